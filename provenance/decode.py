@@ -1,0 +1,102 @@
+"""Decoding an HTML body to text when servers declare charsets that disagree with the bytes.
+
+Order of trust: a byte-order mark; then the declared charsets (HTTP header, then <meta>), except
+that bytes which are valid UTF-8 and not plain ASCII are read as UTF-8 whatever a single-byte
+declaration says (legacy text almost never validates as UTF-8 by chance); then detection.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+
+import charset_normalizer
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.I)
+_HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?([A-Za-z0-9._:-]+)""", re.I)
+# WHATWG maps these labels to windows-1252, which is what servers that send them mean.
+_WHATWG_ALIASES = {"iso8859-1": "cp1252", "ascii": "cp1252"}
+_CP1252_CHAOS_MARGIN = 0.1
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+@dataclass(frozen=True)
+class DecodedPage:
+    text: str
+    encoding: str  # Python codec name used
+    how: str  # "bom" | "declared" | "utf-8 bytes" | "detected" | "fallback"
+    declared: tuple[str, ...]  # every charset the response declared, header first
+
+    @property
+    def conflict(self) -> bool:
+        """True when the declared charsets disagree with each other or with the decoding."""
+        return any(_codec(label) != self.encoding for label in self.declared)
+
+
+def declared_charsets(body: bytes, content_type: str | None) -> tuple[str, ...]:
+    labels: list[str] = []
+    if content_type:
+        labels += _HEADER_CHARSET.findall(content_type)
+    labels += [m.decode("ascii", "replace") for m in _META_CHARSET.findall(body[:8192])]
+    return tuple(dict.fromkeys(label.lower() for label in labels))
+
+
+def _codec(label: str) -> str | None:
+    try:
+        name = codecs.lookup(label).name
+    except LookupError:
+        return None
+    return _WHATWG_ALIASES.get(name, name)
+
+
+def decode_html(body: bytes, content_type: str | None = None) -> DecodedPage:
+    declared = declared_charsets(body, content_type)
+    for bom, encoding in _BOMS:
+        if body.startswith(bom):
+            return DecodedPage(
+                body[len(bom) :].decode(encoding, "replace"), encoding, "bom", declared
+            )
+    utf8_text = _try(body, "utf-8")
+    is_ascii = body.isascii()
+    for label in declared:
+        codec = _codec(label)
+        if codec is None:
+            continue
+        if codec != "utf-8" and utf8_text is not None and not is_ascii:
+            return DecodedPage(utf8_text, "utf-8", "utf-8 bytes", declared)
+        text = utf8_text if codec == "utf-8" else _try(body, codec)
+        if text is not None:
+            return DecodedPage(text, codec, "declared", declared)
+    if utf8_text is not None:
+        return DecodedPage(utf8_text, "utf-8", "utf-8 bytes", declared)
+    codec = _detect(body)
+    if codec is not None:
+        detected = _try(body, codec)
+        if detected is not None:
+            return DecodedPage(detected, codec, "detected", declared)
+    return DecodedPage(body.decode("cp1252", "replace"), "cp1252", "fallback", declared)
+
+
+def _detect(body: bytes) -> str | None:
+    """charset_normalizer's pick, except that windows-1252 (the web's commonest legacy charset)
+    wins whenever it reads the bytes nearly as cleanly: short texts otherwise come out as
+    look-alike code pages (cp1257, mac_roman) that garble a letter or two."""
+    matches = list(charset_normalizer.from_bytes(body))
+    if not matches:
+        return None
+    for match in matches:
+        if _codec(match.encoding) == "cp1252" and match.chaos <= _CP1252_CHAOS_MARGIN:
+            return "cp1252"
+    return _codec(matches[0].encoding)
+
+
+def _try(body: bytes, codec: str) -> str | None:
+    try:
+        return body.decode(codec)
+    except (UnicodeDecodeError, LookupError):
+        return None

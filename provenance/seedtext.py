@@ -1,0 +1,66 @@
+"""Reading a seed file's bytes as text: BOMs honoured, UTF-8 by default, a declared encoding
+when the manifest gives one, and a clear refusal for anything that is not text."""
+
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass
+from pathlib import Path
+
+from provenance.errors import ProvenanceError
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+class SeedTextError(ProvenanceError):
+    """A seed file cannot be read as text."""
+
+
+@dataclass(frozen=True)
+class SeedText:
+    text: str
+    encoding: str
+    raw: bytes
+
+
+def decode_seed(raw: bytes, name: str, encoding: str | None = None) -> SeedText:
+    """Decode a seed's bytes; `name` is used in error messages."""
+    for bom, bom_encoding in _BOMS:
+        if raw.startswith(bom):
+            return _decode(raw[len(bom) :], bom_encoding, name, raw, f"{bom_encoding} (BOM)")
+    if encoding is not None:
+        return _decode(raw, encoding, name, raw, encoding)
+    if b"\x00" in raw:
+        raise SeedTextError(
+            f"{name}: contains NUL bytes: binary data or UTF-16/32 without a BOM; "
+            "set 'encoding' for this seed in the manifest if it is text"
+        )
+    return _decode(raw, "utf-8", name, raw, "utf-8")
+
+
+def _decode(body: bytes, encoding: str, name: str, raw: bytes, label: str) -> SeedText:
+    try:
+        text = body.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise SeedTextError(
+            f"{name}: not valid {encoding} "
+            f"(byte {exc.start}: {body[exc.start : exc.start + 4]!r}); "
+            "set 'encoding' for this seed in the manifest"
+        ) from None
+    if not text.strip():
+        raise SeedTextError(f"{name}: the file holds no text")
+    return SeedText(text=text, encoding=label, raw=raw)
+
+
+def read_seed(path: Path, encoding: str | None = None) -> SeedText:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise SeedTextError(f"{path}: cannot read: {exc.strerror}") from None
+    return decode_seed(raw, str(path), encoding)

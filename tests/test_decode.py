@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import codecs
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from provenance.decode import declared_charsets, decode_html
+
+TEXT = "“Mosul” – déjà vu"
+
+
+def test_utf8_bytes_win_over_a_wrong_single_byte_declaration() -> None:
+    body = f'<meta charset="ISO-8859-6"><meta charset="utf-8"><p>{TEXT}</p>'.encode()
+    page = decode_html(body, "text/html; charset=ISO-8859-6")
+    assert TEXT in page.text
+    assert page.encoding == "utf-8"
+    assert page.how == "utf-8 bytes"
+    assert page.declared == ("iso-8859-6", "utf-8")
+    assert page.conflict
+
+
+def test_cp1252_bytes_declared_as_utf8_are_detected() -> None:
+    body = f'<meta charset="utf-8"><p>{TEXT} and more ordinary text here</p>'.encode("cp1252")
+    page = decode_html(body, "text/html; charset=utf-8")
+    assert TEXT in page.text
+    assert page.how in ("detected", "declared")
+
+
+def test_declared_charset_is_used_when_it_fits() -> None:
+    arabic = "معركة الموصل"
+    body = f"<p>{arabic}</p>".encode("cp1256")
+    page = decode_html(body, "text/html; charset=windows-1256")
+    assert arabic in page.text
+    assert (page.encoding, page.how) == ("cp1256", "declared")
+
+
+def test_bom_wins() -> None:
+    page = decode_html(codecs.BOM_UTF16_LE + "<p>hi</p>".encode("utf-16-le"), "text/html")
+    assert page.text == "<p>hi</p>"
+    assert page.how == "bom"
+
+
+def test_latin1_label_means_windows_1252() -> None:
+    page = decode_html("<p>“x”</p>".encode("cp1252"), "text/html; charset=iso-8859-1")
+    assert page.text == "<p>“x”</p>"
+
+
+def test_declared_charsets_reads_header_and_meta() -> None:
+    body = b'<meta http-equiv="Content-Type" content="text/html; charset=ISO-8859-6">'
+    assert declared_charsets(body, 'text/html; charset="UTF-8"') == ("utf-8", "iso-8859-6")
+
+
+@given(st.binary(max_size=2000), st.one_of(st.none(), st.text(max_size=40)))
+def test_any_bytes_decode_to_text(body: bytes, content_type: str | None) -> None:
+    page = decode_html(body, content_type)
+    assert isinstance(page.text, str)

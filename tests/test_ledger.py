@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from provenance.ledger import CaptureRow, Ledger, LedgerError, VerdictRow
+
+CAPTURE = CaptureRow(
+    source_url="https://example.org/a",
+    fetched_url="http://127.0.0.1:1/example.org/a",
+    source_kind="replica",
+    status=200,
+    captured_at="2026-11-21T10:00:00.000001Z",
+    warc_file="w.warc.gz",
+    warc_offset=1234,
+    warc_length=567,
+    response_record_id="<urn:uuid:1>",
+    request_record_id="<urn:uuid:2>",
+    payload_digest="sha1:ABC",
+    redirects=("http://old/",),
+)
+
+
+def verdict(seed_id: str, value: str = "faithful") -> VerdictRow:
+    return VerdictRow(
+        seed_id=seed_id,
+        verdict=value,
+        reasons=("Page furniture: x",),
+        counts={"matched": 3, "furniture": 1},
+        evidence={"k": [1, 2]},
+        seed_sha256="0" * 64,
+    )
+
+
+def test_round_trip_and_latest_crawl(tmp_path: Path) -> None:
+    with Ledger(tmp_path / "l.sqlite") as ledger:
+        first = ledger.begin_crawl(origin="replica", settings={"a": 1})
+        ledger.record(first, verdict("000"), CAPTURE)
+        ledger.finish_crawl(first, "finished")
+        second = ledger.begin_crawl(origin="live", settings={})
+        ledger.record(second, verdict("001", "unverifiable"), None)
+        ledger.record(second, verdict("000", "modified"), CAPTURE)
+    with Ledger(tmp_path / "l.sqlite", create=False) as ledger:
+        entries = ledger.entries()
+        assert [(e.verdict.seed_id, e.verdict.verdict) for e in entries] == [
+            ("000", "modified"),
+            ("001", "unverifiable"),
+        ]
+        assert entries[0].capture == CAPTURE
+        assert entries[1].capture is None
+        assert entries[0].verdict.counts == {"matched": 3, "furniture": 1}
+        assert [e.verdict.verdict for e in ledger.entries(first)] == ["faithful"]
+
+
+def test_a_failed_record_leaves_nothing_half_written(tmp_path: Path) -> None:
+    with Ledger(tmp_path / "l.sqlite") as ledger:
+        crawl = ledger.begin_crawl(origin="live", settings={})
+        broken = VerdictRow(
+            seed_id="000",
+            verdict="faithful",
+            reasons=(),
+            counts={},
+            evidence={"unserialisable": object()},  # json.dumps(default=str) copes...
+        )
+        ledger.record(crawl, broken, CAPTURE)
+        bad = VerdictRow(seed_id="000", verdict=None, reasons=(), counts={}, evidence={})  # type: ignore[arg-type]
+        with pytest.raises(LedgerError):
+            ledger.record(crawl, bad, CAPTURE)  # NOT NULL verdict fails after the capture insert
+    db = sqlite3.connect(tmp_path / "l.sqlite")
+    assert db.execute("SELECT count(*) FROM captures").fetchone() == (1,)
+    assert db.execute("SELECT count(*) FROM verdicts").fetchone() == (1,)
+
+
+def test_corrupt_or_missing_ledger_gives_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "l.sqlite"
+    path.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(LedgerError, match="cannot open the ledger"):
+        Ledger(path)
+    with pytest.raises(LedgerError, match="no ledger here"):
+        Ledger(tmp_path / "absent.sqlite", create=False)

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import codecs
+
+import pytest
+
+from provenance.seedtext import SeedTextError, decode_seed
+
+TEXT = "“Mosul” – déjà vu\r\nsecond line"
+
+
+@pytest.mark.parametrize(
+    ("raw", "encoding"),
+    [
+        (TEXT.encode("utf-8"), None),
+        (codecs.BOM_UTF8 + TEXT.encode("utf-8"), None),
+        (codecs.BOM_UTF16_LE + TEXT.encode("utf-16-le"), None),
+        (codecs.BOM_UTF16_BE + TEXT.encode("utf-16-be"), None),
+        (TEXT.encode("cp1252"), "cp1252"),
+    ],
+)
+def test_text_is_read(raw: bytes, encoding: str | None) -> None:
+    seed = decode_seed(raw, "s.txt", encoding)
+    assert seed.text == TEXT
+    assert seed.raw == raw
+
+
+def test_arabic_windows_1256_with_declared_encoding() -> None:
+    text = "معركة الموصل"
+    assert decode_seed(text.encode("cp1256"), "a.txt", "windows-1256").text == text
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        (TEXT.encode("cp1252"), r"s.txt: not valid utf-8 \(byte 0"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "s.txt: contains NUL bytes"),
+        (b"", "s.txt: the file holds no text"),
+        (b"  \n\n", "s.txt: the file holds no text"),
+    ],
+)
+def test_refusals_name_file_and_problem(raw: bytes, message: str) -> None:
+    with pytest.raises(SeedTextError, match=message):
+        decode_seed(raw, "s.txt")
