@@ -1,0 +1,38 @@
+"""WARC 1.1 archiving: HTTP exchanges in, faithful records out, and a strict reader.
+
+Public API::
+
+    WarcWriter, HttpExchange, RecordRef            # writing (archive.writer, archive.records)
+    StoredRecord, iter_records, read_record, decoded_body   # reading (archive.reader)
+    ArchiveError, WarcFormatError, WriterClosedError, InvalidInputError  # archive.errors
+    warc_filename, parse_warc_filename, WarcName   # archive.naming
+
+This package never imports Scrapy.
+"""
+
+import logging
+
+from archive.errors import ArchiveError, InvalidInputError, WarcFormatError, WriterClosedError
+from archive.naming import WarcName, parse_warc_filename, warc_filename
+from archive.reader import StoredRecord, decoded_body, iter_records, read_record
+from archive.records import HttpExchange, RecordRef
+from archive.writer import WarcWriter
+
+logging.getLogger(__name__).addHandler(logging.NullHandler())
+
+__all__ = [
+    "ArchiveError",
+    "HttpExchange",
+    "InvalidInputError",
+    "RecordRef",
+    "StoredRecord",
+    "WarcFormatError",
+    "WarcName",
+    "WarcWriter",
+    "WriterClosedError",
+    "decoded_body",
+    "iter_records",
+    "parse_warc_filename",
+    "read_record",
+    "warc_filename",
+]
