@@ -1,0 +1,215 @@
+"""align(): which seed units match, were edited, are page furniture, or are foreign."""
+
+import itertools
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from provenance.align import Alignment, DiffOp, UnitClass, align, diff
+from provenance.normalize import normalize
+from provenance.segment import units
+
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+SEED_FILES = sorted(SEEDS.glob("*.txt"))
+
+SEED_001 = (SEEDS / "001_0e914d85ad094d08.txt").read_text(encoding="utf-8")
+FURNITURE_001 = (
+    "Iraq News",
+    "Security",
+    "By Alaa Hussain in Baghdad",
+    "Iraqi army and police personnel gather at the Ninawa Operations Command.",
+    "[Photo courtesy of Ninawa police]",
+    "Do you like this article?",
+    "1 Comment(s)",
+    "Comment Policy * Denotes Required Field 1500 / 1500",
+    "Shoe level lies.",
+    "Reply",
+)
+
+
+def _without_furniture(text: str, furniture: tuple[str, ...]) -> str:
+    return "\n\n".join(u.text for u in units(text) if u.text not in furniture)
+
+
+def _classes(alignment: Alignment) -> dict[str, UnitClass]:
+    return {r.unit.text: r.cls for r in alignment.seed_units}
+
+
+@pytest.mark.parametrize("path", SEED_FILES, ids=lambda p: p.name[:3])
+def test_a_seed_aligned_with_itself_is_all_matched(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    alignment = align(text, text, text)
+    assert {r.cls for r in alignment.seed_units} == {UnitClass.MATCHED}
+    assert [r.article_unit for r in alignment.seed_units] == list(range(len(alignment.seed_units)))
+    assert alignment.omitted == ()
+
+
+def test_furniture_of_a_real_seed() -> None:
+    article = _without_furniture(SEED_001, FURNITURE_001)
+    alignment = align(SEED_001, article, SEED_001)
+    for result in alignment.seed_units:
+        expected = UnitClass.FURNITURE if result.unit.text in FURNITURE_001 else UnitClass.MATCHED
+        assert result.cls is expected, result.unit.text
+    assert alignment.omitted == ()
+    assert sum(r.cls is UnitClass.FURNITURE for r in alignment.seed_units) == 12  # 2 captions x 2
+
+
+def test_furniture_the_page_splits_across_elements() -> None:
+    seed = "Body text here.\n\nComment Policy * Denotes Required Field 1500 / 1500"
+    page = "Body text here.\nComment Policy\n*\nDenotes Required Field\n1500 / 1500"
+    alignment = align(seed, "Body text here.", page)
+    assert [r.cls for r in alignment.seed_units] == [UnitClass.MATCHED, UnitClass.FURNITURE]
+
+
+def test_furniture_nearly_as_on_the_page() -> None:
+    seed = "Body.\n\nThe Times of Israel covers one of the most complicated parts of the world"
+    page = "Body.\nThe Times of Israel covers one of the most complicated parts of the world!!"
+    page = page.replace("complicated", "complicated\u200b").replace("world", "wor ld")
+    alignment = align(seed, "Body.", page)
+    assert alignment.seed_units[1].cls is UnitClass.FURNITURE
+
+
+def test_a_short_unit_must_be_a_whole_word_on_the_page() -> None:
+    alignment = align("Body.\n\nReply", "Body.", "Body. Replying is closed.")
+    assert alignment.seed_units[1].cls is UnitClass.FOREIGN
+    assert align("Body.\n\nReply", "Body.", "Body.\nReply").seed_units[1].cls is UnitClass.FURNITURE
+
+
+def test_units_split_differently_on_each_side_are_matched() -> None:
+    article = "Iraqi forces launched their operation to retake Mosul in October. It went well."
+    seed = "Iraqi forces launched their operation\nto retake Mosul in October.\nIt went well."
+    alignment = align(seed, article, article)
+    assert {r.cls for r in alignment.seed_units} == {UnitClass.MATCHED}
+    assert [r.article_unit for r in alignment.seed_units] == [0, 0, 1]
+    assert alignment.omitted == ()
+
+    reverse = align(article, seed, seed)
+    assert [r.cls for r in reverse.seed_units] == [UnitClass.MATCHED, UnitClass.MATCHED]
+    assert reverse.omitted == ()
+    assert reverse.paragraph_map == ((0, 0),)
+
+
+def test_moved_sentences_are_found() -> None:
+    article = (
+        "Alpha one two three. Bravo four five six.\nCharlie seven eight. Delta is long enough."
+    )
+    seed = "Delta is long enough!\nAlpha one two three. Bravo four five six.\nCharlie seven eight."
+    alignment = align(seed, article, article)
+    moved = alignment.seed_units[0]
+    assert moved.cls is UnitClass.EDITED
+    assert moved.article_unit == 3
+    assert moved.diff[-1] == DiffOp("replace", "enough!", "enough.")
+    assert alignment.paragraph_map == ((0, 1), (1, 0), (2, 1))
+
+
+def test_edit_in_a_gap_between_anchors() -> None:
+    article = "First sentence stays.\nAt least 3,300 ISIL fighters were killed.\nLast one stays."
+    seed = article.replace("3,300", "3,800")
+    alignment = align(seed, article, article)
+    edited = alignment.seed_units[1]
+    assert edited.cls is UnitClass.EDITED
+    assert edited.article_unit == 1
+    assert 0.9 < edited.similarity < 1
+    assert DiffOp("replace", "3,800", "3,300") in edited.diff
+
+
+def test_seed_text_shown_on_the_page_is_not_called_an_edit() -> None:
+    # The page's <title> carries the seed's headline; the article's h1 words it differently.
+    article = "IS leaders flee Mosul\nBody."
+    seed = "IS leaders flee as Iraqi forces close in on Mosul\nBody."
+    page = "IS leaders flee as Iraqi forces close in on Mosul | Gulf Times\n" + article
+    alignment = align(seed, article, page, title="IS leaders flee Mosul")
+    assert [r.cls for r in alignment.seed_units] == [UnitClass.FURNITURE, UnitClass.MATCHED]
+    assert alignment.omitted_title
+    assert alignment.omitted == ()
+
+
+def test_headline_only_when_the_first_paragraph_is_the_title() -> None:
+    article = "The Headline\nBody one. Body two."
+    assert align("Body one. Body two.", article, article, title="the  headline").omitted_title
+    not_title = align("Body one. Body two.", article, article, title="Another")
+    assert not not_title.omitted_title
+    assert [u.text for u in not_title.omitted] == ["The Headline"]
+    assert [u.text for u in align("Body one.", article, article).omitted] == [
+        "The Headline",
+        "Body two.",
+    ]
+
+
+def test_a_doubled_caption_is_matched_once_and_furniture_once() -> None:
+    caption = "Iraqi forces take control of east Mosul. [Photo courtesy of the CTS]"
+    seed = f"{caption}\n\n{caption}\n\nBody text."
+    alignment = align(seed, f"{caption}\nBody text.", seed)
+    classes = [r.cls.value for r in alignment.seed_units]
+    assert sorted(classes[:4]) == ["furniture", "furniture", "matched", "matched"]
+    assert classes[0] == classes[1]
+    assert classes[2] == classes[3]
+    assert classes[4] == "matched"
+
+
+@pytest.mark.parametrize(
+    ("seed", "article", "expected"),
+    [
+        ("At least 3,300 ISIL", "At least 3,800 ISIL", ["At least ", ("3,300", "3,800"), " ISIL"]),
+        ("fighter left", "fighters left", [("fighter", "fighters"), " left"]),
+        ("a b", "a big b", ["a ", ("", "big "), "b"]),
+        ("same", "same", ["same"]),
+        ("", "new", [("", "new")]),
+    ],
+)
+def test_diff_runs_are_whole_words(
+    seed: str, article: str, expected: list[str | tuple[str, str]]
+) -> None:
+    ops = diff(seed, article)
+    assert [op.seed if op.op == "equal" else (op.seed, op.article) for op in ops] == expected
+
+
+@given(st.text(max_size=60), st.text(max_size=60))
+def test_diff_reassembles_both_sides(seed: str, article: str) -> None:
+    ops = diff(seed, article)
+    assert "".join(op.seed for op in ops) == seed
+    assert "".join(op.article for op in ops) == article
+    for op in ops:
+        assert op.op in {"equal", "insert", "delete", "replace"}
+        assert (op.op == "equal") == (op.seed == op.article)
+        assert bool(op.seed) == (op.op != "insert")
+        assert bool(op.article) == (op.op != "delete")
+    assert all(a.op != b.op or a.op != "equal" for a, b in itertools.pairwise(ops))
+
+
+_WORDS = st.sampled_from(
+    ["Mosul", "ISIL", "Gen.", "U.S.", "3,300", "fighters", "said.", "Reply", "...", '"', "\n"]
+)
+_TEXT = st.lists(_WORDS, max_size=40).map(" ".join) | st.text(max_size=200)
+
+
+@settings(deadline=None)
+@given(_TEXT, _TEXT, _TEXT, st.none() | _TEXT)
+def test_align_classifies_every_seed_unit_once(
+    seed: str, article: str, page: str, title: str | None
+) -> None:
+    alignment = align(seed, article, page, title=title)
+    assert [r.unit for r in alignment.seed_units] == units(seed)
+    assert list(alignment.article_units) == units(article)
+    paired: set[int | None] = set()
+    for result in alignment.seed_units:
+        assert isinstance(result.cls, UnitClass)
+        has_partner = result.cls in {UnitClass.MATCHED, UnitClass.EDITED}
+        assert (result.article_unit is not None) == has_partner
+        assert bool(result.diff) == (result.cls is UnitClass.EDITED)
+        assert 0.0 <= result.similarity <= 1.0
+        if has_partner:
+            paired.add(result.article_unit)
+    assert not paired & {u.index for u in alignment.omitted}
+    assert [p for p, _ in alignment.paragraph_map] == sorted({u.paragraph for u in units(seed)})
+
+
+@settings(deadline=None)
+@given(_TEXT, _TEXT)
+def test_a_text_aligned_with_itself_is_all_matched(text: str, page: str) -> None:
+    alignment = align(text, text, page)
+    assert all(r.cls is UnitClass.MATCHED for r in alignment.seed_units)
+    assert alignment.omitted == ()
+    assert normalize(text) == "" or alignment.seed_units

@@ -1,0 +1,87 @@
+"""normalize(): the canonical text every comparison and digest is computed over."""
+
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from provenance.normalize import NORMALIZER_VERSION, bytes_digest, normalize, normalized_digest
+
+# Characters that normalize() treats specially, mixed into generated text so examples hit them.
+_TRICKY = (
+    "\u2018\u2019\u201a\u201b\u2032\u00b4`\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb"
+    "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d\u00ad\u200b\u200d\ufeff"
+    "\u00a0\u2009\u202f\u3000\t\r\n\x0b\x0c\x85\u2028\u2029 e\u0301\u1100\u1161\ufb01\uff21"
+    "\ud800\udfff"
+)
+tricky_text = st.text(alphabet=st.sampled_from(_TRICKY) | st.characters(), max_size=80)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("\u2018a\u2019 \u201ab\u201b \u2032c\u00b4 `d\uff07", "'a' 'b' 'c' 'd'"),
+        (
+            "\u201ca\u201d \u201eb\u201f \u00abc\u00bb \u2033d\u2033 \uff02e\uff02",
+            '"a" "b" "c" "d" "e"',
+        ),
+        (
+            "a\u2010b\u2011c\u2012d\u2013e\u2014f\u2015g\u2212h\ufe58i\ufe63j\uff0dk",
+            "a-b-c-d-e-f-g-h-i-j-k",
+        ),
+        ("soft\u00adhy\u200bphen\u200c\u200d\u2060\ufeff", "softhyphen"),
+        ("a\u00a0\u2009\u202f\t \u3000b", "a b"),
+        ("a\r\nb\rc\u2028d\u2029e\x85f", "a\nb\nc\nd\ne\nf"),
+        ("  a  \n\n\n\n  b \n \n\n c  ", "a\n\nb\n\nc"),
+        ("\ufb01ne \uff21\uff22 e\u0301 \u2026", "fine AB \u00e9 ..."),
+        ("lone \ud800surrogate\udfff", "lone surrogate"),
+        ("", ""),
+    ],
+)
+def test_maps_quotes_dashes_spaces_and_line_ends(raw: str, expected: str) -> None:
+    assert normalize(raw) == expected
+
+
+def test_a_removed_invisible_lets_a_combining_mark_compose() -> None:
+    assert normalize("e\u00ad\u0301") == "\u00e9"
+    assert normalize(normalize("e\u00ad\u0301")) == "\u00e9"
+
+
+@given(tricky_text)
+def test_is_idempotent(text: str) -> None:
+    once = normalize(text)
+    assert normalize(once) == once
+
+
+@given(tricky_text)
+def test_output_shape(text: str) -> None:
+    out = normalize(text)
+    assert not re.search(r"[^\S ]", out.replace("\n", ""))  # only spaces and newlines
+    assert "\n\n\n" not in out
+    assert "  " not in out
+    assert all(line == line.strip() for line in out.split("\n"))
+    assert out == out.strip()
+    out.encode("utf-8")  # no surrogates left
+
+
+def _dress(text: str) -> str:
+    """Re-type a normalized text the way a web page or a word processor would."""
+    for plain, fancy in (("'", "\u2019"), ('"', "\u201c"), ("-", "\u2014"), (" ", "\u00a0\t")):
+        text = text.replace(plain, fancy)
+    return "\ufeff" + text.replace("\n", "\r\n  ") + "\u2029"
+
+
+@given(tricky_text)
+def test_equal_normalized_texts_have_equal_digests(text: str) -> None:
+    dressed = _dress(normalize(text))
+    assert normalize(dressed) == normalize(text)
+    assert normalized_digest(dressed) == normalized_digest(text)
+
+
+def test_digest_formats() -> None:
+    empty = "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+    assert bytes_digest(b"") == empty
+    assert normalized_digest(" \r\n\u00ad ") == empty
+    assert normalized_digest("\u201cHi\u201d") == bytes_digest(b'"Hi"')
+    assert NORMALIZER_VERSION.startswith("warcproof-normalize/")
