@@ -1,0 +1,3 @@
+from replica.server import main
+
+raise SystemExit(main())

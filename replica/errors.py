@@ -1,0 +1,13 @@
+"""The replica's exception family: every error it raises on purpose is a ``ReplicaError``."""
+
+
+class ReplicaError(Exception):
+    """Base class of the replica's errors."""
+
+
+class RoutesError(ReplicaError):
+    """The routes file (``routes.toml``) or a page it names is missing or malformed."""
+
+
+class URLMappingError(ReplicaError, ValueError):
+    """A URL cannot be mapped to or from its replica form."""
