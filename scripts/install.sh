@@ -5,3 +5,7 @@ cd "$(dirname "$0")/.."
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e '.[dev]'
+# pywb is a server with its own pins (an old redis client among them): it gets its own
+# environment and is started as a process.
+python3 -m venv .venv-pywb
+.venv-pywb/bin/python -m pip install --quiet 'pywb==2.10.*'

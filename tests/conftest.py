@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,3 +20,46 @@ def corpus(tmp_path: Path) -> Path:
     target = tmp_path / "seeds"
     shutil.copytree(SEEDS, target)
     return target / "seeds.toml"
+
+
+@pytest.fixture(scope="session")
+def replica_origin() -> Iterator[str]:
+    """The replica origin as its own process on a free loopback port; yields its URL."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "replica", "--port", "0"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().strip()
+        assert url.startswith("http://127.0.0.1:"), url
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        if process.stdout is not None:
+            process.stdout.close()
+
+
+def run_crawl(
+    manifest: Path, collection: Path, replica: str, *extra: str
+) -> subprocess.CompletedProcess[str]:
+    """`warcproof crawl` against the replica, as a user runs it."""
+    return subprocess.run(
+        [
+            str(Path(sys.executable).parent / "warcproof"),
+            "crawl",
+            "--manifest",
+            str(manifest),
+            "--collection",
+            str(collection),
+            "--replica",
+            replica,
+            *extra,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )

@@ -1,0 +1,84 @@
+"""`warcproof crawl|demo|report|replica`: fetching, verifying and showing verdicts."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from provenance import crawl, report
+from provenance.commands_seeds import DEFAULT_MANIFEST
+from provenance.exitcodes import EXIT_FAILED, EXIT_OK
+from provenance.manifest import load
+
+DEFAULT_COLLECTION = Path("collection")
+
+
+def register(commands: Any) -> None:
+    run = commands.add_parser("crawl", help="fetch every seed's source, archive it, verify it")
+    _crawl_options(run)
+    run.add_argument("--replica", metavar="URL", help="fetch from this replica origin")
+    run.set_defaults(handler=_crawl)
+
+    demo = commands.add_parser(
+        "demo", help="start the bundled replica of the source pages and crawl it (offline)"
+    )
+    _crawl_options(demo)
+    demo.set_defaults(handler=_crawl, replica=None)
+
+    show = commands.add_parser("report", help="the verdicts of a collection's latest crawl")
+    show.add_argument("--collection", type=Path, default=DEFAULT_COLLECTION)
+    show.add_argument("--crawl", type=int, help="a crawl id (default: the latest)")
+    show.add_argument("--json", action="store_true", help="full evidence as JSON")
+    show.set_defaults(handler=_report)
+
+    serve = commands.add_parser("replica", help="serve the replica origin until interrupted")
+    serve.add_argument("args", nargs=argparse.REMAINDER, help="options of `python -m replica`")
+    serve.set_defaults(handler=_replica)
+
+
+def _crawl_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--manifest", type=Path, default=DEFAULT_MANIFEST)
+    parser.add_argument("--collection", type=Path, default=DEFAULT_COLLECTION)
+    parser.add_argument("--seed", action="append", default=[], help="only this seed id")
+    parser.add_argument(
+        "--strict", action="store_true", help="exit 1 unless every seed is verbatim or faithful"
+    )
+    parser.add_argument(
+        "-s",
+        "--set",
+        dest="settings",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a Scrapy setting for this crawl (repeatable)",
+    )
+
+
+def _crawl(args: argparse.Namespace) -> int:
+    load(args.manifest)  # a broken manifest is a usage error, before any fetching
+    if args.command == "demo":
+        outcome = crawl.run_demo(args.manifest, args.collection, args.seed, args.settings)
+    else:
+        outcome = crawl.run_crawl(
+            args.manifest, args.collection, args.seed, args.replica, args.settings
+        )
+    print(report.table(outcome.entries))
+    print(f"\nCollection: {args.collection} (crawl log: {outcome.log})")
+    if outcome.returncode != 0:
+        print(f"warcproof: the crawl failed (exit {outcome.returncode})", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_FAILED if args.strict and not report.all_sound(outcome.entries) else EXIT_OK
+
+
+def _report(args: argparse.Namespace) -> int:
+    entries = report.load_entries(args.collection, args.crawl)
+    print(report.as_json(entries) if args.json else report.table(entries))
+    return EXIT_OK
+
+
+def _replica(args: argparse.Namespace) -> int:
+    from replica.server import main as serve
+
+    return serve(args.args)

@@ -1,0 +1,59 @@
+"""One seed checked against one fetched page: read the seed, align it with the article, and
+gather the evidence a verdict rests on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from provenance.align import align
+from provenance.extract import Article, NoArticle
+from provenance.manifest import Seed, sha256_file
+from provenance.normalize import NORMALIZER_VERSION, normalized_digest
+from provenance.seedtext import SeedTextError, read_seed
+from provenance.verdict import Assessment, assess, unverifiable
+
+
+@dataclass(frozen=True)
+class SeedCheck:
+    seed: Seed
+    assessment: Assessment
+    seed_sha256: str | None  # of the file as read now
+    seed_digest: str | None  # of its normalized text
+    article_digest: str | None
+    article: Article | None
+
+    def evidence(self) -> dict[str, Any]:
+        evidence: dict[str, Any] = {
+            "seed": {
+                "id": self.seed.id,
+                "file": self.seed.file,
+                "sha256": self.seed_sha256,
+                "sha256_pinned": self.seed.sha256,
+                "intact": self.seed_sha256 == self.seed.sha256,
+                "normalized_digest": self.seed_digest,
+            },
+            "normalizer": NORMALIZER_VERSION,
+            "article_digest": self.article_digest,
+            "assessment": self.assessment.to_dict(),
+        }
+        if self.article is not None:
+            evidence["extraction"] = self.article.evidence()
+        return evidence
+
+
+def check_seed(seed: Seed, page: Article | NoArticle | None, error: str | None = None) -> SeedCheck:
+    """`page` is the extraction result; `error` why there is no page at all."""
+    try:
+        text = read_seed(seed.path, seed.encoding).text
+        sha = sha256_file(seed.path)
+    except SeedTextError as exc:
+        return SeedCheck(seed, unverifiable(str(exc)), None, None, None, None)
+    seed_digest = normalized_digest(text)
+    if error is not None or page is None:
+        reason = error or "the source page was not fetched"
+        return SeedCheck(seed, unverifiable(reason), sha, seed_digest, None, None)
+    if isinstance(page, NoArticle):
+        return SeedCheck(seed, unverifiable(page.reason), sha, seed_digest, None, None)
+    alignment = align(text, page.text, page.page_text, title=page.title)
+    return SeedCheck(seed, assess(alignment), sha, seed_digest, normalized_digest(page.text), page)

@@ -1,0 +1,111 @@
+"""The capture extension: every response Scrapy downloads, redirects, errors and robots.txt
+included, goes into WARC as a request/response pair the moment it arrives, before any
+downloader middleware can decode or change it."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import time
+from datetime import UTC, datetime, timedelta
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+from scrapy import Request, Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.http import Response
+from scrapy.http.headers import Headers
+from scrapy.utils.defer import deferred_from_coro
+
+from archive.errors import ArchiveError
+from archive.writer import WarcWriter
+from spiders.exchange import to_exchange
+
+log = logging.getLogger(__name__)
+
+STARTED_KEY = "warcproof_started"
+REQUEST_RECORD_KEY = "warcproof_request_record"
+RESPONSE_RECORD_KEY = "warcproof_response_record"
+
+
+class WarcCaptureExtension:
+    def __init__(self, crawler: Crawler) -> None:
+        settings = crawler.settings
+        self.crawler = crawler
+        self.directory = Path(settings.get("WARCPROOF_COLLECTION")) / "warcs"
+        self.prefix: str = settings.get("WARCPROOF_WARC_PREFIX")
+        self.max_size = settings.getint("WARCPROOF_WARC_MAX_SIZE")
+        self.gzip_level = settings.getint("WARCPROOF_WARC_GZIP_LEVEL")
+        self.records = 0
+        self.directory.mkdir(parents=True, exist_ok=True)
+        # Opened here, not on spider_opened: a collection that cannot be written must stop the
+        # crawl before anything is fetched, and signal handlers' errors are only logged.
+        self.writer: WarcWriter | None = WarcWriter(
+            self.directory,
+            prefix=self.prefix,
+            max_size=self.max_size,
+            info=self._warcinfo(),
+            gzip_level=self.gzip_level,
+        )
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(self.headers_received, signal=signals.headers_received)
+        crawler.signals.connect(self.response_downloaded, signal=signals.response_downloaded)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> WarcCaptureExtension:
+        return cls(crawler)
+
+    def _warcinfo(self) -> dict[str, str]:
+        settings = self.crawler.settings
+        return {
+            "software": " ".join(
+                f"{name}/{version(name)}"
+                for name in ("warcproof", "scrapy", "warcio", "trafilatura")
+            ),
+            "hostname": socket.gethostname(),
+            "http-header-user-agent": str(settings.get("USER_AGENT")),
+            "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
+            "isPartOf": Path(settings.get("WARCPROOF_COLLECTION")).resolve().name,
+            "description": "Source pages of seed texts, fetched for provenance verification",
+        }
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        if self.writer is not None:
+            files = self.writer.close()
+            self.writer = None
+            log.info("WARC capture closed: %d records in %d file(s)", self.records, len(files))
+
+    def headers_received(
+        self, headers: Headers, body_length: int, request: Request, spider: Spider
+    ) -> None:
+        # download_latency runs from the download handler's start to these headers.
+        latency = request.meta.get("download_latency")
+        if latency is not None:
+            request.meta[STARTED_KEY] = time.time() - latency
+
+    def response_downloaded(self, response: Response, request: Request, spider: Spider) -> None:
+        if self.writer is None:
+            return
+        started_ts: Any = request.meta.pop(STARTED_KEY, None)
+        now = datetime.now(UTC)
+        if started_ts is not None:
+            started = datetime.fromtimestamp(started_ts, UTC)
+        else:
+            started = now - timedelta(seconds=request.meta.get("download_latency", 0.0))
+        try:
+            request_ref, response_ref = self.writer.write_exchange(
+                to_exchange(request, response, started)
+            )
+        except (OSError, ArchiveError) as exc:
+            # Records already written stay intact; fetching more pages that cannot be
+            # archived would only lose them, so the crawl stops here.
+            log.error("Cannot write WARC records (%s); stopping the crawl", exc)
+            if self.crawler.engine is not None and self.crawler.engine.spider is not None:
+                deferred_from_coro(
+                    self.crawler.engine.close_spider_async(reason="warc_write_failed")
+                )
+            raise
+        self.records += 2
+        request.meta[REQUEST_RECORD_KEY] = request_ref
+        request.meta[RESPONSE_RECORD_KEY] = response_ref

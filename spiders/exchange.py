@@ -1,0 +1,62 @@
+"""An HTTP exchange as Scrapy saw it, turned into the archive's `HttpExchange`.
+
+Scrapy's Response keeps the status, protocol, peer address, every header value and the body
+exactly as received (content coding intact, chunking removed); it loses the reason phrase,
+header case and the chunk framing. The record says so in `reconstructed`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from scrapy import Request
+from scrapy.http import Response
+from scrapy.http.headers import Headers
+
+from archive.records import HttpExchange
+
+RECONSTRUCTED = (
+    "HTTP head rebuilt from Scrapy's parsed response: reason phrase from the status table, "
+    "header names in canonical case, repeated headers kept in order, Content-Length restored "
+    "from the parsed length; connection headers (Connection, Keep-Alive, Transfer-Encoding) "
+    "are not kept by the HTTP client, and the body is stored with any chunking removed"
+)
+
+
+def header_pairs(headers: Headers) -> list[tuple[str, str]]:
+    pairs: list[tuple[str, str]] = []
+    for name, values in headers.items():
+        key = _text(name)
+        pairs.extend((key, _text(value)) for value in _values(values))
+    return pairs
+
+
+def _values(values: bytes | Iterable[bytes]) -> Iterable[bytes]:
+    return [values] if isinstance(values, bytes) else values
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode("latin-1") if isinstance(value, bytes) else value
+
+
+def to_exchange(request: Request, response: Response, started: datetime) -> HttpExchange:
+    truncated = None
+    if "dataloss" in response.flags:
+        truncated = "disconnect"
+    elif "download_maxsize" in response.flags:
+        truncated = "length"
+    return HttpExchange(
+        url=request.url,
+        method=request.method,
+        request_headers=header_pairs(request.headers),
+        request_body=request.body,
+        protocol=response.protocol or "HTTP/1.1",
+        status=response.status,
+        reason=None,
+        response_headers=header_pairs(response.headers),
+        body=response.body,
+        ip_address=str(response.ip_address) if response.ip_address is not None else None,
+        started=started,
+        truncated=truncated,
+        reconstructed=RECONSTRUCTED,
+    )

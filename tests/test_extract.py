@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from provenance.extract import EXTRACTOR, Article, NoArticle, extract_article
+
+PAGES = Path(__file__).resolve().parent.parent / "replica" / "pages"
+URL = "http://diyaruna.com/en_GB/articles/cnmi_di/features/2017/02/06/feature-01"
+
+
+def test_same_bytes_give_the_same_article_every_time() -> None:
+    body = (PAGES / "004_diyaruna.html").read_bytes()
+    first = extract_article(body, url=URL, content_type="text/html; charset=utf-8")
+    second = extract_article(body, url=URL, content_type="text/html; charset=utf-8")
+    assert isinstance(first, Article)
+    assert first == second
+    assert "At least 3,300 ISIL fighters" in first.text
+    assert "Do you like this article?" not in first.text
+    assert "Do you like this article?" in first.page_text
+    evidence = first.evidence()
+    assert evidence["extractor"] == EXTRACTOR
+    assert evidence["options"]["deduplicate"] is False
+
+
+def test_charset_conflict_is_recorded() -> None:
+    body = (PAGES / "002_gulftimes.html").read_bytes()
+    article = extract_article(body, url=URL, content_type="text/html; charset=ISO-8859-6")
+    assert isinstance(article, Article)
+    assert "“caliphate”" in article.text
+    assert article.decoded.conflict
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "reason"),
+    [
+        (b"", "text/html", "the page is empty"),
+        (b"%PDF-1.7\n...", "application/pdf", "not an HTML page (application/pdf)"),
+        (b"\x89PNG\r\n\x1a\n", None, "not an HTML page (unknown type)"),
+        (b"<html><body><div></div></body></html>", "text/html", "almost no visible text (0"),
+        (
+            b"<html><body><footer>"
+            + b"<p>Copyright notice of the site, all rights reserved. </p>" * 20
+            + b"</footer></body></html>",
+            "text/html",
+            "trafilatura found no article body on the page (1019 characters",
+        ),
+    ],
+)
+def test_no_article_comes_with_a_reason(body: bytes, content_type: str | None, reason: str) -> None:
+    result = extract_article(body, url=URL, content_type=content_type)
+    assert isinstance(result, NoArticle)
+    assert reason in result.reason
