@@ -3,12 +3,13 @@ gather the evidence a verdict rests on."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, field
 from typing import Any
 
 from provenance.align import align
 from provenance.extract import Article, NoArticle
-from provenance.manifest import Seed, sha256_file
+from provenance.manifest import Seed
 from provenance.normalize import NORMALIZER_VERSION, normalized_digest
 from provenance.seedtext import SeedTextError, read_seed
 from provenance.verdict import Assessment, assess, unverifiable
@@ -22,6 +23,7 @@ class SeedCheck:
     seed_digest: str | None  # of its normalized text
     article_digest: str | None
     article: Article | None
+    seed_bytes: bytes | None = field(default=None, repr=False)  # exactly what was checked
 
     def evidence(self) -> dict[str, Any]:
         evidence: dict[str, Any] = {
@@ -45,15 +47,17 @@ class SeedCheck:
 def check_seed(seed: Seed, page: Article | NoArticle | None, error: str | None = None) -> SeedCheck:
     """`page` is the extraction result; `error` why there is no page at all."""
     try:
-        text = read_seed(seed.path, seed.encoding).text
-        sha = sha256_file(seed.path)
+        seed_text = read_seed(seed.path, seed.encoding)
     except SeedTextError as exc:
         return SeedCheck(seed, unverifiable(str(exc)), None, None, None, None)
-    seed_digest = normalized_digest(text)
+    raw = seed_text.raw
+    sha = hashlib.sha256(raw).hexdigest()
+    seed_digest = normalized_digest(seed_text.text)
     if error is not None or page is None:
         reason = error or "the source page was not fetched"
-        return SeedCheck(seed, unverifiable(reason), sha, seed_digest, None, None)
+        return SeedCheck(seed, unverifiable(reason), sha, seed_digest, None, None, raw)
     if isinstance(page, NoArticle):
-        return SeedCheck(seed, unverifiable(page.reason), sha, seed_digest, None, None)
-    alignment = align(text, page.text, page.page_text, title=page.title)
-    return SeedCheck(seed, assess(alignment), sha, seed_digest, normalized_digest(page.text), page)
+        return SeedCheck(seed, unverifiable(page.reason), sha, seed_digest, None, None, raw)
+    alignment = align(seed_text.text, page.text, page.page_text, title=page.title)
+    article_digest = normalized_digest(page.text)
+    return SeedCheck(seed, assess(alignment), sha, seed_digest, article_digest, page, raw)

@@ -327,3 +327,27 @@ def test_crawl_log_is_clean(crawled: Any) -> None:
     assert "Traceback" not in log
     assert " ERROR: " not in log
     assert "publicsuffix" not in log.lower()
+
+
+def test_seed_bytes_travel_in_a_resource_record_linked_from_the_metadata(crawled: Any) -> None:
+    collection, entries, _ = crawled
+    resources: dict[str, bytes] = {}
+    links: dict[str, list[str]] = {}
+    for path in sorted((collection / "warcs").glob("*.warc.gz")):
+        with path.open("rb") as stream:
+            for record in ArchiveIterator(stream):
+                record_id = record.rec_headers.get_header("WARC-Record-ID")
+                if record.rec_type == "resource":
+                    resources[record_id] = record.content_stream().read()
+                elif record.rec_type == "metadata":
+                    links[record_id] = [
+                        value
+                        for name, value in record.rec_headers.headers
+                        if name == "WARC-Concurrent-To"
+                    ]
+    for entry in entries:
+        seed_record = entry["evidence"]["seed"]["resource_record_id"]
+        assert links[entry["records"]["metadata"]] == [seed_record]
+        if not entry["seed_id"].startswith("004-"):
+            seed = load(SEEDS / "seeds.toml").get(entry["seed_id"])
+            assert resources[seed_record] == seed.path.read_bytes()

@@ -61,9 +61,22 @@ class LedgerPipeline:
         check = item.check
         evidence = check.evidence()
         evidence["source"] = _source_evidence(item)
-        conversion = metadata = None
+        conversion = seed_record = None
         writer = self._writer()
-        target = item.fetched_url or item.source_url or f"urn:warcproof:seed:{item.seed_id}"
+        target = item.fetched_url or item.source_url or seed_uri(item.seed_id)
+        if check.seed_bytes is not None:
+            # The claim travels with its evidence: the seed's exact bytes, linked from the
+            # metadata record below.
+            seed_record = writer.write_resource(
+                seed_uri(item.seed_id),
+                check.seed_bytes,
+                "text/plain",
+                extra_headers={
+                    "WARC-Warcproof-Seed": item.seed_id,
+                    "WARC-Warcproof-Seed-File": check.seed.file,
+                },
+            )
+            evidence["seed"]["resource_record_id"] = seed_record.record_id
         if isinstance(check.article, Article) and item.response_record is not None:
             conversion = writer.write_conversion(
                 target,
@@ -78,6 +91,7 @@ class LedgerPipeline:
             json.dumps(evidence, ensure_ascii=False, indent=1, default=str).encode("utf-8"),
             "application/json",
             refers_to=item.response_record,
+            concurrent_to=seed_record,
             extra_headers={
                 "WARC-Warcproof-Seed": item.seed_id,
                 "WARC-Warcproof-Verdict": check.assessment.verdict.value,
@@ -99,6 +113,11 @@ class LedgerPipeline:
         )
         self.ledger.record(self.crawl_id, verdict, _capture_row(item))
         return item
+
+
+def seed_uri(seed_id: str) -> str:
+    """The Target-URI of a seed's resource record."""
+    return f"urn:warcproof:seed:{seed_id}"
 
 
 def _source_evidence(item: SeedItem) -> dict[str, Any]:
