@@ -105,10 +105,11 @@ def load(path: Path) -> Manifest:
     except tomllib.TOMLDecodeError as exc:
         # tomllib's message already reads "... (at line N, column M)".
         raise ManifestError(f"{path}: TOML syntax error: {exc}") from None
-    return _parse(path, data)
+    return from_data(path, data)
 
 
-def _parse(path: Path, data: dict[str, object]) -> Manifest:
+def from_data(path: Path, data: dict[str, object]) -> Manifest:
+    """Validate parsed TOML as the manifest at `path`."""
     version = data.get("version", 1)
     if version != 1:
         raise ManifestError(f"{path}: unsupported manifest version {version!r} (expected 1)")
@@ -304,7 +305,7 @@ def add_seed(
     block = _seed_block(new_id, relative, sha256_file(target), urls, publisher, published, notes)
     existing = manifest_path.read_text("utf-8") if manifest_path.exists() else "version = 1\n"
     updated = existing.rstrip("\n") + "\n\n" + block
-    _parse(manifest_path, tomllib.loads(updated))  # refuse to write a manifest we cannot read
+    from_data(manifest_path, tomllib.loads(updated))  # refuse to write a manifest we cannot read
     manifest_path.write_text(updated, "utf-8")
     return load(manifest_path).get(new_id)
 

@@ -18,6 +18,10 @@ _BOMS = (
 )
 
 
+# The longest news articles run to some 100 KB of text; ten megabytes is no article.
+MAX_SEED_BYTES = 10 * 1024 * 1024
+
+
 class SeedTextError(ProvenanceError):
     """A seed file cannot be read as text."""
 
@@ -58,8 +62,16 @@ def _decode(body: bytes, encoding: str, name: str, raw: bytes, label: str) -> Se
     return SeedText(text=text, encoding=label, raw=raw)
 
 
-def read_seed(path: Path, encoding: str | None = None) -> SeedText:
+def read_seed(
+    path: Path, encoding: str | None = None, *, max_bytes: int = MAX_SEED_BYTES
+) -> SeedText:
     try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise SeedTextError(
+                f"{path}: {size / 1e6:.1f} MB is more than a copy of one article can be "
+                f"(the limit is {max_bytes / 1e6:.0f} MB); its sha256 is still checked"
+            )
         raw = path.read_bytes()
     except OSError as exc:
         raise SeedTextError(f"{path}: cannot read: {exc.strerror}") from None

@@ -1,6 +1,7 @@
 """The verdict on one seed, drawn from its alignment, with reasons a reader can check by eye."""
 
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -54,6 +55,9 @@ class Assessment:
         }
 
 
+MAX_LISTED = 12
+
+
 def assess(alignment: Alignment) -> Assessment:
     """Judge an alignment: the most severe finding decides the verdict."""
     counts = _counts(alignment)
@@ -74,9 +78,13 @@ def assess(alignment: Alignment) -> Assessment:
         of(UnitClass.EDITED),
         of(UnitClass.FURNITURE),
     )
-    reasons = [f"Not on the page: {_quote(r.unit.text)}" for r in foreign]
-    reasons += [_edit_reason(r.diff) for r in edited]
-    reasons += [f"Missing from the seed: {_quote(u.text)}" for u in alignment.omitted]
+    reasons = _listed(
+        "Not on the page: {}", [_quote(r.unit.text) for r in foreign], "not on the page"
+    )
+    reasons += _listed("{}", [_edit_reason(r.diff) for r in edited], "edited")
+    reasons += _listed(
+        "Missing from the seed: {}", [_quote(u.text) for u in alignment.omitted], "missing"
+    )
     if alignment.omitted_title:
         headline = " ".join(u.text for u in alignment.article_units if u.paragraph == 0)
         reasons.append(
@@ -100,6 +108,20 @@ def assess(alignment: Alignment) -> Assessment:
         verdict = Verdict.VERBATIM
         reasons.append("The seed matches the article text on the page exactly.")
     return Assessment(verdict, tuple(reasons), counts, alignment)
+
+
+def _listed(template: str, texts: list[str], kind: str) -> list[str]:
+    """One reason per distinct text (repeats counted), at most MAX_LISTED of them; the evidence
+    keeps every unit."""
+    counted = Counter(texts)
+    lines = [
+        template.format(text) + (f" (x{n})" if n > 1 else "")
+        for text, n in list(counted.items())[:MAX_LISTED]
+    ]
+    rest = sum(list(counted.values())[MAX_LISTED:])
+    if rest:
+        lines.append(f"... and {rest} more {kind} unit(s): the evidence lists every one.")
+    return lines
 
 
 def unverifiable(reason: str) -> Assessment:

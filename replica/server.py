@@ -13,6 +13,7 @@ from types import FrameType, TracebackType
 from typing import Self
 
 from replica.errors import ReplicaError
+from replica.faults import FaultState, answer_fault
 from replica.responses import REPLICA_HEADER, Response, chunks, error_page, respond
 from replica.routes import RouteTable
 
@@ -37,6 +38,7 @@ class ReplicaServer:
         self.routes = RouteTable.load(pages_dir)
         self.gone_hosts = frozenset(name.lower() for name in gone_hosts)
         self.hits: Counter[str] = Counter()
+        self.faults = FaultState()
         self._hits_lock = threading.Lock()
         self._host, self._port = host, port
         self._httpd: _HTTPServer | None = None
@@ -128,6 +130,8 @@ class _Handler(BaseHTTPRequestHandler):
         replica = self.server.replica
         replica.count_hit(self.path)
         self._drain_request_body()
+        if answer_fault(self, replica.faults):
+            return
         try:
             response = respond(
                 replica.routes,

@@ -14,6 +14,7 @@ from typing import Any
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import StopDownload
 from scrapy.http import Response
 from scrapy.http.headers import Headers
 from scrapy.utils.defer import deferred_from_coro
@@ -25,6 +26,8 @@ from spiders.exchange import to_exchange
 log = logging.getLogger(__name__)
 
 STARTED_KEY = "warcproof_started"
+RECEIVED_KEY = "warcproof_received"
+TRUNCATED_KEY = "warcproof_truncated"
 REQUEST_RECORD_KEY = "warcproof_request_record"
 RESPONSE_RECORD_KEY = "warcproof_response_record"
 
@@ -37,6 +40,7 @@ class WarcCaptureExtension:
         self.prefix: str = settings.get("WARCPROOF_WARC_PREFIX")
         self.max_size = settings.getint("WARCPROOF_WARC_MAX_SIZE")
         self.gzip_level = settings.getint("WARCPROOF_WARC_GZIP_LEVEL")
+        self.max_response = settings.getint("WARCPROOF_MAX_RESPONSE_BYTES")
         self.records = 0
         self.directory.mkdir(parents=True, exist_ok=True)
         # Opened here, not on spider_opened: a collection that cannot be written must stop the
@@ -50,6 +54,7 @@ class WarcCaptureExtension:
         )
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(self.headers_received, signal=signals.headers_received)
+        crawler.signals.connect(self.bytes_received, signal=signals.bytes_received)
         crawler.signals.connect(self.response_downloaded, signal=signals.response_downloaded)
 
     @classmethod
@@ -83,6 +88,24 @@ class WarcCaptureExtension:
         latency = request.meta.get("download_latency")
         if latency is not None:
             request.meta[STARTED_KEY] = time.time() - latency
+        # body_length is Twisted's UNKNOWN_LENGTH (a str) for chunked or close-delimited bodies.
+        if isinstance(body_length, int) and body_length > self.max_response > 0:
+            # Scrapy cancels a body announced above DOWNLOAD_MAXSIZE before reading any of it,
+            # losing the exchange; stopping here keeps at least the head, marked truncated.
+            download_maxsize = request.meta.get(
+                "download_maxsize", self.crawler.settings.getint("DOWNLOAD_MAXSIZE")
+            )
+            if 0 < download_maxsize < body_length:
+                request.meta[TRUNCATED_KEY] = "length"
+                raise StopDownload(fail=False)
+
+    def bytes_received(self, data: bytes, request: Request, spider: Spider) -> None:
+        received = request.meta.get(RECEIVED_KEY, 0) + len(data)
+        request.meta[RECEIVED_KEY] = received
+        if received > self.max_response > 0:
+            # Kept up to the limit and marked WARC-Truncated: length, not thrown away.
+            request.meta[TRUNCATED_KEY] = "length"
+            raise StopDownload(fail=False)
 
     def response_downloaded(self, response: Response, request: Request, spider: Spider) -> None:
         if self.writer is None:
@@ -93,9 +116,13 @@ class WarcCaptureExtension:
             started = datetime.fromtimestamp(started_ts, UTC)
         else:
             started = now - timedelta(seconds=request.meta.get("download_latency", 0.0))
+        request.meta.pop(RECEIVED_KEY, None)
+        truncated = request.meta.pop(TRUNCATED_KEY, None)
+        if truncated == "length":
+            response = response.replace(body=response.body[: self.max_response])
         try:
             request_ref, response_ref = self.writer.write_exchange(
-                to_exchange(request, response, started)
+                to_exchange(request, response, started, truncated)
             )
         except (OSError, ArchiveError) as exc:
             # Records already written stay intact; fetching more pages that cannot be

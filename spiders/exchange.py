@@ -39,12 +39,13 @@ def _text(value: bytes | str) -> str:
     return value.decode("latin-1") if isinstance(value, bytes) else value
 
 
-def to_exchange(request: Request, response: Response, started: datetime) -> HttpExchange:
-    truncated = None
-    if "dataloss" in response.flags:
+def to_exchange(
+    request: Request, response: Response, started: datetime, truncated: str | None = None
+) -> HttpExchange:
+    """`truncated` is the WARC-Truncated reason the caller knows of (e.g. its size limit);
+    a connection lost mid-body is read from the response's flags."""
+    if truncated is None and "dataloss" in response.flags:
         truncated = "disconnect"
-    elif "download_maxsize" in response.flags:
-        truncated = "length"
     return HttpExchange(
         url=request.url,
         method=request.method,

@@ -21,6 +21,22 @@ DOWNLOAD_TIMEOUT = 60
 # A connection lost mid-body still yields a response (flagged "dataloss"): it is archived and
 # marked WARC-Truncated rather than thrown away.
 DOWNLOAD_FAIL_ON_DATALOSS = False
+# Responses are archived up to WARCPROOF_MAX_RESPONSE_BYTES and marked WARC-Truncated: length
+# beyond it; DOWNLOAD_MAXSIZE stays above it because Scrapy also applies it to decompressed
+# bodies (gzip bombs).
+WARCPROOF_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
+DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 0
+REDIRECT_MAX_TIMES = 10
+# Redirects from a public address into a private network are refused unless this is set
+# (replica mode allows them: the replica is on loopback).
+WARCPROOF_ALLOW_PRIVATE = False
+# 429/503 with Retry-After up to this many seconds are waited out before the retry.
+WARCPROOF_MAX_RETRY_AFTER = 120
+DOWNLOADER_MIDDLEWARES = {
+    "spiders.retryafter.RetryAfterMiddleware": 560,
+    "spiders.addresspolicy.AddressPolicyMiddleware": 590,
+}
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
 

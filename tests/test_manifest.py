@@ -6,9 +6,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from provenance.cli import main
-from provenance.manifest import ManifestError, add_seed, load, verify
+from provenance.manifest import ManifestError, add_seed, from_data, load, verify
 from tests.conftest import SEEDS
 
 SHARED = SEEDS.parent.parent / "shared" / "seeds"
@@ -147,3 +149,44 @@ def test_copy_of_corpus_keeps_relative_files(tmp_path: Path) -> None:
     target = tmp_path / "elsewhere"
     shutil.copytree(SEEDS, target)
     assert verify(load(target / "seeds.toml")) == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=400))
+def test_any_manifest_text_loads_or_gives_a_manifest_error(
+    tmp_path_factory: pytest.TempPathFactory, text: str
+) -> None:
+    path = tmp_path_factory.mktemp("fuzz") / "seeds.toml"
+    path.write_text(text, "utf-8", errors="surrogatepass")
+    try:
+        load(path)
+    except ManifestError as exc:
+        message = str(exc)
+    else:
+        return
+    assert str(path) in message
+
+
+SEED_ENTRY = st.dictionaries(
+    st.sampled_from(["id", "file", "sha256", "urls", "published", "publisher", "locate", "x"]),
+    st.one_of(
+        st.text(max_size=20),
+        st.integers(),
+        st.lists(st.text(max_size=20), max_size=3),
+        st.dictionaries(st.text(max_size=8), st.text(max_size=8), max_size=2),
+    ),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(SEED_ENTRY, max_size=4))
+def test_any_structured_manifest_parses_or_gives_a_manifest_error(
+    entries: list[dict[str, object]],
+) -> None:
+    path = Path("/nonexistent/seeds.toml")
+    try:
+        manifest = from_data(path, {"version": 1, "seed": entries})
+    except ManifestError:
+        return
+    for seed in manifest.seeds:
+        assert seed.path.parent == path.parent

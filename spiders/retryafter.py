@@ -1,0 +1,75 @@
+"""Downloader middleware: a 429 or 503 with Retry-After is waited out before Scrapy's retry.
+
+Scrapy's RetryMiddleware retries these statuses at once, which a throttling server answers
+with the same status again. This middleware sits just below it (its process_response runs
+first), waits what the server asked (bounded by WARCPROOF_MAX_RETRY_AFTER seconds), then hands
+the response on for the retry. Waits longer than the bound are not honoured: the retry happens
+as usual and the log says why."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Response
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.task import deferLater
+
+log = logging.getLogger(__name__)
+
+THROTTLE_STATUSES = (429, 503)
+
+
+def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After value (delay-seconds or an HTTP-date), or None."""
+    if value is None:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+class RetryAfterMiddleware:
+    def __init__(self, max_wait: float) -> None:
+        self.max_wait = max_wait
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RetryAfterMiddleware:
+        max_wait = crawler.settings.getfloat("WARCPROOF_MAX_RETRY_AFTER")
+        if max_wait <= 0:
+            raise NotConfigured("WARCPROOF_MAX_RETRY_AFTER is 0")
+        return cls(max_wait)
+
+    async def process_response(self, request: Request, response: Response) -> Response:
+        if response.status not in THROTTLE_STATUSES:
+            return response
+        wait = retry_after_seconds((response.headers.get("Retry-After") or b"").decode("latin-1"))
+        if wait is None:
+            return response
+        if wait > self.max_wait:
+            log.warning(
+                "%s asks to retry after %.0f s, more than WARCPROOF_MAX_RETRY_AFTER (%.0f s): "
+                "not waiting",
+                request.url,
+                wait,
+                self.max_wait,
+            )
+            return response
+        log.info(
+            "%s answered %d: waiting %.1f s as Retry-After asks", request.url, response.status, wait
+        )
+        from twisted.internet import reactor  # the one Scrapy installed
+
+        await maybe_deferred_to_future(deferLater(reactor, wait, lambda: None))
+        return response
