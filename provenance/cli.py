@@ -12,11 +12,11 @@ import sys
 from collections.abc import Sequence
 
 from archive.errors import ArchiveError
-from provenance import commands_crawl, commands_seeds
+from provenance import commands_crawl, commands_reverify, commands_seeds
 from provenance.errors import ProvenanceError
 from provenance.exitcodes import EXIT_USAGE
 
-COMMAND_GROUPS = (commands_seeds, commands_crawl)
+COMMAND_GROUPS = (commands_seeds, commands_crawl, commands_reverify)
 
 
 def build_parser() -> argparse.ArgumentParser:

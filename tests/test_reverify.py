@@ -1,0 +1,63 @@
+"""Re-verification from the WARCs alone reproduces the crawl's verdicts, and catches a seed
+file changed since."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from provenance.ledger import Ledger
+from provenance.manifest import load
+from provenance.reverify import reverify
+from tests.conftest import run_crawl
+
+WARCPROOF = str(Path(sys.executable).parent / "warcproof")
+
+
+@pytest.fixture
+def crawled(tmp_path: Path, corpus: Path, replica_origin: str) -> Path:
+    collection = tmp_path / "collection"
+    assert run_crawl(corpus, collection, replica_origin).returncode == 0
+    return collection
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_verdicts_are_reproduced_offline(crawled: Path, corpus: Path, jobs: int) -> None:
+    outcomes = reverify(crawled, load(corpus), jobs=jobs)
+    assert {o.seed_id: o.verdict.verdict for o in outcomes} == {
+        "000": "faithful",
+        "002": "faithful",
+        "003": "faithful",
+        "004": "faithful",
+    }
+    assert all(o.stored == o.verdict.verdict for o in outcomes)
+    with Ledger(crawled / "ledger.sqlite") as ledger:
+        latest = ledger.entries()
+    assert [e.verdict.seed_id for e in latest] == ["000", "002", "003", "004"]
+    assert all(e.capture is not None for e in latest)
+
+
+def test_a_seed_changed_since_the_crawl_is_caught(crawled: Path, corpus: Path) -> None:
+    seed = corpus.parent / "004_3a71e7ca43e17fc5.txt"
+    seed.write_text(seed.read_text("utf-8").replace("3,300", "3,800"), "utf-8")
+    result = subprocess.run(
+        [WARCPROOF, "reverify", "--collection", str(crawled), "--manifest", str(corpus)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "004  modified  (was faithful)" in result.stdout
+    assert '"At least 3,800 ISIL fighters were..." reads "At least 3,300' in result.stdout
+
+
+def test_an_unreadable_capture_is_unverifiable_with_the_reason(crawled: Path, corpus: Path) -> None:
+    for warc in (crawled / "warcs").glob("*.warc.gz"):
+        data = warc.read_bytes()
+        warc.write_bytes(data[: len(data) // 3])  # cut: later records are gone
+    outcomes = {o.seed_id: o for o in reverify(crawled, load(corpus), jobs=1)}
+    broken = [o for o in outcomes.values() if o.verdict.verdict == "unverifiable"]
+    assert broken
+    for outcome in broken:
+        assert "the archived capture cannot be read" in outcome.verdict.reasons[0]
