@@ -1,6 +1,7 @@
 """The replica origin server: a threaded HTTP/1.1 server on loopback, and its command line."""
 
 import argparse
+import gzip
 import logging
 import signal
 import sys
@@ -12,9 +13,17 @@ from pathlib import Path
 from types import FrameType, TracebackType
 from typing import Self
 
+from replica import generated
 from replica.errors import ReplicaError
 from replica.faults import FaultState, answer_fault
-from replica.responses import REPLICA_HEADER, Response, chunks, error_page, respond
+from replica.responses import (
+    REPLICA_HEADER,
+    Response,
+    accepts_gzip,
+    chunks,
+    error_page,
+    respond,
+)
 from replica.routes import RouteTable
 
 logger = logging.getLogger(__name__)
@@ -132,6 +141,12 @@ class _Handler(BaseHTTPRequestHandler):
         self._drain_request_body()
         if answer_fault(self, replica.faults):
             return
+        wanted = generated.parse(self.path)
+        if wanted is not None:
+            self._write(
+                _generated(wanted, self.headers.get("Accept-Encoding")), send_body=send_body
+            )
+            return
         try:
             response = respond(
                 replica.routes,
@@ -176,6 +191,18 @@ class _Handler(BaseHTTPRequestHandler):
                 self.wfile.write(chunk)
         else:
             self.wfile.write(response.body)
+
+
+def _generated(wanted: tuple[int, int], accept_encoding: str | None) -> Response:
+    number, size = wanted
+    headers = [("Content-Type", "text/html; charset=utf-8")]
+    body = generated.page(number, size)
+    if number % 3 == 0:
+        headers.append(("Vary", "Accept-Encoding"))
+        if accepts_gzip(accept_encoding):
+            body = gzip.compress(body, compresslevel=6, mtime=0)
+            headers.append(("Content-Encoding", "gzip"))
+    return Response(200, headers, body, chunked=number % 3 == 1)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
