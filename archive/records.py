@@ -5,11 +5,13 @@ block and payload digests); this module chooses the headers, supplies the HTTP h
 ``archive.httphead`` and gzips each record as one member at the configured level.
 """
 
+import base64
+import hashlib
 import ipaddress
 import uuid
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from io import BytesIO
 
@@ -25,6 +27,7 @@ TRUNCATED_REASONS = frozenset({"length", "time", "disconnect", "unspecified"})
 HTTP_REQUEST_TYPE = "application/http; msgtype=request"
 HTTP_RESPONSE_TYPE = "application/http; msgtype=response"
 WARC_FIELDS_TYPE = "application/warc-fields"
+REVISIT_PROFILE = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
 # Headers the writer sets itself; callers may not pass them as extra headers.
 _WRITER_HEADERS = frozenset(
     name.lower()
@@ -80,6 +83,16 @@ class RecordRef:
     date: str
     payload_digest: str | None
     block_digest: str
+
+
+@dataclass(frozen=True)
+class Original:
+    """The earlier capture a revisit record points at."""
+
+    record_id: str
+    target_uri: str
+    date: str
+    payload_digest: str
 
 
 @dataclass(frozen=True)
@@ -202,6 +215,31 @@ def exchange_specs(ex: HttpExchange) -> tuple[RecordSpec, RecordSpec]:
         http_head=request_head(ex.method, ex.url, ex.request_headers, ex.protocol),
     )
     return response, request
+
+
+def sha1_digest(payload: bytes) -> str:
+    """A payload digest in the WARC convention: ``sha1:`` and base32."""
+    return "sha1:" + base64.b32encode(hashlib.sha1(payload).digest()).decode("ascii")
+
+
+def revisit_specs(ex: HttpExchange, original: Original) -> tuple[RecordSpec, RecordSpec]:
+    """(revisit, request) for an exchange whose payload is identical to `original`'s: the
+    revisit keeps the new HTTP head and leaves the payload to the original record."""
+    response, request = exchange_specs(ex)
+    revisit = replace(
+        response,
+        rec_type="revisit",
+        payload=b"",
+        headers=(
+            ("WARC-Profile", REVISIT_PROFILE),
+            ("WARC-Refers-To", original.record_id),
+            ("WARC-Refers-To-Target-URI", original.target_uri),
+            ("WARC-Refers-To-Date", original.date),
+            ("WARC-Payload-Digest", original.payload_digest),
+            *response.headers,
+        ),
+    )
+    return revisit, request
 
 
 def payload_spec(

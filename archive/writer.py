@@ -25,15 +25,19 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from archive.errors import ArchiveError, InvalidInputError, WriterClosedError
+from archive.httphead import encode_uri
 from archive.naming import OPEN_SUFFIX, warc_filename
 from archive.records import (
     HttpExchange,
+    Original,
     RecordRef,
     RecordSpec,
     SerialisedRecord,
     exchange_specs,
     payload_spec,
+    revisit_specs,
     serialise,
+    sha1_digest,
     warc_fields,
     warcinfo_spec,
 )
@@ -149,10 +153,24 @@ class WarcWriter:
         with self._lock:
             return list(self._abandoned)
 
-    def write_exchange(self, ex: HttpExchange) -> tuple[RecordRef, RecordRef]:
+    def write_exchange(
+        self,
+        ex: HttpExchange,
+        *,
+        previous: Callable[[str, str], Original | None] | None = None,
+    ) -> tuple[RecordRef, RecordRef]:
         """Write the response record, then the request record (``WARC-Concurrent-To`` the
-        response), into one file; returns ``(request, response)``."""
-        response, request = exchange_specs(ex)
+        response), into one file; returns ``(request, response)``.
+
+        With `previous` (called with the target URI and the payload digest), an exchange whose
+        payload it knows from an earlier capture is written as a revisit record instead."""
+        original = None
+        if previous is not None and ex.truncated is None:
+            original = previous(encode_uri(ex.url), sha1_digest(ex.body))
+        if original is None:
+            response, request = exchange_specs(ex)
+        else:
+            response, request = revisit_specs(ex, original)
         response_ref, request_ref = self._write([response, request])
         return request_ref, response_ref
 
