@@ -41,6 +41,7 @@ TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
 
 EXTENSIONS = {"spiders.capture.WarcCaptureExtension": 0}
+EXTENSIONS["spiders.indexing.CollectionIndexExtension"] = 950  # re-index on engine_stopped
 ITEM_PIPELINES = {
     "spiders.pipelines.extract.ExtractPipeline": 100,
     "spiders.pipelines.compare.ComparePipeline": 200,
