@@ -31,6 +31,9 @@ def register(commands: Any) -> None:
     show.add_argument("--collection", type=Path, default=DEFAULT_COLLECTION)
     show.add_argument("--crawl", type=int, help="a crawl id (default: the latest)")
     show.add_argument("--json", action="store_true", help="full evidence as JSON")
+    show.add_argument(
+        "--html", type=Path, metavar="OUT", help="write the report for people to this HTML file"
+    )
     show.set_defaults(handler=_report)
 
     serve = commands.add_parser("replica", help="serve the replica origin until interrupted")
@@ -73,6 +76,18 @@ def _crawl(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
+    if args.html is not None:
+        from archive.progress import Progress
+        from provenance.htmlreport import write_html_report
+
+        with Progress("report", unit="seeds") as progress:
+            written = write_html_report(args.collection, args.html, args.crawl, progress)
+        crawl_id = written.crawl_id
+        which = f"crawl {crawl_id}" if crawl_id is not None else "no verdicts recorded"
+        message = f"{args.html}: report of {len(written.pages)} seed(s), {which}"
+        print(message, file=sys.stderr if args.json else sys.stdout)
+        if not args.json:
+            return EXIT_OK
     entries = report.load_entries(args.collection, args.crawl)
     print(report.as_json(entries) if args.json else report.table(entries))
     return EXIT_OK

@@ -9,3 +9,8 @@ python3 -m venv .venv
 # environment and is started as a process.
 python3 -m venv .venv-pywb
 .venv-pywb/bin/python -m pip install --quiet 'pywb==2.10.*'
+# Debian's chromium renders the HTML report in a test (headless); skipped when already present.
+command -v chromium >/dev/null || {
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+        --no-install-recommends chromium >/dev/null
+}

@@ -41,6 +41,7 @@ TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
 
 EXTENSIONS = {"spiders.capture.WarcCaptureExtension": 0}
+EXTENSIONS["spiders.progress.CrawlProgressExtension"] = 900  # terminal-only crawl progress
 EXTENSIONS["spiders.indexing.CollectionIndexExtension"] = 950  # re-index on engine_stopped
 ITEM_PIPELINES = {
     "spiders.pipelines.extract.ExtractPipeline": 100,
