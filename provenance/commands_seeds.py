@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from provenance import commands_locate
 from provenance.exitcodes import EXIT_FAILED, EXIT_OK
 from provenance.manifest import add_seed, load, verify
 
@@ -31,6 +32,7 @@ def register(commands: Any) -> None:
     add.add_argument("--notes")
     add.add_argument("--manifest", type=Path, default=DEFAULT_MANIFEST)
     add.set_defaults(handler=_add)
+    commands_locate.register(actions, DEFAULT_MANIFEST)
 
 
 def _verify(args: argparse.Namespace) -> int:

@@ -339,3 +339,34 @@ def _seed_block(
     if notes:
         lines.append(f"notes = {json.dumps(notes, ensure_ascii=False)}")
     return "\n".join(lines) + "\n"
+
+
+def set_source_url(manifest_path: Path, seed_id: str, url: str) -> Seed:
+    """Record `url` as the source of a seed whose `urls` list is empty, editing only that
+    seed's `urls` line (or adding one after its `id`), so comments and layout survive."""
+    seed = load(manifest_path).get(seed_id)
+    where = f"{manifest_path}: seed {seed_id}"
+    check_url(url, where)
+    if seed.urls:
+        raise ManifestError(f"{where} already lists source URLs; edit the manifest by hand")
+    lines = manifest_path.read_text("utf-8").splitlines(keepends=True)
+    id_line = re.compile(rf"^id\s*=\s*[\"']{re.escape(seed_id)}[\"']\s*(#.*)?$")
+    start = next((i for i, line in enumerate(lines) if id_line.match(line.strip())), None)
+    if start is None:
+        raise ManifestError(f"{where}: cannot find its 'id' line to edit")
+    end = next(
+        (i for i in range(start + 1, len(lines)) if lines[i].lstrip().startswith("[")), len(lines)
+    )
+    entry = f"urls = [{json.dumps(url)}]\n"
+    empty = re.compile(r"^urls\s*=\s*\[\s*\]\s*(#.*)?$")
+    for i in range(start, end):
+        if empty.match(lines[i].strip()):
+            lines[i] = entry
+            break
+    else:
+        lines.insert(start + 1, entry)
+    updated = "".join(lines)
+    if from_data(manifest_path, tomllib.loads(updated)).get(seed_id).urls != (url,):
+        raise ManifestError(f"{where}: cannot place the URL in its manifest entry")
+    manifest_path.write_text(updated, "utf-8")
+    return load(manifest_path).get(seed_id)

@@ -1,4 +1,5 @@
-"""What the seeds spider hands to the pipelines: one item per seed."""
+"""What the seeds spider hands to the pipelines: one item per seed, carrying the live fetch of
+its source page and any archived captures of it fetched as well."""
 
 from __future__ import annotations
 
@@ -6,7 +7,29 @@ from dataclasses import dataclass, field
 
 from archive.records import RecordRef
 from provenance.extract import Article, NoArticle
+from provenance.timeaxis import Finding
 from provenance.verify import SeedCheck
+
+
+@dataclass
+class PageVersion:
+    """One fetched version of a seed's source page: the live page or an archived capture."""
+
+    kind: str  # "live" | "replica" | "archived"
+    role: str  # "live", or for a capture "nearest" / "newest" / "nearest, newest"
+    source_url: str | None  # the page's own URL (for a capture: the original URL)
+    fetched_url: str | None = None  # what was fetched (for a capture: the archive's URL)
+    status: int | None = None
+    body: bytes | None = field(default=None, repr=False)  # Content-Encoding removed
+    content_type: str | None = None
+    request_record: RecordRef | None = None
+    response_record: RecordRef | None = None
+    redirects: list[str] = field(default_factory=list)
+    error: str | None = None  # why there is no usable page
+    memento_datetime: str | None = None  # captures: when the archive captured the page (UTC)
+    capture_timestamp: str | None = None  # captures: the CDX timestamp
+    article: Article | NoArticle | None = field(default=None, repr=False)
+    check: SeedCheck | None = field(default=None, repr=False)
 
 
 @dataclass
@@ -23,4 +46,26 @@ class SeedItem:
     redirects: list[str] = field(default_factory=list)
     error: str | None = None  # why there is no usable page
     article: Article | NoArticle | None = field(default=None, repr=False)
-    check: SeedCheck | None = field(default=None, repr=False)
+    check: SeedCheck | None = field(default=None, repr=False)  # on the version chosen
+    live_problem: str | None = None  # why the live page is not (or may not be) the seed's source
+    archive_note: str | None = None  # why the archive gave nothing, when it did not
+    archived: list[PageVersion] = field(default_factory=list)
+    versions: list[PageVersion] = field(default_factory=list)  # live first, then captures
+    finding: Finding | None = field(default=None, repr=False)
+
+    def live_version(self) -> PageVersion:
+        """The live fetch as a PageVersion (it shares the item's extracted article)."""
+        return PageVersion(
+            kind=self.source_kind,
+            role="live",
+            source_url=self.source_url,
+            fetched_url=self.fetched_url,
+            status=self.status,
+            body=self.body,
+            content_type=self.content_type,
+            request_record=self.request_record,
+            response_record=self.response_record,
+            redirects=list(self.redirects),
+            error=self.error,
+            article=self.article,
+        )

@@ -57,3 +57,12 @@ WARCPROOF_REPLICA_URL = ""
 WARCPROOF_WARC_PREFIX = "warcproof"
 WARCPROOF_WARC_MAX_SIZE = 1_000_000_000
 WARCPROOF_WARC_GZIP_LEVEL = 6
+# Past captures (spiders/spiders/seeds.py): a Wayback-compatible archive is asked for captures
+# of each seed's URL; the one nearest publication and the newest are verified too. In replica
+# mode the archive is asked only when WARCPROOF_WAYBACK_URL is set explicitly (-s).
+WARCPROOF_FALLBACK = True
+WARCPROOF_WAYBACK_URL = "https://web.archive.org"
+WARCPROOF_WAYBACK_CDX = "{base}/cdx/search/cdx"  # pywb: "{base}/web/cdx"
+WARCPROOF_WAYBACK_REPLAY = "{base}/web/{timestamp}id_/{url}"
+WARCPROOF_WAYBACK_WINDOW_DAYS = 180  # captures from this long before publication count
+WARCPROOF_MIN_SHARED = 0.3  # a live page sharing less of the seed's text is another article

@@ -99,7 +99,7 @@ def test_oversized_response_is_kept_up_to_the_limit(faulty: Any) -> None:
 def test_timeout_is_named(faulty: Any) -> None:
     entry = faulty[0]["stall"]
     assert entry["verdict"] == "unverifiable"
-    assert "took longer than 2.0 seconds" in " ".join(entry["reasons"])
+    assert "took longer than 2.0 seconds" in " ".join(entry["reasons"]), entry["reasons"]
 
 
 @pytest.mark.parametrize(

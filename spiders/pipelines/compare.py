@@ -1,4 +1,6 @@
-"""Item pipeline: each seed compared with its page's article (provenance.verify)."""
+"""Item pipeline: each seed compared with every version of its page that was fetched (the live
+page, archived captures; provenance.verify), and the versions judged together
+(provenance.timeaxis): the verdict rests on the best-supported version."""
 
 from __future__ import annotations
 
@@ -6,16 +8,17 @@ from pathlib import Path
 
 from scrapy.crawler import Crawler
 
-from provenance.manifest import Manifest, load
-from provenance.verify import SeedCheck, check_seed
-from spiders.items import SeedItem
+from provenance.extract import extract_article
+from provenance.manifest import Manifest, Seed, load
+from provenance.timeaxis import Version, judge
+from provenance.verify import check_seed
+from spiders.items import PageVersion, SeedItem
 
 
 class ComparePipeline:
     def __init__(self, manifest_path: Path) -> None:
         self.manifest_path = manifest_path
         self.manifest: Manifest | None = None
-        self.checks: dict[str, SeedCheck] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ComparePipeline:
@@ -26,6 +29,25 @@ class ComparePipeline:
 
     def process_item(self, item: SeedItem) -> SeedItem:
         assert self.manifest is not None
-        check = check_seed(self.manifest.get(item.seed_id), item.article, item.error)
-        item.check = check
+        seed = self.manifest.get(item.seed_id)
+        item.versions = [item.live_version(), *item.archived]
+        for version in item.archived:
+            if version.error is None and version.body is not None:
+                version.article = extract_article(
+                    version.body, url=version.source_url or "", content_type=version.content_type
+                )
+        checked = [_checked(seed, version) for version in item.versions]
+        item.finding = judge(
+            checked, live_problem=item.live_problem, archive_note=item.archive_note
+        )
+        item.check = checked[item.finding.chosen].check
         return item
+
+
+def _checked(seed: Seed, version: PageVersion) -> Version:
+    version.check = check_seed(seed, version.article, version.error)
+    if version.kind == "archived":
+        when = version.memento_datetime
+    else:
+        when = version.response_record.date if version.response_record else None
+    return Version(version.kind, version.role, version.fetched_url, when, version.check)

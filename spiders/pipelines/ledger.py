@@ -1,5 +1,7 @@
-"""Item pipeline: per seed, the extracted text and the verdict go into WARC (conversion and
-metadata records referring to the response) and into the ledger, in one transaction."""
+"""Item pipeline: per seed, the extracted text of every version of its page and the verdict go
+into WARC (conversion and metadata records referring to each response; for an archived capture
+also a metadata record naming the original URL and the Memento-Datetime) and into the ledger,
+in one transaction, with the capture the verdict rests on."""
 
 from __future__ import annotations
 
@@ -10,12 +12,12 @@ from typing import Any
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
-from archive.records import RecordRef
+from archive.records import WARC_FIELDS_TYPE, RecordRef, warc_fields
 from archive.writer import WarcWriter
 from provenance.extract import Article
 from provenance.ledger import CaptureRow, Ledger, VerdictRow
 from spiders.capture import WarcCaptureExtension
-from spiders.items import SeedItem
+from spiders.items import PageVersion, SeedItem
 
 
 class LedgerPipeline:
@@ -59,11 +61,14 @@ class LedgerPipeline:
         if self.ledger is None or item.check is None:
             raise RuntimeError("the ledger pipeline runs after the compare pipeline, once opened")
         check = item.check
+        versions = item.versions or [item.live_version()]
+        finding = item.finding
+        chosen = versions[finding.chosen] if finding else versions[0]
         evidence = check.evidence()
-        evidence["source"] = _source_evidence(item)
-        conversion = seed_record = None
+        evidence["source"] = _source_evidence(chosen)
+        seed_record = None
         writer = self._writer()
-        target = item.fetched_url or item.source_url or seed_uri(item.seed_id)
+        target = chosen.fetched_url or chosen.source_url or seed_uri(item.seed_id)
         if check.seed_bytes is not None:
             # The claim travels with its evidence: the seed's exact bytes, linked from the
             # metadata record below.
@@ -77,20 +82,19 @@ class LedgerPipeline:
                 },
             )
             evidence["seed"]["resource_record_id"] = seed_record.record_id
-        if isinstance(check.article, Article) and item.response_record is not None:
-            conversion = writer.write_conversion(
-                target,
-                check.article.text.encode("utf-8"),
-                "text/plain; charset=utf-8",
-                refers_to=item.response_record,
-                extra_headers={"WARC-Warcproof-Extractor": check.article.extractor},
-            )
-            evidence["source"]["conversion_record_id"] = conversion.record_id
+        sources = [self._archive_version(writer, item.seed_id, v) for v in versions]
+        conversion_id = sources[versions.index(chosen)].get("conversion_record_id")
+        evidence["source"].update(sources[versions.index(chosen)])
+        if finding is not None and (len(versions) > 1 or finding.reasons):
+            time_axis = finding.evidence()
+            for entry, source in zip(time_axis["versions"], sources, strict=True):
+                entry["source"] = source
+            evidence["time_axis"] = time_axis
         metadata = writer.write_metadata(
             target,
             json.dumps(evidence, ensure_ascii=False, indent=1, default=str).encode("utf-8"),
             "application/json",
-            refers_to=item.response_record,
+            refers_to=chosen.response_record,
             concurrent_to=seed_record,
             extra_headers={
                 "WARC-Warcproof-Seed": item.seed_id,
@@ -100,7 +104,7 @@ class LedgerPipeline:
         verdict = VerdictRow(
             seed_id=item.seed_id,
             verdict=check.assessment.verdict.value,
-            reasons=check.assessment.reasons,
+            reasons=(*(finding.reasons if finding else ()), *check.assessment.reasons),
             counts=check.assessment.counts,
             evidence=evidence,
             seed_sha256=check.seed_sha256,
@@ -108,11 +112,48 @@ class LedgerPipeline:
             article_digest=check.article_digest,
             normalizer=evidence["normalizer"],
             extractor=check.article.extractor if check.article is not None else None,
-            conversion_record_id=conversion.record_id if conversion else None,
+            conversion_record_id=conversion_id,
             metadata_record_id=metadata.record_id,
         )
-        self.ledger.record(self.crawl_id, verdict, _capture_row(item))
+        self.ledger.record(self.crawl_id, verdict, _capture_row(chosen))
         return item
+
+    def _archive_version(
+        self, writer: WarcWriter, seed_id: str, version: PageVersion
+    ) -> dict[str, Any]:
+        """A version's own records: its extracted text (conversion) and, for an archived
+        capture, a metadata record naming the original URL and the Memento-Datetime."""
+        source = _source_evidence(version)
+        response = version.response_record
+        if response is None or version.fetched_url is None:
+            return source
+        if version.kind == "archived":
+            fields = [
+                ("original-url", version.source_url or ""),
+                ("memento-datetime", version.memento_datetime or ""),
+                ("cdx-timestamp", version.capture_timestamp or ""),
+                ("archive-url", version.fetched_url),
+                ("role", version.role),
+            ]
+            memento = writer.write_metadata(
+                version.fetched_url,
+                warc_fields(fields),
+                WARC_FIELDS_TYPE,
+                refers_to=response,
+                extra_headers={"WARC-Warcproof-Seed": seed_id},
+            )
+            source["memento_record_id"] = memento.record_id
+        article = version.check.article if version.check else None
+        if isinstance(article, Article):
+            conversion = writer.write_conversion(
+                version.fetched_url,
+                article.text.encode("utf-8"),
+                "text/plain; charset=utf-8",
+                refers_to=response,
+                extra_headers={"WARC-Warcproof-Extractor": article.extractor},
+            )
+            source["conversion_record_id"] = conversion.record_id
+        return source
 
 
 def seed_uri(seed_id: str) -> str:
@@ -120,39 +161,45 @@ def seed_uri(seed_id: str) -> str:
     return f"urn:warcproof:seed:{seed_id}"
 
 
-def _source_evidence(item: SeedItem) -> dict[str, Any]:
-    response: RecordRef | None = item.response_record
-    return {
-        "source_url": item.source_url,
-        "fetched_url": item.fetched_url,
-        "source_kind": item.source_kind,
-        "status": item.status,
-        "redirects": item.redirects,
-        "error": item.error,
+def _source_evidence(version: PageVersion) -> dict[str, Any]:
+    response: RecordRef | None = version.response_record
+    evidence: dict[str, Any] = {
+        "source_url": version.source_url,
+        "fetched_url": version.fetched_url,
+        "source_kind": version.kind,
+        "status": version.status,
+        "redirects": version.redirects,
+        "error": version.error,
         "captured_at": response.date if response else None,
         "warc_file": response.warc_file if response else None,
         "warc_offset": response.offset if response else None,
         "response_record_id": response.record_id if response else None,
-        "request_record_id": item.request_record.record_id if item.request_record else None,
+        "request_record_id": version.request_record.record_id if version.request_record else None,
         "payload_digest": response.payload_digest if response else None,
     }
+    if version.kind == "archived":
+        evidence["role"] = version.role
+        evidence["original_url"] = version.source_url
+        evidence["memento_datetime"] = version.memento_datetime
+        evidence["cdx_timestamp"] = version.capture_timestamp
+    return evidence
 
 
-def _capture_row(item: SeedItem) -> CaptureRow | None:
-    response = item.response_record
-    if response is None or item.fetched_url is None:
+def _capture_row(version: PageVersion) -> CaptureRow | None:
+    response = version.response_record
+    if response is None or version.fetched_url is None:
         return None
     return CaptureRow(
-        source_url=item.source_url,
-        fetched_url=item.fetched_url,
-        source_kind=item.source_kind,
-        status=item.status,
+        source_url=version.source_url,
+        fetched_url=version.fetched_url,
+        source_kind=version.kind,
+        status=version.status,
         captured_at=response.date,
         warc_file=response.warc_file,
         warc_offset=response.offset,
         warc_length=response.length,
         response_record_id=response.record_id,
-        request_record_id=item.request_record.record_id if item.request_record else None,
+        request_record_id=version.request_record.record_id if version.request_record else None,
         payload_digest=response.payload_digest,
-        redirects=tuple(item.redirects),
+        redirects=tuple(version.redirects),
     )

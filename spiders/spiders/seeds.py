@@ -1,25 +1,77 @@
-"""`scrapy crawl seeds`: fetch the source page of every seed in the manifest.
+"""`scrapy crawl seeds`: fetch the source page of every seed in the manifest, and past captures
+of it from a Wayback-compatible archive.
 
 Seeds with no known URL become items at once, so every seed gets a verdict. With
-WARCPROOF_REPLICA_URL set, pages come from the loopback replica instead of the live web."""
+WARCPROOF_REPLICA_URL set, pages come from the loopback replica instead of the live web.
+
+The archive (WARCPROOF_WAYBACK_URL, on unless WARCPROOF_FALLBACK is false) is asked for captures
+of each seed's URL and its http/https and www variants, from WARCPROOF_WAYBACK_WINDOW_DAYS
+before publication on; the capture nearest publication and the newest are fetched raw (`id_`)
+so the verdict can rest on the page as it stood then when the live page failed, shares too
+little with the seed (WARCPROOF_MIN_SHARED), or changed. Every archive request goes through
+Scrapy, so the WARC holds it like any other exchange, with the archive's URL as Target-URI. In
+replica mode the archive is asked only if WARCPROOF_WAYBACK_URL was set explicitly, so a demo or
+a test never reaches the Internet Archive."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import ipaddress
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Response
+from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from provenance.manifest import Manifest, load
+from provenance.extract import Article, extract_article
+from provenance.locate import shared_text
+from provenance.manifest import Manifest, Seed, load
+from provenance.seedtext import SeedTextError, read_seed
+from provenance.wayback import (
+    Capture,
+    CdxError,
+    Endpoint,
+    memento_moment,
+    nearest,
+    newest,
+    parse_cdx,
+    url_variants,
+    usable,
+)
 from replica.routing import replica_url
 from spiders.capture import REQUEST_RECORD_KEY, RESPONSE_RECORD_KEY
-from spiders.items import SeedItem
+from spiders.items import PageVersion, SeedItem
 
 NO_URL = "no source URL is known for this seed (its manifest entry lists none)"
+QUEST_KEY = "warcproof_archive_quest"
+NOT_IN_REPLICA_MODE = (
+    "a crawl of the replica asks no archive unless WARCPROOF_WAYBACK_URL is set explicitly"
+)
+
+PRIVATE_URL = "a public archive is not asked about a URL on a loopback or private address"
+
+
+def archive_slot(endpoint: Endpoint) -> str:
+    """The download slot of every archive request: one request in flight at a time."""
+    return f"wayback:{endpoint.host}"
+
+
+@dataclass
+class _Quest:
+    """One seed's way through the archive: CDX queries to ask, then captures to fetch."""
+
+    seed: Seed
+    item: SeedItem
+    queries: list[str]
+    found: list[Capture] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    fetches: list[tuple[str, Capture]] | None = None  # (role, capture), once chosen
 
 
 class SeedsSpider(scrapy.Spider):
@@ -29,18 +81,34 @@ class SeedsSpider(scrapy.Spider):
         super().__init__(*args, **kwargs)
         # `-a seeds=000,002` restricts the crawl to those seed ids.
         self.only = {seed_id.strip() for seed_id in seeds.split(",") if seed_id.strip()}
+        self._cdx_answers: dict[str, list[Capture]] = {}  # asked once per run
+
+    @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        super().update_settings(settings)
+        endpoint = _endpoint(settings)
+        slots = dict(settings.getdict("DOWNLOAD_SLOTS"))
+        slots.setdefault(archive_slot(endpoint), {"concurrency": 1})
+        settings.set("DOWNLOAD_SLOTS", slots, priority="spider")
 
     def manifest(self) -> Manifest:
         return load(Path(self.settings.get("WARCPROOF_SEEDS")))
 
     async def start(self) -> AsyncIterator[Any]:
-        replica = self.settings.get("WARCPROOF_REPLICA_URL")
+        settings = self.settings
+        replica = settings.get("WARCPROOF_REPLICA_URL")
+        self.endpoint, self.archive_off = _archive(settings)
+        self.window = timedelta(days=settings.getint("WARCPROOF_WAYBACK_WINDOW_DAYS"))
+        self.min_shared = settings.getfloat("WARCPROOF_MIN_SHARED")
         manifest = self.manifest()
-        unknown = self.only - {seed.id for seed in manifest.seeds}
+        self.seeds = {seed.id: seed for seed in manifest.seeds}
+        unknown = self.only - set(self.seeds)
         if unknown:
             self.logger.error(
                 "No such seed id(s) in %s: %s", manifest.path, ", ".join(sorted(unknown))
             )
+        if self.endpoint is not None:
+            self.logger.info("Archived captures come from %s", self.endpoint.base)
         for seed in manifest.seeds:
             if self.only and seed.id not in self.only:
                 continue
@@ -60,25 +128,27 @@ class SeedsSpider(scrapy.Spider):
                 },
             )
 
-    def parse(self, response: Response) -> SeedItem:
+    def parse(self, response: Response) -> Iterator[Any]:
         item = self._item(response.meta, response)
         item.body = response.body
-        return item
+        item.live_problem = self._too_little(item)
+        yield from self._after_live(item)
 
-    def failed(self, failure: Failure) -> SeedItem:
+    def failed(self, failure: Failure) -> Iterator[Any]:
         request = failure.request  # type: ignore[attr-defined]
         if isinstance(failure.value, HttpError):
             response = failure.value.response
             item = self._item(response.meta, response)
             item.error = f"the server answered HTTP {response.status} for {response.url}"
-            return item
-        item = self._item(request.meta, None)
-        item.fetched_url = request.url
-        item.response_record = None  # a record in meta belongs to an earlier redirect hop
-        item.error = (
-            f"the fetch failed: {failure.getErrorMessage() or type(failure.value).__name__}"
-        )
-        return item
+        else:
+            item = self._item(request.meta, None)
+            item.fetched_url = request.url
+            item.response_record = None  # a record in meta belongs to an earlier redirect hop
+            item.error = (
+                f"the fetch failed: {failure.getErrorMessage() or type(failure.value).__name__}"
+            )
+        item.live_problem = item.error
+        yield from self._after_live(item)
 
     def _item(self, meta: dict[str, Any], response: Response | None) -> SeedItem:
         item = SeedItem(
@@ -95,3 +165,190 @@ class SeedsSpider(scrapy.Spider):
             content_type = response.headers.get("Content-Type")
             item.content_type = content_type.decode("latin-1") if content_type else None
         return item
+
+    def _too_little(self, item: SeedItem) -> str | None:
+        """Why the live page is not the seed's article, when it shares too little with it."""
+        if self.endpoint is None or item.body is None:
+            return None  # only worth knowing when the archive can offer another version
+        seed = self.seeds[item.seed_id]
+        try:
+            seed_text = read_seed(seed.path, seed.encoding).text
+        except SeedTextError:
+            return None  # the compare pipeline reports the unreadable seed
+        page = extract_article(item.body, url=seed.url or "", content_type=item.content_type)
+        shared = shared_text(seed_text, page.text) if isinstance(page, Article) else None
+        if shared is None or shared.score < self.min_shared:
+            found = f"{shared.score:.0%}" if shared else "none"
+            return (
+                f"the page at {item.fetched_url} shares {found} of the seed's text (less than "
+                f"{self.min_shared:.0%}), too little to be the same article"
+            )
+        return None
+
+    # The archive: CDX queries, then the chosen captures, one request at a time per seed.
+
+    def _after_live(self, item: SeedItem) -> Iterator[Any]:
+        seed = self.seeds[item.seed_id]
+        if self.endpoint is None:
+            if item.live_problem is not None:
+                item.archive_note = self.archive_off
+            yield item
+            return
+        if _private(seed.url or "") and not _private(self.endpoint.base):
+            if item.live_problem is not None:
+                item.archive_note = PRIVATE_URL
+            yield item
+            return
+        date_from = seed.published - self.window if seed.published else None
+        queries = [
+            self.endpoint.cdx_url(variant, date_from=date_from)
+            for variant in url_variants(seed.url or "")
+        ]
+        yield from self._next(_Quest(seed, item, queries))
+
+    def _next(self, quest: _Quest) -> Iterator[Any]:
+        assert self.endpoint is not None
+        while quest.queries:
+            query = quest.queries[0]
+            if query not in self._cdx_answers:
+                yield self._archive_request(query, self._cdx_answer, quest)
+                return
+            quest.found += self._cdx_answers[quest.queries.pop(0)]
+        if quest.fetches is None:
+            quest.fetches = self._choose(quest)
+        if quest.fetches:
+            _, capture = quest.fetches[0]
+            yield self._archive_request(self.endpoint.replay_url(capture), self._memento, quest)
+            return
+        if not quest.item.archived and quest.problems:
+            quest.item.archive_note = "; ".join(dict.fromkeys(quest.problems))
+        yield quest.item
+
+    def _archive_request(self, url: str, callback: Any, quest: _Quest) -> scrapy.Request:
+        assert self.endpoint is not None
+        return scrapy.Request(
+            url,
+            callback=callback,
+            errback=self._archive_failed,
+            dont_filter=True,
+            meta={
+                QUEST_KEY: quest,
+                "download_slot": archive_slot(self.endpoint),
+                # A throttling archive (429/503) is waited out as Retry-After asks
+                # (spiders.retryafter) and retried (RETRY_TIMES); past that it is a failure.
+            },
+        )
+
+    def _choose(self, quest: _Quest) -> list[tuple[str, Capture]]:
+        captures = usable(quest.found)
+        published = quest.seed.published
+        near = nearest(captures, published, self.window) if published else None
+        last = newest(captures)
+        if near is None and last is None:
+            if not quest.problems:
+                since = f" since {published - self.window}" if published else ""
+                quest.problems.append(
+                    f"the archive at {self.endpoint.base if self.endpoint else '?'} has no "
+                    f"capture of {quest.seed.url} (nor of its http/https and www variants){since}"
+                )
+            return []
+        if near is None or last is None or near == last:
+            only = near or last
+            assert only is not None
+            return [("nearest, newest" if near and last else "newest", only)]
+        return [("nearest", near), ("newest", last)]
+
+    def _cdx_answer(self, response: Response) -> Iterator[Any]:
+        quest: _Quest = response.meta[QUEST_KEY]
+        query = quest.queries[0]  # `_next` takes the answer from the cache
+        try:
+            self._cdx_answers[query] = parse_cdx(response.body)
+        except CdxError as exc:
+            quest.problems.append(f"the archive's CDX answer for {query} is unreadable: {exc}")
+            self._cdx_answers[query] = []
+        yield from self._next(quest)
+
+    def _memento(self, response: Response) -> Iterator[Any]:
+        quest: _Quest = response.meta[QUEST_KEY]
+        assert quest.fetches is not None
+        role, capture = quest.fetches.pop(0)
+        version = self._version(response.meta, role, capture, response)
+        version.body = response.body
+        quest.item.archived.append(version)
+        yield from self._next(quest)
+
+    def _archive_failed(self, failure: Failure) -> Iterator[Any]:
+        request = failure.request  # type: ignore[attr-defined]
+        quest: _Quest = request.meta[QUEST_KEY]
+        if isinstance(failure.value, HttpError):
+            response = failure.value.response
+            problem = f"the archive answered HTTP {response.status} for {response.url}"
+        else:
+            response = None
+            reason = failure.getErrorMessage() or type(failure.value).__name__
+            problem = f"the archive could not be reached at {request.url}: {reason}"
+        if quest.queries:
+            quest.problems.append(problem)
+            quest.queries.pop(0)
+            if response is None:
+                quest.queries.clear()  # an unreachable archive is not asked again for this seed
+        elif quest.fetches:
+            role, capture = quest.fetches.pop(0)
+            version = self._version(request.meta, role, capture, response)
+            if response is None:
+                version.fetched_url = request.url
+                version.response_record = None
+            version.error = problem
+            quest.item.archived.append(version)
+        yield from self._next(quest)
+
+    def _version(
+        self, meta: dict[str, Any], role: str, capture: Capture, response: Response | None
+    ) -> PageVersion:
+        stated = response.headers.get("Memento-Datetime") if response is not None else None
+        moment = memento_moment(stated.decode("latin-1") if stated else None, capture)
+        version = PageVersion(
+            kind="archived",
+            role=role,
+            source_url=capture.url,
+            request_record=meta.get(REQUEST_RECORD_KEY),
+            response_record=meta.get(RESPONSE_RECORD_KEY),
+            redirects=list(meta.get("redirect_urls", [])),
+            memento_datetime=moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            capture_timestamp=capture.timestamp,
+        )
+        if response is not None:
+            version.fetched_url = response.url
+            version.status = response.status
+            content_type = response.headers.get("Content-Type")
+            version.content_type = content_type.decode("latin-1") if content_type else None
+        return version
+
+
+def _private(url: str) -> bool:
+    """Whether `url` names a loopback or private host (an IP literal, or localhost)."""
+    host = (urlsplit(url).hostname or "").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return not ipaddress.ip_address(host).is_global
+    except ValueError:
+        return False
+
+
+def _endpoint(settings: BaseSettings) -> Endpoint:
+    return Endpoint(
+        settings.get("WARCPROOF_WAYBACK_URL"),
+        settings.get("WARCPROOF_WAYBACK_CDX"),
+        settings.get("WARCPROOF_WAYBACK_REPLAY"),
+    )
+
+
+def _archive(settings: BaseSettings) -> tuple[Endpoint | None, str | None]:
+    """The archive endpoint to ask, or None and why none is asked."""
+    if not settings.getbool("WARCPROOF_FALLBACK"):
+        return None, "the archive fallback is off (WARCPROOF_FALLBACK)"
+    explicit = (settings.getpriority("WARCPROOF_WAYBACK_URL") or 0) > SETTINGS_PRIORITIES["project"]
+    if settings.get("WARCPROOF_REPLICA_URL") and not explicit:
+        return None, NOT_IN_REPLICA_MODE
+    return _endpoint(settings), None
