@@ -1,0 +1,124 @@
+"""Digest fields (``label:value``) and the incremental hashing ``warcproof check`` needs.
+
+Labels ``sha1``/``sha-1``, ``sha256``/``sha-256``, ``sha512``/``sha-512`` and ``md5``; values in
+base32 (the convention for sha1), base16 or base64. A value is decoded to bytes and compared
+with the digest, so its case and padding do not matter.
+"""
+
+import base64
+import binascii
+import hashlib
+import re
+from dataclasses import dataclass
+
+_ALGORITHMS = {
+    "sha1": "sha1",
+    "sha-1": "sha1",
+    "sha256": "sha256",
+    "sha-256": "sha256",
+    "sha512": "sha512",
+    "sha-512": "sha512",
+    "md5": "md5",
+}
+_HEX_RE = re.compile(r"[0-9A-Fa-f]+")
+_CHUNK_SIZE_RE = re.compile(rb"[0-9A-Fa-f]{1,16}")
+
+
+class DigestFieldError(ValueError):
+    """A digest field that is malformed or names an algorithm this checker does not know."""
+
+
+@dataclass(frozen=True)
+class ExpectedDigest:
+    label: str  # as written
+    algorithm: str  # hashlib name
+    value: bytes  # decoded digest
+
+
+def parse_digest(field: str) -> ExpectedDigest:
+    """``sha1:B32VALUE`` -> the algorithm and the digest bytes it announces."""
+    label, colon, encoded = field.strip().partition(":")
+    if not colon or not encoded:
+        raise DigestFieldError(f"digest {field!r} is not label:value")
+    algorithm = _ALGORITHMS.get(label.lower())
+    if algorithm is None:
+        raise DigestFieldError(f"unsupported digest algorithm {label!r}")
+    size = hashlib.new(algorithm).digest_size
+    value = _decode(encoded, size)
+    if value is None:
+        raise DigestFieldError(
+            f"digest {field!r} is not a {size}-byte value in base32, base16 or base64"
+        )
+    return ExpectedDigest(label, algorithm, value)
+
+
+def _decode(encoded: str, size: int) -> bytes | None:
+    candidates = []
+    if len(encoded) == 2 * size and _HEX_RE.fullmatch(encoded):
+        candidates.append(bytes.fromhex(encoded))
+    padded32 = encoded.upper() + "=" * (-len(encoded) % 8)
+    padded64 = encoded + "=" * (-len(encoded) % 4)
+    for decode, text in ((base64.b32decode, padded32), (base64.b64decode, padded64)):
+        try:
+            candidates.append(decode(text))
+        except (binascii.Error, ValueError):
+            continue
+    return next((value for value in candidates if len(value) == size), None)
+
+
+class Dechunker:
+    """Removes HTTP/1.1 chunked transfer coding incrementally; ``error`` says why it gave up."""
+
+    _SIZE, _DATA, _DATA_END, _TRAILER, _DONE = range(5)
+    _LINE_LIMIT = 8192
+
+    def __init__(self) -> None:
+        self.state = self._SIZE
+        self.line = bytearray()
+        self.remaining = 0
+        self.error: str | None = None
+
+    @property
+    def complete(self) -> bool:
+        return self.state == self._DONE
+
+    def feed(self, data: bytes) -> list[bytes]:
+        """The entity-body bytes ``data`` carries (empty once an error has been found)."""
+        out: list[bytes] = []
+        view = memoryview(data)
+        while view and self.error is None and self.state != self._DONE:
+            if self.state == self._DATA:
+                take = view[: self.remaining]
+                out.append(bytes(take))
+                self.remaining -= len(take)
+                view = view[len(take) :]
+                if not self.remaining:
+                    self.state = self._DATA_END
+                continue
+            end = bytes(view[: self._LINE_LIMIT]).find(b"\n")
+            if end < 0:
+                self.line += view
+                view = view[len(view) :]
+                if len(self.line) > self._LINE_LIMIT:
+                    self.error = "a chunk-size line is too long"
+                continue
+            self.line += view[: end + 1]
+            view = view[end + 1 :]
+            self._line(bytes(self.line).rstrip(b"\r\n"))
+            self.line.clear()
+        return out
+
+    def _line(self, line: bytes) -> None:
+        if self.state == self._DATA_END:
+            if line:
+                self.error = "chunk data is not followed by CRLF"
+            self.state = self._SIZE
+        elif self.state == self._SIZE:
+            size = line.split(b";", 1)[0].strip(b" \t")
+            if not _CHUNK_SIZE_RE.fullmatch(size):
+                self.error = f"bad chunk size {size[:20]!r}"
+                return
+            self.remaining = int(size, 16)
+            self.state = self._DATA if self.remaining else self._TRAILER
+        elif not line:  # the empty line ending the trailer section
+            self.state = self._DONE

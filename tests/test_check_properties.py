@@ -1,0 +1,163 @@
+"""Properties of the checker, the gzip scanner and recovery on arbitrary and damaged input:
+problems are returned, never raised; no cut inside a member goes unnoticed; how the bytes are
+split into blocks changes nothing; recovery keeps exactly the complete members."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from archive.check import check
+from archive.check_links import LinkRegistry
+from archive.check_problems import Problem
+from archive.check_record import RecordChecker
+from archive.gzipscan import scan_members
+from archive.recover import RecoveryError, recover_file
+from tests.test_check_warc import gz, metadata, new_id, response, warcinfo
+
+INFO = new_id()
+RESPONSE = response(INFO, b"<html>" + b"body text " * 50 + b"</html>")
+RESPONSE_ID = RESPONSE.split(b"WARC-Record-ID: ")[1].split(b"\r\n")[0].decode()
+RECORDS = [warcinfo(INFO), RESPONSE, metadata(INFO, refers_to=RESPONSE_ID), response(INFO, b"")]
+PLAIN = b"".join(RECORDS)
+GZIPPED = gz(*RECORDS)
+MEMBER_ENDS = [len(gz(*RECORDS[:count])) for count in range(len(RECORDS) + 1)]
+FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+class Recorder:
+    """A MemberSink that checks the scanner's events are consistent."""
+
+    def __init__(self) -> None:
+        self.open: int | None = None
+        self.last = 0
+        self.events: list[tuple[str, int]] = []
+
+    def member_start(self, offset: int) -> None:
+        assert self.open is None
+        assert offset >= self.last
+        self.open = offset
+
+    def member_data(self, data: bytes) -> None:
+        assert self.open is not None
+        assert data
+
+    def member_end(self, offset: int, end: int) -> None:
+        assert offset == self.open
+        assert end > offset
+        self.open, self.last = None, end
+        self.events.append(("end", end))
+
+    def member_broken(self, offset: int, reason: str, cut_short: bool) -> None:
+        assert offset == self.open
+        assert reason
+        self.open = None
+        self.events.append(("broken", offset))
+
+    def garbage(self, offset: int, length: int) -> None:
+        assert self.open is None
+        assert length > 0
+        assert offset >= self.last
+        self.last = offset + length
+        self.events.append(("garbage", offset))
+
+
+def check_bytes(data: bytes, name: str = "x.warc.gz") -> list[Problem]:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / name
+        path.write_bytes(data)
+        found: list[Problem] = []
+        summary = check([path], on_problem=found.append)
+        assert summary.problem_count == len(found)
+        return found
+
+
+def splits(data: bytes, cuts: list[int]) -> list[bytes]:
+    points = sorted({cut % (len(data) + 1) for cut in cuts})
+    return [data[a:b] for a, b in zip([0, *points], [*points, len(data)], strict=True) if b > a]
+
+
+@FAST
+@given(st.binary(max_size=2000))
+def test_the_scanner_reports_arbitrary_bytes_consistently(data: bytes) -> None:
+    recorder = Recorder()
+    scanned = scan_members(io.BytesIO(data).read, recorder, read_size=64)
+    assert scanned == len(data)
+    assert recorder.open is None
+
+
+@FAST
+@given(st.binary(max_size=2000), st.sampled_from(["x.warc.gz", "x.warc", "x.wacz"]))
+def test_the_checker_never_raises_on_arbitrary_bytes(data: bytes, name: str) -> None:
+    check_bytes(data, name)
+
+
+@FAST
+@given(st.integers(min_value=1, max_value=len(GZIPPED) - 1))
+def test_every_cut_inside_a_member_is_reported(cut: int) -> None:
+    found = check_bytes(GZIPPED[:cut])
+    if cut in MEMBER_ENDS:
+        assert [p.code for p in found] in ([], ["dangling-refers-to"])
+    else:
+        assert "gzip-truncated" in [p.code for p in found]
+
+
+@FAST
+@given(st.integers(min_value=0, max_value=len(GZIPPED) - 1), st.integers(1, 255))
+def test_a_changed_byte_never_passes_unnoticed(position: int, xor: int) -> None:
+    data = bytearray(GZIPPED)
+    data[position] ^= xor
+    if not check_bytes(bytes(data)):
+        # Only bytes no checksum covers (gzip header MTIME/XFL/OS/FTEXT, the padding bits
+        # after the last deflate block) may change unnoticed, and they change no record.
+        assert gzip.decompress(bytes(data)) == PLAIN
+
+
+@FAST
+@given(st.binary(min_size=1, max_size=50), st.integers(min_value=0, max_value=len(MEMBER_ENDS) - 1))
+def test_inserted_bytes_between_members_are_reported(junk: bytes, member: int) -> None:
+    at = MEMBER_ENDS[member]
+    found = check_bytes(GZIPPED[:at] + junk + GZIPPED[at:])
+    assert found
+
+
+@FAST
+@given(st.lists(st.integers(min_value=0), max_size=12), st.booleans())
+def test_block_boundaries_change_nothing(cuts: list[int], gzipped: bool) -> None:
+    found: list[Problem] = []
+    checker = RecordChecker("x", found.append, LinkRegistry(), gzipped=gzipped)
+    data = GZIPPED if gzipped else PLAIN
+    blocks = iter(splits(data, cuts))
+    if gzipped:
+        scan_members(lambda size: next(blocks, b""), checker)
+    else:
+        for block in blocks:
+            checker.feed(block)
+    checker.finish()
+    assert found == []
+    assert checker.records == len(RECORDS)
+
+
+@FAST
+@given(st.integers(min_value=0, max_value=len(GZIPPED)), st.binary(max_size=40))
+def test_recovery_keeps_exactly_the_complete_members(cut: int, junk: bytes) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "x-20261121101345000-00000-1~h.warc.gz.open"
+        data = GZIPPED[:cut] + junk
+        path.write_bytes(data)
+        try:
+            result = recover_file(path)
+        except RecoveryError:
+            # Junk that happens to hold a whole gzip member after damage is refused, untouched.
+            assert path.read_bytes() == data
+            return
+        whole = max(count for count, end in enumerate(MEMBER_ENDS) if end <= cut)
+        kept = result.final.read_bytes() if result.final else b""
+        assert result.records >= whole
+        assert kept[: MEMBER_ENDS[whole]] == GZIPPED[: MEMBER_ENDS[whole]]
+        assert kept + (result.tail.read_bytes() if result.tail else b"") == data

@@ -1,0 +1,243 @@
+"""`warcproof check` on WACZ files built here by hand with zipfile: a clean package passes, each
+WACZ 1.1.1 MUST broken on purpose is reported."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from archive import RecordRef
+from archive.check import check
+from archive.check_problems import Problem
+from tests.test_check_warc import written_warc
+
+Entries = dict[str, tuple[bytes, int]]  # name -> (content, zip compression)
+
+
+def cdxj_lines(refs: list[RecordRef], warc_name: str) -> list[bytes]:
+    lines = []
+    for ref in refs:
+        if ref.rec_type != "response":
+            continue
+        parts = urlsplit(ref.target_uri)
+        host = ",".join(reversed(parts.hostname.split(".")))  # type: ignore[union-attr]
+        key = f"{host})/{parts.path.lstrip('/')}?{parts.query}"
+        stamp = ref.date[:19].replace("-", "").replace("T", "").replace(":", "")
+        fields = {"url": ref.target_uri, "offset": ref.offset, "length": ref.length}
+        fields["filename"] = warc_name
+        lines.append(f"{key} {stamp} {json.dumps(fields)}".encode())
+    return sorted(lines)
+
+
+def package(entries: Entries, *, digest: bool = True) -> Entries:
+    """Add datapackage.json (and datapackage-digest.json) describing ``entries``."""
+    resources = [
+        {
+            "name": name.rsplit("/", 1)[-1],
+            "path": name,
+            "hash": "sha256:" + hashlib.sha256(content).hexdigest(),
+            "bytes": len(content),
+        }
+        for name, (content, _) in entries.items()
+    ]
+    datapackage = json.dumps(
+        {"profile": "data-package", "wacz_version": "1.1.1", "resources": resources}
+    ).encode()
+    out = {**entries, "datapackage.json": (datapackage, zipfile.ZIP_DEFLATED)}
+    if digest:
+        hashed = {
+            "path": "datapackage.json",
+            "hash": "sha256:" + hashlib.sha256(datapackage).hexdigest(),
+        }
+        out["datapackage-digest.json"] = (json.dumps(hashed).encode(), zipfile.ZIP_DEFLATED)
+    return out
+
+
+def build(path: Path, entries: Entries) -> Path:
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, (content, compression) in entries.items():
+            archive.writestr(name, content, compress_type=compression)
+    return path
+
+
+@pytest.fixture
+def parts(tmp_path: Path) -> Entries:
+    """The entries of a valid WACZ (without its datapackage)."""
+    warc, refs = written_warc(tmp_path / "warcs")
+    pages = [
+        {"format": "json-pages-1.0", "id": "pages", "title": "All Pages"},
+        *(
+            {"id": str(index), "url": ref.target_uri, "ts": ref.date, "title": "an article"}
+            for index, ref in enumerate(refs)
+            if ref.rec_type == "response"
+        ),
+    ]
+    return {
+        "archive/data.warc.gz": (warc.read_bytes(), zipfile.ZIP_STORED),
+        "indexes/index.cdxj": (
+            b"\n".join(cdxj_lines(refs, "data.warc.gz")) + b"\n",
+            zipfile.ZIP_DEFLATED,
+        ),
+        "pages/pages.jsonl": (
+            "".join(json.dumps(page) + "\n" for page in pages).encode(),
+            zipfile.ZIP_DEFLATED,
+        ),
+    }
+
+
+def problems_of(path: Path) -> list[Problem]:
+    found: list[Problem] = []
+    check([path], on_problem=found.append)
+    return found
+
+
+def test_a_hand_built_wacz_is_clean(tmp_path: Path, parts: Entries) -> None:
+    wacz = build(tmp_path / "good.wacz", package(parts))
+    found: list[Problem] = []
+    summary = check([wacz], on_problem=found.append)
+    assert found == []
+    assert summary.records == 9
+    assert summary.exit_code == 0
+
+
+def test_a_wacz_with_no_pages_file(tmp_path: Path, parts: Entries) -> None:
+    del parts["pages/pages.jsonl"]
+    (problem,) = problems_of(build(tmp_path / "x.wacz", package(parts)))
+    assert (problem.code, problem.file) == (
+        "wacz-pages",
+        f"{tmp_path / 'x.wacz'}#pages/pages.jsonl",
+    )
+
+
+def test_an_unsorted_index(tmp_path: Path, parts: Entries) -> None:
+    lines = parts["indexes/index.cdxj"][0].splitlines(keepends=True)
+    parts["indexes/index.cdxj"] = (b"".join(reversed(lines)), zipfile.ZIP_DEFLATED)
+    found = problems_of(build(tmp_path / "x.wacz", package(parts)))
+    assert [p.code for p in found] == ["wacz-index-unsorted"] * (len(lines) - 1)
+    assert found[0].offset == len(lines[-1])  # the second line of the entry
+
+
+def test_a_compressed_warc_inside_the_zip(tmp_path: Path, parts: Entries) -> None:
+    content, _ = parts["archive/data.warc.gz"]
+    parts["archive/data.warc.gz"] = (content, zipfile.ZIP_DEFLATED)
+    (problem,) = problems_of(build(tmp_path / "x.wacz", package(parts)))
+    assert problem.code == "wacz-compressed"
+    assert problem.file.endswith("#archive/data.warc.gz")
+
+
+def test_a_wrong_datapackage_hash_and_size(tmp_path: Path, parts: Entries) -> None:
+    entries = package(parts)
+    content, method = entries["pages/pages.jsonl"]
+    entries["pages/pages.jsonl"] = (content.replace(b"an article", b"AN ARTICLE"), method)
+    assert [p.code for p in problems_of(build(tmp_path / "hash.wacz", entries))] == ["wacz-hash"]
+    entries["pages/pages.jsonl"] = (
+        content + b'{"url": "http://x/", "ts": "2026-01-01T00:00:00Z"}\n',
+        method,
+    )
+    found = problems_of(build(tmp_path / "size.wacz", entries))
+    assert sorted(p.code for p in found) == ["wacz-hash", "wacz-size"]
+
+
+def test_a_datapackage_that_does_not_match_its_digest(tmp_path: Path, parts: Entries) -> None:
+    entries = package(parts)
+    content, method = entries["datapackage.json"]
+    entries["datapackage.json"] = (content.replace(b'"1.1.1"', b'"1.1.2"'), method)
+    found = problems_of(build(tmp_path / "x.wacz", entries))
+    assert [(p.code, p.file.rsplit("#", 1)[1]) for p in found] == [
+        ("wacz-hash", "datapackage-digest.json")
+    ]
+
+
+def test_a_damaged_warc_inside_the_zip_is_checked_as_a_warc(tmp_path: Path, parts: Entries) -> None:
+    content, _ = parts["archive/data.warc.gz"]
+    parts["archive/data.warc.gz"] = (content[:-3], zipfile.ZIP_STORED)
+    found = problems_of(build(tmp_path / "x.wacz", package(parts)))
+    assert [p.code for p in found] == ["gzip-truncated"]
+    assert found[0].file == f"{tmp_path / 'x.wacz'}#archive/data.warc.gz"
+
+
+def _missing_datapackage(parts: Entries) -> Entries:
+    return parts
+
+
+def _unlisted_file(parts: Entries) -> Entries:
+    entries = package(parts)
+    entries["notes.txt"] = (b"not listed", zipfile.ZIP_DEFLATED)
+    return entries
+
+
+def _page_without_ts(parts: Entries) -> Entries:
+    content, method = parts["pages/pages.jsonl"]
+    parts["pages/pages.jsonl"] = (content + b'{"url": "http://127.0.0.1/x"}\n', method)
+    return package(parts)
+
+
+def _bad_cdxj_line(parts: Entries) -> Entries:
+    content, method = parts["indexes/index.cdxj"]
+    parts["indexes/index.cdxj"] = (content + b"zz,example)/ not-a-cdxj-line\n", method)
+    return package(parts)
+
+
+def _index_naming_another_warc(parts: Entries) -> Entries:
+    content, method = parts["indexes/index.cdxj"]
+    parts["indexes/index.cdxj"] = (content.replace(b"data.warc.gz", b"gone.warc.gz"), method)
+    return package(parts)
+
+
+def _no_index(parts: Entries) -> Entries:
+    del parts["indexes/index.cdxj"]
+    return package(parts)
+
+
+def _wrong_profile(parts: Entries) -> Entries:
+    entries = package(parts, digest=False)
+    content, method = entries["datapackage.json"]
+    entries["datapackage.json"] = (content.replace(b'"data-package"', b'"tabular"'), method)
+    return entries
+
+
+@pytest.mark.parametrize(
+    ("damage", "code"),
+    [
+        (_missing_datapackage, "wacz-datapackage"),
+        (_unlisted_file, "wacz-datapackage"),
+        (_page_without_ts, "wacz-pages"),
+        (_bad_cdxj_line, "wacz-index"),
+        (_index_naming_another_warc, "wacz-index"),
+        (_no_index, "wacz-layout"),
+        (_wrong_profile, "wacz-datapackage"),
+    ],
+)
+def test_other_wacz_rules(
+    tmp_path: Path, parts: Entries, damage: Callable[[Entries], Entries], code: str
+) -> None:
+    found = problems_of(build(tmp_path / "x.wacz", damage(parts)))
+    assert code in [p.code for p in found], found
+
+
+def test_a_gzipped_index_must_be_stored_and_sorted(tmp_path: Path, parts: Entries) -> None:
+    content, _ = parts.pop("indexes/index.cdxj")
+    parts["indexes/index.cdxj.gz"] = (gzip.compress(content), zipfile.ZIP_STORED)
+    assert problems_of(build(tmp_path / "good.wacz", package(parts))) == []
+    lines = content.splitlines(keepends=True)
+    parts["indexes/index.cdxj.gz"] = (
+        gzip.compress(b"".join(reversed(lines))),
+        zipfile.ZIP_DEFLATED,
+    )
+    found = problems_of(build(tmp_path / "bad.wacz", package(parts)))
+    assert sorted({p.code for p in found}) == ["wacz-compressed", "wacz-index-unsorted"]
+
+
+def test_a_file_named_wacz_that_is_no_zip_is_unreadable(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.wacz"
+    broken.write_bytes(b"PK\x03\x04" + b"\0" * 100)
+    summary = check([broken])
+    assert summary.unreadable == [str(broken)]
+    assert summary.exit_code == 2
