@@ -47,6 +47,7 @@ WACZ_INDEX_UNSORTED = "wacz-index-unsorted"
 WACZ_COMPRESSED = "wacz-compressed"
 WACZ_HASH = "wacz-hash"
 WACZ_SIZE = "wacz-size"
+WACZ_UNSAFE_PATH = "wacz-unsafe-path"
 
 # The file cannot be opened, or is not a WARC or WACZ at all.
 UNREADABLE = "unreadable"

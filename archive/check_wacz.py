@@ -32,6 +32,7 @@ from archive.check_problems import (
     WACZ_LAYOUT,
     WACZ_PAGES,
     WACZ_SIZE,
+    WACZ_UNSAFE_PATH,
     Problem,
     ProblemSink,
 )
@@ -51,6 +52,16 @@ _INDEX_SUFFIXES = (".cdx", ".cdxj", ".cdx.gz", ".cdxj.gz", ".idx")
 def check_wacz(name: str, archive: zipfile.ZipFile, emit: ProblemSink, links: LinkRegistry) -> int:
     """Check a WACZ; returns the number of WARC records in it."""
     return _Wacz(name, archive, emit, links).run()
+
+
+def unsafe_path(name: str) -> bool:
+    """A zip entry name that is absolute, has a drive, a backslash or a '..' segment."""
+    return (
+        name.startswith("/")
+        or "\\" in name
+        or (len(name) > 1 and name[1] == ":")
+        or ".." in name.split("/")
+    )
 
 
 class _Wacz:
@@ -76,6 +87,12 @@ class _Wacz:
 
     def run(self) -> int:
         for entry, count in self.names.items():
+            if unsafe_path(entry):
+                self.problem(
+                    entry, 0, WACZ_UNSAFE_PATH,
+                    "the entry's path leaves the package folder (zip-slip): unpacking it "
+                    "would write outside the target folder",
+                )  # fmt: skip
             if count > 1:
                 self.problem(entry, 0, WACZ_LAYOUT, f"the zip holds {count} entries of this name")
         resources = self._datapackage()

@@ -72,6 +72,10 @@ def _crawl(args: argparse.Namespace) -> int:
     if outcome.returncode != 0:
         print(f"warcproof: the crawl failed (exit {outcome.returncode})", file=sys.stderr)
         return EXIT_FAILED
+    if outcome.status != "finished":
+        reason = outcome.status or "no finish recorded"
+        print(f"warcproof: the crawl stopped early ({reason}); see the log", file=sys.stderr)
+        return EXIT_FAILED
     return EXIT_FAILED if args.strict and not report.all_sound(outcome.entries) else EXIT_OK
 
 

@@ -20,6 +20,7 @@ LEDGER_NAME = "ledger.sqlite"
 @dataclass(frozen=True)
 class CrawlOutcome:
     returncode: int
+    status: str | None  # Scrapy's finish reason; None if the crawl never finished
     crawl_id: int | None
     entries: list[LedgerEntry]
     log: Path
@@ -79,7 +80,8 @@ def run_crawl(
     with Ledger(collection / LEDGER_NAME) as ledger:
         crawl_id = ledger.last_crawl_id()
         entries = ledger.entries(crawl_id) if crawl_id is not None else []
-    return CrawlOutcome(returncode, crawl_id, entries, log)
+        status = ledger.crawl_status(crawl_id) if crawl_id is not None else None
+    return CrawlOutcome(returncode, status, crawl_id, entries, log)
 
 
 def run_demo(

@@ -112,19 +112,25 @@ class LedgerEntry:
     decided_at: str
 
 
+def _explain(exc: sqlite3.DatabaseError) -> str:
+    if "locked" in str(exc):
+        return "it is locked by another process (is another crawl writing this collection?)"
+    return str(exc)
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 class Ledger:
-    def __init__(self, path: Path, *, create: bool = True) -> None:
+    def __init__(self, path: Path, *, create: bool = True, busy_timeout: float = 30.0) -> None:
         self.path = path
         if not create and not path.exists():
             raise LedgerError(f"{path}: no ledger here (run a crawl into this collection first)")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(path, timeout=30, isolation_level=None)
-            self._db.execute("PRAGMA busy_timeout = 30000")
+            self._db = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None)
+            self._db.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
             self._db.execute("PRAGMA foreign_keys = ON")
             self._db.execute("PRAGMA journal_mode = WAL")
             version = self._db.execute("PRAGMA user_version").fetchone()[0]
@@ -136,7 +142,7 @@ class Ledger:
             self._db.executescript(_SCHEMA)
             self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         except sqlite3.DatabaseError as exc:
-            raise LedgerError(f"{path}: cannot open the ledger: {exc}") from None
+            raise LedgerError(f"{path}: cannot open the ledger: {_explain(exc)}") from None
 
     def close(self) -> None:
         self._db.close()
@@ -158,7 +164,7 @@ class Ledger:
                 raise
             self._db.execute("COMMIT")
         except sqlite3.DatabaseError as exc:
-            raise LedgerError(f"{self.path}: {exc}") from None
+            raise LedgerError(f"{self.path}: {_explain(exc)}") from None
 
     def begin_crawl(self, *, origin: str, settings: Mapping[str, Any]) -> int:
         with self._transaction() as db:
@@ -242,6 +248,14 @@ class Ledger:
         except sqlite3.DatabaseError as exc:
             raise LedgerError(f"{self.path}: {exc}") from None
         return None if row[0] is None else int(row[0])
+
+    def crawl_status(self, crawl_id: int) -> str | None:
+        """How a crawl ended (Scrapy's finish reason), or None while it runs or if it died."""
+        try:
+            row = self._db.execute("SELECT status FROM crawls WHERE id = ?", (crawl_id,)).fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise LedgerError(f"{self.path}: {exc}") from None
+        return None if row is None else row[0]
 
     def entries(self, crawl_id: int | None = None) -> list[LedgerEntry]:
         """Verdicts of one crawl (default: the latest crawl that recorded any), by seed id."""

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from warcio.archiveiterator import ArchiveIterator
 
 from archive import HttpExchange, StoredRecord, WarcWriter, decoded_body, iter_records
+from archive.errors import WarcFormatError
 from archive.httphead import encode_uri
 
 TOKEN = st.text(alphabet="!#$%&'*+-.^_`|~" + string.ascii_letters + string.digits, min_size=1)
@@ -113,3 +114,18 @@ def test_target_uri_is_ascii_idempotent_and_lossless(path: str, query: str) -> N
     parts = urlsplit(encoded)
     assert unquote(parts.path) == "/" + path.replace("\t", "").replace("\r", "").replace("\n", "")
     assert unquote(parts.query) == query.replace("\t", "").replace("\r", "").replace("\n", "")
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.binary(max_size=3000), gzipped=st.booleans())
+def test_reader_returns_records_or_the_documented_error(data: bytes, gzipped: bool) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "fuzz.warc.gz"
+        path.write_bytes(gzip.compress(data) if gzipped else data)
+        message = ""
+        try:
+            for record in iter_records(path):
+                decoded_body(record)
+        except WarcFormatError as exc:
+            message = str(exc)
+        assert not message or str(path) in message

@@ -6,12 +6,17 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import subprocess
+import sys
+import tempfile
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from archive import RecordRef
 from archive.check import check
@@ -241,3 +246,36 @@ def test_a_file_named_wacz_that_is_no_zip_is_unreadable(tmp_path: Path) -> None:
     summary = check([broken])
     assert summary.unreadable == [str(broken)]
     assert summary.exit_code == 2
+
+
+@pytest.mark.parametrize("name", ["../../etc/cron.d/evil", "/tmp/evil", "archive/../../x", "C:/x"])
+def test_a_wacz_with_paths_escaping_the_folder_is_refused(
+    tmp_path: Path, parts: Entries, name: str
+) -> None:
+    wacz = build(tmp_path / "slip.wacz", package({**parts, name: (b"x", zipfile.ZIP_STORED)}))
+    found = [p for p in problems_of(wacz) if p.code == "wacz-unsafe-path"]
+    assert [p.file for p in found] == [f"{wacz}#{name}"]
+    assert "zip-slip" in found[0].message
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "warcproof"), "check", str(wacz)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "wacz-unsafe-path" in result.stdout
+
+
+ENTRY_NAMES = st.sampled_from(
+    ["datapackage.json", "datapackage-digest.json", "pages/pages.jsonl", "indexes/index.cdxj",
+     "archive/a.warc.gz", "archive/b.warc", "../x", "other"]
+)  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.dictionaries(ENTRY_NAMES, st.binary(max_size=300), max_size=6), st.booleans())
+def test_any_zip_is_checked_without_crashing(entries: dict[str, bytes], stored: bool) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "fuzz.wacz"
+        compression = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+        build(path, {name: (data, compression) for name, data in entries.items()})
+        summary = check([path], on_problem=lambda problem: None)
+    assert summary.exit_code in (0, 1, 2)

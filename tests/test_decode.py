@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import codecs
+from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -55,3 +56,15 @@ def test_declared_charsets_reads_header_and_meta() -> None:
 def test_any_bytes_decode_to_text(body: bytes, content_type: str | None) -> None:
     page = decode_html(body, content_type)
     assert isinstance(page.text, str)
+
+
+def test_replica_charset_cases_decode_correctly() -> None:
+    pages = Path(__file__).resolve().parent.parent / "replica" / "pages"
+    arabic = decode_html((pages / "case_cp1256_no_charset.html").read_bytes(), "text/html")
+    assert (arabic.encoding, arabic.how, arabic.declared) == ("cp1256", "detected", ())
+    assert "القوات العراقية تتقدم نحو الموصل" in arabic.text
+    latin = decode_html(
+        (pages / "case_cp1252_declared_utf8.html").read_bytes(), "text/html; charset=utf-8"
+    )
+    assert (latin.encoding, latin.conflict) == ("cp1252", True)
+    assert "é" in latin.text

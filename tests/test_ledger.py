@@ -80,3 +80,24 @@ def test_corrupt_or_missing_ledger_gives_a_clear_error(tmp_path: Path) -> None:
         Ledger(path)
     with pytest.raises(LedgerError, match="no ledger here"):
         Ledger(tmp_path / "absent.sqlite", create=False)
+
+
+def test_a_locked_ledger_gives_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "l.sqlite"
+    with Ledger(path) as ledger:
+        crawl = ledger.begin_crawl(origin="live", settings={})
+    holder = sqlite3.connect(path, isolation_level=None)
+    try:
+        with Ledger(path, busy_timeout=0.2) as ledger:
+            holder.execute("BEGIN EXCLUSIVE")
+            with pytest.raises(LedgerError, match="locked by another process"):
+                ledger.record(crawl, verdict("000"), CAPTURE)
+            holder.execute("ROLLBACK")
+        holder.execute("BEGIN EXCLUSIVE")
+        with pytest.raises(LedgerError, match="cannot open the ledger: it is locked"):
+            Ledger(path, busy_timeout=0.2)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    with Ledger(path) as ledger:
+        assert ledger.entries(crawl) == []  # nothing half-written
