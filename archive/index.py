@@ -24,8 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from cdxj_indexer.main import CDXJIndexer  # type: ignore[import-untyped]
-
+from archive.cdxj import CDXJIndexer
 from archive.errors import WarcFormatError
 from archive.reader import iter_records
 

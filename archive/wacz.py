@@ -32,8 +32,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from cdxj_indexer.main import CompressedWriter  # type: ignore[import-untyped]
-
+from archive.cdxj import CompressedWriter
 from archive.errors import InvalidInputError, WarcFormatError
 from archive.pages import Page, page_lines
 
