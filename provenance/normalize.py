@@ -37,9 +37,9 @@ _TABLE: dict[int, str | None] = {
 _TABLE.update(dict.fromkeys(cp for lo, hi in _INVISIBLE_RANGES for cp in range(lo, hi + 1)))
 
 _SURROGATES = re.compile("[\ud800-\udfff]")
-# Everything str.splitlines() treats as a line boundary, CRLF first so it becomes one break.
-_LINE_BREAK = re.compile("\r\n|[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
-_HORIZONTAL_SPACE = re.compile(r"[^\S\n]+")
+# Everything else str.splitlines() treats as a line boundary (CRLF is replaced first, so that it
+# becomes one break).
+_LINE_BREAKS = {ord(c): "\n" for c in "\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"}
 _BLANK_LINES = re.compile(r"\n{3,}")
 
 
@@ -50,10 +50,11 @@ def normalize(text: str) -> str:
     # double prime into two primes; and removing invisibles may let combining marks compose.
     text = text.translate(_TABLE)
     text = unicodedata.normalize("NFKC", text)
-    text = text.translate(_TABLE)
-    text = _LINE_BREAK.sub("\n", text)
-    text = _HORIZONTAL_SPACE.sub(" ", text)
-    text = "\n".join(line.strip(" ") for line in text.split("\n"))
+    text = text.translate(_TABLE).replace("\r\n", "\n").translate(_LINE_BREAKS)
+    # str.split() with no argument splits on exactly the white space that is left (every
+    # isspace() character but the line breaks mapped above), so this collapses each run to one
+    # space and strips every line; it is several times faster than a regular expression.
+    text = "\n".join(" ".join(line.split()) for line in text.split("\n"))
     return _BLANK_LINES.sub("\n\n", text).strip("\n")
 
 
