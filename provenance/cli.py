@@ -13,11 +13,24 @@ from collections.abc import Sequence
 
 from archive import cli_check
 from archive.errors import ArchiveError
-from provenance import commands_crawl, commands_handoff, commands_reverify, commands_seeds
+from provenance import (
+    commands_changes,
+    commands_crawl,
+    commands_handoff,
+    commands_reverify,
+    commands_seeds,
+)
 from provenance.errors import ProvenanceError
 from provenance.exitcodes import EXIT_USAGE
 
-COMMAND_GROUPS = (commands_seeds, commands_crawl, commands_reverify, commands_handoff, cli_check)
+COMMAND_GROUPS = (
+    commands_seeds,
+    commands_crawl,
+    commands_reverify,
+    commands_handoff,
+    cli_check,
+    commands_changes,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

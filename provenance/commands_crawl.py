@@ -7,9 +7,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from provenance import crawl, report
+from provenance import commands_changes, crawl, distributed, report
 from provenance.commands_seeds import DEFAULT_MANIFEST
-from provenance.exitcodes import EXIT_FAILED, EXIT_OK
+from provenance.errors import ProvenanceError
+from provenance.exitcodes import EXIT_FAILED, EXIT_LOCKED, EXIT_OK
 from provenance.manifest import load
 
 DEFAULT_COLLECTION = Path("collection")
@@ -19,6 +20,12 @@ def register(commands: Any) -> None:
     run = commands.add_parser("crawl", help="fetch every seed's source, archive it, verify it")
     _crawl_options(run)
     run.add_argument("--replica", metavar="URL", help="fetch from this replica origin")
+    run.add_argument(
+        "--redis", metavar="URL", help="crawl with several processes sharing a Redis frontier"
+    )
+    run.add_argument(
+        "--processes", type=int, help="crawler processes here with --redis (default 2)"
+    )
     run.set_defaults(handler=_crawl)
 
     demo = commands.add_parser(
@@ -57,18 +64,34 @@ def _crawl_options(parser: argparse.ArgumentParser) -> None:
         metavar="NAME=VALUE",
         help="a Scrapy setting for this crawl (repeatable)",
     )
+    commands_changes.add_crawl_options(parser)
 
 
 def _crawl(args: argparse.Namespace) -> int:
     load(args.manifest)  # a broken manifest is a usage error, before any fetching
+    if getattr(args, "processes", None) is not None and not args.redis:
+        raise ProvenanceError("--processes needs --redis (processes share a Redis frontier)")
     if args.command == "demo":
         outcome = crawl.run_demo(args.manifest, args.collection, args.seed, args.settings)
+    elif args.redis:
+        outcome = distributed.run_distributed(
+            args.manifest,
+            args.collection,
+            args.redis,
+            2 if args.processes is None else args.processes,
+            args.seed,
+            args.replica,
+            args.settings,
+        )
     else:
         outcome = crawl.run_crawl(
             args.manifest, args.collection, args.seed, args.replica, args.settings
         )
+    if outcome.returncode == EXIT_LOCKED:
+        return EXIT_LOCKED  # the crawl said which run holds the collection; it did nothing
     print(report.table(outcome.entries))
     print(f"\nCollection: {args.collection} (crawl log: {outcome.log})")
+    changed = commands_changes.after_crawl(args, outcome.crawl_id)
     if outcome.returncode != 0:
         print(f"warcproof: the crawl failed (exit {outcome.returncode})", file=sys.stderr)
         return EXIT_FAILED
@@ -76,7 +99,7 @@ def _crawl(args: argparse.Namespace) -> int:
         reason = outcome.status or "no finish recorded"
         print(f"warcproof: the crawl stopped early ({reason}); see the log", file=sys.stderr)
         return EXIT_FAILED
-    return EXIT_FAILED if args.strict and not report.all_sound(outcome.entries) else EXIT_OK
+    return EXIT_FAILED if args.strict and not report.all_sound(outcome.entries) else changed
 
 
 def _report(args: argparse.Namespace) -> int:

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from provenance.errors import ProvenanceError
+from provenance.exitcodes import EXIT_LOCKED
 from provenance.ledger import Ledger, LedgerEntry
 
 LEDGER_NAME = "ledger.sqlite"
@@ -77,6 +78,8 @@ def run_crawl(
     env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "spiders.settings"}
     command = scrapy_command(manifest, collection, seeds, replica_url, log, settings)
     returncode = subprocess.run(command, env=env, check=False).returncode
+    if returncode == EXIT_LOCKED:  # another run holds the collection: this one did nothing
+        return CrawlOutcome(returncode, None, None, [], log)
     with Ledger(collection / LEDGER_NAME) as ledger:
         crawl_id = ledger.last_crawl_id()
         entries = ledger.entries(crawl_id) if crawl_id is not None else []

@@ -1,13 +1,17 @@
-"""The ledger: every crawl, capture and verdict of a collection, in SQLite.
+"""The ledger: every crawl, capture and verdict of a collection, in SQLite, and each seed's
+history over crawls: what the live source page was each time (observations) and how it changed
+(changes).
 
-Each seed's capture and verdict are written in one transaction, so a crash never leaves half
-a seed recorded; a crawl row without `finished` marks an interrupted run."""
+Each seed's capture, verdict, observation and change are written in one transaction, so a crash
+never leaves half a seed recorded; a crawl row without `finished` marks an interrupted run.
+Schema 2 added `verdicts.page_digest` and the observations and changes tables; a schema 1
+ledger is migrated in place when opened."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,7 +20,7 @@ from typing import Any
 
 from provenance.errors import ProvenanceError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS crawls (
     id INTEGER PRIMARY KEY,
@@ -54,6 +58,7 @@ CREATE TABLE IF NOT EXISTS verdicts (
     seed_sha256 TEXT,
     seed_digest TEXT,
     article_digest TEXT,
+    page_digest TEXT,
     normalizer TEXT,
     extractor TEXT,
     conversion_record_id TEXT,
@@ -63,7 +68,49 @@ CREATE TABLE IF NOT EXISTS verdicts (
 );
 CREATE INDEX IF NOT EXISTS verdicts_seed ON verdicts(seed_id, id);
 CREATE INDEX IF NOT EXISTS captures_url ON captures(fetched_url, id);
+CREATE TABLE IF NOT EXISTS observations (
+    id INTEGER PRIMARY KEY,
+    crawl_id INTEGER NOT NULL REFERENCES crawls(id),
+    seed_id TEXT NOT NULL,
+    url TEXT,
+    status INTEGER,
+    error TEXT,
+    response_record_id TEXT,
+    warc_file TEXT,
+    warc_offset INTEGER,
+    captured_at TEXT,
+    article_digest TEXT,
+    page_digest TEXT,
+    conversion_record_id TEXT,
+    conversion_warc_file TEXT,
+    conversion_warc_offset INTEGER
+);
+CREATE INDEX IF NOT EXISTS observations_seed ON observations(seed_id, crawl_id);
+CREATE TABLE IF NOT EXISTS changes (
+    id INTEGER PRIMARY KEY,
+    crawl_id INTEGER NOT NULL REFERENCES crawls(id),
+    seed_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    previous_crawl_id INTEGER NOT NULL REFERENCES crawls(id),
+    previous_record_id TEXT,
+    record_id TEXT,
+    previous_conversion_id TEXT,
+    conversion_id TEXT,
+    summary TEXT NOT NULL,
+    diff TEXT NOT NULL,
+    detected_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS changes_crawl ON changes(crawl_id, seed_id);
 """
+_OBSERVATION_FIELDS = (
+    "seed_id, url, status, error, response_record_id, warc_file, warc_offset, captured_at, "
+    "article_digest, page_digest, conversion_record_id, conversion_warc_file, "
+    "conversion_warc_offset"
+)
+_CHANGE_FIELDS = (
+    "seed_id, kind, previous_crawl_id, previous_record_id, record_id, previous_conversion_id, "
+    "conversion_id, summary, diff"
+)
 
 
 class LedgerError(ProvenanceError):
@@ -100,6 +147,44 @@ class VerdictRow:
     extractor: str | None = None
     conversion_record_id: str | None = None
     metadata_record_id: str | None = None
+    page_digest: str | None = None  # normalized digest of the page's whole visible text
+
+
+@dataclass(frozen=True)
+class ObservationRow:
+    """A seed's source page as one crawl fetched it live: what change detection compares."""
+
+    seed_id: str
+    url: str | None
+    status: int | None
+    error: str | None  # why there is no usable page
+    response_record_id: str | None
+    warc_file: str | None
+    warc_offset: int | None
+    captured_at: str | None
+    article_digest: str | None  # None: no article was extracted
+    page_digest: str | None
+    conversion_record_id: str | None  # the extracted article text
+    conversion_warc_file: str | None
+    conversion_warc_offset: int | None
+    crawl_id: int = 0  # set when read back
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    """How a seed's source page changed since its previous observation (provenance.changes)."""
+
+    seed_id: str
+    kind: str  # "article" | "furniture" | "gone" | "back"
+    previous_crawl_id: int
+    previous_record_id: str | None  # response (or revisit) record of each capture
+    record_id: str | None
+    previous_conversion_id: str | None  # conversion record of each article text
+    conversion_id: str | None
+    summary: str
+    diff: Sequence[Mapping[str, Any]]
+    crawl_id: int = 0  # set when read back
+    detected_at: str = ""
 
 
 @dataclass(frozen=True)
@@ -133,16 +218,36 @@ class Ledger:
             self._db.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
             self._db.execute("PRAGMA foreign_keys = ON")
             self._db.execute("PRAGMA journal_mode = WAL")
+            # In WAL mode NORMAL still never corrupts the database and keeps every committed
+            # transaction across a crash of warcproof; only a power loss may drop the last few.
+            self._db.execute("PRAGMA synchronous = NORMAL")
             version = self._db.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
                 raise LedgerError(
                     f"{path}: ledger schema {version} is newer than this warcproof "
                     f"({SCHEMA_VERSION})"
                 )
-            self._db.executescript(_SCHEMA)
-            self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            self._migrate()
         except sqlite3.DatabaseError as exc:
             raise LedgerError(f"{path}: cannot open the ledger: {_explain(exc)}") from None
+
+    def _migrate(self) -> None:
+        """Create the tables (a new ledger) or bring a schema 1 ledger to schema 2, in one
+        transaction; a process that lost the race to migrate finds the work done."""
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            columns = {row[1] for row in db.execute("PRAGMA table_info(verdicts)")}
+            if columns and "page_digest" not in columns:
+                db.execute("ALTER TABLE verdicts ADD COLUMN page_digest TEXT")
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    db.execute(statement)
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
 
     def close(self) -> None:
         self._db.close()
@@ -181,57 +286,37 @@ class Ledger:
                 (_now(), status, crawl_id),
             )
 
-    def record(self, crawl_id: int, verdict: VerdictRow, capture: CaptureRow | None) -> int:
-        """Store one seed's capture and verdict atomically; returns the verdict row id."""
+    def resume_crawl(self, crawl_id: int) -> bool:
+        """Mark a stopped crawl as running again (a paused job resumed); False if it is not
+        in this ledger."""
         with self._transaction() as db:
-            capture_id = None
-            if capture is not None:
-                capture_id = db.execute(
-                    """INSERT INTO captures (crawl_id, seed_id, source_url, fetched_url,
-                       source_kind, status, captured_at, warc_file, warc_offset, warc_length,
-                       response_record_id, request_record_id, payload_digest, redirects)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                    (
-                        crawl_id,
-                        verdict.seed_id,
-                        capture.source_url,
-                        capture.fetched_url,
-                        capture.source_kind,
-                        capture.status,
-                        capture.captured_at,
-                        capture.warc_file,
-                        capture.warc_offset,
-                        capture.warc_length,
-                        capture.response_record_id,
-                        capture.request_record_id,
-                        capture.payload_digest,
-                        json.dumps(list(capture.redirects)),
-                    ),
-                ).lastrowid
             cursor = db.execute(
-                """INSERT INTO verdicts (crawl_id, seed_id, capture_id, verdict, reasons, counts,
-                   seed_sha256, seed_digest, article_digest, normalizer, extractor,
-                   conversion_record_id, metadata_record_id, evidence, decided_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                (
-                    crawl_id,
-                    verdict.seed_id,
-                    capture_id,
-                    verdict.verdict,
-                    json.dumps(list(verdict.reasons)),
-                    json.dumps(dict(verdict.counts)),
-                    verdict.seed_sha256,
-                    verdict.seed_digest,
-                    verdict.article_digest,
-                    verdict.normalizer,
-                    verdict.extractor,
-                    verdict.conversion_record_id,
-                    verdict.metadata_record_id,
-                    json.dumps(verdict.evidence, default=str),
-                    _now(),
-                ),
+                "UPDATE crawls SET finished = NULL, status = NULL WHERE id = ?", (crawl_id,)
             )
-            return int(cursor.lastrowid or 0)
+            return cursor.rowcount == 1
+
+    def record(
+        self,
+        crawl_id: int,
+        verdict: VerdictRow,
+        capture: CaptureRow | None,
+        *,
+        observation: ObservationRow | None = None,
+        change: ChangeRow | None = None,
+    ) -> int:
+        """Store one seed's capture, verdict, observation and change atomically; returns the
+        verdict row id."""
+        with self._transaction() as db:
+            return _insert(db, crawl_id, verdict, capture, observation, change)
+
+    def record_many(
+        self, crawl_id: int, rows: Sequence[tuple[VerdictRow, CaptureRow | None]]
+    ) -> None:
+        """Store several seeds' verdicts in one transaction (all or none): for bulk work such
+        as re-verification, where a commit per seed would dominate."""
+        with self._transaction() as db:
+            for verdict, capture in rows:
+                _insert(db, crawl_id, verdict, capture, None, None)
 
     def latest_crawl(self) -> int | None:
         """The newest crawl that recorded at least one verdict."""
@@ -257,6 +342,79 @@ class Ledger:
             raise LedgerError(f"{self.path}: {exc}") from None
         return None if row is None else row[0]
 
+    def recorded_seeds(self, crawl_id: int) -> set[str]:
+        """The seeds that already have a verdict in this crawl."""
+        rows = self._query("SELECT seed_id FROM verdicts WHERE crawl_id = ?", (crawl_id,))
+        return {row[0] for row in rows}
+
+    def last_observation(
+        self, seed_id: str, before_crawl: int, *, with_article: bool = False
+    ) -> ObservationRow | None:
+        """The seed's newest observation from a crawl before `before_crawl` (with an
+        extracted article, if `with_article`)."""
+        rows = self._query(
+            f"""SELECT {_OBSERVATION_FIELDS}, crawl_id FROM observations
+                WHERE seed_id = ? AND crawl_id < ?
+                {"AND article_digest IS NOT NULL" if with_article else ""}
+                ORDER BY crawl_id DESC, id DESC LIMIT 1""",
+            (seed_id, before_crawl),
+        )
+        return ObservationRow(*rows[0]) if rows else None
+
+    def changes(
+        self,
+        *,
+        crawl_id: int | None = None,
+        since_crawl: int | None = None,
+        since: str | None = None,
+        seed_id: str | None = None,
+    ) -> list[ChangeRow]:
+        """Change events, oldest first: of one crawl, of crawls from `since_crawl` on, of
+        crawls started at or after `since` (an ISO date or time, UTC), of one seed."""
+        where: list[str] = []
+        values: list[Any] = []
+        for condition, value in (
+            ("c.crawl_id = ?", crawl_id),
+            ("c.crawl_id >= ?", since_crawl),
+            ("k.started >= ?", since),
+            ("c.seed_id = ?", seed_id),
+        ):
+            if value is not None:
+                where.append(condition)
+                values.append(value)
+        rows = self._query(
+            f"""SELECT {", ".join(f"c.{name.strip()}" for name in _CHANGE_FIELDS.split(","))},
+                       c.crawl_id, c.detected_at
+                FROM changes c JOIN crawls k ON k.id = c.crawl_id
+                {"WHERE " + " AND ".join(where) if where else ""}
+                ORDER BY c.crawl_id, c.seed_id, c.id""",
+            tuple(values),
+        )
+        return [_change(row) for row in rows]
+
+    def _query(self, sql: str, values: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        try:
+            return self._db.execute(sql, values).fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise LedgerError(f"{self.path}: {_explain(exc)}") from None
+
+    def captured(self, crawl_id: int | None = None) -> list[tuple[str, str, CaptureRow]]:
+        """(seed id, verdict, capture) of every captured seed of a crawl (default: the latest
+        with verdicts), without the evidence: light enough for collections of any size."""
+        if crawl_id is None:
+            crawl_id = self.latest_crawl()
+            if crawl_id is None:
+                return []
+        rows = self._query(
+            """SELECT v.seed_id, v.verdict, c.source_url, c.fetched_url, c.source_kind,
+                      c.status, c.captured_at, c.warc_file, c.warc_offset, c.warc_length,
+                      c.response_record_id, c.request_record_id, c.payload_digest, c.redirects
+               FROM verdicts v JOIN captures c ON c.id = v.capture_id
+               WHERE v.crawl_id = ? ORDER BY v.seed_id, v.id""",
+            (crawl_id,),
+        )
+        return [(row[0], row[1], _capture(row[2:])) for row in rows]
+
     def entries(self, crawl_id: int | None = None) -> list[LedgerEntry]:
         """Verdicts of one crawl (default: the latest crawl that recorded any), by seed id."""
         if crawl_id is None:
@@ -271,7 +429,8 @@ class Ledger:
                           v.decided_at,
                           c.source_url, c.fetched_url, c.source_kind, c.status, c.captured_at,
                           c.warc_file, c.warc_offset, c.warc_length, c.response_record_id,
-                          c.request_record_id, c.payload_digest, c.redirects, c.id
+                          c.request_record_id, c.payload_digest, c.redirects, c.id,
+                          v.page_digest
                    FROM verdicts v LEFT JOIN captures c ON c.id = v.capture_id
                    WHERE v.crawl_id = ? ORDER BY v.seed_id, v.id""",
                 (crawl_id,),
@@ -295,21 +454,137 @@ def _entry(row: tuple[Any, ...]) -> LedgerEntry:
         extractor=row[10],
         conversion_record_id=row[11],
         metadata_record_id=row[12],
+        page_digest=row[27],
     )
-    capture = None
-    if row[26] is not None:
-        capture = CaptureRow(
-            source_url=row[14],
-            fetched_url=row[15],
-            source_kind=row[16],
-            status=row[17],
-            captured_at=row[18],
-            warc_file=row[19],
-            warc_offset=row[20],
-            warc_length=row[21],
-            response_record_id=row[22],
-            request_record_id=row[23],
-            payload_digest=row[24],
-            redirects=tuple(json.loads(row[25])),
-        )
+    capture = None if row[26] is None else _capture(row[14:26])
     return LedgerEntry(crawl_id=row[0], verdict=verdict, capture=capture, decided_at=row[13])
+
+
+def _observation_values(row: ObservationRow) -> tuple[Any, ...]:
+    return (
+        row.seed_id,
+        row.url,
+        row.status,
+        row.error,
+        row.response_record_id,
+        row.warc_file,
+        row.warc_offset,
+        row.captured_at,
+        row.article_digest,
+        row.page_digest,
+        row.conversion_record_id,
+        row.conversion_warc_file,
+        row.conversion_warc_offset,
+    )
+
+
+def _capture(row: tuple[Any, ...]) -> CaptureRow:
+    """A capture from its columns, in CaptureRow's field order (redirects as JSON last)."""
+    return CaptureRow(
+        source_url=row[0], fetched_url=row[1], source_kind=row[2], status=row[3],
+        captured_at=row[4], warc_file=row[5], warc_offset=row[6], warc_length=row[7],
+        response_record_id=row[8], request_record_id=row[9], payload_digest=row[10],
+        redirects=tuple(json.loads(row[11])),
+    )  # fmt: skip
+
+
+def _change(row: tuple[Any, ...]) -> ChangeRow:
+    return ChangeRow(
+        seed_id=row[0],
+        kind=row[1],
+        previous_crawl_id=row[2],
+        previous_record_id=row[3],
+        record_id=row[4],
+        previous_conversion_id=row[5],
+        conversion_id=row[6],
+        summary=row[7],
+        diff=json.loads(row[8]),
+        crawl_id=row[9],
+        detected_at=row[10],
+    )
+
+
+def _change_values(row: ChangeRow) -> tuple[Any, ...]:
+    return (
+        row.seed_id,
+        row.kind,
+        row.previous_crawl_id,
+        row.previous_record_id,
+        row.record_id,
+        row.previous_conversion_id,
+        row.conversion_id,
+        row.summary,
+        json.dumps(list(row.diff), ensure_ascii=False),
+    )
+
+
+def _insert(
+    db: sqlite3.Connection,
+    crawl_id: int,
+    verdict: VerdictRow,
+    capture: CaptureRow | None,
+    observation: ObservationRow | None,
+    change: ChangeRow | None,
+) -> int:
+    """The rows of one seed, inside the caller's transaction."""
+    if observation is not None:
+        db.execute(
+            f"INSERT INTO observations (crawl_id, {_OBSERVATION_FIELDS}) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (crawl_id, *_observation_values(observation)),
+        )
+    if change is not None:
+        db.execute(
+            f"INSERT INTO changes (crawl_id, {_CHANGE_FIELDS}, detected_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (crawl_id, *_change_values(change), _now()),
+        )
+    capture_id = None
+    if capture is not None:
+        capture_id = db.execute(
+            """INSERT INTO captures (crawl_id, seed_id, source_url, fetched_url,
+               source_kind, status, captured_at, warc_file, warc_offset, warc_length,
+               response_record_id, request_record_id, payload_digest, redirects)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (
+                crawl_id,
+                verdict.seed_id,
+                capture.source_url,
+                capture.fetched_url,
+                capture.source_kind,
+                capture.status,
+                capture.captured_at,
+                capture.warc_file,
+                capture.warc_offset,
+                capture.warc_length,
+                capture.response_record_id,
+                capture.request_record_id,
+                capture.payload_digest,
+                json.dumps(list(capture.redirects)),
+            ),
+        ).lastrowid
+    cursor = db.execute(
+        """INSERT INTO verdicts (crawl_id, seed_id, capture_id, verdict, reasons, counts,
+           seed_sha256, seed_digest, article_digest, normalizer, extractor,
+           conversion_record_id, metadata_record_id, evidence, decided_at, page_digest)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        (
+            crawl_id,
+            verdict.seed_id,
+            capture_id,
+            verdict.verdict,
+            json.dumps(list(verdict.reasons)),
+            json.dumps(dict(verdict.counts)),
+            verdict.seed_sha256,
+            verdict.seed_digest,
+            verdict.article_digest,
+            verdict.normalizer,
+            verdict.extractor,
+            verdict.conversion_record_id,
+            verdict.metadata_record_id,
+            json.dumps(verdict.evidence, default=str),
+            _now(),
+            verdict.page_digest,
+        ),
+    )
+    return int(cursor.lastrowid or 0)

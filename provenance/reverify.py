@@ -7,15 +7,16 @@ reproduced from the evidence alone."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from archive.errors import ArchiveError
-from archive.reader import decoded_body, read_record
+from archive.reader import decoded_body
+from archive.resolve import resolve_record
 from provenance.extract import extract_article
-from provenance.ledger import Ledger, LedgerEntry, VerdictRow
+from provenance.ledger import CaptureRow, Ledger, VerdictRow
 from provenance.manifest import Manifest, Seed
 from provenance.verify import check_seed
 
@@ -37,10 +38,23 @@ class Outcome:
     verdict: VerdictRow
 
 
+@dataclass(frozen=True)
+class Reverified:
+    crawl_id: int  # the ledger crawl (origin "reverify") holding the new verdicts
+    seeds: int
+    changed: tuple[Outcome, ...]  # only the seeds whose verdict differs from the stored one
+    verdicts: Mapping[str, str]  # seed id -> new verdict
+
+
+# Verdicts are committed in batches (one transaction each), and at most this many tasks are
+# in the worker pool at once, so memory stays flat however large the collection.
+BATCH = 200
+
+
 def _check(task: Task) -> VerdictRow:
     """Runs in a worker process: read the response record, extract, compare."""
     try:
-        record = read_record(task.warc, task.offset)
+        record = resolve_record(task.warc, task.offset)  # a revisit brings its original's payload
         body = decoded_body(record)
     except (ArchiveError, OSError) as exc:
         check = check_seed(task.seed, None, f"the archived capture cannot be read: {exc}")
@@ -63,26 +77,26 @@ def _check(task: Task) -> VerdictRow:
         article_digest=check.article_digest,
         normalizer=evidence["normalizer"],
         extractor=check.article.extractor if check.article is not None else None,
+        page_digest=check.page_digest,
     )
 
 
-def tasks(collection: Path, manifest: Manifest, entries: Sequence[LedgerEntry]) -> list[Task]:
+def tasks(
+    collection: Path, manifest: Manifest, captured: Sequence[tuple[str, str, CaptureRow]]
+) -> Iterator[tuple[Task, str, CaptureRow]]:
+    """(task, stored verdict, capture) for every captured seed the manifest still lists."""
     known = {seed.id: seed for seed in manifest.seeds}
-    found = []
-    for entry in entries:
-        seed = known.get(entry.verdict.seed_id)
-        if seed is None or entry.capture is None:
+    for seed_id, stored, capture in captured:
+        seed = known.get(seed_id)
+        if seed is None:
             continue
-        capture = entry.capture
-        found.append(
-            Task(
-                seed=seed,
-                warc=collection / "warcs" / capture.warc_file,
-                offset=capture.warc_offset,
-                source_url=capture.source_url or capture.fetched_url,
-            )
+        task = Task(
+            seed=seed,
+            warc=collection / "warcs" / capture.warc_file,
+            offset=capture.warc_offset,
+            source_url=capture.source_url or capture.fetched_url,
         )
-    return found
+        yield task, stored, capture
 
 
 def reverify(
@@ -92,38 +106,49 @@ def reverify(
     crawl_id: int | None = None,
     jobs: int | None = None,
     progress: Callable[[int, int], None] | None = None,
-) -> list[Outcome]:
-    """Check every captured seed of a crawl (default: the latest) again; record the results in
-    the ledger as a crawl of origin "reverify" and return them with the stored verdicts."""
+) -> Reverified:
+    """Check every captured seed of a crawl (default: the latest) again and record the results
+    in the ledger as a crawl of origin "reverify"."""
     with Ledger(collection / LEDGER_NAME, create=False) as ledger:
-        entries = ledger.entries(crawl_id)
-        stored = {e.verdict.seed_id: e for e in entries}
-        work = tasks(collection, manifest, entries)
-        results = list(_run(work, jobs or os.cpu_count() or 1, progress))
-        of_crawl = entries[0].crawl_id if entries else None
+        captured = ledger.captured(crawl_id)
+        of_crawl = crawl_id if crawl_id is not None else ledger.latest_crawl()
+        work = list(tasks(collection, manifest, captured))
         new_crawl = ledger.begin_crawl(origin="reverify", settings={"of_crawl": of_crawl})
-        for task, verdict in zip(work, results, strict=True):
-            ledger.record(new_crawl, verdict, stored[task.seed.id].capture)
+        changed: list[Outcome] = []
+        verdicts: dict[str, str] = {}
+        batch: list[tuple[VerdictRow, CaptureRow | None]] = []
+        results = _run([task for task, _, _ in work], jobs or os.cpu_count() or 1, progress)
+        for (task, stored, capture), verdict in zip(work, results, strict=True):
+            verdicts[task.seed.id] = verdict.verdict
+            if verdict.verdict != stored:
+                changed.append(Outcome(task.seed.id, stored, verdict))
+            batch.append((verdict, capture))
+            if len(batch) >= BATCH:
+                ledger.record_many(new_crawl, batch)
+                batch.clear()
+        ledger.record_many(new_crawl, batch)
         ledger.finish_crawl(new_crawl, "finished")
-    return [
-        Outcome(task.seed.id, stored[task.seed.id].verdict.verdict, verdict)
-        for task, verdict in zip(work, results, strict=True)
-    ]
+    return Reverified(new_crawl, len(work), tuple(changed), verdicts)
 
 
 def _run(
     work: list[Task], jobs: int, progress: Callable[[int, int], None] | None
 ) -> Iterator[VerdictRow]:
+    """Verdicts in task order, from `jobs` worker processes fed a window at a time."""
+    done = 0
     if jobs <= 1 or len(work) <= 1:
-        for done, task in enumerate(work, start=1):
+        for task in work:
             yield _check(task)
+            done += 1
             if progress is not None:
                 progress(done, len(work))
         return
-    # Chunks amortise the inter-process traffic; order is kept so results match tasks.
-    chunk = max(1, min(32, len(work) // (jobs * 4)))
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        for done, verdict in enumerate(pool.map(_check, work, chunksize=chunk), start=1):
-            yield verdict
-            if progress is not None:
-                progress(done, len(work))
+        for start in range(0, len(work), BATCH):
+            window = work[start : start + BATCH]
+            chunk = max(1, len(window) // (jobs * 4))  # amortises inter-process traffic
+            for verdict in pool.map(_check, window, chunksize=chunk):
+                yield verdict
+                done += 1
+                if progress is not None:
+                    progress(done, len(work))

@@ -25,6 +25,11 @@ class SeedCheck:
     article: Article | None
     seed_bytes: bytes | None = field(default=None, repr=False)  # exactly what was checked
 
+    @property
+    def page_digest(self) -> str | None:
+        """Normalized digest of the page's whole visible text, furniture included."""
+        return normalized_digest(self.article.page_text) if self.article is not None else None
+
     def evidence(self) -> dict[str, Any]:
         evidence: dict[str, Any] = {
             "seed": {
@@ -37,6 +42,7 @@ class SeedCheck:
             },
             "normalizer": NORMALIZER_VERSION,
             "article_digest": self.article_digest,
+            "page_digest": self.page_digest,
             "assessment": self.assessment.to_dict(),
         }
         if self.article is not None:

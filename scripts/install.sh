@@ -14,3 +14,9 @@ command -v chromium >/dev/null || {
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
         --no-install-recommends chromium >/dev/null
 }
+# Debian's redis-server backs distributed crawls (WARCPROOF_REDIS_URL) and their tests, which
+# start their own on loopback; skipped when already present.
+command -v redis-server >/dev/null || {
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+        --no-install-recommends redis-server >/dev/null
+}

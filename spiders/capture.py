@@ -19,7 +19,9 @@ from scrapy.http import Response
 from scrapy.http.headers import Headers
 from scrapy.utils.defer import deferred_from_coro
 
+from archive.dedup import DedupIndex
 from archive.errors import ArchiveError
+from archive.records import Original, RecordRef
 from archive.writer import WarcWriter
 from spiders.exchange import to_exchange
 
@@ -42,7 +44,14 @@ class WarcCaptureExtension:
         self.gzip_level = settings.getint("WARCPROOF_WARC_GZIP_LEVEL")
         self.max_response = settings.getint("WARCPROOF_MAX_RESPONSE_BYTES")
         self.records = 0
+        self.revisits = 0
         self.directory.mkdir(parents=True, exist_ok=True)
+        # Revisit records for payloads the collection already holds (archive.dedup); within
+        # one crawl only with WARCPROOF_DEDUP_WITHIN_CRAWL, so each crawl's pages stand alone.
+        self.dedup: DedupIndex | None = None
+        if settings.getbool("WARCPROOF_DEDUP"):
+            self.dedup = DedupIndex.load(Path(settings.get("WARCPROOF_COLLECTION")))
+        self.dedup_within_crawl = settings.getbool("WARCPROOF_DEDUP_WITHIN_CRAWL")
         # Opened here, not on spider_opened: a collection that cannot be written must stop the
         # crawl before anything is fetched, and signal handlers' errors are only logged.
         self.writer: WarcWriter | None = WarcWriter(
@@ -79,7 +88,12 @@ class WarcCaptureExtension:
         if self.writer is not None:
             files = self.writer.close()
             self.writer = None
-            log.info("WARC capture closed: %d records in %d file(s)", self.records, len(files))
+            log.info(
+                "WARC capture closed: %d records (%d revisits) in %d file(s)",
+                self.records,
+                self.revisits,
+                len(files),
+            )
 
     def headers_received(
         self, headers: Headers, body_length: int, request: Request, spider: Spider
@@ -120,9 +134,16 @@ class WarcCaptureExtension:
         truncated = request.meta.pop(TRUNCATED_KEY, None)
         if truncated == "length":
             response = response.replace(body=response.body[: self.max_response])
+        used: list[Original] = []
+
+        def previous(target_uri: str, payload_digest: str) -> Original | None:
+            found = self.dedup.previous(target_uri, payload_digest) if self.dedup else None
+            used.extend([found] if found else [])
+            return found
+
         try:
             request_ref, response_ref = self.writer.write_exchange(
-                to_exchange(request, response, started, truncated)
+                to_exchange(request, response, started, truncated), previous=previous
             )
         except (OSError, ArchiveError) as exc:
             # Records already written stay intact; fetching more pages that cannot be
@@ -134,5 +155,18 @@ class WarcCaptureExtension:
                 )
             raise
         self.records += 2
+        self._note(response_ref, truncated, used[0] if used else None)
         request.meta[REQUEST_RECORD_KEY] = request_ref
         request.meta[RESPONSE_RECORD_KEY] = response_ref
+
+    def _note(self, ref: RecordRef, truncated: str | None, original: Original | None) -> None:
+        """Tell the dedup index what the URL's latest capture now is."""
+        if self.dedup is None:
+            return
+        if ref.rec_type == "revisit":
+            self.revisits += 1
+        elif truncated is None and self.dedup_within_crawl and ref.payload_digest:
+            original = Original(ref.record_id, ref.target_uri, ref.date, ref.payload_digest)
+        else:
+            original = None
+        self.dedup.note(ref.target_uri, ref.payload_digest, original)

@@ -41,6 +41,8 @@ TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
 
 EXTENSIONS = {"spiders.capture.WarcCaptureExtension": 0}
+EXTENSIONS["spiders.lock.CollectionLock"] = -100  # first: no other component opens anything
+SPIDER_MIDDLEWARES = {"spiders.resume.ResumeMiddleware": 50}  # JOBDIR: seeds not started twice
 EXTENSIONS["spiders.progress.CrawlProgressExtension"] = 900  # terminal-only crawl progress
 EXTENSIONS["spiders.indexing.CollectionIndexExtension"] = 950  # re-index on engine_stopped
 ITEM_PIPELINES = {
@@ -57,6 +59,12 @@ WARCPROOF_REPLICA_URL = ""
 WARCPROOF_WARC_PREFIX = "warcproof"
 WARCPROOF_WARC_MAX_SIZE = 1_000_000_000
 WARCPROOF_WARC_GZIP_LEVEL = 6
+# A response whose payload equals the latest capture of its URL in the collection is written as
+# a revisit record (archive.dedup); within one crawl too only with WARCPROOF_DEDUP_WITHIN_CRAWL.
+WARCPROOF_DEDUP = True
+WARCPROOF_DEDUP_WITHIN_CRAWL = False
+# Seconds to wait for another run's lock on the collection (spiders.lock); 0: exit at once.
+WARCPROOF_LOCK_WAIT = 0
 # Past captures (spiders/spiders/seeds.py): a Wayback-compatible archive is asked for captures
 # of each seed's URL; the one nearest publication and the newest are verified too. In replica
 # mode the archive is asked only when WARCPROOF_WAYBACK_URL is set explicitly (-s).
@@ -66,3 +74,7 @@ WARCPROOF_WAYBACK_CDX = "{base}/cdx/search/cdx"  # pywb: "{base}/web/cdx"
 WARCPROOF_WAYBACK_REPLAY = "{base}/web/{timestamp}id_/{url}"
 WARCPROOF_WAYBACK_WINDOW_DAYS = 180  # captures from this long before publication count
 WARCPROOF_MIN_SHARED = 0.3  # a live page sharing less of the seed's text is another article
+# Distributed crawls (spiders/distributed.py): with a Redis URL (e.g. redis://host:6379/0), the
+# processes started with one WARCPROOF_RUN_ID share one frontier and split the seeds.
+WARCPROOF_REDIS_URL = ""
+WARCPROOF_RUN_ID = ""

@@ -26,14 +26,14 @@ def crawled(tmp_path: Path, corpus: Path, replica_origin: str) -> Path:
 
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_verdicts_are_reproduced_offline(crawled: Path, corpus: Path, jobs: int) -> None:
-    outcomes = reverify(crawled, load(corpus), jobs=jobs)
-    assert {o.seed_id: o.verdict.verdict for o in outcomes} == {
+    result = reverify(crawled, load(corpus), jobs=jobs)
+    assert result.verdicts == {
         "000": "faithful",
         "002": "faithful",
         "003": "faithful",
         "004": "faithful",
     }
-    assert all(o.stored == o.verdict.verdict for o in outcomes)
+    assert result.changed == ()
     with Ledger(crawled / "ledger.sqlite") as ledger:
         latest = ledger.entries()
     assert [e.verdict.seed_id for e in latest] == ["000", "002", "003", "004"]
@@ -56,8 +56,11 @@ def test_an_unreadable_capture_is_unverifiable_with_the_reason(crawled: Path, co
     for warc in (crawled / "warcs").glob("*.warc.gz"):
         data = warc.read_bytes()
         warc.write_bytes(data[: len(data) // 3])  # cut: later records are gone
-    outcomes = {o.seed_id: o for o in reverify(crawled, load(corpus), jobs=1)}
-    broken = [o for o in outcomes.values() if o.verdict.verdict == "unverifiable"]
+    result = reverify(crawled, load(corpus), jobs=1)
+    broken = [o for o in result.changed if o.verdict.verdict == "unverifiable"]
     assert broken
     for outcome in broken:
         assert "the archived capture cannot be read" in outcome.verdict.reasons[0]
+    with Ledger(crawled / "ledger.sqlite") as ledger:
+        recorded = {e.verdict.seed_id: e.verdict.verdict for e in ledger.entries(result.crawl_id)}
+    assert recorded == dict(result.verdicts)

@@ -1,31 +1,44 @@
 """Item pipeline: per seed, the extracted text of every version of its page and the verdict go
 into WARC (conversion and metadata records referring to each response; for an archived capture
 also a metadata record naming the original URL and the Memento-Datetime) and into the ledger,
-in one transaction, with the capture the verdict rests on."""
+in one transaction, with the capture the verdict rests on, what the live page was this time
+(an observation) and how it changed since the seed's previous crawl (provenance.changes).
+
+With JOBDIR, a resumed job records into the crawl it started (its id kept in the job folder,
+spiders.resume), and a seed already recorded in that crawl is not recorded twice."""
 
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
 
 from archive.records import WARC_FIELDS_TYPE, RecordRef, warc_fields
 from archive.writer import WarcWriter
+from provenance.changes import detect
 from provenance.extract import Article
-from provenance.ledger import CaptureRow, Ledger, VerdictRow
+from provenance.ledger import CaptureRow, ChangeRow, Ledger, ObservationRow, VerdictRow
 from spiders.capture import WarcCaptureExtension
 from spiders.items import PageVersion, SeedItem
+from spiders.resume import CRAWL_FILE, job_file
+
+log = logging.getLogger(__name__)
 
 
 class LedgerPipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.path = Path(crawler.settings.get("WARCPROOF_COLLECTION")) / "ledger.sqlite"
+        self.collection = Path(crawler.settings.get("WARCPROOF_COLLECTION"))
+        self.path = self.collection / "ledger.sqlite"
         self.ledger: Ledger | None = None
         self.crawl_id = 0
+        self.recorded: set[str] = set()  # seeds with a verdict in this crawl
+        self.job_crawl = job_file(crawler, CRAWL_FILE)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
@@ -41,6 +54,13 @@ class LedgerPipeline:
     def open_spider(self) -> None:
         settings = self.crawler.settings
         self.ledger = Ledger(self.path)
+        if self.job_crawl is not None and self.job_crawl.exists():
+            resumed = int(self.job_crawl.read_text("utf-8"))
+            if self.ledger.resume_crawl(resumed):
+                self.crawl_id = resumed
+                self.recorded = self.ledger.recorded_seeds(resumed)
+                log.info("Resuming crawl %d (%d seed(s) recorded)", resumed, len(self.recorded))
+                return
         origin = settings.get("WARCPROOF_REPLICA_URL") or "live"
         self.crawl_id = self.ledger.begin_crawl(
             origin=origin,
@@ -50,16 +70,23 @@ class LedgerPipeline:
                 "robots": settings.getbool("ROBOTSTXT_OBEY"),
             },
         )
+        if self.job_crawl is not None:
+            self.job_crawl.parent.mkdir(parents=True, exist_ok=True)
+            self.job_crawl.write_text(str(self.crawl_id), "utf-8")
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.ledger is not None:
             self.ledger.finish_crawl(self.crawl_id, reason)
+            if self.job_crawl is not None and reason == "finished":
+                self.job_crawl.unlink(missing_ok=True)
             self.ledger.close()
             self.ledger = None
 
     def process_item(self, item: SeedItem) -> SeedItem:
         if self.ledger is None or item.check is None:
             raise RuntimeError("the ledger pipeline runs after the compare pipeline, once opened")
+        if item.seed_id in self.recorded:
+            raise DropItem(f"seed {item.seed_id} is already recorded in crawl {self.crawl_id}")
         check = item.check
         versions = item.versions or [item.live_version()]
         finding = item.finding
@@ -82,7 +109,8 @@ class LedgerPipeline:
                 },
             )
             evidence["seed"]["resource_record_id"] = seed_record.record_id
-        sources = [self._archive_version(writer, item.seed_id, v) for v in versions]
+        archived = [self._archive_version(writer, item.seed_id, v) for v in versions]
+        sources = [source for source, _ in archived]
         conversion_id = sources[versions.index(chosen)].get("conversion_record_id")
         evidence["source"].update(sources[versions.index(chosen)])
         if finding is not None and (len(versions) > 1 or finding.reasons):
@@ -114,19 +142,42 @@ class LedgerPipeline:
             extractor=check.article.extractor if check.article is not None else None,
             conversion_record_id=conversion_id,
             metadata_record_id=metadata.record_id,
+            page_digest=check.page_digest,
         )
-        self.ledger.record(self.crawl_id, verdict, _capture_row(chosen))
+        live = versions[0]
+        observation = change = None
+        if live.kind != "archived" and live.source_url is not None:
+            observation = _observation(item.seed_id, live, archived[0][1])
+            change = self._change(observation, live)
+        self.ledger.record(
+            self.crawl_id, verdict, _capture_row(chosen), observation=observation, change=change
+        )
+        self.recorded.add(item.seed_id)
+        if change is not None:
+            log.warning("Seed %s changed (%s): %s", item.seed_id, change.kind, change.summary)
         return item
+
+    def _change(self, observation: ObservationRow, live: PageVersion) -> ChangeRow | None:
+        assert self.ledger is not None
+        seed_id = observation.seed_id
+        previous = self.ledger.last_observation(seed_id, self.crawl_id)
+        last_article = None
+        if previous is not None and previous.article_digest is None:
+            last_article = self.ledger.last_observation(seed_id, self.crawl_id, with_article=True)
+        article = live.check.article if live.check is not None else None
+        return detect(self.collection, previous, observation, article, last_article=last_article)
 
     def _archive_version(
         self, writer: WarcWriter, seed_id: str, version: PageVersion
-    ) -> dict[str, Any]:
+    ) -> tuple[dict[str, Any], RecordRef | None]:
         """A version's own records: its extracted text (conversion) and, for an archived
-        capture, a metadata record naming the original URL and the Memento-Datetime."""
+        capture, a metadata record naming the original URL and the Memento-Datetime; returns
+        the version's source evidence and its conversion record."""
         source = _source_evidence(version)
         response = version.response_record
+        conversion = None
         if response is None or version.fetched_url is None:
-            return source
+            return source, conversion
         if version.kind == "archived":
             fields = [
                 ("original-url", version.source_url or ""),
@@ -153,7 +204,7 @@ class LedgerPipeline:
                 extra_headers={"WARC-Warcproof-Extractor": article.extractor},
             )
             source["conversion_record_id"] = conversion.record_id
-        return source
+        return source, conversion
 
 
 def seed_uri(seed_id: str) -> str:
@@ -202,4 +253,24 @@ def _capture_row(version: PageVersion) -> CaptureRow | None:
         request_record_id=version.request_record.record_id if version.request_record else None,
         payload_digest=response.payload_digest,
         redirects=tuple(version.redirects),
+    )
+
+
+def _observation(seed_id: str, live: PageVersion, conversion: RecordRef | None) -> ObservationRow:
+    response = live.response_record
+    check = live.check
+    return ObservationRow(
+        seed_id=seed_id,
+        url=live.fetched_url or live.source_url,
+        status=live.status,
+        error=live.error,
+        response_record_id=response.record_id if response else None,
+        warc_file=response.warc_file if response else None,
+        warc_offset=response.offset if response else None,
+        captured_at=response.date if response else None,
+        article_digest=check.article_digest if check else None,
+        page_digest=check.page_digest if check else None,
+        conversion_record_id=conversion.record_id if conversion else None,
+        conversion_warc_file=conversion.warc_file if conversion else None,
+        conversion_warc_offset=conversion.offset if conversion else None,
     )

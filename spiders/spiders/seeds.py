@@ -11,11 +11,16 @@ so the verdict can rest on the page as it stood then when the live page failed, 
 little with the seed (WARCPROOF_MIN_SHARED), or changed. Every archive request goes through
 Scrapy, so the WARC holds it like any other exchange, with the archive's URL as Target-URI. In
 replica mode the archive is asked only if WARCPROOF_WAYBACK_URL was set explicitly, so a demo or
-a test never reaches the Internet Archive."""
+a test never reaches the Internet Archive.
+
+With WARCPROOF_REDIS_URL and WARCPROOF_RUN_ID set, several processes crawl one run together,
+taking seeds from a shared feed (spiders.distributed)."""
 
 from __future__ import annotations
 
 import ipaddress
+import os
+import socket
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -45,7 +50,9 @@ from provenance.wayback import (
     usable,
 )
 from replica.routing import replica_url
+from spiders import distributed
 from spiders.capture import REQUEST_RECORD_KEY, RESPONSE_RECORD_KEY
+from spiders.distributed import SEED_KEY, RedisRun
 from spiders.items import PageVersion, SeedItem
 
 NO_URL = "no source URL is known for this seed (its manifest entry lists none)"
@@ -55,6 +62,7 @@ NOT_IN_REPLICA_MODE = (
 )
 
 PRIVATE_URL = "a public archive is not asked about a URL on a loopback or private address"
+FEED_BATCH = 64  # seed ids a distributed process takes from the run's feed at a time
 
 
 def archive_slot(endpoint: Endpoint) -> str:
@@ -82,10 +90,12 @@ class SeedsSpider(scrapy.Spider):
         # `-a seeds=000,002` restricts the crawl to those seed ids.
         self.only = {seed_id.strip() for seed_id in seeds.split(",") if seed_id.strip()}
         self._cdx_answers: dict[str, list[Capture]] = {}  # asked once per run
+        self.run: RedisRun | None = None  # a distributed crawl's run, once joined
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
         super().update_settings(settings)
+        distributed.configure(settings)  # a no-op unless WARCPROOF_REDIS_URL is set
         endpoint = _endpoint(settings)
         slots = dict(settings.getdict("DOWNLOAD_SLOTS"))
         slots.setdefault(archive_slot(endpoint), {"concurrency": 1})
@@ -96,7 +106,7 @@ class SeedsSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[Any]:
         settings = self.settings
-        replica = settings.get("WARCPROOF_REPLICA_URL")
+        self.replica = settings.get("WARCPROOF_REPLICA_URL")
         self.endpoint, self.archive_off = _archive(settings)
         self.window = timedelta(days=settings.getint("WARCPROOF_WAYBACK_WINDOW_DAYS"))
         self.min_shared = settings.getfloat("WARCPROOF_MIN_SHARED")
@@ -109,24 +119,53 @@ class SeedsSpider(scrapy.Spider):
             )
         if self.endpoint is not None:
             self.logger.info("Archived captures come from %s", self.endpoint.base)
-        for seed in manifest.seeds:
-            if self.only and seed.id not in self.only:
-                continue
-            if seed.url is None:
-                yield SeedItem(seed_id=seed.id, source_url=None, error=NO_URL)
-                continue
-            target = replica_url(replica, seed.url) if replica else seed.url
-            yield scrapy.Request(
-                target,
-                callback=self.parse,
-                errback=self.failed,
-                dont_filter=True,
-                meta={
-                    "seed_id": seed.id,
-                    "source_url": seed.url,
-                    "source_kind": "replica" if replica else "live",
-                },
-            )
+        wanted = [seed for seed in manifest.seeds if not self.only or seed.id in self.only]
+        run = RedisRun.from_settings(settings)
+        if run is not None:
+            run.join()
+        self.run = run
+        if self.run is None:
+            for seed in wanted:
+                yield self._begin(seed)
+            return
+        # Distributed: every process of the run takes seeds from the run's feed in Redis.
+        claimant = f"{socket.gethostname()}:{os.getpid()}"
+        if self.run.feed([seed.id for seed in wanted], claimant):
+            self.logger.info("Run %s: %d seed(s) handed out", self.run.keys.run_id, len(wanted))
+        while taken := self.run.take(FEED_BATCH):
+            for seed_id in taken:
+                if seed_id in self.seeds:
+                    yield self._begin(self.seeds[seed_id])
+                else:
+                    self.logger.error(
+                        "Seed %s of run %s is not in %s (every process of a run must read the "
+                        "same manifest)",
+                        seed_id,
+                        self.run.keys.run_id,
+                        manifest.path,
+                    )
+
+    def _begin(self, seed: Seed) -> scrapy.Request | SeedItem:
+        """A seed's first request, or at once its item when no URL is known."""
+        if seed.url is None:
+            return SeedItem(seed_id=seed.id, source_url=None, error=NO_URL)
+        return scrapy.Request(
+            replica_url(self.replica, seed.url) if self.replica else seed.url,
+            callback=self.parse,
+            errback=self.failed,
+            # A distributed run's shared duplicate filter keeps a seed fed twice from being
+            # fetched twice (spiders.distributed); retries and redirects pass as usual.
+            dont_filter=self.run is None,
+            meta={
+                SEED_KEY: seed.id,
+                "source_url": seed.url,
+                "source_kind": "replica" if self.replica else "live",
+            },
+        )
+
+    def closed(self, reason: str) -> None:
+        if self.run is not None:
+            self.run.leave()
 
     def parse(self, response: Response) -> Iterator[Any]:
         item = self._item(response.meta, response)
@@ -152,7 +191,7 @@ class SeedsSpider(scrapy.Spider):
 
     def _item(self, meta: dict[str, Any], response: Response | None) -> SeedItem:
         item = SeedItem(
-            seed_id=meta["seed_id"],
+            seed_id=meta[SEED_KEY],
             source_url=meta["source_url"],
             source_kind=meta["source_kind"],
             request_record=meta.get(REQUEST_RECORD_KEY),
