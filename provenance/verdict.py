@@ -5,7 +5,6 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from types import MappingProxyType
 
 from provenance.align import Alignment, DiffOp, SeedUnitResult, UnitClass
 from provenance.segment import Unit
@@ -127,7 +126,7 @@ def _listed(template: str, texts: list[str], kind: str) -> list[str]:
 def unverifiable(reason: str) -> Assessment:
     """An assessment for a seed that could not be compared at all (no page, no article text)."""
     counts = dict.fromkeys(_COUNT_KEYS, 0)
-    return Assessment(Verdict.UNVERIFIABLE, (reason,), MappingProxyType(counts), None)
+    return Assessment(Verdict.UNVERIFIABLE, (reason,), counts, None)
 
 
 def _counts(alignment: Alignment) -> Mapping[str, int]:
@@ -137,7 +136,7 @@ def _counts(alignment: Alignment) -> Mapping[str, int]:
     counts["omitted"] = len(alignment.omitted)
     counts["seed_units"] = len(alignment.seed_units)
     counts["article_units"] = len(alignment.article_units)
-    return MappingProxyType(counts)
+    return counts
 
 
 def _edit_reason(ops: Sequence[DiffOp]) -> str:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from provenance.align import align
-from provenance.extract import Article, NoArticle
+from provenance.extract import Article, NoArticle, extract_article
 from provenance.manifest import Seed
 from provenance.normalize import NORMALIZER_VERSION, normalized_digest
 from provenance.seedtext import SeedTextError, read_seed
@@ -24,11 +24,8 @@ class SeedCheck:
     article_digest: str | None
     article: Article | None
     seed_bytes: bytes | None = field(default=None, repr=False)  # exactly what was checked
-
-    @property
-    def page_digest(self) -> str | None:
-        """Normalized digest of the page's whole visible text, furniture included."""
-        return normalized_digest(self.article.page_text) if self.article is not None else None
+    # Normalized digest of the page's whole visible text, furniture included.
+    page_digest: str | None = None
 
     def evidence(self) -> dict[str, Any]:
         evidence: dict[str, Any] = {
@@ -66,4 +63,16 @@ def check_seed(seed: Seed, page: Article | NoArticle | None, error: str | None =
         return SeedCheck(seed, unverifiable(page.reason), sha, seed_digest, None, None, raw)
     alignment = align(seed_text.text, page.text, page.page_text, title=page.title)
     article_digest = normalized_digest(page.text)
-    return SeedCheck(seed, assess(alignment), sha, seed_digest, article_digest, page, raw)
+    page_digest = normalized_digest(page.page_text)
+    return SeedCheck(
+        seed, assess(alignment), sha, seed_digest, article_digest, page, raw, page_digest
+    )
+
+
+def examine(
+    seed: Seed, body: bytes, *, url: str, content_type: str | None
+) -> tuple[Article | NoArticle, SeedCheck]:
+    """Extract a fetched page's article and check the seed against it: the CPU-bound part of
+    verification, in one call so that it can run in a worker process."""
+    page = extract_article(body, url=url, content_type=content_type)
+    return page, check_seed(seed, page)

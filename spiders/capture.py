@@ -1,6 +1,11 @@
 """The capture extension: every response Scrapy downloads, redirects, errors and robots.txt
 included, goes into WARC as a request/response pair the moment it arrives, before any
-downloader middleware can decode or change it."""
+downloader middleware can decode or change it.
+
+The exchange is taken on the reactor thread; compressing and hashing it (the costly part) runs
+on one writer thread, in arrival order, while Scrapy goes on downloading (zlib and hashlib
+release the GIL). spiders/capturewait.py holds each response until its records are written,
+so every component after it sees the record references in the request's meta."""
 
 from __future__ import annotations
 
@@ -18,10 +23,13 @@ from scrapy.exceptions import StopDownload
 from scrapy.http import Response
 from scrapy.http.headers import Headers
 from scrapy.utils.defer import deferred_from_coro
+from twisted.internet.defer import Deferred, DeferredList
+from twisted.internet.threads import deferToThreadPool
+from twisted.python.failure import Failure
+from twisted.python.threadpool import ThreadPool
 
 from archive.dedup import DedupIndex
-from archive.errors import ArchiveError
-from archive.records import Original, RecordRef
+from archive.records import HttpExchange, Original, RecordRef
 from archive.writer import WarcWriter
 from spiders.exchange import to_exchange
 
@@ -32,6 +40,7 @@ RECEIVED_KEY = "warcproof_received"
 TRUNCATED_KEY = "warcproof_truncated"
 REQUEST_RECORD_KEY = "warcproof_request_record"
 RESPONSE_RECORD_KEY = "warcproof_response_record"
+PENDING_KEY = "warcproof_pending_capture"  # a Deferred firing once the records are written
 
 
 class WarcCaptureExtension:
@@ -61,6 +70,10 @@ class WarcCaptureExtension:
             info=self._warcinfo(),
             gzip_level=self.gzip_level,
         )
+        # One thread keeps the records in arrival order; the dedup index is only touched there.
+        self.thread = ThreadPool(minthreads=1, maxthreads=1, name="warcproof-writer")
+        self.pending: set[Deferred[Any]] = set()
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(self.headers_received, signal=signals.headers_received)
         crawler.signals.connect(self.bytes_received, signal=signals.bytes_received)
@@ -84,7 +97,17 @@ class WarcCaptureExtension:
             "description": "Source pages of seed texts, fetched for provenance verification",
         }
 
-    def spider_closed(self, spider: Spider, reason: str) -> None:
+    def spider_opened(self, spider: Spider) -> None:
+        self.thread.start()
+
+    def spider_closed(self, spider: Spider, reason: str) -> Deferred[Any]:
+        """Close the WARC files once every pending write is done."""
+        waiting: Deferred[Any] = DeferredList(list(self.pending), consumeErrors=True)
+        waiting.addBoth(lambda _: self._close())
+        return waiting
+
+    def _close(self) -> None:
+        self.thread.stop()
         if self.writer is not None:
             files = self.writer.close()
             self.writer = None
@@ -134,6 +157,18 @@ class WarcCaptureExtension:
         truncated = request.meta.pop(TRUNCATED_KEY, None)
         if truncated == "length":
             response = response.replace(body=response.body[: self.max_response])
+        exchange = to_exchange(request, response, started, truncated)
+        written: Deferred[Any] = deferToThreadPool(
+            _reactor(), self.thread, self._write, exchange, truncated
+        )
+        written.addCallbacks(self._written, self._failed, callbackArgs=(request,))
+        self.pending.add(written)
+        written.addBoth(self._settled, written)
+        request.meta[PENDING_KEY] = written
+
+    def _write(self, exchange: HttpExchange, truncated: str | None) -> tuple[RecordRef, RecordRef]:
+        """On the writer thread: the records, a revisit if the dedup index knows the payload."""
+        assert self.writer is not None
         used: list[Original] = []
 
         def previous(target_uri: str, payload_digest: str) -> Original | None:
@@ -141,23 +176,25 @@ class WarcCaptureExtension:
             used.extend([found] if found else [])
             return found
 
-        try:
-            request_ref, response_ref = self.writer.write_exchange(
-                to_exchange(request, response, started, truncated), previous=previous
-            )
-        except (OSError, ArchiveError) as exc:
-            # Records already written stay intact; fetching more pages that cannot be
-            # archived would only lose them, so the crawl stops here.
-            log.error("Cannot write WARC records (%s); stopping the crawl", exc)
-            if self.crawler.engine is not None and self.crawler.engine.spider is not None:
-                deferred_from_coro(
-                    self.crawler.engine.close_spider_async(reason="warc_write_failed")
-                )
-            raise
-        self.records += 2
+        request_ref, response_ref = self.writer.write_exchange(exchange, previous=previous)
         self._note(response_ref, truncated, used[0] if used else None)
-        request.meta[REQUEST_RECORD_KEY] = request_ref
-        request.meta[RESPONSE_RECORD_KEY] = response_ref
+        return request_ref, response_ref
+
+    def _written(self, refs: tuple[RecordRef, RecordRef], request: Request) -> None:
+        self.records += 2
+        request.meta[REQUEST_RECORD_KEY], request.meta[RESPONSE_RECORD_KEY] = refs
+
+    def _failed(self, failure: Failure) -> None:
+        # Records already written stay intact; fetching more pages that cannot be archived
+        # would only lose them, so the crawl stops here.
+        log.error("Cannot write WARC records (%s); stopping the crawl", failure.value)
+        engine = self.crawler.engine
+        if engine is not None and engine.spider is not None and self.writer is not None:
+            deferred_from_coro(engine.close_spider_async(reason="warc_write_failed"))
+
+    def _settled(self, result: Any, written: Deferred[Any]) -> Any:
+        self.pending.discard(written)
+        return result
 
     def _note(self, ref: RecordRef, truncated: str | None, original: Original | None) -> None:
         """Tell the dedup index what the URL's latest capture now is."""
@@ -170,3 +207,9 @@ class WarcCaptureExtension:
         else:
             original = None
         self.dedup.note(ref.target_uri, ref.payload_digest, original)
+
+
+def _reactor() -> Any:
+    from twisted.internet import reactor  # the one Scrapy installed
+
+    return reactor

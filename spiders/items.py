@@ -47,6 +47,7 @@ class SeedItem:
     error: str | None = None  # why there is no usable page
     article: Article | NoArticle | None = field(default=None, repr=False)
     check: SeedCheck | None = field(default=None, repr=False)  # on the version chosen
+    live_check: SeedCheck | None = field(default=None, repr=False)  # the live page's own
     live_problem: str | None = None  # why the live page is not (or may not be) the seed's source
     archive_note: str | None = None  # why the archive gave nothing, when it did not
     archived: list[PageVersion] = field(default_factory=list)
@@ -68,4 +69,5 @@ class SeedItem:
             redirects=list(self.redirects),
             error=self.error,
             article=self.article,
+            check=self.live_check,
         )

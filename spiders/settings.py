@@ -36,6 +36,8 @@ WARCPROOF_MAX_RETRY_AFTER = 120
 DOWNLOADER_MIDDLEWARES = {
     "spiders.retryafter.RetryAfterMiddleware": 560,
     "spiders.addresspolicy.AddressPolicyMiddleware": 590,
+    # Closest to the download handler: waits for the capture's records (spiders.capture).
+    "spiders.capturewait.CaptureWaitMiddleware": 1000,
 }
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
@@ -59,6 +61,9 @@ WARCPROOF_REPLICA_URL = ""
 WARCPROOF_WARC_PREFIX = "warcproof"
 WARCPROOF_WARC_MAX_SIZE = 1_000_000_000
 WARCPROOF_WARC_GZIP_LEVEL = 6
+# Worker processes that extract and compare pages (spiders.pipelines.extract); -1: one per
+# core, 0: in the crawler process itself.
+WARCPROOF_WORKERS = -1
 # A response whose payload equals the latest capture of its URL in the collection is written as
 # a revisit record (archive.dedup); within one crawl too only with WARCPROOF_DEDUP_WITHIN_CRAWL.
 WARCPROOF_DEDUP = True

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from scrapy.crawler import Crawler
 
-from provenance.extract import extract_article
 from provenance.manifest import Manifest, Seed, load
 from provenance.timeaxis import Version, judge
 from provenance.verify import check_seed
@@ -31,11 +30,6 @@ class ComparePipeline:
         assert self.manifest is not None
         seed = self.manifest.get(item.seed_id)
         item.versions = [item.live_version(), *item.archived]
-        for version in item.archived:
-            if version.error is None and version.body is not None:
-                version.article = extract_article(
-                    version.body, url=version.source_url or "", content_type=version.content_type
-                )
         checked = [_checked(seed, version) for version in item.versions]
         item.finding = judge(
             checked, live_problem=item.live_problem, archive_note=item.archive_note
@@ -45,7 +39,8 @@ class ComparePipeline:
 
 
 def _checked(seed: Seed, version: PageVersion) -> Version:
-    version.check = check_seed(seed, version.article, version.error)
+    if version.check is None:  # no page to examine: the check only reads the seed
+        version.check = check_seed(seed, version.article, version.error)
     if version.kind == "archived":
         when = version.memento_datetime
     else:

@@ -1,17 +1,96 @@
-"""Item pipeline: the article text of each fetched page (provenance.extract)."""
+"""Item pipeline: every fetched version of a seed's page is extracted and compared with the
+seed (provenance.verify.examine) in a pool of worker processes.
+
+Extraction and alignment are CPU-bound and hold the GIL; run on the reactor thread they would
+stall downloading and capture. The pool takes them off it, one process per core by default
+(WARCPROOF_WORKERS; 0 runs them inline). Back-pressure comes from Scrapy itself: responses whose
+items are still being processed count towards SCRAPER_SLOT_MAX_ACTIVE_SIZE, and the engine stops
+downloading while that is exceeded."""
 
 from __future__ import annotations
 
-from provenance.extract import extract_article
-from spiders.items import SeedItem
+import asyncio
+import logging
+import multiprocessing
+import os
+import pickle
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+
+from scrapy.crawler import Crawler
+
+from provenance.extract import Article, NoArticle
+from provenance.manifest import Manifest, Seed, load
+from provenance.verify import SeedCheck, examine
+from spiders.items import PageVersion, SeedItem
+
+log = logging.getLogger(__name__)
 
 
 class ExtractPipeline:
-    def process_item(self, item: SeedItem) -> SeedItem:
+    def __init__(self, manifest_path: Path, workers: int) -> None:
+        self.manifest_path = manifest_path
+        self.workers = workers
+        self.manifest: Manifest | None = None
+        self.pool: ProcessPoolExecutor | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
+        settings = crawler.settings
+        workers = settings.getint("WARCPROOF_WORKERS", -1)
+        if workers < 0:
+            workers = os.cpu_count() or 1
+        return cls(Path(settings.get("WARCPROOF_SEEDS")), workers)
+
+    def open_spider(self) -> None:
+        self.manifest = load(self.manifest_path)
+        if self.workers > 0:
+            # forkserver, not fork: the crawler process runs threads (reactor, WARC writer),
+            # and a forked copy of a held lock would never be released.
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["provenance.verify"])
+            self.pool = ProcessPoolExecutor(self.workers, mp_context=context)
+
+    def close_spider(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True)
+            self.pool = None
+
+    async def process_item(self, item: SeedItem) -> SeedItem:
+        assert self.manifest is not None
+        seed = self.manifest.get(item.seed_id)
+        jobs = []
         if item.error is None and item.body is not None:
-            item.article = extract_article(
-                item.body,
-                url=item.source_url or item.fetched_url or "",
-                content_type=item.content_type,
-            )
+            jobs.append(self._live(item, seed))
+        jobs += [
+            self._archived(version, seed)
+            for version in item.archived
+            if version.error is None and version.body is not None
+        ]
+        await asyncio.gather(*jobs)
         return item
+
+    async def _live(self, item: SeedItem, seed: Seed) -> None:
+        assert item.body is not None
+        url = item.source_url or item.fetched_url or ""
+        item.article, item.live_check = await self._examine(seed, item.body, url, item.content_type)
+
+    async def _archived(self, version: PageVersion, seed: Seed) -> None:
+        assert version.body is not None
+        version.article, version.check = await self._examine(
+            seed, version.body, version.source_url or "", version.content_type
+        )
+
+    async def _examine(
+        self, seed: Seed, body: bytes, url: str, content_type: str | None
+    ) -> tuple[Article | NoArticle, SeedCheck]:
+        if self.pool is None:
+            return examine(seed, body, url=url, content_type=content_type)
+        future = self.pool.submit(examine, seed, body, url=url, content_type=content_type)
+        try:
+            return await asyncio.wrap_future(future)
+        except (BrokenProcessPool, pickle.PicklingError) as exc:
+            # The seed still gets its verdict: the page is examined here instead.
+            log.warning("worker pool failed (%s); examining %s in the crawler", exc, url)
+            return examine(seed, body, url=url, content_type=content_type)
