@@ -26,8 +26,9 @@ _BOMS = (
 
 
 @dataclass(frozen=True)
-class DecodedPage:
-    text: str
+class Decoding:
+    """How a page's bytes were read as text."""
+
     encoding: str  # Python codec name used
     how: str  # "bom" | "declared" | "utf-8 bytes" | "detected" | "fallback"
     declared: tuple[str, ...]  # every charset the response declared, header first
@@ -36,6 +37,15 @@ class DecodedPage:
     def conflict(self) -> bool:
         """True when the declared charsets disagree with each other or with the decoding."""
         return any(_codec(label) != self.encoding for label in self.declared)
+
+
+@dataclass(frozen=True)
+class DecodedPage(Decoding):
+    text: str = ""
+
+    @property
+    def decoding(self) -> Decoding:
+        return Decoding(self.encoding, self.how, self.declared)
 
 
 def declared_charsets(body: bytes, content_type: str | None) -> tuple[str, ...]:
@@ -58,9 +68,8 @@ def decode_html(body: bytes, content_type: str | None = None) -> DecodedPage:
     declared = declared_charsets(body, content_type)
     for bom, encoding in _BOMS:
         if body.startswith(bom):
-            return DecodedPage(
-                body[len(bom) :].decode(encoding, "replace"), encoding, "bom", declared
-            )
+            unmarked = body[len(bom) :].decode(encoding, "replace")
+            return DecodedPage(encoding, "bom", declared, text=unmarked)
     utf8_text = _try(body, "utf-8")
     is_ascii = body.isascii()
     for label in declared:
@@ -68,18 +77,18 @@ def decode_html(body: bytes, content_type: str | None = None) -> DecodedPage:
         if codec is None:
             continue
         if codec != "utf-8" and utf8_text is not None and not is_ascii:
-            return DecodedPage(utf8_text, "utf-8", "utf-8 bytes", declared)
-        text = utf8_text if codec == "utf-8" else _try(body, codec)
-        if text is not None:
-            return DecodedPage(text, codec, "declared", declared)
+            return DecodedPage("utf-8", "utf-8 bytes", declared, text=utf8_text)
+        as_declared = utf8_text if codec == "utf-8" else _try(body, codec)
+        if as_declared is not None:
+            return DecodedPage(codec, "declared", declared, text=as_declared)
     if utf8_text is not None:
-        return DecodedPage(utf8_text, "utf-8", "utf-8 bytes", declared)
+        return DecodedPage("utf-8", "utf-8 bytes", declared, text=utf8_text)
     codec = _detect(body)
     if codec is not None:
         detected = _try(body, codec)
         if detected is not None:
-            return DecodedPage(detected, codec, "detected", declared)
-    return DecodedPage(body.decode("cp1252", "replace"), "cp1252", "fallback", declared)
+            return DecodedPage(codec, "detected", declared, text=detected)
+    return DecodedPage("cp1252", "fallback", declared, text=body.decode("cp1252", "replace"))
 
 
 def _detect(body: bytes) -> str | None:

@@ -10,7 +10,7 @@ from typing import Any
 import trafilatura
 from lxml import etree, html
 
-from provenance.decode import DecodedPage, decode_html
+from provenance.decode import Decoding, decode_html
 from provenance.pagetext import visible_text
 
 # Pinned so that the same bytes give the same text in every run: `deduplicate` keeps a
@@ -54,16 +54,16 @@ class Article:
     title: str | None
     text: str  # trafilatura's plain text; the first line is usually the headline
     page_text: str  # the page's full visible text (see provenance.pagetext)
-    decoded: DecodedPage
+    decoding: Decoding  # how the bytes were read (not the decoded HTML: it is not kept)
     extractor: str = EXTRACTOR
 
     def evidence(self) -> dict[str, object]:
         return {
             "extractor": self.extractor,
             "options": dict(TRAFILATURA_OPTIONS),
-            "encoding": self.decoded.encoding,
-            "encoding_how": self.decoded.how,
-            "declared_charsets": list(self.decoded.declared),
+            "encoding": self.decoding.encoding,
+            "encoding_how": self.decoding.how,
+            "declared_charsets": list(self.decoding.declared),
             "title": self.title,
         }
 
@@ -106,4 +106,4 @@ def extract_article(body: bytes, *, url: str, content_type: str | None) -> Artic
             f"({len(page_text)} characters of visible text, none of it in a main-content block)"
         )
     title = (document.title or None) if document is not None else None
-    return Article(title=title, text=text, page_text=page_text, decoded=decoded)
+    return Article(title=title, text=text, page_text=page_text, decoding=decoded.decoding)

@@ -148,6 +148,7 @@ class VerdictRow:
     conversion_record_id: str | None = None
     metadata_record_id: str | None = None
     page_digest: str | None = None  # normalized digest of the page's whole visible text
+    evidence_json: str | None = None  # `evidence` already serialised, when the caller has it
 
 
 @dataclass(frozen=True)
@@ -582,7 +583,7 @@ def _insert(
             verdict.extractor,
             verdict.conversion_record_id,
             verdict.metadata_record_id,
-            json.dumps(verdict.evidence, default=str),
+            verdict.evidence_json or json.dumps(verdict.evidence, default=str),
             _now(),
             verdict.page_digest,
         ),

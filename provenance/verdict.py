@@ -5,6 +5,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
 
 from provenance.align import Alignment, DiffOp, SeedUnitResult, UnitClass
 from provenance.segment import Unit
@@ -42,6 +43,12 @@ class Assessment:
 
     def to_dict(self) -> dict[str, object]:
         """JSON-serialisable evidence: verdict, reasons, counts, every seed unit, omissions."""
+        return dict(self._evidence)
+
+    @cached_property
+    def _evidence(self) -> dict[str, object]:
+        # Built once: a worker process builds it before the assessment travels back, so the
+        # crawler's own thread never walks every unit again (it pickles along in __dict__).
         alignment = self.alignment
         return {
             "verdict": self.verdict.value,

@@ -75,4 +75,6 @@ def examine(
     """Extract a fetched page's article and check the seed against it: the CPU-bound part of
     verification, in one call so that it can run in a worker process."""
     page = extract_article(body, url=url, content_type=content_type)
-    return page, check_seed(seed, page)
+    check = check_seed(seed, page)
+    check.assessment.to_dict()  # built here, in the worker, and cached on the assessment
+    return page, check

@@ -12,17 +12,18 @@ from __future__ import annotations
 import logging
 import socket
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import StopDownload
 from scrapy.http import Response
 from scrapy.http.headers import Headers
-from scrapy.utils.defer import deferred_from_coro
+from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 from twisted.internet.defer import Deferred, DeferredList
 from twisted.internet.threads import deferToThreadPool
 from twisted.python.failure import Failure
@@ -34,6 +35,7 @@ from archive.writer import WarcWriter
 from spiders.exchange import to_exchange
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 STARTED_KEY = "warcproof_started"
 RECEIVED_KEY = "warcproof_received"
@@ -165,6 +167,14 @@ class WarcCaptureExtension:
         self.pending.add(written)
         written.addBoth(self._settled, written)
         request.meta[PENDING_KEY] = written
+
+    async def call(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run a call on the writer thread, in order with the captures (for the pipelines'
+        records: compression then happens off the reactor thread too)."""
+        result: T = await maybe_deferred_to_future(
+            deferToThreadPool(_reactor(), self.thread, function, *args, **kwargs)
+        )
+        return result
 
     def _write(self, exchange: HttpExchange, truncated: str | None) -> tuple[RecordRef, RecordRef]:
         """On the writer thread: the records, a revisit if the dedup index knows the payload."""

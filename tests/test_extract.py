@@ -29,7 +29,7 @@ def test_charset_conflict_is_recorded() -> None:
     article = extract_article(body, url=URL, content_type="text/html; charset=ISO-8859-6")
     assert isinstance(article, Article)
     assert "“caliphate”" in article.text
-    assert article.decoded.conflict
+    assert article.decoding.conflict
 
 
 @pytest.mark.parametrize(

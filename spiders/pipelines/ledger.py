@@ -45,11 +45,11 @@ class LedgerPipeline:
     def from_crawler(cls, crawler: Crawler) -> LedgerPipeline:
         return cls(crawler)
 
-    def _writer(self) -> WarcWriter:
+    def _capture(self) -> tuple[WarcCaptureExtension, WarcWriter]:
         capture = self.crawler.get_extension(WarcCaptureExtension)
         if capture is None or capture.writer is None:
             raise RuntimeError("the WARC capture extension is not running")
-        return capture.writer
+        return capture, capture.writer
 
     def open_spider(self) -> None:
         settings = self.crawler.settings
@@ -82,7 +82,7 @@ class LedgerPipeline:
             self.ledger.close()
             self.ledger = None
 
-    def process_item(self, item: SeedItem) -> SeedItem:
+    async def process_item(self, item: SeedItem) -> SeedItem:
         if self.ledger is None or item.check is None:
             raise RuntimeError("the ledger pipeline runs after the compare pipeline, once opened")
         if item.seed_id in self.recorded:
@@ -94,12 +94,13 @@ class LedgerPipeline:
         evidence = check.evidence()
         evidence["source"] = _source_evidence(chosen)
         seed_record = None
-        writer = self._writer()
+        capture, writer = self._capture()
         target = chosen.fetched_url or chosen.source_url or seed_uri(item.seed_id)
         if check.seed_bytes is not None:
             # The claim travels with its evidence: the seed's exact bytes, linked from the
             # metadata record below.
-            seed_record = writer.write_resource(
+            seed_record = await capture.call(
+                writer.write_resource,
                 seed_uri(item.seed_id),
                 check.seed_bytes,
                 "text/plain",
@@ -109,7 +110,7 @@ class LedgerPipeline:
                 },
             )
             evidence["seed"]["resource_record_id"] = seed_record.record_id
-        archived = [self._archive_version(writer, item.seed_id, v) for v in versions]
+        archived = [await self._archive_version(capture, writer, item.seed_id, v) for v in versions]
         sources = [source for source, _ in archived]
         conversion_id = sources[versions.index(chosen)].get("conversion_record_id")
         evidence["source"].update(sources[versions.index(chosen)])
@@ -118,9 +119,12 @@ class LedgerPipeline:
             for entry, source in zip(time_axis["versions"], sources, strict=True):
                 entry["source"] = source
             evidence["time_axis"] = time_axis
-        metadata = writer.write_metadata(
+        # Serialised once: the same JSON is the metadata record's payload and the ledger's.
+        evidence_json = json.dumps(evidence, ensure_ascii=False, default=str)
+        metadata = await capture.call(
+            writer.write_metadata,
             target,
-            json.dumps(evidence, ensure_ascii=False, indent=1, default=str).encode("utf-8"),
+            evidence_json.encode("utf-8"),
             "application/json",
             refers_to=chosen.response_record,
             concurrent_to=seed_record,
@@ -143,6 +147,7 @@ class LedgerPipeline:
             conversion_record_id=conversion_id,
             metadata_record_id=metadata.record_id,
             page_digest=check.page_digest,
+            evidence_json=evidence_json,
         )
         live = versions[0]
         observation = change = None
@@ -167,8 +172,8 @@ class LedgerPipeline:
         article = live.check.article if live.check is not None else None
         return detect(self.collection, previous, observation, article, last_article=last_article)
 
-    def _archive_version(
-        self, writer: WarcWriter, seed_id: str, version: PageVersion
+    async def _archive_version(
+        self, capture: WarcCaptureExtension, writer: WarcWriter, seed_id: str, version: PageVersion
     ) -> tuple[dict[str, Any], RecordRef | None]:
         """A version's own records: its extracted text (conversion) and, for an archived
         capture, a metadata record naming the original URL and the Memento-Datetime; returns
@@ -186,7 +191,8 @@ class LedgerPipeline:
                 ("archive-url", version.fetched_url),
                 ("role", version.role),
             ]
-            memento = writer.write_metadata(
+            memento = await capture.call(
+                writer.write_metadata,
                 version.fetched_url,
                 warc_fields(fields),
                 WARC_FIELDS_TYPE,
@@ -196,7 +202,8 @@ class LedgerPipeline:
             source["memento_record_id"] = memento.record_id
         article = version.check.article if version.check else None
         if isinstance(article, Article):
-            conversion = writer.write_conversion(
+            conversion = await capture.call(
+                writer.write_conversion,
                 version.fetched_url,
                 article.text.encode("utf-8"),
                 "text/plain; charset=utf-8",

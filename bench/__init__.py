@@ -1,0 +1,1 @@
+"""warcproof's benchmark harness (not an installed package): `python bench/run.py`."""

@@ -1,0 +1,268 @@
+"""What `bench/run.py` runs: the rounds, the large-file measurements, the memory runs, and the
+results file."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from bench import measure, memory
+from bench.collection import Collection, ensure
+from bench.measure import MODES, ROOT, VENV_BIN, Extraction, Rate
+from bench.pages import write_corpus
+from bench.results import Report, Row, memory_row, ratio_row, render
+from replica.generated import page
+
+DEFAULT_SCRATCH = Path("/tmp/warcproof-bench")
+MB = 1_000_000
+
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="bench/run.py", description=__doc__)
+    parser.add_argument("--pages", type=int, help="pages per crawl round (default 300)")
+    parser.add_argument("--rounds", type=int, help="interleaved rounds (default 3)")
+    parser.add_argument(
+        "--warc-mb", type=int, help="size of the large WARC and collection (default 500)"
+    )
+    parser.add_argument(
+        "--reverify-timeout",
+        type=float,
+        help="seconds a memory run of re-verification may take before it is stopped (300)",
+    )
+    parser.add_argument("--quick", action="store_true", help="a smoke run, well under a minute")
+    parser.add_argument("--results", type=Path, default=ROOT / "bench" / "RESULTS.md")
+    parser.add_argument(
+        "--scratch",
+        type=Path,
+        default=DEFAULT_SCRATCH,
+        help="generated data, kept between runs (default /tmp/warcproof-bench)",
+    )
+    args = parser.parse_args(argv)
+    quick = {"pages": 12, "rounds": 1, "warc_mb": 1, "reverify_timeout": 60.0}
+    full = {"pages": 300, "rounds": 3, "warc_mb": 500, "reverify_timeout": 300.0}
+    for name, default in (quick if args.quick else full).items():
+        if getattr(args, name) is None:
+            setattr(args, name, default)
+    if args.pages < 1 or args.rounds < 1 or args.warc_mb < 1:
+        parser.error("--pages, --rounds and --warc-mb must be positive")
+    return args
+
+
+@contextmanager
+def replica_origin() -> Iterator[tuple[str, int]]:
+    """`python -m replica` in its own process (so it does not compete for the benchmark's
+    GIL): its URL and process id."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "replica", "--port", "0"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=measure.child_env(),
+    )
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().strip()
+        if not url.startswith("http://"):
+            raise measure.MeasureError(f"the replica did not start (it printed {url!r})")
+        yield url, process.pid
+    finally:
+        process.terminate()
+        process.wait()
+        if process.stdout is not None:
+            process.stdout.close()
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / 100  # utime + stime, in clock ticks (USER_HZ)
+
+
+def crawl_rounds(args: argparse.Namespace, report: Report) -> None:
+    work = measure.scratch(args.scratch, "rounds-")
+    manifest = write_corpus(work / "corpus", range(args.pages))
+    rates: dict[str, list[Rate]] = {name: [] for name in (*MODES, "extract", "reverify")}
+    server_share: dict[str, list[float]] = {mode: [] for mode in MODES}
+    changed = 0
+    extraction = Extraction([page(n) for n in range(args.pages)])
+    try:
+        with replica_origin() as (url, server):
+            for number in range(args.rounds):
+                for mode in MODES:
+                    before = cpu_seconds(server)
+                    rate = measure.crawl(mode, manifest, work / f"{mode}-{number}", url)
+                    rates[mode].append(rate)
+                    server_share[mode].append((cpu_seconds(server) - before) / rate.seconds)
+                rates["extract"].append(extraction.rate())
+                done = measure.reverification(work / f"full-{number}", manifest)
+                rates["reverify"].append(done.rate)
+                changed += done.changed
+                for mode in MODES:
+                    shutil.rmtree(work / f"{mode}-{number}")
+    finally:
+        extraction.close()
+        shutil.rmtree(work)
+    per_second = {name: [rate.per_second for rate in found] for name, found in rates.items()}
+    report.rows += [
+        Row("Bare Scrapy (no capture, no pipeline)", "pages/s", per_second["bare"]),
+        Row("warcproof capture only", "pages/s", per_second["capture"]),
+        ratio_row("capture only / bare Scrapy", per_second["capture"], per_second["bare"], 0.9),
+        Row("trafilatura.extract, 2 processes", "pages/s", per_second["extract"]),
+        Row(
+            "Full pipeline (capture, extraction, comparison, ledger)", "pages/s", per_second["full"]
+        ),
+        ratio_row(
+            "full pipeline / trafilatura 2-process", per_second["full"], per_second["extract"], 0.75
+        ),
+        Row("Re-verification from the WARCs, offline, 2 workers", "docs/s", per_second["reverify"]),
+        ratio_row(
+            "re-verification / trafilatura 2-process",
+            per_second["reverify"],
+            per_second["extract"],
+            0.9,
+        ),
+    ]
+    shares = ", ".join(
+        f"{mode} {100 * max(server_share[mode]):.0f}%" for mode in MODES if server_share[mode]
+    )
+    report.notes += [
+        f"Crawls: {args.pages} generated pages (about 60 KB; every third gzip-encoded, every "
+        "third chunked) from the replica (`python -m replica`) in its own process on the same "
+        "2 cores, 16 requests in flight; pages/s = Scrapy's `response_received_count` over "
+        "its `elapsed_time_seconds` (spider open to close; start-up excluded). The server's "
+        f"CPU, as a share of one core during each crawl (highest round): {shares}.",
+        f"Re-verification ran on each round's full-pipeline collection; verdicts changed "
+        f"against the crawl's: {changed}.",
+    ]
+
+
+def warc_rounds(args: argparse.Namespace, report: Report, warc: Path) -> None:
+    runs: dict[str, list[float]] = {"warcio": [], "warcproof": [], "gzip": [], "zlib": []}
+    for _ in range(args.rounds):
+        runs["warcio"].append(measure.warcio_check(warc).per_second)
+        runs["warcproof"].append(measure.warcproof_check(warc).per_second)
+        runs["gzip"].append(measure.gzip_tool(warc).per_second)
+        runs["zlib"].append(measure.zlib_stream(warc).per_second)
+    floor = [max(pair) for pair in zip(runs["gzip"], runs["zlib"], strict=True)]
+    report.rows += [
+        Row("`warcio check`", "MB/s", runs["warcio"]),
+        Row("`warcproof check`", "MB/s", runs["warcproof"]),
+        ratio_row("warcproof check / warcio check", runs["warcproof"], runs["warcio"], 1.5),
+        Row("`gzip -dc` (plain decompression)", "MB/s", runs["gzip"]),
+        Row("Python zlib, every member inflated", "MB/s", runs["zlib"]),
+        ratio_row(
+            "warcproof check / plain gzip (faster of the two)", runs["warcproof"], floor, 0.8
+        ),
+    ]
+    report.notes.append(
+        f"WARC reading: one {warc.stat().st_size / MB:.0f} MB file written by `WarcWriter` "
+        "(request and response records of generated pages, gzip level 6 as in a crawl); MB/s "
+        "are megabytes of the compressed file per wall-clock second, process start-up included."
+    )
+
+
+def _reverify_peak(collection: Collection, timeout: float) -> memory.Measured:
+    """The `warcproof reverify` command's run, the ledger put back as it was afterwards."""
+    pristine = collection.ledger.with_name("ledger.pristine")
+    if pristine.exists():  # a run stopped before it could put the ledger back
+        shutil.copyfile(pristine, collection.ledger)
+    else:
+        shutil.copyfile(collection.ledger, pristine)
+    command = [
+        str(VENV_BIN / "warcproof"),
+        "reverify",
+        "--collection",
+        str(collection.collection),
+        "--manifest",
+        str(collection.manifest),
+        "--jobs",
+        "2",
+        "--crawl",
+        "1",
+    ]
+    try:
+        return memory.run(command, timeout=timeout, sample=True)
+    finally:
+        for leftover in ("ledger.sqlite-wal", "ledger.sqlite-shm"):
+            collection.ledger.with_name(leftover).unlink(missing_ok=True)
+        shutil.copyfile(pristine, collection.ledger)
+
+
+def memory_runs(
+    args: argparse.Namespace, report: Report, small: Collection, large: Collection
+) -> None:
+    checks = []
+    for collection in (small, large):
+        command = [str(VENV_BIN / "warcproof"), "check", "-q", str(collection.warc)]
+        run = memory.run(command, sample=True)
+        checks.append(run)
+    reverified = [_reverify_peak(c, args.reverify_timeout) for c in (small, large)]
+    sizes = [
+        f"{c.warc_bytes / MB:.0f} MB" if c.warc_bytes >= MB else f"{c.warc_bytes / MB:.1f} MB"
+        for c in (small, large)
+    ]
+    for size, run in zip(sizes, checks, strict=True):
+        report.rows.append(
+            Row(f"Peak memory, `warcproof check`, {size} WARC", "MB", [run.peak_process_bytes / MB])
+        )
+    report.rows.append(
+        memory_row(
+            "check peak memory, large / small",
+            checks[0].peak_process_bytes,
+            checks[1].peak_process_bytes,
+            all(run.returncode == 0 for run in checks),
+            "",
+        )
+    )
+    for size, collection, run in zip(sizes, (small, large), reverified, strict=True):
+        state = (
+            "" if run.finished else f"stopped after {run.seconds:.0f} s, unfinished: peak so far"
+        )
+        report.rows.append(
+            Row(
+                f"Peak memory, re-verification, {size} collection ({collection.pages} docs)",
+                "MB",
+                [run.peak_tree_bytes / MB],
+                note=state,
+            )
+        )
+    complete = all(run.finished for run in reverified)
+    report.rows.append(
+        memory_row(
+            "re-verification peak memory, large / small",
+            reverified[0].peak_tree_bytes,
+            reverified[1].peak_tree_bytes,
+            complete,
+            "" if complete else "the large run did not finish: no verdict on the target",
+        )
+    )
+    report.notes.append(
+        "Peak memory, sampled from /proc every 0.1 s: `warcproof check` is one process (its "
+        "high-water resident set); re-verification is the `warcproof reverify --jobs 2` "
+        "command, main process and workers' resident sets summed; its largest single "
+        "process: "
+        + ", ".join(f"{run.peak_process_bytes / MB:.0f} MB" for run in reverified)
+        + f". Memory runs of re-verification stop after {args.reverify_timeout:.0f} s."
+    )
+
+
+def main(argv: Sequence[str]) -> int:
+    args = parse_args(argv)
+    args.scratch.mkdir(parents=True, exist_ok=True)
+    report = Report(parameters=argv)
+    try:
+        crawl_rounds(args, report)
+        large = ensure(args.scratch / f"collection-{args.warc_mb}mb", args.warc_mb * MB)
+        small = ensure(args.scratch / f"collection-{args.warc_mb}mb-tenth", args.warc_mb * MB // 10)
+        warc_rounds(args, report, large.warc)
+        memory_runs(args, report, small, large)
+    except measure.MeasureError as exc:
+        print(f"bench: {exc}", file=sys.stderr)
+        return 1
+    args.results.write_text(render(report, ROOT), "utf-8")
+    print(f"bench: results in {args.results}")
+    return 0

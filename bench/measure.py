@@ -1,0 +1,164 @@
+"""The timed measurements: crawls in three modes, trafilatura's own extraction rate,
+re-verification, and reading a large WARC four ways."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+import zlib
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from time import perf_counter
+
+import trafilatura
+
+from bench import memory
+from provenance.crawl import scrapy_command
+from provenance.manifest import load
+from provenance.reverify import reverify
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+MODES = ("bare", "capture", "full")
+MODE_SETTINGS = {
+    "bare": ("EXTENSIONS={}", "ITEM_PIPELINES={}"),  # Scrapy reads dict settings as JSON
+    "capture": ("ITEM_PIPELINES={}",),
+    "full": (),
+}
+CRAWL_SETTINGS = (
+    "AUTOTHROTTLE_ENABLED=False",
+    "CONCURRENT_REQUESTS=16",
+    "CONCURRENT_REQUESTS_PER_DOMAIN=16",
+    "LOG_LEVEL=WARNING",
+    "STATS_CLASS=bench.crawlstats.JsonStatsCollector",
+)
+
+
+class MeasureError(Exception):
+    """A measured run failed: its figure would mean nothing."""
+
+
+@dataclass(frozen=True)
+class Rate:
+    count: float  # pages, documents or megabytes
+    seconds: float
+
+    @property
+    def per_second(self) -> float:
+        return self.count / self.seconds
+
+
+def child_env() -> dict[str, str]:
+    """Children import `bench` (the stats collector) and run from the repository root."""
+    path = os.pathsep.join(filter(None, (str(ROOT), os.environ.get("PYTHONPATH"))))
+    return {**os.environ, "PYTHONPATH": path, "SCRAPY_SETTINGS_MODULE": "spiders.settings"}
+
+
+def crawl(mode: str, manifest: Path, collection: Path, replica_url: str) -> Rate:
+    """Responses per second of the crawl itself (Scrapy's elapsed time, from spider open to
+    close: process start-up and imports excluded, the pipeline's drain included)."""
+    collection.mkdir(parents=True, exist_ok=True)
+    stats_file = collection / "stats.json"
+    settings = (*CRAWL_SETTINGS, *MODE_SETTINGS[mode], f"BENCH_STATS_FILE={stats_file}")
+    log = collection / "crawl.log"
+    command = scrapy_command(manifest, collection, (), replica_url, log, settings)
+    outcome = memory.run(command, cwd=ROOT, env=child_env())
+    if outcome.returncode != 0 or not stats_file.is_file():
+        raise MeasureError(f"{mode} crawl failed (exit {outcome.returncode}); see {log}")
+    stats = json.loads(stats_file.read_text("utf-8"))
+    wanted = len(load(manifest).seeds)
+    received = int(stats.get("response_received_count", 0))
+    if received < wanted:
+        raise MeasureError(f"{mode} crawl received {received} of {wanted} pages; see {log}")
+    return Rate(received, float(stats["elapsed_time_seconds"]))
+
+
+def _extract(page: bytes) -> int:
+    return len(trafilatura.extract(page) or "")
+
+
+class Extraction:
+    """trafilatura's own rate: `trafilatura.extract` with its defaults, two worker processes,
+    on the decoded pages (the same bytes the pipeline extracts from)."""
+
+    def __init__(self, pages: Sequence[bytes]) -> None:
+        self.pages = list(pages)
+        self.pool = ProcessPoolExecutor(max_workers=2)
+        list(self.pool.map(_extract, self.pages[:4]))  # workers started and trafilatura loaded
+
+    def rate(self) -> Rate:
+        started = perf_counter()
+        extracted = list(self.pool.map(_extract, self.pages, chunksize=8))
+        seconds = perf_counter() - started
+        if not all(extracted):
+            raise MeasureError("trafilatura extracted nothing from some generated pages")
+        return Rate(len(extracted), seconds)
+
+    def close(self) -> None:
+        self.pool.shutdown()
+
+
+@dataclass(frozen=True)
+class Reverified:
+    rate: Rate
+    changed: int
+
+
+def reverification(collection: Path, manifest: Path) -> Reverified:
+    """`provenance.reverify.reverify` with two workers, timed from the call to its return."""
+    loaded = load(manifest)
+    started = perf_counter()
+    result = reverify(collection, loaded, jobs=2)
+    seconds = perf_counter() - started
+    if not result.seeds:
+        raise MeasureError(f"{collection}: nothing was re-verified")
+    return Reverified(Rate(result.seeds, seconds), len(result.changed))
+
+
+def _megabytes(path: Path) -> float:
+    return path.stat().st_size / 1e6
+
+
+def warcproof_check(warc: Path) -> Rate:
+    outcome = memory.run([str(VENV_BIN / "warcproof"), "check", "-q", str(warc)])
+    if outcome.returncode != 0:
+        raise MeasureError(f"warcproof check {warc}: exit {outcome.returncode}: {outcome.stdout}")
+    return Rate(_megabytes(warc), outcome.seconds)
+
+
+def warcio_check(warc: Path) -> Rate:
+    outcome = memory.run([str(VENV_BIN / "warcio"), "check", str(warc)])
+    if outcome.returncode != 0:
+        raise MeasureError(f"warcio check {warc}: exit {outcome.returncode}: {outcome.stdout}")
+    return Rate(_megabytes(warc), outcome.seconds)
+
+
+def gzip_tool(warc: Path) -> Rate:
+    """`gzip -dc FILE` to /dev/null: every member inflated, nothing else."""
+    outcome = memory.run(["sh", "-c", 'gzip -dc "$1" > /dev/null', "gzip", str(warc)])
+    if outcome.returncode != 0:
+        raise MeasureError(f"gzip -dc {warc}: exit {outcome.returncode}: {outcome.stdout}")
+    return Rate(_megabytes(warc), outcome.seconds)
+
+
+def zlib_stream(warc: Path) -> Rate:
+    """Python's zlib inflating every member in 1 MiB reads: the floor for any checker written
+    on zlib, as warcproof's is."""
+    started = perf_counter()
+    inflater = zlib.decompressobj(zlib.MAX_WBITS | 16)
+    with warc.open("rb") as stream:
+        while block := stream.read(1 << 20):
+            while block:
+                inflater.decompress(block)
+                block = inflater.unused_data
+                if inflater.eof:
+                    inflater = zlib.decompressobj(zlib.MAX_WBITS | 16)
+    return Rate(_megabytes(warc), perf_counter() - started)
+
+
+def scratch(parent: Path, prefix: str) -> Path:
+    return Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
