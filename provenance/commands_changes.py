@@ -52,13 +52,14 @@ def add_crawl_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def after_crawl(args: argparse.Namespace, crawl_id: int | None) -> int:
-    """Show the changes the crawl recorded and run the --on-change command; the exit status
-    they call for (EXIT_CHANGED, EXIT_FAILED if the command failed, else EXIT_OK)."""
-    if crawl_id is None:
+def after_crawl(args: argparse.Namespace, crawl_ids: Sequence[int]) -> int:
+    """Show the changes the crawl recorded (every process's, for a distributed run) and run the
+    --on-change command; the exit status they call for (EXIT_CHANGED, EXIT_FAILED if the
+    command failed, else EXIT_OK)."""
+    if not crawl_ids:
         return EXIT_OK
     with Ledger(args.collection / LEDGER_NAME, create=False) as ledger:
-        changes = ledger.changes(crawl_id=crawl_id)
+        changes = [change for crawl in crawl_ids for change in ledger.changes(crawl_id=crawl)]
     if not changes:
         return EXIT_OK
     print(f"\n{len(changes)} change(s) since the previous crawl:")
@@ -67,7 +68,7 @@ def after_crawl(args: argparse.Namespace, crawl_id: int | None) -> int:
     status = EXIT_OK
     if any(change.kind in ALERTING for change in changes) and not args.no_change_status:
         status = EXIT_CHANGED
-    if args.on_change and not run_hook(args.on_change, args.collection, crawl_id, changes):
+    if args.on_change and not run_hook(args.on_change, args.collection, crawl_ids[-1], changes):
         status = EXIT_FAILED
     return status
 

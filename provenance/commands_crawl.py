@@ -91,7 +91,7 @@ def _crawl(args: argparse.Namespace) -> int:
         return EXIT_LOCKED  # the crawl said which run holds the collection; it did nothing
     print(report.table(outcome.entries))
     print(f"\nCollection: {args.collection} (crawl log: {outcome.log})")
-    changed = commands_changes.after_crawl(args, outcome.crawl_id)
+    changed = commands_changes.after_crawl(args, outcome.crawl_ids)
     if outcome.returncode != 0:
         print(f"warcproof: the crawl failed (exit {outcome.returncode})", file=sys.stderr)
         return EXIT_FAILED

@@ -22,7 +22,7 @@ LEDGER_NAME = "ledger.sqlite"
 class CrawlOutcome:
     returncode: int
     status: str | None  # Scrapy's finish reason; None if the crawl never finished
-    crawl_id: int | None
+    crawl_ids: tuple[int, ...]  # the ledger crawls it recorded (one per crawler process)
     entries: list[LedgerEntry]
     log: Path
 
@@ -79,12 +79,12 @@ def run_crawl(
     command = scrapy_command(manifest, collection, seeds, replica_url, log, settings)
     returncode = subprocess.run(command, env=env, check=False).returncode
     if returncode == EXIT_LOCKED:  # another run holds the collection: this one did nothing
-        return CrawlOutcome(returncode, None, None, [], log)
+        return CrawlOutcome(returncode, None, (), [], log)
     with Ledger(collection / LEDGER_NAME) as ledger:
         crawl_id = ledger.last_crawl_id()
         entries = ledger.entries(crawl_id) if crawl_id is not None else []
         status = ledger.crawl_status(crawl_id) if crawl_id is not None else None
-    return CrawlOutcome(returncode, status, crawl_id, entries, log)
+    return CrawlOutcome(returncode, status, (crawl_id,) if crawl_id else (), entries, log)
 
 
 def run_demo(

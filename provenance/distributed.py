@@ -75,8 +75,6 @@ def run_distributed(
     run_id = new_run_id(collection)
     logs = collection / "logs" / f"run-{run_id}"
     logs.mkdir(parents=True, exist_ok=True)
-    with Ledger(collection / LEDGER_NAME) as ledger:
-        before = ledger.last_crawl_id() or 0
     print(f"Run {run_id}: {processes} crawler process(es); more can join it with", flush=True)
     print(f"  {join_command(manifest, collection, redis_url, run_id)}", flush=True)
     run_settings = [*settings, f"WARCPROOF_REDIS_URL={redis_url}", f"WARCPROOF_RUN_ID={run_id}"]
@@ -96,24 +94,26 @@ def run_distributed(
         print(
             f"warcproof: {len(failed)} of {processes} crawler process(es) failed", file=sys.stderr
         )
-    status, entries = run_verdicts(collection / LEDGER_NAME, after=before)
+    status, crawls, entries = run_verdicts(collection / LEDGER_NAME, run_id)
     return CrawlOutcome(
         returncode=failed[0] if failed else 0,
         status=status,
-        crawl_id=None,
+        crawl_ids=crawls,
         entries=entries,
         log=logs,
     )
 
 
-def run_verdicts(ledger_path: Path, *, after: int) -> tuple[str | None, list[LedgerEntry]]:
-    """How the run ended and its verdicts, by seed id, merged from every crawl begun after crawl
-    `after`: the crawls of the run's processes (the collection lock keeps other runs out while a
-    run lasts). The run is "finished" when every one of them is; else the first other ending."""
+def run_verdicts(
+    ledger_path: Path, run_id: str
+) -> tuple[str | None, tuple[int, ...], list[LedgerEntry]]:
+    """How a distributed run ended, its crawls (one per process, wherever it ran), and its
+    verdicts merged by seed id. The run is "finished" when every crawl is; else the first other
+    ending."""
     with Ledger(ledger_path) as ledger:
-        crawls = range(after + 1, (ledger.last_crawl_id() or 0) + 1)
+        crawls = tuple(ledger.run_crawls(run_id))
         endings = [ledger.crawl_status(crawl) for crawl in crawls]
         entries = [entry for crawl in crawls for entry in ledger.entries(crawl)]
     unfinished = [ending for ending in endings if ending != "finished"]
     status = unfinished[0] if unfinished else ("finished" if endings else None)
-    return status, sorted(entries, key=lambda entry: entry.verdict.seed_id)
+    return status, crawls, sorted(entries, key=lambda entry: entry.verdict.seed_id)

@@ -335,6 +335,14 @@ class Ledger:
             raise LedgerError(f"{self.path}: {exc}") from None
         return None if row[0] is None else int(row[0])
 
+    def run_crawls(self, run_id: str) -> list[int]:
+        """The crawls of a distributed run: one per crawler process that joined it."""
+        rows = self._query(
+            "SELECT id FROM crawls WHERE json_extract(settings, '$.run_id') = ? ORDER BY id",
+            (run_id,),
+        )
+        return [int(row[0]) for row in rows]
+
     def crawl_status(self, crawl_id: int) -> str | None:
         """How a crawl ended (Scrapy's finish reason), or None while it runs or if it died."""
         try:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -139,6 +140,10 @@ def test_two_processes_share_one_frontier(
     seeds = Counter(seed_id for _, seed_id, _ in verdicts)
     assert seeds == Counter([*(f"p{n:04d}" for n in range(PAGES)), "tampered", "nourl"])
     assert len({crawl for crawl, _, _ in verdicts}) == 2
+    run_id = re.search(r"WARCPROOF_RUN_ID=(\S+)", result.stdout)
+    assert run_id is not None
+    with Ledger(collection / "ledger.sqlite") as ledger:  # the run's crawls, by its id
+        assert ledger.run_crawls(run_id.group(1)) == sorted({crawl for crawl, _, _ in verdicts})
     by_seed = {seed_id: verdict for _, seed_id, verdict in verdicts}
     assert by_seed["nourl"] == "unverifiable"
     assert by_seed["tampered"] == "modified"

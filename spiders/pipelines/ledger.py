@@ -68,6 +68,8 @@ class LedgerPipeline:
                 "seeds": settings.get("WARCPROOF_SEEDS"),
                 "user_agent": settings.get("USER_AGENT"),
                 "robots": settings.getbool("ROBOTSTXT_OBEY"),
+                # Groups the crawls of one distributed run (one per crawler process).
+                "run_id": settings.get("WARCPROOF_RUN_ID") or None,
             },
         )
         if self.job_crawl is not None:
