@@ -42,22 +42,19 @@ def replica_origin() -> Iterator[str]:
             process.stdout.close()
 
 
+def crawl_command(manifest: Path, collection: Path, replica: str, *extra: str) -> list[str]:
+    """The `warcproof crawl` command line of a crawl of the replica."""
+    warcproof = str(Path(sys.executable).parent / "warcproof")
+    return [warcproof, "crawl", "--manifest", str(manifest), "--collection", str(collection),
+            "--replica", replica, *extra]  # fmt: skip
+
+
 def run_crawl(
     manifest: Path, collection: Path, replica: str, *extra: str
 ) -> subprocess.CompletedProcess[str]:
     """`warcproof crawl` against the replica, as a user runs it."""
     return subprocess.run(
-        [
-            str(Path(sys.executable).parent / "warcproof"),
-            "crawl",
-            "--manifest",
-            str(manifest),
-            "--collection",
-            str(collection),
-            "--replica",
-            replica,
-            *extra,
-        ],
+        crawl_command(manifest, collection, replica, *extra),
         capture_output=True,
         text=True,
         timeout=300,

@@ -76,3 +76,20 @@ def pywb_server(workdir: Path, warcs: Iterable[Path], index: Path | None = None)
         process.terminate()
         process.wait(timeout=10)
         log.close()
+
+
+def unpacked_wacz(collection: Path, root: Path) -> Path:
+    """`warcproof pack` the collection into ROOT/collection.wacz, then let pywb's wb-manager
+    unpack it into collection "web" under ROOT/unpacked; returns that collection's folder."""
+    wacz = root / "collection.wacz"
+    subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "warcproof"), "pack", str(collection), "-o", str(wacz)],
+        check=True,
+        capture_output=True,
+    )
+    unpacked = root / "unpacked"
+    unpacked.mkdir()
+    manager = str(PYWB_BIN / "wb-manager")
+    for args in (["init", COLLECTION], ["add", "--unpack-wacz", COLLECTION, str(wacz)]):
+        subprocess.run([manager, *args], cwd=unpacked, check=True, capture_output=True)
+    return unpacked / "collections" / COLLECTION

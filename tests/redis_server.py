@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 import redis
 
+from tests.processes import stop
+
 START_TIMEOUT = 15.0
 
 
@@ -41,12 +43,7 @@ def redis_server(workdir: Path) -> Iterator[str]:
         _wait_ready(url, process, log)
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        stop(process, timeout=10)
 
 
 def _wait_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:

@@ -8,14 +8,13 @@ import os
 import pty
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from archive.progress import Progress
-from tests.conftest import run_crawl
+from tests.conftest import crawl_command, run_crawl
 
 
 class Clock:
@@ -129,17 +128,7 @@ def _crawl_on_a_terminal(manifest: Path, collection: Path, replica: str, *extra:
     """`warcproof crawl` with stderr on a pseudo-terminal; returns what the terminal showed."""
     main, secondary = pty.openpty()
     process = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "warcproof"),
-            "crawl",
-            "--manifest",
-            str(manifest),
-            "--collection",
-            str(collection),
-            "--replica",
-            replica,
-            *extra,
-        ],
+        crawl_command(manifest, collection, replica, *extra),
         stdout=subprocess.DEVNULL,
         stderr=secondary,
     )

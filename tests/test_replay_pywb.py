@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,7 +20,7 @@ from archive.index import INDEX_PATH
 from archive.reader import StoredRecord, iter_records, read_record
 from provenance.ledger import Ledger, LedgerEntry
 from provenance.manifest import load
-from tests.pywb import COLLECTION, PYWB_BIN, pywb_server
+from tests.pywb import COLLECTION, pywb_server, unpacked_wacz
 from tests.test_index import crawl_corpus
 
 BIN = Path(sys.executable).parent
@@ -51,18 +50,7 @@ def from_collection(tmp_path_factory: pytest.TempPathFactory, collection: Path) 
 @pytest.fixture(scope="module")
 def from_wacz(tmp_path_factory: pytest.TempPathFactory, collection: Path) -> Iterator[str]:
     root = tmp_path_factory.mktemp("pywb-wacz")
-    wacz = root / "collection.wacz"
-    subprocess.run(
-        [str(BIN / "warcproof"), "pack", str(collection), "-o", str(wacz)],
-        check=True,
-        capture_output=True,
-    )
-    unpacked = root / "unpacked"
-    unpacked.mkdir()
-    manager = str(PYWB_BIN / "wb-manager")
-    for args in (["init", COLLECTION], ["add", "--unpack-wacz", COLLECTION, str(wacz)]):
-        subprocess.run([manager, *args], cwd=unpacked, check=True, capture_output=True)
-    files = unpacked / "collections" / COLLECTION
+    files = unpacked_wacz(collection, root)
     warcs = sorted((files / "archive").glob("*.warc.gz"))
     assert [w.name for w in warcs] == ["collection-0.warc.gz"]
     with pywb_server(root / "served", warcs, index=files / "indexes" / "index.cdxj") as base:

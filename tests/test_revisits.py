@@ -20,7 +20,7 @@ from provenance.ledger import Ledger, LedgerEntry
 from replica.routes import DEFAULT_PAGES_DIR
 from replica.server import ReplicaServer
 from tests.conftest import SEEDS, run_crawl
-from tests.pywb import COLLECTION, PYWB_BIN, pywb_server
+from tests.pywb import COLLECTION, pywb_server, unpacked_wacz
 from tests.test_replay_pywb import fetch, timestamp
 
 BIN = Path(sys.executable).parent
@@ -167,18 +167,7 @@ def test_pywb_replays_both_crawls_from_the_wacz(
     crawls: tuple[Path, list[str]], tmp_path: Path
 ) -> None:
     collection, _ = crawls
-    wacz = tmp_path / "collection.wacz"
-    subprocess.run(
-        [str(BIN / "warcproof"), "pack", str(collection), "-o", str(wacz)],
-        check=True,
-        capture_output=True,
-    )
-    unpacked = tmp_path / "unpacked"
-    unpacked.mkdir()
-    manager = str(PYWB_BIN / "wb-manager")
-    for args in (["init", COLLECTION], ["add", "--unpack-wacz", COLLECTION, str(wacz)]):
-        subprocess.run([manager, *args], cwd=unpacked, check=True, capture_output=True)
-    files = unpacked / "collections" / COLLECTION
+    files = unpacked_wacz(collection, tmp_path)
     warcs = sorted((files / "archive").glob("*.warc.gz"))
     revisits = [r for w in warcs for r in iter_records(w) if r.rec_type == "revisit"]
     assert len(revisits) == 4

@@ -24,6 +24,7 @@ from archive.index import INDEX_PATH
 from provenance.ledger import Ledger
 from provenance.manifest import load
 from tests.conftest import ROOT
+from tests.processes import stop
 from tests.redis_server import free_port
 
 BIN = Path(sys.executable).parent
@@ -72,12 +73,7 @@ def scrapyd(tmp_path: Path) -> Iterator[Scrapyd]:
             time.sleep(0.1)
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=15)
+        stop(process, timeout=15)
         output.close()
 
 
