@@ -10,6 +10,7 @@ from typing import Any
 
 from archive.check import check
 from archive.check_problems import Problem
+from archive.progress import Progress
 from archive.recover import RecoveryError, open_files, recover_file
 
 EXIT_OK, EXIT_USAGE = 0, 2
@@ -73,7 +74,8 @@ def _check(args: argparse.Namespace) -> int:
         if not args.quiet:
             print(problem)
 
-    summary = check(files, on_problem=show)
+    with Progress("check", unit="bytes") as progress:
+        summary = check(files, on_problem=show, progress=progress)
     print(summary)
     return EXIT_USAGE if empty else summary.exit_code
 

@@ -103,6 +103,22 @@ def _stall(handler: BaseHTTPRequestHandler, query: dict[str, str], _: FaultState
     _send(handler, 200, article_page())
 
 
+def _drip(handler: BaseHTTPRequestHandler, query: dict[str, str], _: FaultState) -> None:
+    """The page in ten pieces, a pause before each (bounded as a stall is)."""
+    body = article_page()
+    pause = min(float(query.get("pause", "0.4")), MAX_STALL_SECONDS / 10)
+    _head(
+        handler,
+        200,
+        [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body)))],
+    )
+    step = len(body) // 10 + 1
+    for start in range(0, len(body), step):
+        time.sleep(pause)
+        handler.wfile.write(body[start : start + step])
+        handler.wfile.flush()
+
+
 def _redirect_loop(handler: BaseHTTPRequestHandler, query: dict[str, str], _: FaultState) -> None:
     other = "b" if handler.path.split("?")[0].endswith("/a") else "a"
     _send(handler, 302, b"", extra=[("Location", f"{PREFIX}redirect-loop/{other}")])
@@ -163,6 +179,7 @@ FAULTS: dict[str, Fault] = {
     "reset-mid-body": _reset_mid_body,
     "lying-length": _lying_length,
     "stall": _stall,
+    "drip": _drip,
     "redirect-loop/a": _redirect_loop,
     "redirect-loop/b": _redirect_loop,
     "redirect-chain": _redirect_chain,

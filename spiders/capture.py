@@ -54,6 +54,7 @@ class WarcCaptureExtension:
         self.max_size = settings.getint("WARCPROOF_WARC_MAX_SIZE")
         self.gzip_level = settings.getint("WARCPROOF_WARC_GZIP_LEVEL")
         self.max_response = settings.getint("WARCPROOF_MAX_RESPONSE_BYTES")
+        self.max_seconds = settings.getfloat("WARCPROOF_MAX_RESPONSE_SECONDS")
         self.records = 0
         self.revisits = 0
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -144,6 +145,12 @@ class WarcCaptureExtension:
         if received > self.max_response > 0:
             # Kept up to the limit and marked WARC-Truncated: length, not thrown away.
             request.meta[TRUNCATED_KEY] = "length"
+            raise StopDownload(fail=False)
+        started = request.meta.get(STARTED_KEY)
+        if started is not None and time.time() - started > self.max_seconds > 0:
+            # A body still trickling in is kept as far as it came (WARC-Truncated: time)
+            # instead of being lost when DOWNLOAD_TIMEOUT cancels the download.
+            request.meta[TRUNCATED_KEY] = "time"
             raise StopDownload(fail=False)
 
     def response_downloaded(self, response: Response, request: Request, spider: Spider) -> None:

@@ -25,6 +25,9 @@ DOWNLOAD_FAIL_ON_DATALOSS = False
 # beyond it; DOWNLOAD_MAXSIZE stays above it because Scrapy also applies it to decompressed
 # bodies (gzip bombs).
 WARCPROOF_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
+# A body still arriving this many seconds after the download began is kept as far as it came,
+# marked WARC-Truncated: time (before DOWNLOAD_TIMEOUT would drop it); 0 turns this off.
+WARCPROOF_MAX_RESPONSE_SECONDS = 50
 DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 0
 REDIRECT_MAX_TIMES = 10

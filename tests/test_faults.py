@@ -22,6 +22,7 @@ FAULTS = {
     "reset": "reset-mid-body",
     "lying": "lying-length",
     "stall": "stall?seconds=4",
+    "drip": "drip?pause=0.4",
     "loop": "redirect-loop/a",
     "chain": "redirect-chain?hops=15",
     "big": "big?bytes=3000000",
@@ -53,6 +54,7 @@ def faulty(
         manifest, collection, replica_origin,
         "-s", "DOWNLOAD_TIMEOUT=2", "-s", f"WARCPROOF_MAX_RESPONSE_BYTES={LIMIT}",
         "-s", "DOWNLOAD_MAXSIZE=16000000", "-s", "RETRY_TIMES=1",
+        "-s", "WARCPROOF_MAX_RESPONSE_SECONDS=1",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     report = subprocess.run(
@@ -94,6 +96,12 @@ def test_oversized_response_is_kept_up_to_the_limit(faulty: Any) -> None:
     (record,) = responses(faulty[1], "big")
     assert record.header("WARC-Truncated") == "length"
     assert len(record.payload) == LIMIT
+
+
+def test_a_body_still_arriving_at_the_time_limit_is_kept_and_marked(faulty: Any) -> None:
+    (record,) = responses(faulty[1], "drip")
+    assert record.header("WARC-Truncated") == "time"
+    assert 0 < len(record.payload) < int(dict(record.http_headers or [])["Content-Length"])
 
 
 def test_timeout_is_named(faulty: Any) -> None:
