@@ -12,6 +12,7 @@ import hashlib
 import ipaddress
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from archive.check_digest import Dechunker, DigestFieldError, ExpectedDigest, parse_digest
 from archive.check_links import LINK_FIELDS, LinkRegistry
@@ -40,11 +41,15 @@ from archive.errors import WarcFormatError
 from archive.httphead import parse_http_head, status_code
 
 HEAD_LIMIT = 1 << 20  # a WARC or HTTP head longer than this is not a head
+_PROBE = 4096  # heads are looked for in pieces this long, not in the whole block after them
 _END = b"\r\n\r\n"
 _OWS = " \t"
 _VERSION_RE = re.compile(r"WARC/(\d+\.\d+)")
-_TOKEN_RE = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
-_CTL_RE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+# A header line: a token, a colon, then a value without control characters (tab allowed).
+_FIELD_LINE = r"([!#$%&'*+\-.^_`|~0-9A-Za-z]+):([^\x00-\x08\x0a-\x1f\x7f]*)"
+_FIELD_LINE_RE = re.compile(_FIELD_LINE)
+_FIELD_LINES_RE = re.compile(rf"(?:\r\n{_FIELD_LINE})*")
+_FIELD_LINES_ITEM_RE = re.compile(rf"\r\n{_FIELD_LINE}")
 _BRACKETED_URI_RE = re.compile(r"<[^<>\s]+>")
 _URI_RE = re.compile(r"[^<>\s]+")
 _DATE_RE = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d{1,9})?Z")
@@ -191,7 +196,7 @@ class RecordChecker:
                     self.member, MEMBER_LAYOUT, "the gzip member holds more than one record"
                 )
         before = len(self.head)
-        self.head += view
+        self.head += view[:_PROBE]
         found = self.head.find(_END, max(0, before - 3))
         if found < 0:
             if len(self.head) > HEAD_LIMIT or not self.head.startswith(b"WARC/"[: len(self.head)]):
@@ -199,7 +204,8 @@ class RecordChecker:
                     self._record_offset(), HEADER_SYNTAX, "no WARC header block starts here"
                 )
                 self._skip()
-            return view[len(view) :]
+                return view[len(view) :]
+            return view[_PROBE:]
         rest = view[found + 4 - before :]
         head = bytes(self.head[:found])
         self.head.clear()
@@ -272,8 +278,7 @@ class RecordChecker:
             return
         version, fields = parsed
         found: dict[str, str] = {}
-        for name, value in fields:
-            lowered = name.lower()
+        for name, lowered, value in fields:
             if lowered in found and lowered not in _REPEATABLE:
                 self._problem(HEADER_FIELD, f"{name} appears more than once")
             found.setdefault(lowered, value)
@@ -293,7 +298,7 @@ class RecordChecker:
             if required not in found:
                 self._problem(HEADER_FIELD, f"mandatory field {_title(required)} is missing")
         rec_type = found.get("warc-type", "")
-        self._check_values(rec_type, fields, found)
+        links = self._check_values(rec_type, fields, found)
         record_id = found.get("warc-record-id")
         if record_id is not None and not self.links.add_record(record_id, rec_type):
             self._problem(DUPLICATE_ID, f"WARC-Record-ID {record_id} was already used")
@@ -301,9 +306,8 @@ class RecordChecker:
             self.has_warcinfo = True
         elif "warc-warcinfo-id" not in found and rec_type:
             self._problem(WARCINFO_ID_MISSING, f"the {rec_type} record has no WARC-Warcinfo-ID")
-        for name, value in fields:
-            if name.lower() in LINK_FIELDS and _BRACKETED_URI_RE.fullmatch(value):
-                self.links.add_reference(self.name, offset, name.lower(), value)
+        for lowered, value in links:
+            self.links.add_reference(self.name, offset, lowered, value)
         length = int(length_text)
         content_type = found.get("content-type", "").lower()
         http = rec_type in _HTTP_TYPES and content_type.startswith("application/http")
@@ -335,38 +339,50 @@ class RecordChecker:
         if not length:
             self._end_block(record)
 
-    def _parse_head(self, head: bytes) -> tuple[str, list[tuple[str, str]]] | None:
+    def _parse_head(self, head: bytes) -> tuple[str, list[tuple[str, str, str]]] | None:
+        """The version and the fields (name, lower-case name, value) of a WARC head."""
         offset = self._record_offset()
         try:
             text = head.decode("utf-8")
         except UnicodeDecodeError as exc:
             self._framing(offset, HEADER_SYNTAX, f"the WARC header block is not UTF-8 ({exc})")
             return None
-        version_line, *lines = text.split("\r\n")
+        version_line, newline, rest = text.partition("\r\n")
         match = _VERSION_RE.fullmatch(version_line)
         if match is None:
             self._framing(offset, HEADER_SYNTAX, f"not a WARC version line: {version_line[:60]!r}")
             return None
-        fields: list[tuple[str, str]] = []
+        if _FIELD_LINES_RE.fullmatch(text, len(version_line)):  # no continuation, no error
+            return match[1], [
+                (name, name.lower(), value.strip(_OWS))
+                for name, value in _FIELD_LINES_ITEM_RE.findall(text, len(version_line))
+            ]
+        lines = rest.split("\r\n") if newline else []
+        fields: list[tuple[str, str, str]] = []
         for line in lines:
             if line[:1] in (" ", "\t") and fields:  # continuation line
-                name, value = fields[-1]
-                fields[-1] = (name, f"{value} {line.strip(_OWS)}")
+                name, lowered, value = fields[-1]
+                fields[-1] = (name, lowered, f"{value} {line.strip(_OWS)}")
                 continue
-            name, colon, value = line.partition(":")
-            if not colon or not _TOKEN_RE.fullmatch(name) or _CTL_RE.search(value):
+            parts = _FIELD_LINE_RE.fullmatch(line)
+            if parts is None:
                 self._framing(offset, HEADER_SYNTAX, f"malformed WARC header line {line[:80]!r}")
                 return None
-            fields.append((name, value.strip(_OWS)))
+            name = parts[1]
+            fields.append((name, name.lower(), parts[2].strip(_OWS)))
         return match[1], fields
 
     def _check_values(
-        self, rec_type: str, fields: list[tuple[str, str]], found: dict[str, str]
-    ) -> None:
-        for name, value in fields:
-            lowered = name.lower()
-            if lowered in _ID_FIELDS and not _BRACKETED_URI_RE.fullmatch(value):
-                self._problem(HEADER_FIELD, f"{name} {value[:80]!r} is not a <URI>")
+        self, rec_type: str, fields: list[tuple[str, str, str]], found: dict[str, str]
+    ) -> list[tuple[str, str]]:
+        """Reports malformed values; returns the well-formed links (field, target)."""
+        links: list[tuple[str, str]] = []
+        for name, lowered, value in fields:
+            if lowered in _ID_FIELDS:
+                if not _BRACKETED_URI_RE.fullmatch(value):
+                    self._problem(HEADER_FIELD, f"{name} {value[:80]!r} is not a <URI>")
+                elif lowered in LINK_FIELDS:
+                    links.append((lowered, value))
             elif lowered == "warc-target-uri" and not _URI_RE.fullmatch(value):
                 self._problem(HEADER_FIELD, f"WARC-Target-URI {value[:80]!r} is not a URI")
             elif lowered == "warc-date" and not _valid_date(value):
@@ -381,6 +397,7 @@ class RecordChecker:
             for needed in ("warc-segment-origin-id", "warc-segment-number"):
                 if needed not in found:
                     self._problem(HEADER_FIELD, f"a continuation record needs {_title(needed)}")
+        return links
 
     def _expected(self, found: dict[str, str], name: str) -> ExpectedDigest | None:
         value = found.get(name)
@@ -395,19 +412,21 @@ class RecordChecker:
 
     def _feed_http_head(self, record: _Record, data: memoryview) -> memoryview:
         """Collect the HTTP head; returns the part of ``data`` after it."""
-        before = len(record.head)
-        record.head += data
-        found = record.head.find(_END, max(0, before - 3))
-        if found < 0:
+        for start in range(0, len(data), _PROBE):
+            before = len(record.head)
+            record.head += data[start : start + _PROBE]
+            found = record.head.find(_END, max(0, before - 3))
+            if found >= 0:
+                record.in_http_head = False
+                self._start_payload(record, bytes(record.head[: found + 4]))
+                record.head = bytearray()
+                return data[start + found + 4 - before :]
             if len(record.head) > HEAD_LIMIT:
                 self._problem(HTTP_HEAD, f"the HTTP head of the {record.describe()} is too long")
                 record.in_http_head = False
                 record.head = bytearray()
-            return data[len(data) :]
-        record.in_http_head = False
-        self._start_payload(record, bytes(record.head[: found + 4]))
-        record.head = bytearray()
-        return data[found + 4 - before :]
+                break
+        return data[len(data) :]
 
     def _start_payload(self, record: _Record, head: bytes) -> None:
         try:
@@ -488,14 +507,18 @@ def _title(lowered: str) -> str:
 
 def _valid_date(value: str) -> bool:
     match = _DATE_RE.fullmatch(value)
-    if match is None:
-        return False
-    year, month, day, hour, minute, second = (int(part) for part in _DATE_PARTS_RE.split(match[1]))
+    return match is not None and _valid_second(match[1])
+
+
+@lru_cache(maxsize=4096)  # a crawl writes many records in the same second
+def _valid_second(value: str) -> bool:
+    year, month, day, hour, minute, second = (int(part) for part in _DATE_PARTS_RE.split(value))
     if not (1 <= month <= 12 and hour <= 23 and minute <= 59 and second <= 60):
         return False
     return 1 <= day <= calendar.monthrange(year, month)[1]
 
 
+@lru_cache(maxsize=4096)  # and fetches from few addresses
 def _valid_ip(value: str) -> bool:
     try:
         ipaddress.ip_address(value)

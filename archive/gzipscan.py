@@ -7,17 +7,26 @@ accept silently), corrupt deflate data or a failing CRC, and bytes between membe
 gzip at all. After damage it resynchronises at the next gzip magic number.
 
 The scanner pushes events to a ``MemberSink``; it reads in big blocks and never holds more than a
-block of input and ``max_output`` bytes of decompressed output, whatever the member sizes.
+few blocks of input and of decompressed output, whatever the member sizes.
+
+Inflating runs on a worker thread (zlib releases the GIL while it inflates), so the sink's work,
+such as hashing, runs on a second core meanwhile. The caller's thread still makes every call of
+``read`` and of the sink, in file order: callers see no threads.
 """
 
+import contextlib
+import queue
+import threading
 import zlib
 from collections.abc import Callable
-from typing import Protocol
+from typing import Any, Protocol
 
 GZIP_MAGIC = b"\x1f\x8b\x08"  # ID1, ID2, CM=deflate
 READ_SIZE = 1 << 20
 FEED_SIZE = 1 << 16
 MAX_OUTPUT = 1 << 22
+BATCH_BYTES = 1 << 20  # decompressed bytes the worker hands over at a time
+_QUEUED_BATCHES = 4
 _GZIP_WBITS = zlib.MAX_WBITS | 16
 
 
@@ -51,7 +60,138 @@ def scan_members(
 ) -> int:
     """Scan every member of the stream ``read`` returns (``read(n)``, ``b""`` at its end);
     returns the number of bytes scanned."""
-    return _Scanner(read, sink, read_size, max_output).run()
+    return _Pipeline(read, sink, read_size, max_output).run()
+
+
+_Event = tuple[Callable[..., None], tuple[Any, ...]]
+
+
+class _Stopped(Exception):
+    """The caller's thread gave up (its ``read`` or sink raised): the worker ends."""
+
+
+class _Pipeline:
+    """Runs a ``_Scanner`` on a worker thread. The worker sends batches of sink calls through a
+    bounded queue; reads are requests in that stream, answered by the caller's thread, one block
+    ahead so the worker rarely waits."""
+
+    def __init__(
+        self, read: Callable[[int], bytes], sink: MemberSink, read_size: int, max_output: int
+    ) -> None:
+        self.read = read
+        self.sink = sink
+        self.read_size = read_size
+        self.max_output = max_output
+        self.batches: queue.Queue[list[_Event] | BaseException | int] = queue.Queue(_QUEUED_BATCHES)
+        self.blocks: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        self.stopped = False
+
+    def run(self) -> int:
+        worker = threading.Thread(target=self._work, name="gzipscan", daemon=True)
+        worker.start()
+        try:
+            while True:
+                item = self.batches.get()
+                if isinstance(item, int):
+                    worker.join()
+                    return item
+                if isinstance(item, BaseException):
+                    raise item
+                for call, args in item:
+                    call(*args)
+        except BaseException:
+            self._stop(worker)
+            raise
+
+    def answer_read(self, size: int) -> None:
+        self.blocks.put(self.read(size))
+
+    def _stop(self, worker: threading.Thread) -> None:
+        self.stopped = True
+        self.blocks.put(None)
+        while worker.is_alive():  # unblock a worker waiting for room in the queue
+            try:
+                self.batches.get(timeout=0.01)
+            except queue.Empty:
+                continue
+        worker.join()
+
+    def _work(self) -> None:
+        out = _BatchingSink(self)
+        try:
+            scanned = _Scanner(out.read, out, self.read_size, self.max_output).run()
+            out.flush()
+            self.send(scanned)
+        except _Stopped:
+            return
+        except BaseException as exc:  # re-raised on the caller's thread
+            with contextlib.suppress(_Stopped):
+                self.send(exc)
+
+    def send(self, item: list[_Event] | BaseException | int) -> None:
+        while not self.stopped:
+            try:
+                self.batches.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+        raise _Stopped
+
+
+class _BatchingSink:
+    """The worker's side: collects sink calls and read requests into batches."""
+
+    def __init__(self, pipeline: _Pipeline) -> None:
+        self.pipeline = pipeline
+        self.sink = pipeline.sink
+        self.batch: list[_Event] = []
+        self.size = 0
+        self.requested = False
+        self.at_eof = False
+
+    def flush(self) -> None:
+        if self.batch:
+            batch, self.batch, self.size = self.batch, [], 0
+            self.pipeline.send(batch)
+
+    def _request(self, size: int) -> None:
+        self.batch.append((self.pipeline.answer_read, (size,)))
+        self.requested = True
+
+    def read(self, size: int) -> bytes:
+        if self.at_eof:
+            return b""
+        if not self.requested:
+            self._request(size)
+        self.flush()
+        block = self.pipeline.blocks.get()
+        if block is None:
+            raise _Stopped
+        self.requested = False
+        if block:
+            self._request(size)  # read ahead while this block is scanned
+            self.flush()
+        else:
+            self.at_eof = True
+        return block
+
+    def member_start(self, offset: int) -> None:
+        self.batch.append((self.sink.member_start, (offset,)))
+
+    def member_data(self, data: bytes) -> None:
+        self.batch.append((self.sink.member_data, (data,)))
+        self.size += len(data)
+        if self.size >= BATCH_BYTES:
+            self.flush()
+
+    def member_end(self, offset: int, end: int) -> None:
+        self.batch.append((self.sink.member_end, (offset, end)))
+
+    def member_broken(self, offset: int, reason: str, cut_short: bool) -> None:
+        self.batch.append((self.sink.member_broken, (offset, reason, cut_short)))
+
+    def garbage(self, offset: int, length: int) -> None:
+        self.batch.append((self.sink.garbage, (offset, length)))
 
 
 class _Scanner:

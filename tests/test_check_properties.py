@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import gzip
 import io
+import re
 import tempfile
+import threading
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -161,3 +164,84 @@ def test_recovery_keeps_exactly_the_complete_members(cut: int, junk: bytes) -> N
         assert result.records >= whole
         assert kept[: MEMBER_ENDS[whole]] == GZIPPED[: MEMBER_ENDS[whole]]
         assert kept + (result.tail.read_bytes() if result.tail else b"") == data
+
+
+def reference_fields(head: bytes) -> list[tuple[str, str]] | None:
+    """A WARC head's fields, parsed line by line as WARC 1.1 describes them; None if a line is
+    malformed."""
+    _, *lines = head.decode("utf-8").split("\r\n")
+    ows = " \t"
+    fields: list[tuple[str, str]] = []
+    for line in lines:
+        if line[:1] in (" ", "\t") and fields:
+            name, value = fields[-1]
+            fields[-1] = (name, f"{value} {line.strip(ows)}")
+            continue
+        name, colon, value = line.partition(":")
+        if not colon or not re.fullmatch(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+", name):
+            return None
+        if re.search(r"[\x00-\x08\x0a-\x1f\x7f]", value):
+            return None
+        fields.append((name, value.strip(ows)))
+    return fields
+
+
+HEAD_LINES = st.lists(
+    st.one_of(
+        st.tuples(
+            st.sampled_from(["WARC-Type", "X-Field", "a", "Bad Name", ""]),
+            st.sampled_from([":", ": ", ":\t", " :", ""]),
+            st.text(alphabet=st.sampled_from("ab:<> \t\x01\x7f\u00e9"), max_size=8),
+        ).map("".join),
+        st.sampled_from([" folded", "\tfolded"]),
+    ),
+    max_size=6,
+)
+
+
+@FAST
+@given(HEAD_LINES)
+def test_warc_heads_parse_as_their_lines_say(lines: list[str]) -> None:
+    head = "\r\n".join(["WARC/1.1", *lines]).encode("utf-8")
+    found: list[Problem] = []
+    checker = RecordChecker("x", found.append, LinkRegistry(), gzipped=False)
+    parsed = checker._parse_head(head)
+    expected = reference_fields(head)
+    if expected is None:
+        assert parsed is None
+        assert [p.code for p in found] == ["header-syntax"]
+    else:
+        assert parsed is not None
+        assert [(name, value) for name, _, value in parsed[1]] == expected
+        assert all(lowered == name.lower() for name, lowered, _ in parsed[1])
+
+
+class Failure(Exception):
+    pass
+
+
+def test_a_failing_read_stops_the_scan_on_the_callers_thread() -> None:
+    threads = threading.active_count()
+    blocks = iter([GZIPPED[:50], GZIPPED[50:120]])
+
+    def read(size: int) -> bytes:
+        block = next(blocks, None)
+        if block is None:
+            raise Failure("disk gone")
+        return block
+
+    with pytest.raises(Failure):
+        scan_members(read, Recorder(), read_size=64)
+    assert threading.active_count() == threads
+
+
+def test_a_failing_sink_stops_the_scan() -> None:
+    threads = threading.active_count()
+
+    class Failing(Recorder):
+        def member_end(self, offset: int, end: int) -> None:
+            raise Failure("sink")
+
+    with pytest.raises(Failure):
+        scan_members(io.BytesIO(GZIPPED * 50).read, Failing(), read_size=64)
+    assert threading.active_count() == threads
