@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from provenance.changes import ALERTING
 from provenance.exitcodes import EXIT_CHANGED, EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from provenance.ledger import ChangeRow, Ledger
 
@@ -66,6 +65,8 @@ def after_crawl(args: argparse.Namespace, crawl_ids: Sequence[int]) -> int:
     for change in changes:
         print(f"  {change.seed_id}  {change.kind:<9}  {change.summary}")
     status = EXIT_OK
+    from provenance.changes import ALERTING  # with the aligner: loaded only when needed
+
     if any(change.kind in ALERTING for change in changes) and not args.no_change_status:
         status = EXIT_CHANGED
     if args.on_change and not run_hook(args.on_change, args.collection, crawl_ids[-1], changes):

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from provenance import commands_changes, crawl, distributed, report
+from provenance import commands_changes, crawl, report
 from provenance.commands_seeds import DEFAULT_MANIFEST
 from provenance.errors import ProvenanceError
 from provenance.exitcodes import EXIT_FAILED, EXIT_LOCKED, EXIT_OK
@@ -74,6 +74,8 @@ def _crawl(args: argparse.Namespace) -> int:
     if args.command == "demo":
         outcome = crawl.run_demo(args.manifest, args.collection, args.seed, args.settings)
     elif args.redis:
+        from provenance import distributed  # imports redis: only for --redis
+
         outcome = distributed.run_distributed(
             args.manifest,
             args.collection,

@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from provenance import handoff
 from provenance.commands_crawl import DEFAULT_COLLECTION
 from provenance.commands_seeds import DEFAULT_MANIFEST
 from provenance.exitcodes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
@@ -47,6 +46,8 @@ def _collection(parser: argparse.ArgumentParser) -> None:
 
 
 def _index(args: argparse.Namespace) -> int:
+    from provenance import handoff  # cdxj-indexer, bagit: only when a command runs
+
     update = handoff.index(args.collection, rebuild=args.rebuild)
     how = "rebuilt" if update.rebuilt else f"{len(update.added)} new WARC file(s) added"
     print(f"{update.path}: {update.lines} lines, {len(update.warcs)} WARC file(s) ({how})")
@@ -54,6 +55,8 @@ def _index(args: argparse.Namespace) -> int:
 
 
 def _pack(args: argparse.Namespace) -> int:
+    from provenance import handoff  # cdxj-indexer, bagit: only when a command runs
+
     if args.output.suffix != ".wacz":
         print(f"warcproof: {args.output}: a WACZ file's name must end in .wacz", file=sys.stderr)
         return EXIT_USAGE
@@ -67,6 +70,8 @@ def _pack(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
+    from provenance import handoff  # cdxj-indexer, bagit: only when a command runs
+
     try:
         bag, package = handoff.export(
             args.collection, args.bag, args.manifest, organization=args.organization

@@ -11,7 +11,6 @@ from provenance.commands_crawl import DEFAULT_COLLECTION
 from provenance.commands_seeds import DEFAULT_MANIFEST
 from provenance.exitcodes import EXIT_FAILED, EXIT_OK
 from provenance.manifest import load
-from provenance.reverify import reverify
 
 
 def register(commands: Any) -> None:
@@ -27,6 +26,8 @@ def register(commands: Any) -> None:
 
 
 def _reverify(args: argparse.Namespace) -> int:
+    from provenance.reverify import reverify  # trafilatura: only when the command runs
+
     manifest = load(args.manifest)
     with Progress("reverify", unit="seeds") as progress:
         result = reverify(

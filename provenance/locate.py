@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from provenance.extract import Article, extract_article
 from provenance.manifest import Seed
 from provenance.normalize import normalize
 from provenance.seedtext import read_seed
@@ -160,6 +159,9 @@ def _score(client: WaybackClient, capture: Capture, seed_text: str) -> Candidate
         memento = client.fetch(capture)
     except WaybackError as exc:
         return Candidate(capture, replay, None, str(exc))
+    # trafilatura loads here, not when the CLI imports this module for its defaults.
+    from provenance.extract import Article, extract_article
+
     page = extract_article(memento.body, url=capture.url, content_type=memento.content_type)
     if not isinstance(page, Article):
         return Candidate(capture, memento.replay_url, None, page.reason)
