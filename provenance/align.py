@@ -7,7 +7,7 @@ is left of the seed is page furniture if the page shows it, foreign otherwise.
 """
 
 import difflib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -63,9 +63,19 @@ def align(
     seed_text: str, article_text: str, page_text: str, *, title: str | None = None
 ) -> Alignment:
     """Align ``seed_text`` with ``article_text``; ``page_text`` is the page's full visible text."""
-    seed = units(seed_text)
-    article = units(article_text)
-    page = _Page(page_text)
+    return align_units(units(seed_text), units(article_text), normalize(page_text), title=title)
+
+
+def align_units(
+    seed: Sequence[Unit],
+    article: Sequence[Unit],
+    normalized_page: str,
+    *,
+    title: str | None = None,
+) -> Alignment:
+    """``align`` of texts already cut into units, with ``normalize(page_text)``: for callers
+    that also need the normalized texts, so that nothing is normalized twice."""
+    page = _Page(normalized_page)
     pairs = _Pairs(seed, article)
 
     gaps = pairs.anchor()
@@ -73,7 +83,9 @@ def align(
     pairs.join_split_units()
     # A long seed unit that the page shows word for word is page text, not an edit of some
     # similar article sentence (a standfirst resembling the lead, a caption resembling a line).
-    candidates = [not page.shows_block(unit.text) for unit in seed]
+    candidates = [
+        pairs.partner[unit.index] is None and not page.shows_block(unit.text) for unit in seed
+    ]
     for seed_gap, article_gap in gaps:
         pairs.pair_similar([i for i in seed_gap if candidates[i]], article_gap, PAIR_THRESHOLD)
     pairs.pair_similar(
@@ -206,7 +218,7 @@ class _Pairs:
     def join_split_units(self) -> None:
         """Pair a unit with 2-3 consecutive unpaired units of the other side that it equals
         when joined: copy and page may break lines and sentences in different places."""
-        article_runs = _runs(self.article, lambda j: not self.taken[j])
+        article_runs = _runs(self.article, [not taken for taken in self.taken])
         for i, unit in enumerate(self.seed):
             if self.partner[i] is not None:
                 continue
@@ -216,7 +228,7 @@ class _Pairs:
                     for j in range(start + 1, start + size):
                         self.taken[j] = True
                     break
-        seed_runs = _runs(self.seed, lambda i: self.partner[i] is None)
+        seed_runs = _runs(self.seed, [partner is None for partner in self.partner])
         for j, unit in enumerate(self.article):
             if self.taken[j]:
                 continue
@@ -246,28 +258,29 @@ class _Pairs:
                 self.pair(i, j, -negative / 100)
 
 
-def _runs(
-    sequence: Sequence[Unit], free: Callable[[int], bool]
-) -> dict[str, list[tuple[int, int]]]:
+def _runs(sequence: Sequence[Unit], free: Sequence[bool]) -> dict[str, list[tuple[int, int]]]:
+    """Runs of 2 to ``_MAX_JOINED`` consecutive free units, by their joined text."""
     runs: dict[str, list[tuple[int, int]]] = {}
     for start in range(len(sequence)):
-        for size in range(2, _MAX_JOINED + 1):
-            window = range(start, start + size)
-            if window.stop > len(sequence) or not all(free(k) for k in window):
+        if not free[start]:
+            continue
+        for stop in range(start + 2, min(start + _MAX_JOINED, len(sequence)) + 1):
+            if not free[stop - 1]:
                 break
-            text = " ".join(sequence[k].text for k in window)
-            runs.setdefault(text, []).append((start, size))
+            text = " ".join(unit.text for unit in sequence[start:stop])
+            runs.setdefault(text, []).append((start, stop - start))
     return runs
 
 
 class _Page:
     """The page's full visible text, for asking whether it shows a given unit."""
 
-    def __init__(self, page_text: str) -> None:
-        normalized = normalize(page_text)
-        self.lines = frozenset(paragraphs(normalized))
-        # Whitespace squashed, so text the page split across elements is still found.
-        self.flat = " ".join(normalized.split())
+    def __init__(self, normalized_page: str) -> None:
+        lines = paragraphs(normalized_page)
+        self.lines = frozenset(lines)
+        # Lines joined, so text the page split across elements is still found (a normalized
+        # text's only white space is single spaces between words, and line breaks).
+        self.flat = " ".join(lines)
 
     def shows_block(self, text: str) -> bool:
         """Whether the page holds ``text`` as a whole line, or word for word if it is long."""

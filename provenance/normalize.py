@@ -9,6 +9,7 @@ its output changes for any input: recorded digests depend on it.
 import hashlib
 import re
 import unicodedata
+from collections.abc import Iterable
 
 NORMALIZER_VERSION = "warcproof-normalize/1"
 
@@ -36,31 +37,70 @@ _TABLE: dict[int, str | None] = {
 }
 _TABLE.update(dict.fromkeys(cp for lo, hi in _INVISIBLE_RANGES for cp in range(lo, hi + 1)))
 
-_SURROGATES = re.compile("[\ud800-\udfff]")
+# Lone surrogates are deleted along with the invisibles.
+_TABLE.update(dict.fromkeys(range(0xD800, 0xE000)))
 # Everything else str.splitlines() treats as a line boundary (CRLF is replaced first, so that it
 # becomes one break).
 _LINE_BREAKS = {ord(c): "\n" for c in "\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"}
 _BLANK_LINES = re.compile(r"\n{3,}")
+# White space other than space and newline that is left after the maps and NFKC (checked over
+# every code point): the only characters a line's split-and-join can change, besides spaces.
+_KEPT_SPACES = "\t\x1f\u1680"
+
+
+def _char_class(codepoints: Iterable[int]) -> str:
+    return "[" + "".join(f"\\U{cp:08x}" for cp in sorted(codepoints)) + "]"
+
+
+# str.translate is fast on ASCII text only (some 50 ns a character otherwise), so other text is
+# mapped with a regular expression that finds the few characters to replace.
+_TABLE_CHARS = re.compile(_char_class(_TABLE))
+_TABLE_STR = {chr(cp): value or "" for cp, value in _TABLE.items()}
+_BREAK_CHARS = re.compile("\r\n?|" + _char_class(_LINE_BREAKS))
+_ASCII_MAP = {cp: value for cp, value in (_TABLE | _LINE_BREAKS).items() if cp < 128}
 
 
 def normalize(text: str) -> str:
     """Return the canonical form of ``text`` used for every comparison and digest."""
-    text = _SURROGATES.sub("", text)
-    # Map before NFKC too: NFKC turns the acute accent into space + combining mark and the
-    # double prime into two primes; and removing invisibles may let combining marks compose.
-    text = text.translate(_TABLE)
-    text = unicodedata.normalize("NFKC", text)
-    text = text.translate(_TABLE).replace("\r\n", "\n").translate(_LINE_BREAKS)
-    # str.split() with no argument splits on exactly the white space that is left (every
-    # isspace() character but the line breaks mapped above), so this collapses each run to one
-    # space and strips every line; it is several times faster than a regular expression.
-    text = "\n".join(" ".join(line.split()) for line in text.split("\n"))
-    return _BLANK_LINES.sub("\n\n", text).strip("\n")
+    if text.isascii():
+        # NFKC leaves ASCII as it is and no mapped value is itself mapped, so one pass does.
+        if any(chr(cp) in text for cp in _ASCII_MAP):
+            text = text.replace("\r\n", "\n").translate(_ASCII_MAP)
+    else:
+        # Map before NFKC too: NFKC turns the acute accent into space + combining mark and the
+        # double prime into two primes; and removing invisibles may let combining marks compose.
+        text = _TABLE_CHARS.sub(_mapped, text)
+        text = unicodedata.normalize("NFKC", text)
+        text = _BREAK_CHARS.sub("\n", _TABLE_CHARS.sub(_mapped, text))
+    if not _is_clean(text):
+        # str.split() with no argument splits on exactly the white space that is left (every
+        # isspace() character but the line breaks mapped above), so this collapses each run to
+        # one space and strips every line; it is several times faster than a regular expression.
+        text = "\n".join(" ".join(line.split()) for line in text.split("\n"))
+    if "\n\n\n" in text:
+        text = _BLANK_LINES.sub("\n\n", text)
+    return text.strip("\n")
+
+
+def _mapped(match: re.Match[str]) -> str:
+    return _TABLE_STR[match.group()]
+
+
+def _is_clean(text: str) -> bool:
+    """Whether every line of ``text`` is already its words joined by single spaces."""
+    return not (
+        "  " in text
+        or " \n" in text
+        or "\n " in text
+        or text.startswith(" ")
+        or text.endswith(" ")
+        or any(space in text for space in _KEPT_SPACES)
+    )
 
 
 def normalized_digest(text: str) -> str:
     """Return ``"sha256:<hex>"`` of the UTF-8 encoding of ``normalize(text)``."""
-    return "sha256:" + hashlib.sha256(normalize(text).encode("utf-8")).hexdigest()
+    return bytes_digest(normalize(text).encode("utf-8"))
 
 
 def bytes_digest(data: bytes) -> str:

@@ -65,8 +65,16 @@ def visible_text(root: html.HtmlElement) -> str:
     if title is not None and title.text:
         pieces += [title.text, "\n"]
     _walk(root, pieces)
-    lines = (" ".join(line.split()) for line in "".join(pieces).split("\n"))
+    lines = (_squashed(line) for line in "".join(pieces).split("\n"))
     return "\n".join(line for line in lines if line)
+
+
+def _squashed(line: str) -> str:
+    """``line`` with each run of white space made one space, and stripped."""
+    # A printable line has no white space but spaces: most long lines need no splitting.
+    if line.isprintable() and "  " not in line and line == line.strip(" "):
+        return line
+    return " ".join(line.split())
 
 
 def _walk(element: html.HtmlElement, pieces: list[str]) -> None:

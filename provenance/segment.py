@@ -26,7 +26,9 @@ _MONTHS = {"Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct"
 _ABBREVIATIONS = frozenset(_TITLES | _MONTHS | {"St", "Mt", "Ft", "No", "Nos", "vs"})
 # "U.S", "e.g", "a.m": the last dot of a dotted abbreviation is the candidate boundary itself.
 _DOTTED = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]")
-_CANDIDATE = re.compile(r"([.!?]+)[\"')\]]*(\s+)(?=(\S))")
+# A run of stops, closing quotes or brackets, white space, then what may start a sentence: a
+# capital, a digit or an opening quote or bracket. Other letters than ASCII are tested in Python.
+_CANDIDATE = re.compile(r"([.!?]+)[\"')\]]*(\s+)(?=([A-Z0-9\"'(\[]|[^\x00-\x7f\s]))")
 _OPENERS = "\"'(["
 
 
@@ -39,18 +41,32 @@ def sentences(paragraph: str) -> list[str]:
     """Split one paragraph into sentences; the pieces cover all its non-space characters."""
     pieces: list[str] = []
     start = 0
-    for match in _CANDIDATE.finditer(paragraph):
+    # The candidates are looked for only where a stop is: str.find is far faster than letting
+    # the expression scan the whole paragraph.
+    stops = paragraph.replace("!", ".").replace("?", ".")
+    at = stops.find(".")
+    while at >= 0:
+        match = _CANDIDATE.match(paragraph, at)
+        if match is None:
+            at = stops.find(".", at + 1)
+            continue
         if _is_boundary(paragraph, match):
             pieces.append(paragraph[start : match.start(2)].strip())
             start = match.end(2)
+        at = stops.find(".", match.end())
     pieces.append(paragraph[start:].strip())
     return [piece for piece in pieces if piece]
 
 
 def units(text: str) -> list[Unit]:
     """Normalize ``text`` and cut it into numbered sentence units."""
+    return normalized_units(normalize(text))
+
+
+def normalized_units(normalized_text: str) -> list[Unit]:
+    """``units`` of a text that is already the output of ``normalize``."""
     result: list[Unit] = []
-    for number, paragraph in enumerate(paragraphs(normalize(text))):
+    for number, paragraph in enumerate(paragraphs(normalized_text)):
         for sentence in sentences(paragraph):
             result.append(Unit(len(result), number, sentence))
     return result
@@ -58,7 +74,7 @@ def units(text: str) -> list[Unit]:
 
 def _is_boundary(paragraph: str, match: re.Match[str]) -> bool:
     following = match.group(3)
-    if not (following.isupper() or following.isdigit() or following in _OPENERS):
+    if following > "\x7f" and not (following.isupper() or following.isdigit()):
         return False
     stops = match.group(1)
     if stops == "...":  # an ellipsis; four dots are a full stop plus an ellipsis
@@ -69,10 +85,14 @@ def _is_boundary(paragraph: str, match: re.Match[str]) -> bool:
 
 
 def _word_before(paragraph: str, end: int) -> str:
-    start = end
-    while start > 0 and not paragraph[start - 1].isspace():
-        start -= 1
-    return paragraph[start:end].lstrip(_OPENERS)
+    start = paragraph.rfind(" ", 0, end) + 1
+    word = paragraph[start:end]
+    if not word.isprintable():  # white space other than a space (or a control character)
+        start = end
+        while start > 0 and not paragraph[start - 1].isspace():
+            start -= 1
+        word = paragraph[start:end]
+    return word.lstrip(_OPENERS)
 
 
 def _is_abbreviation(word: str) -> bool:

@@ -7,11 +7,12 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from provenance.align import align
+from provenance.align import align_units
 from provenance.extract import Article, NoArticle, extract_article
 from provenance.manifest import Seed
-from provenance.normalize import NORMALIZER_VERSION, normalized_digest
+from provenance.normalize import NORMALIZER_VERSION, bytes_digest, normalize
 from provenance.seedtext import SeedTextError, read_seed
+from provenance.segment import Unit, normalized_units
 from provenance.verdict import Assessment, assess, unverifiable
 
 
@@ -55,18 +56,40 @@ def check_seed(seed: Seed, page: Article | NoArticle | None, error: str | None =
         return SeedCheck(seed, unverifiable(str(exc)), None, None, None, None)
     raw = seed_text.raw
     sha = hashlib.sha256(raw).hexdigest()
-    seed_digest = normalized_digest(seed_text.text)
+    seed_digest, seed_units = _seed_form(sha, seed.encoding, seed_text.text)
     if error is not None or page is None:
         reason = error or "the source page was not fetched"
         return SeedCheck(seed, unverifiable(reason), sha, seed_digest, None, None, raw)
     if isinstance(page, NoArticle):
         return SeedCheck(seed, unverifiable(page.reason), sha, seed_digest, None, None, raw)
-    alignment = align(seed_text.text, page.text, page.page_text, title=page.title)
-    article_digest = normalized_digest(page.text)
-    page_digest = normalized_digest(page.page_text)
+    article_text = normalize(page.text)
+    page_text = normalize(page.page_text)
+    alignment = align_units(seed_units, normalized_units(article_text), page_text, title=page.title)
+    article_digest = bytes_digest(article_text.encode("utf-8"))
+    page_digest = bytes_digest(page_text.encode("utf-8"))
     return SeedCheck(
         seed, assess(alignment), sha, seed_digest, article_digest, page, raw, page_digest
     )
+
+
+# A seed is checked once for every version of its page that is fetched; its normalized digest and
+# units are kept for a few seeds, keyed by the digest of the bytes just read. Only single dict
+# operations, atomic under the GIL: no lock that a fork could copy while it is held.
+_SEED_FORMS: dict[tuple[str, str | None], tuple[str, tuple[Unit, ...]]] = {}
+_SEED_FORMS_KEPT = 8
+
+
+def _seed_form(sha: str, encoding: str | None, text: str) -> tuple[str, tuple[Unit, ...]]:
+    """The normalized digest and the units of a seed's text."""
+    key = (sha, encoding)
+    form = _SEED_FORMS.get(key)
+    if form is None:
+        normalized = normalize(text)
+        form = (bytes_digest(normalized.encode("utf-8")), tuple(normalized_units(normalized)))
+        if len(_SEED_FORMS) >= _SEED_FORMS_KEPT:
+            _SEED_FORMS.clear()
+        _SEED_FORMS[key] = form
+    return form
 
 
 def examine(
