@@ -407,22 +407,34 @@ class Ledger:
         except sqlite3.DatabaseError as exc:
             raise LedgerError(f"{self.path}: {_explain(exc)}") from None
 
-    def captured(self, crawl_id: int | None = None) -> list[tuple[str, str, CaptureRow]]:
-        """(seed id, verdict, capture) of every captured seed of a crawl (default: the latest
-        with verdicts), without the evidence: light enough for collections of any size."""
-        if crawl_id is None:
-            crawl_id = self.latest_crawl()
-            if crawl_id is None:
-                return []
+    def captured(
+        self, crawl_id: int, page: int = 200
+    ) -> Iterator[list[tuple[str, str, CaptureRow]]]:
+        """(seed id, verdict, capture) of every captured seed of a crawl, without the evidence,
+        a page at a time (so memory does not grow with the collection); rows written to other
+        crawls meanwhile do not disturb the paging."""
+        last = 0
+        while True:
+            rows = self._query(
+                """SELECT v.id, v.seed_id, v.verdict, c.source_url, c.fetched_url,
+                          c.source_kind, c.status, c.captured_at, c.warc_file, c.warc_offset,
+                          c.warc_length, c.response_record_id, c.request_record_id,
+                          c.payload_digest, c.redirects
+                   FROM verdicts v JOIN captures c ON c.id = v.capture_id
+                   WHERE v.crawl_id = ? AND v.id > ? ORDER BY v.id LIMIT ?""",
+                (crawl_id, last, page),
+            )
+            if not rows:
+                return
+            last = rows[-1][0]
+            yield [(row[1], row[2], _capture(row[3:])) for row in rows]
+
+    def captured_count(self, crawl_id: int) -> int:
         rows = self._query(
-            """SELECT v.seed_id, v.verdict, c.source_url, c.fetched_url, c.source_kind,
-                      c.status, c.captured_at, c.warc_file, c.warc_offset, c.warc_length,
-                      c.response_record_id, c.request_record_id, c.payload_digest, c.redirects
-               FROM verdicts v JOIN captures c ON c.id = v.capture_id
-               WHERE v.crawl_id = ? ORDER BY v.seed_id, v.id""",
+            "SELECT count(*) FROM verdicts WHERE crawl_id = ? AND capture_id IS NOT NULL",
             (crawl_id,),
         )
-        return [(row[0], row[1], _capture(row[2:])) for row in rows]
+        return int(rows[0][0])
 
     def entries(self, crawl_id: int | None = None) -> list[LedgerEntry]:
         """Verdicts of one crawl (default: the latest crawl that recorded any), by seed id."""

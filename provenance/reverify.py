@@ -6,6 +6,7 @@ reproduced from the evidence alone."""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -49,6 +50,7 @@ class Reverified:
 # Verdicts are committed in batches (one transaction each), and at most this many tasks are
 # in the worker pool at once, so memory stays flat however large the collection.
 BATCH = 200
+WORKER_TASKS = 2000  # documents a worker process checks before it is replaced
 
 
 def _check(task: Task) -> VerdictRow:
@@ -108,47 +110,56 @@ def reverify(
     progress: Callable[[int, int], None] | None = None,
 ) -> Reverified:
     """Check every captured seed of a crawl (default: the latest) again and record the results
-    in the ledger as a crawl of origin "reverify"."""
+    in the ledger as a crawl of origin "reverify". Works a page of captures at a time, so
+    memory stays flat however large the collection."""
     with Ledger(collection / LEDGER_NAME, create=False) as ledger:
-        captured = ledger.captured(crawl_id)
         of_crawl = crawl_id if crawl_id is not None else ledger.latest_crawl()
-        work = list(tasks(collection, manifest, captured))
+        total = ledger.captured_count(of_crawl) if of_crawl is not None else 0
         new_crawl = ledger.begin_crawl(origin="reverify", settings={"of_crawl": of_crawl})
         changed: list[Outcome] = []
         verdicts: dict[str, str] = {}
-        batch: list[tuple[VerdictRow, CaptureRow | None]] = []
-        results = _run([task for task, _, _ in work], jobs or os.cpu_count() or 1, progress)
-        for (task, stored, capture), verdict in zip(work, results, strict=True):
-            verdicts[task.seed.id] = verdict.verdict
-            if verdict.verdict != stored:
-                changed.append(Outcome(task.seed.id, stored, verdict))
-            batch.append((verdict, capture))
-            if len(batch) >= BATCH:
+        pages = ledger.captured(of_crawl, BATCH) if of_crawl is not None else iter(())
+        with _Checker(jobs or os.cpu_count() or 1) as checker:
+            for page in pages:
+                work = list(tasks(collection, manifest, page))
+                batch: list[tuple[VerdictRow, CaptureRow | None]] = []
+                results = checker.check([task for task, _, _ in work])
+                for (task, stored, capture), verdict in zip(work, results, strict=True):
+                    verdicts[task.seed.id] = verdict.verdict
+                    if verdict.verdict != stored:
+                        changed.append(Outcome(task.seed.id, stored, verdict))
+                    batch.append((verdict, capture))
                 ledger.record_many(new_crawl, batch)
-                batch.clear()
-        ledger.record_many(new_crawl, batch)
-        ledger.finish_crawl(new_crawl, "finished")
-    return Reverified(new_crawl, len(work), tuple(changed), verdicts)
-
-
-def _run(
-    work: list[Task], jobs: int, progress: Callable[[int, int], None] | None
-) -> Iterator[VerdictRow]:
-    """Verdicts in task order, from `jobs` worker processes fed a window at a time."""
-    done = 0
-    if jobs <= 1 or len(work) <= 1:
-        for task in work:
-            yield _check(task)
-            done += 1
-            if progress is not None:
-                progress(done, len(work))
-        return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        for start in range(0, len(work), BATCH):
-            window = work[start : start + BATCH]
-            chunk = max(1, len(window) // (jobs * 4))  # amortises inter-process traffic
-            for verdict in pool.map(_check, window, chunksize=chunk):
-                yield verdict
-                done += 1
                 if progress is not None:
-                    progress(done, len(work))
+                    progress(len(verdicts), total)
+        ledger.finish_crawl(new_crawl, "finished")
+    return Reverified(new_crawl, len(verdicts), tuple(changed), verdicts)
+
+
+class _Checker:
+    """Checks tasks in `jobs` worker processes (inline for one job), in task order."""
+
+    def __init__(self, jobs: int) -> None:
+        self.jobs = jobs
+        self.pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> _Checker:
+        if self.jobs > 1:
+            # forkserver: workers do not inherit (and count again) the parent's memory;
+            # recycling them keeps library caches from growing.
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["provenance.reverify"])
+            self.pool = ProcessPoolExecutor(
+                max_workers=self.jobs, mp_context=context, max_tasks_per_child=WORKER_TASKS
+            )
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True)
+
+    def check(self, work: list[Task]) -> Iterator[VerdictRow]:
+        if self.pool is None:
+            return (_check(task) for task in work)
+        chunk = max(1, len(work) // (self.jobs * 4))  # amortises inter-process traffic
+        return self.pool.map(_check, work, chunksize=chunk)
