@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -213,29 +214,47 @@ class Ledger:
         self.path = path
         if not create and not path.exists():
             raise LedgerError(f"{path}: no ledger here (run a crawl into this collection first)")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        deadline = time.monotonic() + busy_timeout
+        while True:
+            try:
+                self._db = self._open(busy_timeout)
+                return
+            except sqlite3.OperationalError as exc:
+                # Turning a new database to WAL can answer "locked" at once, without waiting
+                # on the busy timeout, when another process opens it at the same moment (two
+                # crawler processes of one distributed run): try again until the timeout.
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise LedgerError(f"{path}: cannot open the ledger: {_explain(exc)}") from None
+                time.sleep(0.05)
+            except sqlite3.DatabaseError as exc:
+                raise LedgerError(f"{path}: cannot open the ledger: {_explain(exc)}") from None
+
+    def _open(self, busy_timeout: float) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=busy_timeout, isolation_level=None)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None)
-            self._db.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
-            self._db.execute("PRAGMA foreign_keys = ON")
-            self._db.execute("PRAGMA journal_mode = WAL")
+            db.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+            db.execute("PRAGMA foreign_keys = ON")
+            db.execute("PRAGMA journal_mode = WAL")
             # In WAL mode NORMAL still never corrupts the database and keeps every committed
             # transaction across a crash of warcproof; only a power loss may drop the last few.
-            self._db.execute("PRAGMA synchronous = NORMAL")
-            version = self._db.execute("PRAGMA user_version").fetchone()[0]
+            db.execute("PRAGMA synchronous = NORMAL")
+            version = db.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
                 raise LedgerError(
-                    f"{path}: ledger schema {version} is newer than this warcproof "
+                    f"{self.path}: ledger schema {version} is newer than this warcproof "
                     f"({SCHEMA_VERSION})"
                 )
-            self._migrate()
-        except sqlite3.DatabaseError as exc:
-            raise LedgerError(f"{path}: cannot open the ledger: {_explain(exc)}") from None
+            self._migrate(db)
+        except BaseException:
+            db.close()
+            raise
+        return db
 
-    def _migrate(self) -> None:
+    @staticmethod
+    def _migrate(db: sqlite3.Connection) -> None:
         """Create the tables (a new ledger) or bring a schema 1 ledger to schema 2, in one
         transaction; a process that lost the race to migrate finds the work done."""
-        db = self._db
         db.execute("BEGIN IMMEDIATE")
         try:
             columns = {row[1] for row in db.execute("PRAGMA table_info(verdicts)")}

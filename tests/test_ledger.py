@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import sqlite3
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -101,3 +102,17 @@ def test_a_locked_ledger_gives_a_clear_error(tmp_path: Path) -> None:
         holder.close()
     with Ledger(path) as ledger:
         assert ledger.entries(crawl) == []  # nothing half-written
+
+
+def _open_and_begin(path: Path) -> int:
+    with Ledger(path) as ledger:
+        return ledger.begin_crawl(origin="live", settings={})
+
+
+def test_processes_opening_a_new_ledger_at_once_all_succeed(tmp_path: Path) -> None:
+    """Crawler processes of one distributed run create the ledger at the same moment."""
+    for attempt in range(5):
+        path = tmp_path / f"l{attempt}.sqlite"
+        with ProcessPoolExecutor(6) as pool:
+            crawls = sorted(pool.map(_open_and_begin, [path] * 12))
+        assert crawls == list(range(1, 13))
