@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.processes import stop
+
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 
@@ -36,8 +38,7 @@ def replica_origin() -> Iterator[str]:
         assert url.startswith("http://127.0.0.1:"), url
         yield url
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        stop(process)
         if process.stdout is not None:
             process.stdout.close()
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import time
 import urllib.error
@@ -12,16 +11,11 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from tests.processes import free_port, stop
+
 ROOT = Path(__file__).resolve().parent.parent
 PYWB_BIN = ROOT / ".venv-pywb" / "bin"
 COLLECTION = "web"  # so URLs read like the Wayback Machine's: /web/<timestamp>id_/<url>
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @contextmanager
@@ -52,7 +46,7 @@ def pywb_server(workdir: Path, warcs: Iterable[Path], index: Path | None = None)
         for warc in files:
             shutil.copy(warc, archive / warc.name)
         shutil.copy(index, workdir / "collections" / COLLECTION / "indexes" / "index.cdxj")
-    port = _free_port()
+    port = free_port()
     log = (workdir / "pywb.log").open("wb")
     process = subprocess.Popen(
         [str(PYWB_BIN / "wayback"), "--bind", "127.0.0.1", "--port", str(port)],
@@ -73,8 +67,7 @@ def pywb_server(workdir: Path, warcs: Iterable[Path], index: Path | None = None)
                 time.sleep(0.2)
         yield base
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        stop(process)
         log.close()
 
 

@@ -4,7 +4,6 @@ free loopback port, nothing saved to disk, stopped when the context ends."""
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -14,16 +13,9 @@ from pathlib import Path
 import pytest
 import redis
 
-from tests.processes import stop
+from tests.processes import free_port, stop
 
 START_TIMEOUT = 15.0
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @contextmanager

@@ -24,8 +24,7 @@ from archive.index import INDEX_PATH
 from provenance.ledger import Ledger
 from provenance.manifest import load
 from tests.conftest import ROOT
-from tests.processes import stop
-from tests.redis_server import free_port
+from tests.processes import free_port, stop
 
 BIN = Path(sys.executable).parent
 WAIT = 120.0  # seconds; every wait below is bounded by this
