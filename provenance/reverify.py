@@ -68,19 +68,7 @@ def _check(task: Task) -> VerdictRow:
         check = check_seed(task.seed, page)
     evidence = check.evidence()
     evidence["source"] = {"warc_file": task.warc.name, "warc_offset": task.offset}
-    return VerdictRow(
-        seed_id=task.seed.id,
-        verdict=check.assessment.verdict.value,
-        reasons=check.assessment.reasons,
-        counts=dict(check.assessment.counts),
-        evidence=evidence,
-        seed_sha256=check.seed_sha256,
-        seed_digest=check.seed_digest,
-        article_digest=check.article_digest,
-        normalizer=evidence["normalizer"],
-        extractor=check.article.extractor if check.article is not None else None,
-        page_digest=check.page_digest,
-    )
+    return check.verdict_row(evidence)
 
 
 def tasks(

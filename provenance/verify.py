@@ -9,6 +9,7 @@ from typing import Any
 
 from provenance.align import align_units
 from provenance.extract import Article, NoArticle, extract_article
+from provenance.ledger import VerdictRow
 from provenance.manifest import Seed
 from provenance.normalize import NORMALIZER_VERSION, bytes_digest, normalize
 from provenance.seedtext import SeedTextError, read_seed
@@ -46,6 +47,34 @@ class SeedCheck:
         if self.article is not None:
             evidence["extraction"] = self.article.evidence()
         return evidence
+
+    def verdict_row(
+        self,
+        evidence: dict[str, Any],
+        *,
+        reasons_before: tuple[str, ...] = (),
+        conversion_record_id: str | None = None,
+        metadata_record_id: str | None = None,
+        evidence_json: str | None = None,
+    ) -> VerdictRow:
+        """The ledger row of this check; `evidence` is `self.evidence()` with what the caller
+        added (the source, record ids), `reasons_before` e.g. the time axis's findings."""
+        return VerdictRow(
+            seed_id=self.seed.id,
+            verdict=self.assessment.verdict.value,
+            reasons=(*reasons_before, *self.assessment.reasons),
+            counts=dict(self.assessment.counts),
+            evidence=evidence,
+            seed_sha256=self.seed_sha256,
+            seed_digest=self.seed_digest,
+            article_digest=self.article_digest,
+            normalizer=NORMALIZER_VERSION,
+            extractor=self.article.extractor if self.article is not None else None,
+            conversion_record_id=conversion_record_id,
+            metadata_record_id=metadata_record_id,
+            page_digest=self.page_digest,
+            evidence_json=evidence_json,
+        )
 
 
 def check_seed(seed: Seed, page: Article | NoArticle | None, error: str | None = None) -> SeedCheck:

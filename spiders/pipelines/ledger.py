@@ -22,7 +22,7 @@ from archive.records import WARC_FIELDS_TYPE, RecordRef, warc_fields
 from archive.writer import WarcWriter
 from provenance.changes import detect
 from provenance.extract import Article
-from provenance.ledger import CaptureRow, ChangeRow, Ledger, ObservationRow, VerdictRow
+from provenance.ledger import CaptureRow, ChangeRow, Ledger, ObservationRow
 from spiders.capture import WarcCaptureExtension
 from spiders.items import PageVersion, SeedItem
 from spiders.resume import CRAWL_FILE, job_file
@@ -135,20 +135,11 @@ class LedgerPipeline:
                 "WARC-Warcproof-Verdict": check.assessment.verdict.value,
             },
         )
-        verdict = VerdictRow(
-            seed_id=item.seed_id,
-            verdict=check.assessment.verdict.value,
-            reasons=(*(finding.reasons if finding else ()), *check.assessment.reasons),
-            counts=check.assessment.counts,
-            evidence=evidence,
-            seed_sha256=check.seed_sha256,
-            seed_digest=check.seed_digest,
-            article_digest=check.article_digest,
-            normalizer=evidence["normalizer"],
-            extractor=check.article.extractor if check.article is not None else None,
+        verdict = check.verdict_row(
+            evidence,
+            reasons_before=finding.reasons if finding else (),
             conversion_record_id=conversion_id,
             metadata_record_id=metadata.record_id,
-            page_digest=check.page_digest,
             evidence_json=evidence_json,
         )
         live = versions[0]
