@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from provenance.errors import ProvenanceError
+from provenance.evidence import SerialisedEvidence
 
 SCHEMA_VERSION = 2
 _SCHEMA = """
@@ -149,7 +150,6 @@ class VerdictRow:
     conversion_record_id: str | None = None
     metadata_record_id: str | None = None
     page_digest: str | None = None  # normalized digest of the page's whole visible text
-    evidence_json: str | None = None  # `evidence` already serialised, when the caller has it
 
 
 @dataclass(frozen=True)
@@ -203,6 +203,12 @@ def _explain(exc: sqlite3.DatabaseError) -> str:
     if "locked" in str(exc):
         return "it is locked by another process (is another crawl writing this collection?)"
     return str(exc)
+
+
+def _evidence_json(evidence: Mapping[str, Any]) -> str:
+    if isinstance(evidence, SerialisedEvidence):
+        return evidence.json
+    return json.dumps(evidence, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
 def _now() -> str:
@@ -622,7 +628,7 @@ def _insert(
             verdict.extractor,
             verdict.conversion_record_id,
             verdict.metadata_record_id,
-            verdict.evidence_json or json.dumps(verdict.evidence, default=str),
+            _evidence_json(verdict.evidence),
             _now(),
             verdict.page_digest,
         ),

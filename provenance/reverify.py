@@ -68,7 +68,7 @@ def _check(task: Task) -> VerdictRow:
         check = check_seed(task.seed, page)
     evidence = check.evidence()
     evidence["source"] = {"warc_file": task.warc.name, "warc_offset": task.offset}
-    return check.verdict_row(evidence)
+    return check.verdict_row(check.serialise(evidence))
 
 
 def tasks(

@@ -158,21 +158,15 @@ def _changed_later(later: Version, best: Version) -> str:
 
 
 def _differing(version: Version) -> list[tuple[int, str]]:
-    alignment = version.check.assessment.alignment
-    if alignment is None:
-        return []
     return [
-        (result.unit.index, result.unit.text)
-        for result in alignment.seed_units
-        if result.cls in (UnitClass.FOREIGN, UnitClass.EDITED)
+        (index, text)
+        for index, cls, text in version.check.assessment.unit_classes()
+        if cls in (UnitClass.FOREIGN, UnitClass.EDITED)
     ]
 
 
 def _shown_in(version: Version, lines: list[tuple[int, str]]) -> int:
-    alignment = version.check.assessment.alignment
-    if alignment is None:
-        return 0
-    classes = {result.unit.index: result.cls for result in alignment.seed_units}
+    classes = {index: cls for index, cls, _ in version.check.assessment.unit_classes()}
     return sum(classes.get(i) in (UnitClass.MATCHED, UnitClass.FURNITURE) for i, _ in lines)
 
 

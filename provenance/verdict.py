@@ -1,9 +1,12 @@
 """The verdict on one seed, drawn from its alignment, with reasons a reader can check by eye."""
 
+from __future__ import annotations
+
+import json
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
 
@@ -40,25 +43,47 @@ class Assessment:
     reasons: tuple[str, ...]  # plain-English sentences naming the text concerned
     counts: Mapping[str, int]  # matched, edited, furniture, foreign, omitted, seed/article units
     alignment: Alignment | None
+    # The evidence as JSON, for an assessment detached from its alignment (`detached`).
+    serialised: str | None = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, object]:
         """JSON-serialisable evidence: verdict, reasons, counts, every seed unit, omissions."""
-        return dict(self._evidence)
+        if self.alignment is None and self.serialised is not None:
+            return dict(json.loads(self.serialised))
+        return _evidence(self)
 
     @cached_property
-    def _evidence(self) -> dict[str, object]:
-        # Built once: a worker process builds it before the assessment travels back, so the
-        # crawler's own thread never walks every unit again (it pickles along in __dict__).
-        alignment = self.alignment
-        return {
-            "verdict": self.verdict.value,
-            "reasons": list(self.reasons),
-            "counts": dict(self.counts),
-            "omitted_title": alignment.omitted_title if alignment else False,
-            "seed_units": [_result_dict(r) for r in alignment.seed_units] if alignment else [],
-            "omitted": [_unit_dict(u) for u in alignment.omitted] if alignment else [],
-            "paragraph_map": [list(p) for p in alignment.paragraph_map] if alignment else [],
-        }
+    def evidence_json(self) -> str:
+        """`to_dict()` serialised (compact, non-ASCII kept)."""
+        if self.serialised is not None:
+            return self.serialised
+        return json.dumps(_evidence(self), ensure_ascii=False, separators=(",", ":"))
+
+    def detached(self) -> Assessment:
+        """The same assessment holding its evidence as JSON instead of the alignment: one
+        string travels between processes where the alignment is thousands of objects."""
+        return Assessment(self.verdict, self.reasons, self.counts, None, self.evidence_json)
+
+    def unit_classes(self) -> list[tuple[int, UnitClass, str]]:
+        """(index, class, text) of every seed unit."""
+        if self.alignment is not None:
+            return [(r.unit.index, r.cls, r.unit.text) for r in self.alignment.seed_units]
+        units = self.to_dict()["seed_units"]
+        assert isinstance(units, list)
+        return [(u["index"], UnitClass(u["class"]), u["text"]) for u in units]
+
+
+def _evidence(assessment: Assessment) -> dict[str, object]:
+    alignment = assessment.alignment
+    return {
+        "verdict": assessment.verdict.value,
+        "reasons": list(assessment.reasons),
+        "counts": dict(assessment.counts),
+        "omitted_title": alignment.omitted_title if alignment else False,
+        "seed_units": [_result_dict(r) for r in alignment.seed_units] if alignment else [],
+        "omitted": [_unit_dict(u) for u in alignment.omitted] if alignment else [],
+        "paragraph_map": [list(p) for p in alignment.paragraph_map] if alignment else [],
+    }
 
 
 MAX_LISTED = 12

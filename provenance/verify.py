@@ -4,10 +4,12 @@ gather the evidence a verdict rests on."""
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from provenance.align import align_units
+from provenance.evidence import SerialisedEvidence, dumps
 from provenance.extract import Article, NoArticle, extract_article
 from provenance.ledger import VerdictRow
 from provenance.manifest import Seed
@@ -30,6 +32,7 @@ class SeedCheck:
     page_digest: str | None = None
 
     def evidence(self) -> dict[str, Any]:
+        """The evidence of this check, all but the assessment (`serialise` adds it)."""
         evidence: dict[str, Any] = {
             "seed": {
                 "id": self.seed.id,
@@ -42,29 +45,37 @@ class SeedCheck:
             "normalizer": NORMALIZER_VERSION,
             "article_digest": self.article_digest,
             "page_digest": self.page_digest,
-            "assessment": self.assessment.to_dict(),
         }
         if self.article is not None:
             evidence["extraction"] = self.article.evidence()
         return evidence
 
+    def serialise(self, evidence: Mapping[str, Any]) -> str:
+        """`evidence` (from `evidence()`, with what the caller added: the source, record ids)
+        as JSON, with the assessment."""
+        return dumps(evidence, assessment=self.assessment.evidence_json)
+
+    def detached(self) -> SeedCheck:
+        """This check with its assessment detached from the alignment (`Assessment.detached`),
+        to send to another process."""
+        return replace(self, assessment=self.assessment.detached())
+
     def verdict_row(
         self,
-        evidence: dict[str, Any],
+        evidence_json: str,
         *,
         reasons_before: tuple[str, ...] = (),
         conversion_record_id: str | None = None,
         metadata_record_id: str | None = None,
-        evidence_json: str | None = None,
     ) -> VerdictRow:
-        """The ledger row of this check; `evidence` is `self.evidence()` with what the caller
-        added (the source, record ids), `reasons_before` e.g. the time axis's findings."""
+        """The ledger row of this check; `evidence_json` is from `serialise`, `reasons_before`
+        e.g. the time axis's findings."""
         return VerdictRow(
             seed_id=self.seed.id,
             verdict=self.assessment.verdict.value,
             reasons=(*reasons_before, *self.assessment.reasons),
             counts=dict(self.assessment.counts),
-            evidence=evidence,
+            evidence=SerialisedEvidence(evidence_json),
             seed_sha256=self.seed_sha256,
             seed_digest=self.seed_digest,
             article_digest=self.article_digest,
@@ -73,7 +84,6 @@ class SeedCheck:
             conversion_record_id=conversion_record_id,
             metadata_record_id=metadata_record_id,
             page_digest=self.page_digest,
-            evidence_json=evidence_json,
         )
 
 
@@ -125,8 +135,7 @@ def examine(
     seed: Seed, body: bytes, *, url: str, content_type: str | None
 ) -> tuple[Article | NoArticle, SeedCheck]:
     """Extract a fetched page's article and check the seed against it: the CPU-bound part of
-    verification, in one call so that it can run in a worker process."""
+    verification, in one call so that it can run in a worker process (the check comes back
+    detached: its evidence already serialised)."""
     page = extract_article(body, url=url, content_type=content_type)
-    check = check_seed(seed, page)
-    check.assessment.to_dict()  # built here, in the worker, and cached on the assessment
-    return page, check
+    return page, check_seed(seed, page).detached()

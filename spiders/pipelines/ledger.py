@@ -9,7 +9,6 @@ spiders.resume), and a seed already recorded in that crawl is not recorded twice
 
 from __future__ import annotations
 
-import json
 import logging
 from pathlib import Path
 from typing import Any
@@ -122,7 +121,7 @@ class LedgerPipeline:
                 entry["source"] = source
             evidence["time_axis"] = time_axis
         # Serialised once: the same JSON is the metadata record's payload and the ledger's.
-        evidence_json = json.dumps(evidence, ensure_ascii=False, default=str)
+        evidence_json = check.serialise(evidence)
         metadata = await capture.call(
             writer.write_metadata,
             target,
@@ -136,11 +135,10 @@ class LedgerPipeline:
             },
         )
         verdict = check.verdict_row(
-            evidence,
+            evidence_json,
             reasons_before=finding.reasons if finding else (),
             conversion_record_id=conversion_id,
             metadata_record_id=metadata.record_id,
-            evidence_json=evidence_json,
         )
         live = versions[0]
         observation = change = None
