@@ -12,6 +12,7 @@ import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from pathlib import Path, PurePosixPath
 from typing import TypeGuard
 from urllib.parse import urlsplit
@@ -66,10 +67,18 @@ class Manifest:
         return self.path.parent
 
     def get(self, seed_id: str) -> Seed:
-        for seed in self.seeds:
-            if seed.id == seed_id:
-                return seed
-        raise ManifestError(f"{self.path}: no seed with id {seed_id!r}")
+        seed = self.find(seed_id)
+        if seed is None:
+            raise ManifestError(f"{self.path}: no seed with id {seed_id!r}")
+        return seed
+
+    def find(self, seed_id: str) -> Seed | None:
+        return self._by_id.get(seed_id)
+
+    @cached_property
+    def _by_id(self) -> dict[str, Seed]:
+        # Ids are unique (load refuses duplicates); a crawl looks seeds up once per page.
+        return {seed.id: seed for seed in self.seeds}
 
 
 @dataclass(frozen=True)

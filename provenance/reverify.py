@@ -75,9 +75,8 @@ def tasks(
     collection: Path, manifest: Manifest, captured: Sequence[tuple[str, str, CaptureRow]]
 ) -> Iterator[tuple[Task, str, CaptureRow]]:
     """(task, stored verdict, capture) for every captured seed the manifest still lists."""
-    known = {seed.id: seed for seed in manifest.seeds}
     for seed_id, stored, capture in captured:
-        seed = known.get(seed_id)
+        seed = manifest.find(seed_id)
         if seed is None:
             continue
         task = Task(

@@ -14,6 +14,9 @@ USER_AGENT = f"warcproof/{version('warcproof')} (provenance verification of arch
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
+# The seeds spider yields one item per page: Scrapy starts this many item tasks per response,
+# and its default (100) costs the reactor thread more than the item itself.
+CONCURRENT_ITEMS = 4
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 0.5
 RETRY_TIMES = 2

@@ -27,6 +27,8 @@ from spiders.items import PageVersion, SeedItem
 
 log = logging.getLogger(__name__)
 
+STARTUP_SECONDS = 120
+
 
 class ExtractPipeline:
     def __init__(self, manifest_path: Path, workers: int) -> None:
@@ -51,6 +53,10 @@ class ExtractPipeline:
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["provenance.verify"])
             self.pool = ProcessPoolExecutor(self.workers, mp_context=context)
+            # Workers started (trafilatura imported) before the first page arrives, not while
+            # pages queue up for them; a pool that cannot start fails the crawl here.
+            for started in [self.pool.submit(os.getpid) for _ in range(self.workers)]:
+                started.result(timeout=STARTUP_SECONDS)
 
     def close_spider(self) -> None:
         if self.pool is not None:
