@@ -7,6 +7,7 @@ import argparse
 import shutil
 import subprocess
 import sys
+import urllib.request
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,7 +15,7 @@ from pathlib import Path
 from bench import measure, memory
 from bench.collection import Collection, ensure
 from bench.measure import MODES, ROOT, VENV_BIN, Extraction, Rate
-from bench.pages import write_corpus
+from bench.pages import HOST, write_corpus
 from bench.results import Report, Row, memory_row, ratio_row, render
 from replica.generated import page
 
@@ -77,6 +78,17 @@ def replica_origin() -> Iterator[tuple[str, int]]:
             process.stdout.close()
 
 
+def warm(url: str, pages: int) -> None:
+    """Ask the origin for every page once, as a crawl would (gzip accepted), so that the
+    first measured crawl does not pay for building the pages (the server keeps them)."""
+    for number in range(pages):
+        request = urllib.request.Request(
+            f"{url}/{HOST}/_generated/{number}", headers={"Accept-Encoding": "gzip"}
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            response.read()
+
+
 def cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
     return (int(fields[11]) + int(fields[12])) / 100  # utime + stime, in clock ticks (USER_HZ)
@@ -91,6 +103,7 @@ def crawl_rounds(args: argparse.Namespace, report: Report) -> None:
     extraction = Extraction([page(n) for n in range(args.pages)])
     try:
         with replica_origin() as (url, server):
+            warm(url, args.pages)
             for number in range(args.rounds):
                 for mode in MODES:
                     before = cpu_seconds(server)
