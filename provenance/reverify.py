@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,9 +48,12 @@ class Reverified:
     verdicts: Mapping[str, str]  # seed id -> new verdict
 
 
-# Verdicts are committed in batches (one transaction each), and at most this many tasks are
-# in the worker pool at once, so memory stays flat however large the collection.
+# Verdicts are committed in batches (one transaction each); tasks go to the workers in chunks
+# (one round trip each), at most WINDOW chunks per worker at once, so memory stays flat however
+# large the collection.
 BATCH = 200
+CHUNK = 8
+WINDOW = 4
 WORKER_TASKS = 2000  # documents a worker process checks before it is replaced
 
 
@@ -71,9 +75,12 @@ def _check(task: Task) -> VerdictRow:
     return check.verdict_row(check.serialise(evidence))
 
 
+Work = tuple[Task, str, CaptureRow]  # a task, the stored verdict, the capture
+
+
 def tasks(
     collection: Path, manifest: Manifest, captured: Sequence[tuple[str, str, CaptureRow]]
-) -> Iterator[tuple[Task, str, CaptureRow]]:
+) -> Iterator[Work]:
     """(task, stored verdict, capture) for every captured seed the manifest still lists."""
     for seed_id, stored, capture in captured:
         seed = manifest.find(seed_id)
@@ -106,19 +113,22 @@ def reverify(
         changed: list[Outcome] = []
         verdicts: dict[str, str] = {}
         pages = ledger.captured(of_crawl, BATCH) if of_crawl is not None else iter(())
+        work = (item for page in pages for item in tasks(collection, manifest, page))
+        batch: list[tuple[VerdictRow, CaptureRow | None]] = []
         with _Checker(jobs or os.cpu_count() or 1) as checker:
-            for page in pages:
-                work = list(tasks(collection, manifest, page))
-                batch: list[tuple[VerdictRow, CaptureRow | None]] = []
-                results = checker.check([task for task, _, _ in work])
-                for (task, stored, capture), verdict in zip(work, results, strict=True):
-                    verdicts[task.seed.id] = verdict.verdict
-                    if verdict.verdict != stored:
-                        changed.append(Outcome(task.seed.id, stored, verdict))
-                    batch.append((verdict, capture))
-                ledger.record_many(new_crawl, batch)
-                if progress is not None:
-                    progress(len(verdicts), total)
+            for (task, stored, capture), verdict in checker.check(work):
+                verdicts[task.seed.id] = verdict.verdict
+                if verdict.verdict != stored:
+                    changed.append(Outcome(task.seed.id, stored, verdict))
+                batch.append((verdict, capture))
+                if len(batch) == BATCH:
+                    ledger.record_many(new_crawl, batch)
+                    batch = []
+                    if progress is not None:
+                        progress(len(verdicts), total)
+        ledger.record_many(new_crawl, batch)
+        if progress is not None:
+            progress(len(verdicts), total)
         ledger.finish_crawl(new_crawl, "finished")
     return Reverified(new_crawl, len(verdicts), tuple(changed), verdicts)
 
@@ -145,8 +155,39 @@ class _Checker:
         if self.pool is not None:
             self.pool.shutdown(wait=True)
 
-    def check(self, work: list[Task]) -> Iterator[VerdictRow]:
+    def check(self, work: Iterable[Work]) -> Iterator[tuple[Work, VerdictRow]]:
+        """Each piece of work with its task's verdict, in order. At most WINDOW chunks per
+        worker are in flight: workers never wait for the caller between batches, and memory
+        does not grow with the collection."""
         if self.pool is None:
-            return (_check(task) for task in work)
-        chunk = max(1, len(work) // (self.jobs * 4))  # amortises inter-process traffic
-        return self.pool.map(_check, work, chunksize=chunk)
+            for item in work:
+                yield item, _check(item[0])
+            return
+        pending: deque[tuple[list[Work], Future[list[VerdictRow]]]] = deque()
+        for chunk in _chunks(work, CHUNK):
+            pending.append((chunk, self.pool.submit(_check_all, [item[0] for item in chunk])))
+            if len(pending) >= self.jobs * WINDOW:
+                yield from _results(*pending.popleft())
+        while pending:
+            yield from _results(*pending.popleft())
+
+
+def _check_all(work: list[Task]) -> list[VerdictRow]:
+    return [_check(task) for task in work]
+
+
+def _chunks(work: Iterable[Work], size: int) -> Iterator[list[Work]]:
+    chunk: list[Work] = []
+    for item in work:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _results(
+    chunk: list[Work], future: Future[list[VerdictRow]]
+) -> Iterator[tuple[Work, VerdictRow]]:
+    return zip(chunk, future.result(), strict=True)

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from provenance.ledger import Ledger
+from provenance.ledger import CaptureRow, Ledger
 from provenance.manifest import load
-from provenance.reverify import reverify
+from provenance.reverify import CHUNK, WINDOW, Task, _Checker, reverify
 from tests.conftest import run_crawl
 
 WARCPROOF = str(Path(sys.executable).parent / "warcproof")
@@ -64,3 +64,40 @@ def test_an_unreadable_capture_is_unverifiable_with_the_reason(crawled: Path, co
     with Ledger(crawled / "ledger.sqlite") as ledger:
         recorded = {e.verdict.seed_id: e.verdict.verdict for e in ledger.entries(result.crawl_id)}
     assert recorded == dict(result.verdicts)
+
+
+def test_workers_return_every_verdict_in_order_across_chunks_and_batches(
+    tmp_path: Path, corpus: Path
+) -> None:
+    """More tasks than the workers hold at once (CHUNK x WINDOW per worker) and than one ledger
+    batch: each comes back once, with its own task, in order."""
+    seeds = load(corpus).seeds
+    count = 2 * CHUNK * WINDOW * 2 + 3
+    capture = CaptureRow(
+        source_url=None,
+        fetched_url="http://news.test/",
+        source_kind="replica",
+        status=200,
+        captured_at="2026-11-21T00:00:00Z",
+        warc_file="missing.warc.gz",
+        warc_offset=0,
+        warc_length=0,
+        response_record_id="urn:uuid:0",
+        request_record_id=None,
+        payload_digest=None,
+    )
+    work = [
+        (
+            Task(seeds[n % len(seeds)], tmp_path / f"missing-{n}.warc.gz", n, "http://x/"),
+            str(n),
+            capture,
+        )
+        for n in range(count)
+    ]
+    with _Checker(2) as checker:
+        results = list(checker.check(iter(work)))
+    assert [item for item, _ in results] == work
+    for (task, _, _), verdict in results:
+        assert verdict.seed_id == task.seed.id
+        assert verdict.verdict == "unverifiable"
+        assert f"missing-{task.offset}.warc.gz" in verdict.reasons[0]
