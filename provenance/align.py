@@ -10,6 +10,7 @@ import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
@@ -192,16 +193,20 @@ class _Pairs:
 
     def anchor(self) -> list[tuple[range, range]]:
         """Pair equal units along a longest monotone match; return the gaps between anchors."""
-        matcher = difflib.SequenceMatcher(
-            None, [u.text for u in self.seed], [u.text for u in self.article], autojunk=False
-        )
+        seed = [u.text for u in self.seed]
+        article = [u.text for u in self.article]
+        if seed == article:  # a verbatim copy: one block, no gaps
+            blocks: list[tuple[int, int, int]] = [(0, 0, len(seed))]
+        else:
+            matcher = difflib.SequenceMatcher(None, seed, article, autojunk=False)
+            blocks = [(m.a, m.b, m.size) for m in matcher.get_matching_blocks()]
         gaps: list[tuple[range, range]] = []
         i = j = 0
-        for block in matcher.get_matching_blocks():
-            gaps.append((range(i, block.a), range(j, block.b)))
-            for k in range(block.size):
-                self.pair(block.a + k, block.b + k, 1.0)
-            i, j = block.a + block.size, block.b + block.size
+        for a, b, size in blocks:
+            gaps.append((range(i, a), range(j, b)))
+            for k in range(size):
+                self.pair(a + k, b + k, 1.0)
+            i, j = a + size, b + size
         return [(s, a) for s, a in gaps if s and a]
 
     def pair_equal(self) -> None:
@@ -276,11 +281,14 @@ class _Page:
     """The page's full visible text, for asking whether it shows a given unit."""
 
     def __init__(self, normalized_page: str) -> None:
-        lines = paragraphs(normalized_page)
-        self.lines = frozenset(lines)
-        # Lines joined, so text the page split across elements is still found (a normalized
-        # text's only white space is single spaces between words, and line breaks).
-        self.flat = " ".join(lines)
+        self._ordered = paragraphs(normalized_page)
+        self.lines = frozenset(self._ordered)
+
+    @cached_property
+    def flat(self) -> str:
+        """The lines joined, so text the page split across elements is still found (a normalized
+        text's only white space is single spaces between words, and line breaks)."""
+        return " ".join(self._ordered)
 
     def shows_block(self, text: str) -> bool:
         """Whether the page holds ``text`` as a whole line, or word for word if it is long."""
@@ -288,7 +296,7 @@ class _Page:
 
     def shows(self, text: str) -> bool:
         """Whether the page holds ``text``, word for word or (if long) nearly so."""
-        if self.contains(text):
+        if text in self.lines or self.contains(text):
             return True
         return len(text) >= PAGE_FUZZY_MIN_CHARS and bool(
             fuzz.partial_ratio(text, self.flat, score_cutoff=PAGE_FUZZY_SCORE)
@@ -336,11 +344,11 @@ def _paragraph_map(
 ) -> tuple[tuple[int, int | None], ...]:
     weights: dict[int, dict[int, int]] = {}
     for result in results:
-        weights.setdefault(result.unit.paragraph, {})
+        unit = result.unit
+        row = weights.setdefault(unit.paragraph, {})
         if result.article_unit is not None:
             target = article[result.article_unit].paragraph
-            row = weights[result.unit.paragraph]
-            row[target] = row.get(target, 0) + len(result.unit.text)
+            row[target] = row.get(target, 0) + len(unit.text)
     return tuple(
         (p, min(row, key=lambda a: (-row[a], a)) if row else None)
         for p, row in sorted(weights.items())

@@ -6,6 +6,7 @@ Seed and article go through the same functions, so a sentence boundary that is d
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from provenance.normalize import normalize
 
@@ -30,6 +31,9 @@ _DOTTED = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]")
 # capital, a digit or an opening quote or bracket. Other letters than ASCII are tested in Python.
 _CANDIDATE = re.compile(r"([.!?]+)[\"')\]]*(\s+)(?=([A-Z0-9\"'(\[]|[^\x00-\x7f\s]))")
 _OPENERS = "\"'(["
+# A seed and the article it is checked against share most of their paragraphs: each distinct
+# paragraph is cut once (some hundreds of paragraphs a page, so a few pages' worth are kept).
+_CUTS_KEPT = 2048
 
 
 def paragraphs(normalized_text: str) -> list[str]:
@@ -67,9 +71,14 @@ def normalized_units(normalized_text: str) -> list[Unit]:
     """``units`` of a text that is already the output of ``normalize``."""
     result: list[Unit] = []
     for number, paragraph in enumerate(paragraphs(normalized_text)):
-        for sentence in sentences(paragraph):
+        for sentence in _cut(paragraph):
             result.append(Unit(len(result), number, sentence))
     return result
+
+
+@lru_cache(maxsize=_CUTS_KEPT)
+def _cut(paragraph: str) -> tuple[str, ...]:
+    return tuple(sentences(paragraph))
 
 
 def _is_boundary(paragraph: str, match: re.Match[str]) -> bool:
@@ -96,6 +105,6 @@ def _word_before(paragraph: str, end: int) -> str:
 
 
 def _is_abbreviation(word: str) -> bool:
-    if word in _ABBREVIATIONS or _DOTTED.fullmatch(word):
+    if word in _ABBREVIATIONS or ("." in word and _DOTTED.fullmatch(word)):
         return True
     return len(word) == 1 and word.isupper()  # an initial, as in "Gary A. Volesky"

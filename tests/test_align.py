@@ -213,3 +213,16 @@ def test_a_text_aligned_with_itself_is_all_matched(text: str, page: str) -> None
     assert all(r.cls is UnitClass.MATCHED for r in alignment.seed_units)
     assert alignment.omitted == ()
     assert normalize(text) == "" or alignment.seed_units
+
+
+def test_a_verbatim_copy_with_repeated_sentences_pairs_them_in_order() -> None:
+    text = "Same again. Same again.\nOther line. Same again."
+    alignment = align(text, text, "")
+    assert [r.article_unit for r in alignment.seed_units] == [0, 1, 2, 3]
+    assert {r.cls for r in alignment.seed_units} == {UnitClass.MATCHED}
+
+
+def test_a_unit_that_is_a_whole_page_line_is_furniture() -> None:
+    page = "Body.\nShare this story\nShare this story now"
+    alignment = align("Body.\n\nShare this story", "Body.", page)
+    assert [r.cls for r in alignment.seed_units] == [UnitClass.MATCHED, UnitClass.FURNITURE]

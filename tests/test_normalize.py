@@ -85,3 +85,27 @@ def test_digest_formats() -> None:
     assert normalized_digest(" \r\n\u00ad ") == empty
     assert normalized_digest("\u201cHi\u201d") == bytes_digest(b'"Hi"')
     assert NORMALIZER_VERSION.startswith("warcproof-normalize/")
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("a \nb", "a\nb"),
+        ("a\n b", "a\nb"),
+        (" a\nb", "a\nb"),
+        ("a\nb ", "a\nb"),
+        ("a b\n\nc d", "a b\n\nc d"),
+        ("a\x1fb\u1680c", "a b c"),
+    ],
+)
+def test_spaces_at_line_ends_are_stripped(raw: str, expected: str) -> None:
+    assert normalize(raw) == expected
+
+
+_SPACED = st.text(alphabet=st.sampled_from(" \n\tab.\u00e9\u2014\u1680\x1f"), max_size=40)
+
+
+@given(_SPACED)
+def test_every_line_is_its_words_joined_by_single_spaces(text: str) -> None:
+    lines = normalize(text).split("\n")
+    assert lines == [" ".join(line.split()) for line in lines]

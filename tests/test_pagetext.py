@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from lxml import html
 
 from provenance.pagetext import visible_text
@@ -25,3 +28,35 @@ def test_visible_text_keeps_blocks_alt_text_and_drops_scripts() -> None:
     text = "\n".join(lines)
     for invisible in ("var x", "hidden", "enable js", "p{}"):
         assert invisible not in text
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("<p> a  b </p><p>c</p>", ["a b", "c"]),
+        ("<p>a\tb</p><p> c </p>", ["a b", "c"]),
+        ("<p>a\x0c b</p><p>\x1fc</p>", ["a b", "c"]),
+        ("<p> plain ascii </p><span> runs </span> <b>on</b>", ["plain ascii", "runs on"]),
+        ("<p>caf\u00e9  au\u00a0lait </p>", ["caf\u00e9 au lait"]),
+    ],
+)
+def test_white_space_is_squashed_line_by_line(body: str, expected: list[str]) -> None:
+    assert (
+        visible_text(html.document_fromstring(f"<html><body>{body}</body></html>")).split("\n")
+        == expected
+    )
+
+
+_MARKUP = st.lists(
+    st.sampled_from(["<p>", "</p>", "<span>", "</span>", "<br>", " ", "  ", "\t", "\r", "\n"])
+    | st.text(alphabet="ab. \u00e9\u00a0\x1f", max_size=6),
+    max_size=30,
+).map("".join)
+
+
+@given(_MARKUP)
+def test_every_line_is_non_empty_single_spaced_text(body: str) -> None:
+    text = visible_text(html.document_fromstring(f"<html><body>x{body}</body></html>"))
+    for line in text.split("\n"):
+        assert line
+        assert line == " ".join(line.split())

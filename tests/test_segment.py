@@ -83,3 +83,17 @@ def test_units_cover_the_normalized_text(text: str) -> None:
         return s.replace(" ", "").replace("\n", "")
 
     assert "".join(squash(u.text) for u in result) == squash(normalize(text))
+
+
+@given(_TEXT)
+def test_units_are_the_sentences_of_each_paragraph_every_time(text: str) -> None:
+    normalized = normalize(text)
+    expected = [
+        (number, sentence)
+        for number, paragraph in enumerate(paragraphs(normalized))
+        for sentence in sentences(paragraph)
+    ]
+    for _ in range(2):  # the second time, each paragraph's cut is remembered
+        result = units(text)
+        assert [(u.paragraph, u.text) for u in result] == expected
+        assert [u.index for u in result] == list(range(len(expected)))
