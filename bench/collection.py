@@ -33,7 +33,7 @@ from provenance.verify import check_seed
 LEDGER = "ledger.sqlite"
 DESCRIPTION = "collection.json"
 BATCH = 256  # pages generated per round trip to the worker processes
-LAYOUT = 1  # bump when what `build` writes changes, so old scratch collections are rebuilt
+LAYOUT = 2  # bump when what `build` writes changes, so old scratch collections are rebuilt
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ MB = 1_000_000
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="bench/run.py", description=__doc__)
-    parser.add_argument("--pages", type=int, help="pages per crawl round (default 300)")
+    parser.add_argument("--pages", type=int, help="pages per crawl round (default 1000)")
     parser.add_argument("--rounds", type=int, help="interleaved rounds (default 3)")
     parser.add_argument(
         "--warc-mb", type=int, help="size of the large WARC and collection (default 500)"
@@ -45,7 +45,7 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     )
     args = parser.parse_args(argv)
     quick = {"pages": 12, "rounds": 1, "warc_mb": 1, "reverify_timeout": 60.0}
-    full = {"pages": 300, "rounds": 3, "warc_mb": 500, "reverify_timeout": 300.0}
+    full = {"pages": 1000, "rounds": 3, "warc_mb": 500, "reverify_timeout": 300.0}
     for name, default in (quick if args.quick else full).items():
         if getattr(args, name) is None:
             setattr(args, name, default)
@@ -143,10 +143,12 @@ def crawl_rounds(args: argparse.Namespace, report: Report) -> None:
         f"{mode} {100 * max(server_share[mode]):.0f}%" for mode in MODES if server_share[mode]
     )
     report.notes += [
-        f"Crawls: {args.pages} generated pages (about 60 KB; every third gzip-encoded, every "
-        "third chunked) from the replica (`python -m replica`) in its own process on the same "
-        "2 cores, 16 requests in flight; pages/s = Scrapy's `response_received_count` over "
-        "its `elapsed_time_seconds` (spider open to close; start-up excluded). The server's "
+        f"Crawls: {args.pages} generated pages (about 60 KB, 4-9 KB of it article prose; every "
+        "third gzip-encoded, every third chunked) from the replica (`python -m replica`) in its "
+        "own process on the same 2 cores (each page built once and kept; all fetched once "
+        "before the rounds), 16 requests in flight; pages/s = Scrapy's "
+        "`response_received_count` over its `elapsed_time_seconds` (spider open to close; "
+        "start-up excluded). The server's "
         f"CPU, as a share of one core during each crawl (highest round): {shares}.",
         f"Re-verification ran on each round's full-pipeline collection; verdicts changed "
         f"against the crawl's: {changed}.",

@@ -1,6 +1,7 @@
 """The benchmark's pages and the seed corpus that claims them.
 
-Pages are the replica's generated news pages (``replica.generated``): about 60 KB of markup,
+Pages are the replica's generated news pages (``replica.generated``): about 60 KB, of which the
+article's prose is 4-9 KB and the rest a news site's markup, inline script and styles;
 gzip-encoded when the number is divisible by 3, sent chunked when the remainder is 1. Seed
 ``n`` is ``article_text(n)``, the page's article as a plain-text copy, claimed by the URL
 ``http://bench.test/_generated/n``."""

@@ -78,7 +78,7 @@ def section(name: str, what: str, run: memory.Measured, raw: Path) -> list[str]:
 
 def main(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(prog="bench/profiles.py", description=__doc__)
-    parser.add_argument("--pages", type=int, default=300)
+    parser.add_argument("--pages", type=int, default=1000)
     parser.add_argument("--warc-mb", type=int, default=50)
     parser.add_argument("--output", type=Path, default=ROOT / "bench" / "PROFILES.md")
     parser.add_argument("--scratch", type=Path, default=DEFAULT_SCRATCH)
