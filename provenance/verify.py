@@ -12,6 +12,7 @@ from provenance.align import align_units
 from provenance.evidence import SerialisedEvidence, dumps
 from provenance.extract import Article, NoArticle, extract_article
 from provenance.ledger import VerdictRow
+from provenance.locate import Shared, shared_text
 from provenance.manifest import Seed
 from provenance.normalize import NORMALIZER_VERSION, bytes_digest, normalize
 from provenance.seedtext import SeedTextError, read_seed
@@ -132,10 +133,15 @@ def _seed_form(sha: str, encoding: str | None, text: str) -> tuple[str, tuple[Un
 
 
 def examine(
-    seed: Seed, body: bytes, *, url: str, content_type: str | None
-) -> tuple[Article | NoArticle, SeedCheck]:
+    seed: Seed, body: bytes, *, url: str, content_type: str | None, shared: bool = False
+) -> tuple[Article | NoArticle, SeedCheck, Shared | None]:
     """Extract a fetched page's article and check the seed against it: the CPU-bound part of
     verification, in one call so that it can run in a worker process (the check comes back
-    detached: its evidence already serialised)."""
+    detached: its evidence already serialised). With `shared`, also how much of the seed's
+    text the article holds (None when there is no article or the seed cannot be read)."""
     page = extract_article(body, url=url, content_type=content_type)
-    return page, check_seed(seed, page).detached()
+    check = check_seed(seed, page)
+    share = None
+    if shared and isinstance(page, Article) and check.seed_bytes is not None:
+        share = shared_text(read_seed(seed.path, seed.encoding).text, page.text)
+    return page, check.detached(), share

@@ -21,6 +21,7 @@ from pathlib import Path
 from scrapy.crawler import Crawler
 
 from provenance.extract import Article, NoArticle
+from provenance.locate import Shared
 from provenance.manifest import Manifest, Seed, load
 from provenance.verify import SeedCheck, examine
 from spiders.items import PageVersion, SeedItem
@@ -80,23 +81,41 @@ class ExtractPipeline:
     async def _live(self, item: SeedItem, seed: Seed) -> None:
         assert item.body is not None
         url = item.source_url or item.fetched_url or ""
-        item.article, item.live_check = await self._examine(seed, item.body, url, item.content_type)
+        wanted = item.min_shared is not None
+        item.article, item.live_check, shared = await self._examine(
+            seed, item.body, url, item.content_type, shared=wanted
+        )
+        if item.min_shared is not None and item.live_check.seed_bytes is not None:
+            item.live_problem = _too_little(item, shared, item.min_shared)
 
     async def _archived(self, version: PageVersion, seed: Seed) -> None:
         assert version.body is not None
-        version.article, version.check = await self._examine(
+        version.article, version.check, _ = await self._examine(
             seed, version.body, version.source_url or "", version.content_type
         )
 
     async def _examine(
-        self, seed: Seed, body: bytes, url: str, content_type: str | None
-    ) -> tuple[Article | NoArticle, SeedCheck]:
+        self, seed: Seed, body: bytes, url: str, content_type: str | None, *, shared: bool = False
+    ) -> tuple[Article | NoArticle, SeedCheck, Shared | None]:
         if self.pool is None:
-            return examine(seed, body, url=url, content_type=content_type)
-        future = self.pool.submit(examine, seed, body, url=url, content_type=content_type)
+            return examine(seed, body, url=url, content_type=content_type, shared=shared)
+        future = self.pool.submit(
+            examine, seed, body, url=url, content_type=content_type, shared=shared
+        )
         try:
             return await asyncio.wrap_future(future)
         except (BrokenProcessPool, pickle.PicklingError) as exc:
             # The seed still gets its verdict: the page is examined here instead.
             log.warning("worker pool failed (%s); examining %s in the crawler", exc, url)
-            return examine(seed, body, url=url, content_type=content_type)
+            return examine(seed, body, url=url, content_type=content_type, shared=shared)
+
+
+def _too_little(item: SeedItem, shared: Shared | None, min_shared: float) -> str | None:
+    """Why the live page is not the seed's article, when it shares too little with it."""
+    if shared is not None and shared.score >= min_shared:
+        return None
+    found = f"{shared.score:.0%}" if shared else "none"
+    return (
+        f"the page at {item.fetched_url} shares {found} of the seed's text (less than "
+        f"{min_shared:.0%}), too little to be the same article"
+    )

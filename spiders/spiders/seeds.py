@@ -34,10 +34,7 @@ from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from provenance.extract import Article, extract_article
-from provenance.locate import shared_text
 from provenance.manifest import Manifest, Seed, load
-from provenance.seedtext import SeedTextError, read_seed
 from provenance.wayback import (
     Capture,
     CdxError,
@@ -170,7 +167,10 @@ class SeedsSpider(scrapy.Spider):
     def parse(self, response: Response) -> Iterator[Any]:
         item = self._item(response.meta, response)
         item.body = response.body
-        item.live_problem = self._too_little(item)
+        if self.endpoint is not None:
+            # Worth knowing only when the archive can offer another version: the extract
+            # pipeline measures, in its workers, how much of the seed the live page shares.
+            item.min_shared = self.min_shared
         yield from self._after_live(item)
 
     def failed(self, failure: Failure) -> Iterator[Any]:
@@ -204,25 +204,6 @@ class SeedsSpider(scrapy.Spider):
             content_type = response.headers.get("Content-Type")
             item.content_type = content_type.decode("latin-1") if content_type else None
         return item
-
-    def _too_little(self, item: SeedItem) -> str | None:
-        """Why the live page is not the seed's article, when it shares too little with it."""
-        if self.endpoint is None or item.body is None:
-            return None  # only worth knowing when the archive can offer another version
-        seed = self.seeds[item.seed_id]
-        try:
-            seed_text = read_seed(seed.path, seed.encoding).text
-        except SeedTextError:
-            return None  # the compare pipeline reports the unreadable seed
-        page = extract_article(item.body, url=seed.url or "", content_type=item.content_type)
-        shared = shared_text(seed_text, page.text) if isinstance(page, Article) else None
-        if shared is None or shared.score < self.min_shared:
-            found = f"{shared.score:.0%}" if shared else "none"
-            return (
-                f"the page at {item.fetched_url} shares {found} of the seed's text (less than "
-                f"{self.min_shared:.0%}), too little to be the same article"
-            )
-        return None
 
     # The archive: CDX queries, then the chosen captures, one request at a time per seed.
 
