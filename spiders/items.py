@@ -1,5 +1,5 @@
 """What the seeds spider hands to the pipelines: one item per seed, carrying the live fetch of
-its source page and any archived captures of it fetched as well."""
+its source page and any archived captures of it fetched as well, each a PageVersion."""
 
 from __future__ import annotations
 
@@ -35,19 +35,8 @@ class PageVersion:
 @dataclass
 class SeedItem:
     seed_id: str
-    source_url: str | None
-    fetched_url: str | None = None
-    source_kind: str = "live"  # "live" | "replica"
-    status: int | None = None
-    body: bytes | None = field(default=None, repr=False)  # Content-Encoding removed
-    content_type: str | None = None
-    request_record: RecordRef | None = None
-    response_record: RecordRef | None = None
-    redirects: list[str] = field(default_factory=list)
-    error: str | None = None  # why there is no usable page
-    article: Article | NoArticle | None = field(default=None, repr=False)
+    live: PageVersion  # the fetch of the seed's own URL (kind "live" or "replica", role "live")
     check: SeedCheck | None = field(default=None, repr=False)  # on the version chosen
-    live_check: SeedCheck | None = field(default=None, repr=False)  # the live page's own
     live_problem: str | None = None  # why the live page is not (or may not be) the seed's source
     # Set when the archive can offer another version: a live page sharing less of the seed's
     # text than this is another article (spiders.pipelines.extract).
@@ -56,21 +45,3 @@ class SeedItem:
     archived: list[PageVersion] = field(default_factory=list)
     versions: list[PageVersion] = field(default_factory=list)  # live first, then captures
     finding: Finding | None = field(default=None, repr=False)
-
-    def live_version(self) -> PageVersion:
-        """The live fetch as a PageVersion (it shares the item's extracted article)."""
-        return PageVersion(
-            kind=self.source_kind,
-            role="live",
-            source_url=self.source_url,
-            fetched_url=self.fetched_url,
-            status=self.status,
-            body=self.body,
-            content_type=self.content_type,
-            request_record=self.request_record,
-            response_record=self.response_record,
-            redirects=list(self.redirects),
-            error=self.error,
-            article=self.article,
-            check=self.live_check,
-        )

@@ -29,7 +29,7 @@ class ComparePipeline:
     def process_item(self, item: SeedItem) -> SeedItem:
         assert self.manifest is not None
         seed = self.manifest.get(item.seed_id)
-        item.versions = [item.live_version(), *item.archived]
+        item.versions = [item.live, *item.archived]
         checked = [_checked(seed, version) for version in item.versions]
         item.finding = judge(
             checked, live_problem=item.live_problem, archive_note=item.archive_note

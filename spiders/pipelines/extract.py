@@ -68,7 +68,7 @@ class ExtractPipeline:
         assert self.manifest is not None
         seed = self.manifest.get(item.seed_id)
         jobs = []
-        if item.error is None and item.body is not None:
+        if item.live.error is None and item.live.body is not None:
             jobs.append(self._live(item, seed))
         jobs += [
             self._archived(version, seed)
@@ -79,14 +79,15 @@ class ExtractPipeline:
         return item
 
     async def _live(self, item: SeedItem, seed: Seed) -> None:
-        assert item.body is not None
-        url = item.source_url or item.fetched_url or ""
+        live = item.live
+        assert live.body is not None
+        url = live.source_url or live.fetched_url or ""
         wanted = item.min_shared is not None
-        item.article, item.live_check, shared = await self._examine(
-            seed, item.body, url, item.content_type, shared=wanted
+        live.article, live.check, shared = await self._examine(
+            seed, live.body, url, live.content_type, shared=wanted
         )
-        if item.min_shared is not None and item.live_check.seed_bytes is not None:
-            item.live_problem = _too_little(item, shared, item.min_shared)
+        if item.min_shared is not None and live.check.seed_bytes is not None:
+            item.live_problem = _too_little(live, shared, item.min_shared)
 
     async def _archived(self, version: PageVersion, seed: Seed) -> None:
         assert version.body is not None
@@ -110,12 +111,12 @@ class ExtractPipeline:
             return examine(seed, body, url=url, content_type=content_type, shared=shared)
 
 
-def _too_little(item: SeedItem, shared: Shared | None, min_shared: float) -> str | None:
+def _too_little(live: PageVersion, shared: Shared | None, min_shared: float) -> str | None:
     """Why the live page is not the seed's article, when it shares too little with it."""
     if shared is not None and shared.score >= min_shared:
         return None
     found = f"{shared.score:.0%}" if shared else "none"
     return (
-        f"the page at {item.fetched_url} shares {found} of the seed's text (less than "
+        f"the page at {live.fetched_url} shares {found} of the seed's text (less than "
         f"{min_shared:.0%}), too little to be the same article"
     )

@@ -89,7 +89,7 @@ class LedgerPipeline:
         if item.seed_id in self.recorded:
             raise DropItem(f"seed {item.seed_id} is already recorded in crawl {self.crawl_id}")
         check = item.check
-        versions = item.versions or [item.live_version()]
+        versions = item.versions or [item.live]
         finding = item.finding
         chosen = versions[finding.chosen] if finding else versions[0]
         evidence = check.evidence()

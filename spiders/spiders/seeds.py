@@ -145,7 +145,7 @@ class SeedsSpider(scrapy.Spider):
     def _begin(self, seed: Seed) -> scrapy.Request | SeedItem:
         """A seed's first request, or at once its item when no URL is known."""
         if seed.url is None:
-            return SeedItem(seed_id=seed.id, source_url=None, error=NO_URL)
+            return SeedItem(seed.id, PageVersion("live", "live", None, error=NO_URL))
         return scrapy.Request(
             replica_url(self.replica, seed.url) if self.replica else seed.url,
             callback=self.parse,
@@ -166,7 +166,7 @@ class SeedsSpider(scrapy.Spider):
 
     def parse(self, response: Response) -> Iterator[Any]:
         item = self._item(response.meta, response)
-        item.body = response.body
+        item.live.body = response.body
         if self.endpoint is not None:
             # Worth knowing only when the archive can offer another version: the extract
             # pipeline measures, in its workers, how much of the seed the live page shares.
@@ -178,32 +178,32 @@ class SeedsSpider(scrapy.Spider):
         if isinstance(failure.value, HttpError):
             response = failure.value.response
             item = self._item(response.meta, response)
-            item.error = f"the server answered HTTP {response.status} for {response.url}"
+            item.live.error = f"the server answered HTTP {response.status} for {response.url}"
         else:
             item = self._item(request.meta, None)
-            item.fetched_url = request.url
-            item.response_record = None  # a record in meta belongs to an earlier redirect hop
-            item.error = (
+            item.live.fetched_url = request.url
+            item.live.response_record = None  # a record in meta is an earlier redirect hop's
+            item.live.error = (
                 f"the fetch failed: {failure.getErrorMessage() or type(failure.value).__name__}"
             )
-        item.live_problem = item.error
+        item.live_problem = item.live.error
         yield from self._after_live(item)
 
     def _item(self, meta: dict[str, Any], response: Response | None) -> SeedItem:
-        item = SeedItem(
-            seed_id=meta[SEED_KEY],
+        live = PageVersion(
+            kind=meta["source_kind"],
+            role="live",
             source_url=meta["source_url"],
-            source_kind=meta["source_kind"],
             request_record=meta.get(REQUEST_RECORD_KEY),
             response_record=meta.get(RESPONSE_RECORD_KEY),
             redirects=list(meta.get("redirect_urls", [])),
         )
         if response is not None:
-            item.fetched_url = response.url
-            item.status = response.status
+            live.fetched_url = response.url
+            live.status = response.status
             content_type = response.headers.get("Content-Type")
-            item.content_type = content_type.decode("latin-1") if content_type else None
-        return item
+            live.content_type = content_type.decode("latin-1") if content_type else None
+        return SeedItem(meta[SEED_KEY], live)
 
     # The archive: CDX queries, then the chosen captures, one request at a time per seed.
 
