@@ -207,7 +207,7 @@ def _generated(wanted: tuple[int, int], accept_encoding: str | None) -> Response
 
 # Pages are built and compressed once: a loopback origin should cost its clients little CPU
 # (crawls of a few hundred pages, benchmarks that fetch the same pages in every round).
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=2048)
 def _generated_body(number: int, size: int, zipped: bool) -> bytes:
     body = generated.page(number, size)
     return gzip.compress(body, compresslevel=6, mtime=0) if zipped else body
