@@ -70,8 +70,10 @@ def normalize(text: str) -> str:
         # Map before NFKC too: NFKC turns the acute accent into space + combining mark and the
         # double prime into two primes; and removing invisibles may let combining marks compose.
         text = _TABLE_CHARS.sub(_mapped, text)
-        text = unicodedata.normalize("NFKC", text)
-        text = _BREAK_CHARS.sub("\n", _TABLE_CHARS.sub(_mapped, text))
+        # Most text is NFKC already (a quick check): then the second mapping would find nothing.
+        if not unicodedata.is_normalized("NFKC", text):
+            text = _TABLE_CHARS.sub(_mapped, unicodedata.normalize("NFKC", text))
+        text = _BREAK_CHARS.sub("\n", text)
     if not _is_clean(text):
         # str.split() with no argument splits on exactly the white space that is left (every
         # isspace() character but the line breaks mapped above), so this collapses each run to

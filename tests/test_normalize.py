@@ -1,11 +1,13 @@
 """normalize(): the canonical text every comparison and digest is computed over."""
 
 import re
+import unicodedata
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from provenance import normalize as normalize_module
 from provenance.normalize import NORMALIZER_VERSION, bytes_digest, normalize, normalized_digest
 
 # Characters that normalize() treats specially, mixed into generated text so examples hit them.
@@ -109,3 +111,23 @@ _SPACED = st.text(alphabet=st.sampled_from(" \n\tab.\u00e9\u2014\u1680\x1f"), ma
 def test_every_line_is_its_words_joined_by_single_spaces(text: str) -> None:
     lines = normalize(text).split("\n")
     assert lines == [" ".join(line.split()) for line in lines]
+
+
+def _every_step(text: str) -> str:
+    """The normalizer's steps for non-ASCII text, each applied unconditionally."""
+    text = normalize_module._TABLE_CHARS.sub(normalize_module._mapped, text)
+    text = unicodedata.normalize("NFKC", text)
+    text = normalize_module._TABLE_CHARS.sub(normalize_module._mapped, text)
+    text = normalize_module._BREAK_CHARS.sub("\n", text)
+    text = "\n".join(" ".join(line.split()) for line in text.split("\n"))
+    return re.sub(r"\n{3,}", "\n\n", text).strip("\n")
+
+
+# Characters whose NFKC form holds characters the maps replace (U+2034, U+2057: primes),
+# marks that compose, invisibles, a line separator, an ideographic space.
+_MARKS = st.text(alphabet="e\u00e9\u0301\u00b4 \n\u2019'\u00ad\u2028\u2034\u2057\u3000")
+
+
+@given(st.text() | _MARKS)
+def test_steps_skipped_on_text_already_in_form_change_nothing(text: str) -> None:
+    assert normalize(text) == _every_step(text)
