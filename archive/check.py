@@ -8,7 +8,7 @@ collection's records refer across files), one WARC version per file, and for a W
 WACZ 1.1.1 (``archive.check_wacz``).
 
 Problems are data: each goes to ``on_problem`` as it is found. Memory is constant in the file
-size, apart from about 100 bytes per record id for the cross-record checks.
+size, apart from about 30 bytes per record id for the cross-record checks.
 """
 
 import zipfile

@@ -9,7 +9,8 @@ import base64
 import binascii
 import hashlib
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from typing import NamedTuple
 
 _ALGORITHMS = {
     "sha1": "sha1",
@@ -27,7 +28,13 @@ _BASE32_TO_INT = str.maketrans(
     "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567abcdefghijklmnopqrstuvwxyz",
     "0123456789abcdefghijklmnopqrstuv0123456789abcdefghijklmnop",
 )
-_SIZES = {name: hashlib.new(name).digest_size for name in set(_ALGORITHMS.values())}
+_CONSTRUCTORS: dict[str, Callable[[], "hashlib._Hash"]] = {
+    "sha1": hashlib.sha1,
+    "sha256": hashlib.sha256,
+    "sha512": hashlib.sha512,
+    "md5": hashlib.md5,
+}
+_SIZES = {name: make().digest_size for name, make in _CONSTRUCTORS.items()}
 _CHUNK_SIZE_RE = re.compile(rb"[0-9A-Fa-f]{1,16}")
 
 
@@ -35,11 +42,14 @@ class DigestFieldError(ValueError):
     """A digest field that is malformed or names an algorithm this checker does not know."""
 
 
-@dataclass(frozen=True)
-class ExpectedDigest:
+class ExpectedDigest(NamedTuple):
     label: str  # as written
     algorithm: str  # hashlib name
     value: bytes  # decoded digest
+
+    def new_hash(self) -> "hashlib._Hash":
+        """A fresh hash object of this digest's algorithm."""
+        return _CONSTRUCTORS[self.algorithm]()
 
 
 def parse_digest(field: str) -> ExpectedDigest:
@@ -93,14 +103,15 @@ class Dechunker:
     def complete(self) -> bool:
         return self.state == self._DONE
 
-    def feed(self, data: bytes) -> list[bytes]:
-        """The entity-body bytes ``data`` carries (empty once an error has been found)."""
-        out: list[bytes] = []
+    def feed(self, data: bytes | memoryview) -> list[memoryview]:
+        """The entity-body bytes ``data`` carries (empty once an error has been found), as views
+        of ``data``."""
+        out: list[memoryview] = []
         view = memoryview(data)
         while view and self.error is None and self.state != self._DONE:
             if self.state == self._DATA:
                 take = view[: self.remaining]
-                out.append(bytes(take))
+                out.append(take)
                 self.remaining -= len(take)
                 view = view[len(take) :]
                 if not self.remaining:

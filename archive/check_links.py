@@ -1,13 +1,13 @@
 """Links between records, checked across every file of one check run.
 
-Record ids are kept as 16-byte BLAKE2b keys (a collision among a billion ids has a probability
-below 1e-20), so memory grows by about 100 bytes per record. A reference whose target is already
-known is settled at once; only forward references (and dangling ones) wait for the end.
+Record ids are kept exactly, in a ``RecordIdSet`` (about 30 bytes per urn:uuid id). A reference
+whose target is already known is settled at once; only forward references (and dangling ones)
+wait for the end.
 """
 
-import hashlib
 from dataclasses import dataclass
 
+from archive.check_idset import RecordIdSet
 from archive.check_problems import (
     DANGLING_CONCURRENT_TO,
     DANGLING_REFERS_TO,
@@ -24,12 +24,9 @@ _FIELD_CODES = {
 LINK_FIELDS = frozenset(_FIELD_CODES)
 
 
-def _key(record_id: str) -> bytes:
-    return hashlib.blake2b(record_id.encode("utf-8", "surrogatepass"), digest_size=16).digest()
-
-
 @dataclass(frozen=True)
 class _Pending:
+    order: int
     file: str
     offset: int
     field: str  # lower-case WARC field name
@@ -38,34 +35,40 @@ class _Pending:
 
 class LinkRegistry:
     def __init__(self) -> None:
-        self._ids: set[bytes] = set()
-        self._warcinfos: set[bytes] = set()
-        self._pending: list[_Pending] = []
+        self._ids = RecordIdSet()
+        self._warcinfos: set[str] = set()  # one or a few per file
+        self._pending: dict[str, list[_Pending]] = {}  # by target
+        self._references = 0
 
     def add_record(self, record_id: str, rec_type: str) -> bool:
         """Remember a record; False if its id was seen before."""
-        key = _key(record_id)
-        if key in self._ids:
+        if not self._ids.add(record_id):
             return False
-        self._ids.add(key)
         if rec_type == "warcinfo":
-            self._warcinfos.add(key)
+            self._warcinfos.add(record_id)
+        waiting = self._pending.pop(record_id, None)
+        if waiting is not None:
+            unsettled = [pending for pending in waiting if not self._settled(pending)]
+            if unsettled:  # a WARC-Warcinfo-ID naming a record of another type
+                self._pending[record_id] = unsettled
         return True
 
     def add_reference(self, file: str, offset: int, field: str, target: str) -> None:
         """``field`` (lower-case) of the record at ``offset`` names ``target``."""
-        pending = _Pending(file, offset, field, target)
+        self._references += 1
+        pending = _Pending(self._references, file, offset, field, target)
         if not self._settled(pending):
-            self._pending.append(pending)
+            self._pending.setdefault(target, []).append(pending)
 
     def finish(self, emit: ProblemSink) -> None:
-        """Report every reference whose target never appeared."""
-        for pending in self._pending:
-            if self._settled(pending):
-                continue
+        """Report every reference whose target never appeared, in the order they were made."""
+        waiting = sorted(
+            (pending for group in self._pending.values() for pending in group),
+            key=lambda pending: pending.order,
+        )
+        for pending in waiting:
             name, code = _FIELD_CODES[pending.field]
-            key = _key(pending.target)
-            if key in self._ids:
+            if pending.target in self._ids:
                 why = "names a record that is not a warcinfo record"
             else:
                 why = "names a record that is in none of the files checked"
@@ -74,4 +77,4 @@ class LinkRegistry:
 
     def _settled(self, pending: _Pending) -> bool:
         known = self._warcinfos if pending.field == "warc-warcinfo-id" else self._ids
-        return _key(pending.target) in known
+        return pending.target in known

@@ -48,8 +48,9 @@ _VERSION_RE = re.compile(r"WARC/(\d+\.\d+)")
 # A header line: a token, a colon, then a value without control characters (tab allowed).
 _FIELD_LINE = r"([!#$%&'*+\-.^_`|~0-9A-Za-z]+):([^\x00-\x08\x0a-\x1f\x7f]*)"
 _FIELD_LINE_RE = re.compile(_FIELD_LINE)
-_FIELD_LINES_RE = re.compile(rf"(?:\r\n{_FIELD_LINE})*")
-_FIELD_LINES_ITEM_RE = re.compile(rf"\r\n{_FIELD_LINE}")
+# One whole line (the lookahead): the head is all well-formed lines if there are as many
+# matches as line breaks.
+_FIELD_LINES_ITEM_RE = re.compile(rf"\r\n{_FIELD_LINE}(?=\r\n|\Z)")
 _BRACKETED_URI_RE = re.compile(r"<[^<>\s]+>")
 _URI_RE = re.compile(r"[^<>\s]+")
 _DATE_RE = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d{1,9})?Z")
@@ -60,9 +61,10 @@ _NEEDS_TARGET = frozenset({"response", "resource", "request", "revisit", "conver
 _HTTP_TYPES = frozenset({"request", "response", "revisit"})
 _REPEATABLE = frozenset({"warc-concurrent-to", "warc-protocol"})
 _ID_FIELDS = frozenset({*LINK_FIELDS, "warc-record-id", "warc-segment-origin-id"})
+_CHECKED_VALUES = frozenset({*_ID_FIELDS, "warc-target-uri", "warc-date", "warc-ip-address"})
 
 
-@dataclass
+@dataclass(slots=True)
 class _Record:
     offset: int
     rec_type: str
@@ -139,18 +141,20 @@ class RecordChecker:
     # -- plain WARC and member contents -------------------------------------------------------
 
     def feed(self, data: bytes) -> None:
-        view = memoryview(data)
-        while view:
-            before = len(view)
-            if self.state == self._HEAD:
-                view = self._feed_head(view)
-            elif self.state == self._BLOCK:
-                view = self._feed_block(view)
-            elif self.state == self._TRAILER:
-                view = self._feed_trailer(view)
+        # Each state takes bytes from data[index:] and returns the index after them.
+        index, size = 0, len(data)
+        while index < size:
+            state = self.state
+            if state == self._BLOCK:
+                end = self._feed_block(data, index)
+            elif state == self._HEAD:
+                end = self._feed_head(data, index)
+            elif state == self._TRAILER:
+                end = self._feed_trailer(data, index)
             else:
-                view = self._feed_skip(view)
-            self.pos += before - len(view)
+                end = self._feed_skip(data, index)
+            self.pos += end - index
+            index = end
 
     def finish(self) -> None:
         """The stream has ended (a plain WARC's end of file, or the last gzip member)."""
@@ -177,8 +181,10 @@ class RecordChecker:
 
     def _reset(self) -> None:
         self.state = self._HEAD
-        self.head.clear()
-        self.trailer.clear()
+        if self.head:
+            self.head.clear()
+        if self.trailer:
+            self.trailer.clear()
         self.record = None
 
     def _framing(self, offset: int, code: str, message: str) -> None:
@@ -188,15 +194,21 @@ class RecordChecker:
     def _problem(self, code: str, message: str) -> None:
         self.emit(Problem(self.name, self._record_offset(), code, message))
 
-    def _feed_head(self, view: memoryview) -> memoryview:
+    def _feed_head(self, data: bytes, index: int) -> int:
         if not self.head:
             self.head_start = self.pos
             if self.gzipped and self.records_in_member:
                 self._framing(
                     self.member, MEMBER_LAYOUT, "the gzip member holds more than one record"
                 )
+            found = data.find(_END, index, index + _PROBE)
+            if found >= 0:  # the whole head is here: no copy into self.head
+                self.records_in_member += 1
+                self._start_record(data[index:found])
+                return found + 4
         before = len(self.head)
-        self.head += view[:_PROBE]
+        probe_end = min(index + _PROBE, len(data))
+        self.head += data[index:probe_end]
         found = self.head.find(_END, max(0, before - 3))
         if found < 0:
             if len(self.head) > HEAD_LIMIT or not self.head.startswith(b"WARC/"[: len(self.head)]):
@@ -204,55 +216,61 @@ class RecordChecker:
                     self._record_offset(), HEADER_SYNTAX, "no WARC header block starts here"
                 )
                 self._skip()
-                return view[len(view) :]
-            return view[_PROBE:]
-        rest = view[found + 4 - before :]
+                return len(data)
+            return probe_end
         head = bytes(self.head[:found])
         self.head.clear()
         self.records_in_member += 1
         self._start_record(head)
-        return rest
+        return index + found + 4 - before
 
     def _skip(self) -> None:
         self.head.clear()
         self.record = None
         self.state = self._SKIP
 
-    def _feed_skip(self, view: memoryview) -> memoryview:
+    def _feed_skip(self, data: bytes, index: int) -> int:
         if self.gzipped:  # the member's end resynchronises
-            return view[len(view) :]
+            return len(data)
         # A plain WARC: resume at the next line that starts a WARC head.
         carry = self.skip_carry
-        data = carry + bytes(view)
-        found = data.find(b"\nWARC/")
+        joined = carry + data[index:]
+        found = joined.find(b"\nWARC/")
         if found < 0:
-            self.skip_carry = data[-5:]
-            return view[len(view) :]
+            self.skip_carry = joined[-5:]
+            return len(data)
         start = found + 1
         self.skip_carry = b""
         self.state = self._HEAD
         if start >= len(carry):
-            return view[start - len(carry) :]
+            return index + start - len(carry)
         self.head_start = self.pos - (len(carry) - start)  # the head began in carried bytes
         self.head += carry[start:]
-        return view
+        return index
 
-    def _feed_block(self, view: memoryview) -> memoryview:
+    def _feed_block(self, data: bytes, index: int) -> int:
         record = self.record
         assert record is not None
-        take = view[: record.remaining]
-        record.remaining -= len(take)
+        size = len(data)
+        stop = index + record.remaining
+        if stop > size:
+            stop = size
+        record.remaining -= stop - index
         if record.block_hash is not None:
-            record.block_hash.update(take)
-        payload = self._feed_http_head(record, take) if record.in_http_head else take
-        if payload:
-            self._feed_payload(record, payload)
+            record.block_hash.update(data if stop - index == size else memoryview(data)[index:stop])
+        start = self._feed_http_head(record, data, index, stop) if record.in_http_head else index
+        if start < stop:
+            self._feed_payload(record, data, start, stop)
         if not record.remaining:
             self._end_block(record)
-        return view[len(take) :]
+        return stop
 
-    def _feed_trailer(self, view: memoryview) -> memoryview:
-        take = view[: 4 - len(self.trailer)]
+    def _feed_trailer(self, data: bytes, index: int) -> int:
+        if not self.trailer and data.startswith(_END, index):
+            self._finish_record()
+            self._reset()
+            return index + 4
+        take = data[index : index + 4 - len(self.trailer)]
         self.trailer += take
         if not _END.startswith(self.trailer):
             self._framing(
@@ -262,11 +280,11 @@ class RecordChecker:
                 "CRLF CRLF after Content-Length bytes (is Content-Length wrong?)",
             )
             self._skip()  # its digests mean nothing when the block boundary is wrong
-            return view[len(take) :]
+            return index + len(take)
         if len(self.trailer) == 4:
             self._finish_record()
             self._reset()
-        return view[len(take) :]
+        return index + len(take)
 
     # -- one record ------------------------------------------------------------------------------
 
@@ -277,11 +295,9 @@ class RecordChecker:
             self._skip()
             return
         version, fields = parsed
-        found: dict[str, str] = {}
-        for name, lowered, value in fields:
-            if lowered in found and lowered not in _REPEATABLE:
-                self._problem(HEADER_FIELD, f"{name} appears more than once")
-            found.setdefault(lowered, value)
+        found = {lowered: value for _, lowered, value in reversed(fields)}  # the first wins
+        if len(found) < len(fields):
+            self._report_repeats(fields)
         length_text = found.get("content-length", "")
         if not length_text.isascii() or not length_text.isdigit():
             self._framing(offset, HEADER_SYNTAX, f"bad or missing Content-Length {length_text!r}")
@@ -322,7 +338,7 @@ class RecordChecker:
             target=found.get("warc-target-uri", ""),
             remaining=length,
             http=http,
-            block_hash=hashlib.new(block_expected.algorithm) if block_expected else None,
+            block_hash=block_expected.new_hash() if block_expected else None,
             block_expected=block_expected,
             payload_expected=payload_expected,
             length=length,
@@ -331,13 +347,18 @@ class RecordChecker:
         if payload_expected is not None and not http:
             # The payload is the whole block: one hash serves both digests if they agree.
             same = block_expected and block_expected.algorithm == payload_expected.algorithm
-            record.payload_hash = (
-                record.block_hash if same else hashlib.new(payload_expected.algorithm)
-            )
+            record.payload_hash = record.block_hash if same else payload_expected.new_hash()
         self.record = record
         self.state = self._BLOCK
         if not length:
             self._end_block(record)
+
+    def _report_repeats(self, fields: list[tuple[str, str, str]]) -> None:
+        seen: set[str] = set()
+        for name, lowered, _ in fields:
+            if lowered in seen and lowered not in _REPEATABLE:
+                self._problem(HEADER_FIELD, f"{name} appears more than once")
+            seen.add(lowered)
 
     def _parse_head(self, head: bytes) -> tuple[str, list[tuple[str, str, str]]] | None:
         """The version and the fields (name, lower-case name, value) of a WARC head."""
@@ -352,11 +373,9 @@ class RecordChecker:
         if match is None:
             self._framing(offset, HEADER_SYNTAX, f"not a WARC version line: {version_line[:60]!r}")
             return None
-        if _FIELD_LINES_RE.fullmatch(text, len(version_line)):  # no continuation, no error
-            return match[1], [
-                (name, name.lower(), value.strip(_OWS))
-                for name, value in _FIELD_LINES_ITEM_RE.findall(text, len(version_line))
-            ]
+        items = _FIELD_LINES_ITEM_RE.findall(text, len(version_line))
+        if len(items) == text.count("\r\n"):  # no continuation, no error
+            return match[1], [(name, name.lower(), value.strip(_OWS)) for name, value in items]
         lines = rest.split("\r\n") if newline else []
         fields: list[tuple[str, str, str]] = []
         for line in lines:
@@ -378,6 +397,8 @@ class RecordChecker:
         """Reports malformed values; returns the well-formed links (field, target)."""
         links: list[tuple[str, str]] = []
         for name, lowered, value in fields:
+            if lowered not in _CHECKED_VALUES:
+                continue
             if lowered in _ID_FIELDS:
                 if not _BRACKETED_URI_RE.fullmatch(value):
                     self._problem(HEADER_FIELD, f"{name} {value[:80]!r} is not a <URI>")
@@ -410,23 +431,29 @@ class RecordChecker:
             self._problem(code, f"{_title(name)}: {exc}")
             return None
 
-    def _feed_http_head(self, record: _Record, data: memoryview) -> memoryview:
-        """Collect the HTTP head; returns the part of ``data`` after it."""
-        for start in range(0, len(data), _PROBE):
+    def _feed_http_head(self, record: _Record, data: bytes, index: int, stop: int) -> int:
+        """Collect the HTTP head from ``data[index:stop]``; returns the index after it."""
+        if not record.head:
+            found = data.find(_END, index, min(stop, index + _PROBE))
+            if found >= 0:  # the whole head is here: no copy into record.head
+                record.in_http_head = False
+                self._start_payload(record, data[index : found + 4])
+                return found + 4
+        for start in range(index, stop, _PROBE):
             before = len(record.head)
-            record.head += data[start : start + _PROBE]
+            record.head += data[start : min(stop, start + _PROBE)]
             found = record.head.find(_END, max(0, before - 3))
             if found >= 0:
                 record.in_http_head = False
                 self._start_payload(record, bytes(record.head[: found + 4]))
                 record.head = bytearray()
-                return data[start + found + 4 - before :]
+                return start + found + 4 - before
             if len(record.head) > HEAD_LIMIT:
                 self._problem(HTTP_HEAD, f"the HTTP head of the {record.describe()} is too long")
                 record.in_http_head = False
                 record.head = bytearray()
                 break
-        return data[len(data) :]
+        return stop
 
     def _start_payload(self, record: _Record, head: bytes) -> None:
         try:
@@ -442,20 +469,21 @@ class RecordChecker:
         expected = record.payload_expected
         if expected is None:
             return
-        record.payload_hash = hashlib.new(expected.algorithm)
-        chunked = any(
+        record.payload_hash = expected.new_hash()
+        chunked = b"chunked" in head.lower() and any(
             name.lower() == "transfer-encoding" and "chunked" in value.lower()
             for name, value in headers
         )
         if chunked:
             record.dechunker = Dechunker()
-            record.dechunked_hash = hashlib.new(expected.algorithm)
+            record.dechunked_hash = expected.new_hash()
 
-    def _feed_payload(self, record: _Record, data: memoryview) -> None:
+    def _feed_payload(self, record: _Record, data: bytes, start: int, stop: int) -> None:
+        payload = data if stop - start == len(data) else memoryview(data)[start:stop]
         if record.payload_hash is not None and record.payload_hash is not record.block_hash:
-            record.payload_hash.update(data)
+            record.payload_hash.update(payload)
         if record.dechunker is not None and record.dechunked_hash is not None:
-            for part in record.dechunker.feed(bytes(data)):
+            for part in record.dechunker.feed(payload):
                 record.dechunked_hash.update(part)
 
     def _end_block(self, record: _Record) -> None:

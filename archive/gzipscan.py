@@ -9,25 +9,41 @@ gzip at all. After damage it resynchronises at the next gzip magic number.
 The scanner pushes events to a ``MemberSink``; it reads in big blocks and never holds more than a
 few blocks of input and of decompressed output, whatever the member sizes.
 
-Inflating runs on a worker thread (zlib releases the GIL while it inflates), so the sink's work,
-such as hashing, runs on a second core meanwhile. The caller's thread still makes every call of
-``read`` and of the sink, in file order: callers see no threads.
+A stream longer than one block is inflated in a forked child process (when the caller's process
+runs no other thread), so that the sink's work
+(parsing, hashing) runs on a second core meanwhile. A process, not a thread: both sides run
+Python between every member and its zlib call, and a thread would wait for the other's GIL at
+each one. The caller's process still makes every call of ``read`` and of the sink, in file
+order, on the caller's thread: the child gets the bytes through a pipe and sends the events
+back through another.
 """
 
+import collections
 import contextlib
-import queue
+import fcntl
+import os
+import select
+import signal
+import struct
 import threading
 import zlib
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import NoReturn, Protocol
+
+from archive.errors import ArchiveError
 
 GZIP_MAGIC = b"\x1f\x8b\x08"  # ID1, ID2, CM=deflate
 READ_SIZE = 1 << 20
 FEED_SIZE = 1 << 16
+REWIND_SIZE = 4 * FEED_SIZE
 MAX_OUTPUT = 1 << 22
-BATCH_BYTES = 1 << 20  # decompressed bytes the worker hands over at a time
-_QUEUED_BATCHES = 4
+BATCH_BYTES = 1 << 20  # encoded events the child sends at a time
+QUEUED_BYTES = 1 << 22  # encoded events the child may hold while the caller is busy
 _GZIP_WBITS = zlib.MAX_WBITS | 16
+_PIPE_SIZE = 1 << 20
+# An event: kind, two integers, then a payload of the given length.
+_EVENT = struct.Struct("<BqqI")
+_START, _DATA, _END, _BROKEN, _GARBAGE, _DONE, _FAILED = range(7)
 
 
 class MemberSink(Protocol):
@@ -60,20 +76,22 @@ def scan_members(
 ) -> int:
     """Scan every member of the stream ``read`` returns (``read(n)``, ``b""`` at its end);
     returns the number of bytes scanned."""
-    return _Pipeline(read, sink, read_size, max_output).run()
+    first = read(read_size)
+    blocks = iter((first,))
 
+    def again(size: int) -> bytes:
+        return next(blocks, b"") or read(size)
 
-_Event = tuple[Callable[..., None], tuple[Any, ...]]
-
-
-class _Stopped(Exception):
-    """The caller's thread gave up (its ``read`` or sink raised): the worker ends."""
+    # A short stream needs no process; a process running other threads is not forked (the
+    # child would inherit any lock one of them holds, held forever).
+    if len(first) < read_size or not hasattr(os, "fork") or threading.active_count() > 1:
+        return _Scanner(again, sink, read_size, max_output).run()
+    return _Pipeline(again, sink, read_size, max_output).run()
 
 
 class _Pipeline:
-    """Runs a ``_Scanner`` on a worker thread. The worker sends batches of sink calls through a
-    bounded queue; reads are requests in that stream, answered by the caller's thread, one block
-    ahead so the worker rarely waits."""
+    """The caller's side: forks the child, feeds it ``read``'s blocks, hands its events to the
+    sink."""
 
     def __init__(
         self, read: Callable[[int], bytes], sink: MemberSink, read_size: int, max_output: int
@@ -82,121 +100,241 @@ class _Pipeline:
         self.sink = sink
         self.read_size = read_size
         self.max_output = max_output
-        self.batches: queue.Queue[list[_Event] | BaseException | int] = queue.Queue(_QUEUED_BATCHES)
-        self.blocks: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
-        self.stopped = False
 
     def run(self) -> int:
-        worker = threading.Thread(target=self._work, name="gzipscan", daemon=True)
-        worker.start()
+        in_read, in_write = os.pipe()
+        out_read, out_write = os.pipe()
+        for fd in (in_write, out_write):
+            with contextlib.suppress(OSError):  # a smaller pipe only costs more system calls
+                fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, _PIPE_SIZE)
         try:
-            while True:
-                item = self.batches.get()
-                if isinstance(item, int):
-                    worker.join()
-                    return item
-                if isinstance(item, BaseException):
-                    raise item
-                for call, args in item:
-                    call(*args)
-        except BaseException:
-            self._stop(worker)
-            raise
-
-    def answer_read(self, size: int) -> None:
-        self.blocks.put(self.read(size))
-
-    def _stop(self, worker: threading.Thread) -> None:
-        self.stopped = True
-        self.blocks.put(None)
-        while worker.is_alive():  # unblock a worker waiting for room in the queue
-            try:
-                self.batches.get(timeout=0.01)
-            except queue.Empty:
-                continue
-        worker.join()
-
-    def _work(self) -> None:
-        out = _BatchingSink(self)
+            pid = os.fork()
+        except OSError:  # no process to spare: scan here
+            for fd in (in_read, in_write, out_read, out_write):
+                os.close(fd)
+            return _Scanner(self.read, self.sink, self.read_size, self.max_output).run()
+        if pid == 0:
+            _child(in_read, out_write, (in_write, out_read), self.read_size, self.max_output)
+        os.close(in_read)
+        os.close(out_write)
+        open_fds = [in_write, out_read]
+        finished = False
         try:
-            scanned = _Scanner(out.read, out, self.read_size, self.max_output).run()
-            out.flush()
-            self.send(scanned)
-        except _Stopped:
-            return
-        except BaseException as exc:  # re-raised on the caller's thread
-            with contextlib.suppress(_Stopped):
-                self.send(exc)
+            scanned = self._serve(in_write, out_read, open_fds)
+            finished = True
+            return scanned
+        finally:
+            for fd in open_fds:
+                os.close(fd)
+            if not finished:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
 
-    def send(self, item: list[_Event] | BaseException | int) -> None:
-        while not self.stopped:
-            try:
-                self.batches.put(item, timeout=0.1)
-                return
-            except queue.Full:
-                continue
-        raise _Stopped
+    def _serve(self, in_write: int, out_read: int, open_fds: list[int]) -> int:
+        os.set_blocking(in_write, False)
+        events = _EventReader(out_read, self.sink)
+        poller = select.poll()
+        poller.register(out_read, select.POLLIN)
+        poller.register(in_write, select.POLLOUT)
+        pending = memoryview(b"")
+
+        def stop_feeding() -> None:
+            poller.unregister(in_write)
+            os.close(in_write)
+            open_fds.remove(in_write)
+
+        while True:
+            for fd, _ in poller.poll():
+                if fd == out_read:
+                    scanned = events.pump()
+                    if scanned is not None:
+                        return scanned
+                    continue
+                if not pending:
+                    pending = memoryview(self.read(self.read_size))
+                    if not pending:
+                        stop_feeding()
+                        continue
+                try:
+                    pending = pending[os.write(in_write, pending) :]
+                except BlockingIOError:
+                    pass
+                except BrokenPipeError:  # the child has stopped: its events say why
+                    stop_feeding()
 
 
-class _BatchingSink:
-    """The worker's side: collects sink calls and read requests into batches."""
+class _EventReader:
+    """Decodes the child's events from its pipe and calls the sink."""
 
-    def __init__(self, pipeline: _Pipeline) -> None:
-        self.pipeline = pipeline
-        self.sink = pipeline.sink
-        self.batch: list[_Event] = []
-        self.size = 0
-        self.requested = False
-        self.at_eof = False
+    def __init__(self, fd: int, sink: MemberSink) -> None:
+        self.fd = fd
+        self.sink = sink
+        self.buffer = bytearray(BATCH_BYTES)
+        self.start = 0  # of the first undecoded byte
+        self.end = 0  # of the bytes read so far
 
-    def flush(self) -> None:
+    def pump(self) -> int | None:
+        """Read what the pipe holds and dispatch every whole event; the number of bytes scanned
+        once the child is done, None before."""
+        if self.end == len(self.buffer):
+            self._make_room()
+        with memoryview(self.buffer) as view:
+            count = os.readv(self.fd, [view[self.end :]])
+        if not count:
+            raise ArchiveError("the gzip scanner process ended without finishing")
+        self.end += count
+        return self._dispatch()
+
+    def _make_room(self) -> None:
+        kept = self.end - self.start
+        needed = kept + BATCH_BYTES
+        if kept >= _EVENT.size:
+            needed = max(needed, _EVENT.size + _EVENT.unpack_from(self.buffer, self.start)[3])
+        buffer = self.buffer if needed <= len(self.buffer) else bytearray(needed)
+        buffer[:kept] = self.buffer[self.start : self.end]
+        self.buffer, self.start, self.end = buffer, 0, kept
+
+    def _dispatch(self) -> int | None:
+        buffer, sink, start, end = self.buffer, self.sink, self.start, self.end
+        size = _EVENT.size
+        view = memoryview(buffer)  # slices of it are copied once, not twice
+        try:
+            while end - start >= size:
+                kind, first, second, length = _EVENT.unpack_from(buffer, start)
+                stop = start + size + length
+                if stop > end:
+                    break
+                if kind == _DATA:
+                    sink.member_data(bytes(view[start + size : stop]))
+                elif kind == _START:
+                    sink.member_start(first)
+                elif kind == _END:
+                    sink.member_end(first, second)
+                elif kind == _BROKEN:
+                    reason = buffer[start + size : stop].decode("utf-8")
+                    sink.member_broken(first, reason, bool(second))
+                elif kind == _GARBAGE:
+                    sink.garbage(first, second)
+                elif kind == _DONE:
+                    return int(first)
+                else:
+                    message = buffer[start + size : stop].decode("utf-8", "replace")
+                    raise ArchiveError(f"the gzip scanner process failed: {message}")
+                start = stop
+        finally:
+            view.release()
+            self.start = start
+        if start == end:
+            self.start = self.end = 0
+        return None
+
+
+class _EventWriter:
+    """The child's side: a ``MemberSink`` that encodes events into the pipe. Up to
+    ``QUEUED_BYTES`` wait in the child while the caller is busy, so that neither side waits for
+    the other at every batch."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        os.set_blocking(fd, False)
+        self.writable = select.poll()
+        self.writable.register(fd, select.POLLOUT)
+        self.batch = bytearray()
+        self.queue: collections.deque[memoryview] = collections.deque()
+        self.queued = 0
+
+    def send(self, *, wait: bool) -> None:
+        """Queue the batch and write what the pipe takes; with ``wait``, all of it."""
         if self.batch:
-            batch, self.batch, self.size = self.batch, [], 0
-            self.pipeline.send(batch)
-
-    def _request(self, size: int) -> None:
-        self.batch.append((self.pipeline.answer_read, (size,)))
-        self.requested = True
-
-    def read(self, size: int) -> bytes:
-        if self.at_eof:
-            return b""
-        if not self.requested:
-            self._request(size)
-        self.flush()
-        block = self.pipeline.blocks.get()
-        if block is None:
-            raise _Stopped
-        self.requested = False
-        if block:
-            self._request(size)  # read ahead while this block is scanned
-            self.flush()
-        else:
-            self.at_eof = True
-        return block
+            self.queue.append(memoryview(self.batch))
+            self.queued += len(self.batch)
+            self.batch = bytearray()
+        while self.queue:
+            try:
+                written = os.write(self.fd, self.queue[0])
+            except BlockingIOError:
+                if not wait and self.queued <= QUEUED_BYTES:
+                    return
+                self.writable.poll()
+                continue
+            self.queued -= written
+            if written == len(self.queue[0]):
+                self.queue.popleft()
+            else:
+                self.queue[0] = self.queue[0][written:]
 
     def member_start(self, offset: int) -> None:
-        self.batch.append((self.sink.member_start, (offset,)))
+        self.batch += _EVENT.pack(_START, offset, 0, 0)
 
     def member_data(self, data: bytes) -> None:
-        self.batch.append((self.sink.member_data, (data,)))
-        self.size += len(data)
-        if self.size >= BATCH_BYTES:
-            self.flush()
+        self.batch += _EVENT.pack(_DATA, 0, 0, len(data))
+        self.batch += data
+        if len(self.batch) >= BATCH_BYTES:
+            self.send(wait=False)
 
     def member_end(self, offset: int, end: int) -> None:
-        self.batch.append((self.sink.member_end, (offset, end)))
+        self.batch += _EVENT.pack(_END, offset, end, 0)
 
     def member_broken(self, offset: int, reason: str, cut_short: bool) -> None:
-        self.batch.append((self.sink.member_broken, (offset, reason, cut_short)))
+        self._with_text(_BROKEN, offset, int(cut_short), reason)
 
     def garbage(self, offset: int, length: int) -> None:
-        self.batch.append((self.sink.garbage, (offset, length)))
+        self.batch += _EVENT.pack(_GARBAGE, offset, length, 0)
+
+    def done(self, scanned: int) -> None:
+        self.batch += _EVENT.pack(_DONE, scanned, 0, 0)
+        self.send(wait=True)
+
+    def failed(self, message: str) -> None:
+        self._with_text(_FAILED, 0, 0, message)
+        self.send(wait=True)
+
+    def _with_text(self, kind: int, first: int, second: int, text: str) -> None:
+        encoded = text.encode("utf-8", "replace")
+        self.batch += _EVENT.pack(kind, first, second, len(encoded))
+        self.batch += encoded
+
+
+def _child(
+    in_read: int, out_write: int, parent_ends: tuple[int, ...], read_size: int, max_output: int
+) -> NoReturn:
+    """The forked process: scans what arrives on ``in_read``, sends events to ``out_write``."""
+    code = 0
+    try:
+        for fd in parent_ends:
+            os.close(fd)
+        out = _EventWriter(out_write)
+        poller = select.poll()
+        poller.register(in_read, select.POLLIN)
+
+        def read(size: int) -> bytes:
+            while True:
+                out.send(wait=False)  # the caller may be waiting for these to send more
+                if out.queue:
+                    poller.register(out_write, select.POLLOUT)
+                ready = poller.poll()
+                if out.queue:
+                    poller.unregister(out_write)
+                if any(fd == in_read for fd, _ in ready):
+                    return os.read(in_read, size)
+
+        out.done(_Scanner(read, out, read_size, max_output).run())
+    except BaseException as exc:  # reported to the caller, which raises
+        code = 1
+        with contextlib.suppress(BaseException):
+            out.failed(repr(exc))
+    finally:
+        os._exit(code)
 
 
 class _Scanner:
-    """Holds one block of input; members are fed to zlib in slices of at most ``FEED_SIZE``
-    bytes, so ``unused_data`` (a copy) stays small however many members a block holds."""
+    """Holds one block of input; members are fed to zlib in slices of ``FEED_SIZE`` bytes
+    counted from the member's start (shorter only at the end of the stream), so ``unused_data``
+    (a copy) stays small however many members a block holds, and zlib sees the same slices
+    however the stream is cut into blocks. The first ``REWIND_SIZE`` bytes of a member are kept
+    until it ends: corrupt data found there resynchronises right after the member's start, so a
+    damaged gzip header cannot swallow the member after it."""
 
     def __init__(
         self, read: Callable[[int], bytes], sink: MemberSink, read_size: int, max_output: int
@@ -210,6 +348,7 @@ class _Scanner:
         self.pos = 0  # file offset of block[index]
         self.at_eof = False
         self.quiet = False  # skipping the rest of a broken member, not reporting garbage
+        self.kept: int | None = None  # file offset of the bytes kept for a rewind
 
     def available(self) -> int:
         return len(self.block) - self.index
@@ -221,8 +360,11 @@ class _Scanner:
             if not more:
                 self.at_eof = True
                 break
-            self.block = self.block[self.index :] + more
-            self.index = 0
+            drop = self.index
+            if self.kept is not None:
+                drop -= self.pos - self.kept
+            self.block = self.block[drop:] + more
+            self.index -= drop
         return self.available() >= count
 
     def advance(self, count: int) -> None:
@@ -263,21 +405,34 @@ class _Scanner:
         self.quiet = False
 
     def _member(self) -> None:
-        start = self.pos
+        start = self.kept = self.pos
+        try:
+            self._inflate(start)
+        finally:
+            self.kept = None
+
+    def _inflate(self, start: int) -> None:
         decompressor = zlib.decompressobj(_GZIP_WBITS)
         self.sink.member_start(start)
         output_pending = False
         while True:
-            if not self.available() and not output_pending and not self.ensure(1):
+            wanted = FEED_SIZE - (self.pos - start) % FEED_SIZE
+            if not self.ensure(wanted) and not self.available() and not output_pending:
                 self.sink.member_broken(start, "the file ends inside a gzip member", True)
                 return
-            piece = memoryview(self.block)[self.index : self.index + FEED_SIZE]
+            if self.pos - start >= REWIND_SIZE:
+                self.kept = None
+            piece = memoryview(self.block)[self.index : self.index + wanted]
             try:
                 out = decompressor.decompress(piece, self.max_output)
             except zlib.error as exc:
                 self.sink.member_broken(start, f"corrupt gzip data ({exc})", False)
-                # Resynchronise at the next magic number, at least one byte further on; the
-                # skipped bytes belong to the broken member, so they are not reported again.
+                # Resynchronise at the next magic number after the member's start (or, past
+                # its kept bytes, after the damage); the skipped bytes belong to the broken
+                # member, so they are not reported again.
+                if self.kept is not None:
+                    self.index -= self.pos - start
+                    self.pos = start
                 if self.pos == start:
                     self.advance(1)
                 self.quiet = True

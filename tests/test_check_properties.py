@@ -6,16 +6,20 @@ from __future__ import annotations
 
 import gzip
 import io
+import os
 import re
 import tempfile
 import threading
+import uuid
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from archive.check import check
+from archive.check_idset import RecordIdSet
 from archive.check_links import LinkRegistry
 from archive.check_problems import Problem
 from archive.check_record import RecordChecker
@@ -245,3 +249,128 @@ def test_a_failing_sink_stops_the_scan() -> None:
     with pytest.raises(Failure):
         scan_members(io.BytesIO(GZIPPED * 50).read, Failing(), read_size=64)
     assert threading.active_count() == threads
+
+
+class EventLog:
+    """A MemberSink that keeps every call, member data joined."""
+
+    def __init__(self) -> None:
+        self.events: list[tuple[object, ...]] = []
+
+    def member_start(self, offset: int) -> None:
+        self.events.append(("start", offset, b""))
+
+    def member_data(self, data: bytes) -> None:
+        kind, offset, joined = self.events[-1]
+        assert kind == "start"
+        self.events[-1] = (kind, offset, joined + data)  # type: ignore[operator]
+
+    def member_end(self, offset: int, end: int) -> None:
+        self.events.append(("end", offset, end))
+
+    def member_broken(self, offset: int, reason: str, cut_short: bool) -> None:
+        self.events.append(("broken", offset, reason, cut_short))
+
+    def garbage(self, offset: int, length: int) -> None:
+        self.events.append(("garbage", offset, length))
+
+
+@FAST
+@given(
+    st.lists(st.sampled_from([*RECORDS, b"junk", b"\x1f\x8b\x08\x00"]), max_size=6),
+    st.integers(min_value=0, max_value=2000),
+    st.sampled_from([16, 64, 1000]),
+)
+def test_the_forked_scan_reports_what_a_scan_in_one_block_reports(
+    parts: list[bytes], cut: int, read_size: int
+) -> None:
+    data = b"".join(gzip.compress(part) if part.startswith(b"WARC/") else part for part in parts)
+    data = data[: cut or None]
+    inline, forked = EventLog(), EventLog()
+    assert threading.active_count() == 1, "a thread left running: nothing would be forked"
+    # One block holds it all: scanned inline. Blocks of read_size: scanned in a child process.
+    assert scan_members(io.BytesIO(data).read, inline, read_size=len(data) + 1) == len(data)
+    with mock.patch.object(os, "fork", wraps=os.fork) as fork:
+        assert scan_members(io.BytesIO(data).read, forked, read_size=read_size) == len(data)
+    assert fork.call_count == (1 if len(data) >= read_size else 0)
+    assert forked.events == inline.events
+
+
+def test_a_process_running_other_threads_is_scanned_without_forking() -> None:
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        log, inline = EventLog(), EventLog()
+        data = GZIPPED * 50
+        with mock.patch.object(os, "fork", wraps=os.fork) as fork:
+            assert scan_members(io.BytesIO(data).read, log, read_size=64) == len(data)
+        assert fork.call_count == 0
+        scan_members(io.BytesIO(data).read, inline, read_size=len(data) + 1)
+        assert log.events == inline.events
+    finally:
+        stop.set()
+        other.join()
+
+
+def test_a_member_larger_than_every_buffer_is_scanned_whole() -> None:
+    body = bytes(range(256)) * (3 << 14)  # 12 MiB: several events of max_output bytes
+    data = gzip.compress(body, compresslevel=1) + gzip.compress(b"tail")
+    log = EventLog()
+    assert scan_members(io.BytesIO(data).read, log, read_size=1 << 16) == len(data)
+    assert [event[0] for event in log.events] == ["start", "end", "start", "end"]
+    assert log.events[0][2] == body
+    assert log.events[2][2] == b"tail"
+
+
+def test_a_failing_sink_leaves_no_process_behind() -> None:
+    class Failing(Recorder):
+        def member_end(self, offset: int, end: int) -> None:
+            raise Failure("sink")
+
+    before = children()
+    with pytest.raises(Failure):
+        scan_members(io.BytesIO(GZIPPED * 50).read, Failing(), read_size=64)
+    assert children() == before
+
+
+def children() -> set[int]:
+    """This process's children, zombies included (from /proc)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        if int(fields[1]) == os.getpid():
+            found.add(int(stat.parent.name))
+    return found
+
+
+IDS = st.one_of(
+    st.uuids().map(lambda value: f"<urn:uuid:{value}>"),
+    st.uuids().map(lambda value: f"<urn:uuid:{str(value).upper()}>"),
+    st.just("<urn:uuid:00000000-0000-0000-0000-000000000000>"),
+    st.text(max_size=60),
+)
+
+
+@FAST
+@given(st.lists(IDS, max_size=40), st.lists(IDS, max_size=10))
+def test_the_record_id_set_is_exactly_a_set_of_strings(added: list[str], asked: list[str]) -> None:
+    ids, model = RecordIdSet(), set[str]()
+    for record_id in added:
+        assert ids.add(record_id) == (record_id not in model)
+        model.add(record_id)
+    assert len(ids) == len(model)
+    for record_id in [*added, *asked]:
+        assert (record_id in ids) == (record_id in model)
+
+
+def test_the_record_id_set_grows_and_keeps_every_id() -> None:
+    added = [f"<urn:uuid:{uuid.uuid4()}>" for _ in range(20000)]
+    ids = RecordIdSet()
+    assert all(ids.add(record_id) for record_id in added)
+    assert not any(ids.add(record_id) for record_id in added)
+    assert all(record_id in ids for record_id in added)
+    assert not any(f"<urn:uuid:{uuid.uuid4()}>" in ids for _ in range(2000))

@@ -454,3 +454,50 @@ def test_a_non_http_payload_digest_is_over_the_whole_block(tmp_path: Path) -> No
     assert [(p.code, p.offset) for p in problems] == [
         ("payload-digest", len(gz(warcinfo(info), good)))
     ]
+
+
+def test_dangling_links_are_reported_in_file_order(tmp_path: Path) -> None:
+    info, response_id, missing = new_id(), new_id(), new_id()
+    first = metadata(info, refers_to=missing)
+    early = metadata(info, refers_to=response_id)  # resolved by a later record
+    wrong_kind = record(
+        "resource",
+        b"x",
+        headers=[("WARC-Target-URI", "http://127.0.0.1/"), ("WARC-Warcinfo-ID", response_id)],
+    )
+    later = metadata(info, refers_to=missing)
+    target = record(
+        "resource",
+        b"y",
+        record_id=response_id,
+        headers=[("WARC-Target-URI", "http://127.0.0.1/"), ("WARC-Warcinfo-ID", info)],
+    )
+    data = gz(warcinfo(info), first, early, wrong_kind, later, target)
+    _, problems = run_check(write(tmp_path / "links.warc.gz", data))
+    assert codes(problems) == ["dangling-refers-to", "dangling-warcinfo-id", "dangling-refers-to"]
+    assert [problem.offset for problem in problems] == sorted(p.offset for p in problems)
+    assert "not a warcinfo record" in problems[1].message
+
+
+def test_uuid_ids_differing_only_in_case_are_different_records(tmp_path: Path) -> None:
+    info = new_id()
+    lower = new_id()
+    upper = lower.upper().replace("<URN:UUID:", "<urn:uuid:")
+    data = gz(
+        warcinfo(info),
+        record(
+            "resource",
+            b"a",
+            record_id=lower,
+            headers=[("WARC-Target-URI", "http://h/"), ("WARC-Warcinfo-ID", info)],
+        ),
+        record(
+            "resource",
+            b"b",
+            record_id=upper,
+            headers=[("WARC-Target-URI", "http://h/"), ("WARC-Warcinfo-ID", info)],
+        ),
+        metadata(info, refers_to=upper.replace("<urn:uuid:", "<urn:uuid:0")[:-2] + ">"),
+    )
+    _, problems = run_check(write(tmp_path / "case.warc.gz", data))
+    assert codes(problems) == ["dangling-refers-to"]
