@@ -17,7 +17,7 @@ import os
 import socket
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -164,11 +164,13 @@ class WarcWriter:
 
         With `previous` (called with the target URI and the payload digest), an exchange whose
         payload it knows from an earlier capture is written as a revisit record instead."""
-        original = None
+        original = digest = None
         if previous is not None and ex.truncated is None:
-            original = previous(encode_uri(ex.url), sha1_digest(ex.body))
+            digest = sha1_digest(ex.body)
+            original = previous(encode_uri(ex.url), digest)
         if original is None:
             response, request = exchange_specs(ex)
+            response = replace(response, payload_digest=digest)
         else:
             response, request = revisit_specs(ex, original)
         response_ref, request_ref = self._write([response, request])
