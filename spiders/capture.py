@@ -4,8 +4,10 @@ downloader middleware can decode or change it.
 
 The exchange is taken on the reactor thread; compressing and hashing it (the costly part) runs
 on one writer thread, in arrival order, while Scrapy goes on downloading (zlib and hashlib
-release the GIL). spiders/capturewait.py holds each response until its records are written,
-so every component after it sees the record references in the request's meta."""
+release the GIL). A response goes on at once; whoever needs its record references awaits
+`records_written` (the seeds spider does, before it reads them from the request's meta).
+spiders/capturewait.py holds responses back only while the writer is more than
+MAX_BACKLOG exchanges behind, so downloads can never outrun the archive by much."""
 
 from __future__ import annotations
 
@@ -43,6 +45,7 @@ TRUNCATED_KEY = "warcproof_truncated"
 REQUEST_RECORD_KEY = "warcproof_request_record"
 RESPONSE_RECORD_KEY = "warcproof_response_record"
 PENDING_KEY = "warcproof_pending_capture"  # a Deferred firing once the records are written
+MAX_BACKLOG = 64  # exchanges the writer may be behind before responses are held back
 
 
 class WarcCaptureExtension:
@@ -175,6 +178,11 @@ class WarcCaptureExtension:
         written.addBoth(self._settled, written)
         request.meta[PENDING_KEY] = written
 
+    @property
+    def backlog(self) -> int:
+        """Exchanges taken and not yet written."""
+        return len(self.pending)
+
     async def call(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a call on the writer thread, in order with the captures (for the pipelines'
         records: compression then happens off the reactor thread too)."""
@@ -224,6 +232,28 @@ class WarcCaptureExtension:
         else:
             original = None
         self.dedup.note(ref.target_uri, ref.payload_digest, original)
+
+
+async def records_written(meta: dict[str, Any]) -> None:
+    """Wait until the records of the exchange whose request has this meta are written (then
+    its REQUEST_RECORD_KEY and RESPONSE_RECORD_KEY are set). A failed write was logged by the
+    extension, which also stops the crawl; the keys are then missing."""
+    pending = meta.pop(PENDING_KEY, None)
+    if pending is not None and not pending.called:
+        await maybe_deferred_to_future(_signal(pending))
+
+
+def _signal(pending: Deferred[Any]) -> Deferred[None]:
+    """A Deferred firing when `pending` does, leaving `pending`'s own result alone (awaiting it
+    directly would swallow the result of the callbacks that come after)."""
+    fired: Deferred[None] = Deferred()
+
+    def done(result: Any) -> Any:
+        fired.callback(None)
+        return result
+
+    pending.addBoth(done)
+    return fired
 
 
 def _reactor() -> Any:

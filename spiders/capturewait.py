@@ -1,25 +1,31 @@
-"""Downloader middleware: a response goes on only once its WARC records are written.
+"""Downloader middleware: back-pressure from the WARC writer.
 
-The capture extension writes each exchange on its writer thread (spiders/capture.py). Placed
-closest to the download handler, this middleware's process_response runs first and waits for
-that write, so redirects, retries, callbacks and pipelines all find the record references in
-the request's meta, and responses can never outrun the archive (back-pressure). A response that
-did not come from the network (none is written for it) passes straight through."""
+The capture extension writes each exchange on its writer thread (spiders/capture.py) while the
+response goes on; a response waits here only while the writer is more than MAX_BACKLOG
+exchanges behind, so downloads can never outrun the archive by much. Waiting costs a download
+slot (Scrapy counts a response in the downloader until its middlewares are done), which is why
+responses are not held for their own records: the callbacks that need the record references
+await them (spiders.capture.records_written). Placed closest to the download handler."""
 
 from __future__ import annotations
 
 from scrapy import Request
+from scrapy.crawler import Crawler
 from scrapy.http import Response
-from scrapy.utils.defer import maybe_deferred_to_future
 
-from spiders.capture import PENDING_KEY
+from spiders.capture import MAX_BACKLOG, WarcCaptureExtension, records_written
 
 
 class CaptureWaitMiddleware:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CaptureWaitMiddleware:
+        return cls(crawler)
+
     async def process_response(self, request: Request, response: Response) -> Response:
-        pending = request.meta.pop(PENDING_KEY, None)
-        if pending is not None:
-            # A failed write was logged by the extension, which also stops the crawl; the
-            # response goes on without record references.
-            await maybe_deferred_to_future(pending)
+        capture = self.crawler.get_extension(WarcCaptureExtension)
+        if capture is not None and capture.backlog > MAX_BACKLOG:
+            await records_written(request.meta)
         return response

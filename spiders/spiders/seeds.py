@@ -48,7 +48,7 @@ from provenance.wayback import (
 )
 from replica.routing import replica_url
 from spiders import distributed
-from spiders.capture import REQUEST_RECORD_KEY, RESPONSE_RECORD_KEY
+from spiders.capture import REQUEST_RECORD_KEY, RESPONSE_RECORD_KEY, records_written
 from spiders.distributed import SEED_KEY, RedisRun
 from spiders.items import PageVersion, SeedItem
 
@@ -164,17 +164,24 @@ class SeedsSpider(scrapy.Spider):
         if self.run is not None:
             self.run.leave()
 
-    def parse(self, response: Response) -> Iterator[Any]:
+    # Callbacks first wait for their exchange's WARC records (spiders.capture): the items carry
+    # the record references. They are asynchronous generators, not generators: for a generator
+    # callback Scrapy reads and parses its source again on almost every response.
+
+    async def parse(self, response: Response) -> AsyncIterator[Any]:
+        await records_written(response.meta)
         item = self._item(response.meta, response)
         item.live.body = response.body
         if self.endpoint is not None:
             # Worth knowing only when the archive can offer another version: the extract
             # pipeline measures, in its workers, how much of the seed the live page shares.
             item.min_shared = self.min_shared
-        yield from self._after_live(item)
+        for output in self._after_live(item):
+            yield output
 
-    def failed(self, failure: Failure) -> Iterator[Any]:
+    async def failed(self, failure: Failure) -> AsyncIterator[Any]:
         request = failure.request  # type: ignore[attr-defined]
+        await records_written(request.meta)
         if isinstance(failure.value, HttpError):
             response = failure.value.response
             item = self._item(response.meta, response)
@@ -187,7 +194,8 @@ class SeedsSpider(scrapy.Spider):
                 f"the fetch failed: {failure.getErrorMessage() or type(failure.value).__name__}"
             )
         item.live_problem = item.live.error
-        yield from self._after_live(item)
+        for output in self._after_live(item):
+            yield output
 
     def _item(self, meta: dict[str, Any], response: Response | None) -> SeedItem:
         live = PageVersion(
@@ -278,7 +286,8 @@ class SeedsSpider(scrapy.Spider):
             return [("nearest, newest" if near and last else "newest", only)]
         return [("nearest", near), ("newest", last)]
 
-    def _cdx_answer(self, response: Response) -> Iterator[Any]:
+    async def _cdx_answer(self, response: Response) -> AsyncIterator[Any]:
+        await records_written(response.meta)
         quest: _Quest = response.meta[QUEST_KEY]
         query = quest.queries[0]  # `_next` takes the answer from the cache
         try:
@@ -286,19 +295,23 @@ class SeedsSpider(scrapy.Spider):
         except CdxError as exc:
             quest.problems.append(f"the archive's CDX answer for {query} is unreadable: {exc}")
             self._cdx_answers[query] = []
-        yield from self._next(quest)
+        for output in self._next(quest):
+            yield output
 
-    def _memento(self, response: Response) -> Iterator[Any]:
+    async def _memento(self, response: Response) -> AsyncIterator[Any]:
+        await records_written(response.meta)
         quest: _Quest = response.meta[QUEST_KEY]
         assert quest.fetches is not None
         role, capture = quest.fetches.pop(0)
         version = self._version(response.meta, role, capture, response)
         version.body = response.body
         quest.item.archived.append(version)
-        yield from self._next(quest)
+        for output in self._next(quest):
+            yield output
 
-    def _archive_failed(self, failure: Failure) -> Iterator[Any]:
+    async def _archive_failed(self, failure: Failure) -> AsyncIterator[Any]:
         request = failure.request  # type: ignore[attr-defined]
+        await records_written(request.meta)
         quest: _Quest = request.meta[QUEST_KEY]
         if isinstance(failure.value, HttpError):
             response = failure.value.response
@@ -320,7 +333,8 @@ class SeedsSpider(scrapy.Spider):
                 version.response_record = None
             version.error = problem
             quest.item.archived.append(version)
-        yield from self._next(quest)
+        for output in self._next(quest):
+            yield output
 
     def _version(
         self, meta: dict[str, Any], role: str, capture: Capture, response: Response | None
