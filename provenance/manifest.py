@@ -28,7 +28,7 @@ class ManifestError(ProvenanceError):
     """The manifest cannot be read or does not describe a valid corpus."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LocateHints:
     """Where to look for a seed whose source URL is unknown."""
 
@@ -37,7 +37,7 @@ class LocateHints:
     date_to: date | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Seed:
     id: str
     file: str
@@ -118,7 +118,8 @@ def load(path: Path) -> Manifest:
 
 
 def from_data(path: Path, data: dict[str, object]) -> Manifest:
-    """Validate parsed TOML as the manifest at `path`."""
+    """Validate parsed TOML as the manifest at `path`. Takes `data` over: each seed's table is
+    dropped from it once read, so that a manifest of many seeds is not held twice."""
     version = data.get("version", 1)
     if version != 1:
         raise ManifestError(f"{path}: unsupported manifest version {version!r} (expected 1)")
@@ -135,6 +136,7 @@ def from_data(path: Path, data: dict[str, object]) -> Manifest:
         if not isinstance(entry, dict):
             raise ManifestError(f"{path}: seed #{number} is not a table")
         seed = _parse_seed(path, number, entry)
+        entries[number - 1] = None
         if seed.id in seen_ids:
             raise ManifestError(f"{path}: duplicate seed id {seed.id!r}")
         if seed.file in seen_files:
@@ -182,9 +184,12 @@ def _parse_seed(path: Path, number: int, entry: dict[str, object]) -> Seed:
     )
 
 
+_NO_HINTS = LocateHints()  # shared: a corpus of thousands of seeds mostly has none
+
+
 def _parse_locate(raw: object, where: str) -> LocateHints:
     if raw is None:
-        return LocateHints()
+        return _NO_HINTS
     if not isinstance(raw, dict):
         raise ManifestError(f"{where}: 'locate' must be a table")
     prefix = _optional_str(raw, "url_prefix", f"{where}: locate")
