@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from provenance.ledger import CaptureRow, Ledger
+from provenance.ledger import Ledger
 from provenance.manifest import load
 from provenance.reverify import CHUNK, WINDOW, Task, _Checker, reverify
 from tests.conftest import run_crawl
+from tests.test_ledger import CAPTURE
 
 WARCPROOF = str(Path(sys.executable).parent / "warcproof")
 
@@ -73,24 +74,11 @@ def test_workers_return_every_verdict_in_order_across_chunks_and_batches(
     batch: each comes back once, with its own task, in order."""
     seeds = load(corpus).seeds
     count = 2 * CHUNK * WINDOW * 2 + 3
-    capture = CaptureRow(
-        source_url=None,
-        fetched_url="http://news.test/",
-        source_kind="replica",
-        status=200,
-        captured_at="2026-11-21T00:00:00Z",
-        warc_file="missing.warc.gz",
-        warc_offset=0,
-        warc_length=0,
-        response_record_id="urn:uuid:0",
-        request_record_id=None,
-        payload_digest=None,
-    )
     work = [
         (
             Task(seeds[n % len(seeds)], tmp_path / f"missing-{n}.warc.gz", n, "http://x/"),
             str(n),
-            capture,
+            CAPTURE,
         )
         for n in range(count)
     ]
