@@ -16,7 +16,7 @@ from typing import Any
 from provenance.manifest import Seed
 from provenance.normalize import normalize
 from provenance.seedtext import read_seed
-from provenance.segment import units
+from provenance.segment import Unit, units
 from provenance.wayback import Capture, WaybackClient, WaybackError
 
 DEFAULT_THRESHOLD = 0.5  # share of the seed a candidate must carry to be accepted as its source
@@ -43,8 +43,12 @@ class Shared:
 
 def shared_text(seed_text: str, article_text: str) -> Shared:
     """The share of `seed_text` found, sentence by sentence, in `article_text`."""
+    return shared_units(units(seed_text), article_text)
+
+
+def shared_units(seed_units: Sequence[Unit], article_text: str) -> Shared:
+    """`shared_text` for a seed already cut into units (`provenance.segment.units`)."""
     article = " ".join(normalize(article_text).split())
-    seed_units = units(seed_text)
     total = sum(len(unit.text) for unit in seed_units)
     matched = [unit.text for unit in seed_units if " ".join(unit.text.split()) in article]
     longest = sorted(matched, key=len, reverse=True)[:_SAMPLES]

@@ -12,7 +12,7 @@ from provenance.align import align_units
 from provenance.evidence import SerialisedEvidence, dumps
 from provenance.extract import Article, NoArticle, extract_article
 from provenance.ledger import VerdictRow
-from provenance.locate import Shared, shared_text
+from provenance.locate import Shared, shared_units
 from provenance.manifest import Seed
 from provenance.normalize import NORMALIZER_VERSION, bytes_digest, normalize
 from provenance.seedtext import SeedTextError, read_seed
@@ -90,26 +90,35 @@ class SeedCheck:
 
 def check_seed(seed: Seed, page: Article | NoArticle | None, error: str | None = None) -> SeedCheck:
     """`page` is the extraction result; `error` why there is no page at all."""
+    return _checked(seed, page, error)[0]
+
+
+def _checked(
+    seed: Seed, page: Article | NoArticle | None, error: str | None = None
+) -> tuple[SeedCheck, tuple[Unit, ...] | None]:
+    """`check_seed`, with the seed's units (None when it cannot be read)."""
     try:
         seed_text = read_seed(seed.path, seed.encoding)
     except SeedTextError as exc:
-        return SeedCheck(seed, unverifiable(str(exc)), None, None, None, None)
+        return SeedCheck(seed, unverifiable(str(exc)), None, None, None, None), None
     raw = seed_text.raw
     sha = hashlib.sha256(raw).hexdigest()
     seed_digest, seed_units = _seed_form(sha, seed.encoding, seed_text.text)
     if error is not None or page is None:
         reason = error or "the source page was not fetched"
-        return SeedCheck(seed, unverifiable(reason), sha, seed_digest, None, None, raw)
+        return SeedCheck(seed, unverifiable(reason), sha, seed_digest, None, None, raw), seed_units
     if isinstance(page, NoArticle):
-        return SeedCheck(seed, unverifiable(page.reason), sha, seed_digest, None, None, raw)
+        check = SeedCheck(seed, unverifiable(page.reason), sha, seed_digest, None, None, raw)
+        return check, seed_units
     article_text = normalize(page.text)
     page_text = normalize(page.page_text)
     alignment = align_units(seed_units, normalized_units(article_text), page_text, title=page.title)
     article_digest = bytes_digest(article_text.encode("utf-8"))
     page_digest = bytes_digest(page_text.encode("utf-8"))
-    return SeedCheck(
+    check = SeedCheck(
         seed, assess(alignment), sha, seed_digest, article_digest, page, raw, page_digest
     )
+    return check, seed_units
 
 
 # A seed is checked once for every version of its page that is fetched; its normalized digest and
@@ -140,8 +149,8 @@ def examine(
     detached: its evidence already serialised). With `shared`, also how much of the seed's
     text the article holds (None when there is no article or the seed cannot be read)."""
     page = extract_article(body, url=url, content_type=content_type)
-    check = check_seed(seed, page)
+    check, seed_units = _checked(seed, page)
     share = None
-    if shared and isinstance(page, Article) and check.seed_bytes is not None:
-        share = shared_text(read_seed(seed.path, seed.encoding).text, page.text)
+    if shared and isinstance(page, Article) and seed_units is not None:
+        share = shared_units(seed_units, page.text)
     return page, check.detached(), share
