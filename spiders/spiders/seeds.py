@@ -198,19 +198,7 @@ class SeedsSpider(scrapy.Spider):
             yield output
 
     def _item(self, meta: dict[str, Any], response: Response | None) -> SeedItem:
-        live = PageVersion(
-            kind=meta["source_kind"],
-            role="live",
-            source_url=meta["source_url"],
-            request_record=meta.get(REQUEST_RECORD_KEY),
-            response_record=meta.get(RESPONSE_RECORD_KEY),
-            redirects=list(meta.get("redirect_urls", [])),
-        )
-        if response is not None:
-            live.fetched_url = response.url
-            live.status = response.status
-            content_type = response.headers.get("Content-Type")
-            live.content_type = content_type.decode("latin-1") if content_type else None
+        live = _fetched(meta, response, meta["source_kind"], "live", meta["source_url"])
         return SeedItem(meta[SEED_KEY], live)
 
     # The archive: CDX queries, then the chosen captures, one request at a time per seed.
@@ -341,22 +329,31 @@ class SeedsSpider(scrapy.Spider):
     ) -> PageVersion:
         stated = response.headers.get("Memento-Datetime") if response is not None else None
         moment = memento_moment(stated.decode("latin-1") if stated else None, capture)
-        version = PageVersion(
-            kind="archived",
-            role=role,
-            source_url=capture.url,
-            request_record=meta.get(REQUEST_RECORD_KEY),
-            response_record=meta.get(RESPONSE_RECORD_KEY),
-            redirects=list(meta.get("redirect_urls", [])),
-            memento_datetime=moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            capture_timestamp=capture.timestamp,
-        )
-        if response is not None:
-            version.fetched_url = response.url
-            version.status = response.status
-            content_type = response.headers.get("Content-Type")
-            version.content_type = content_type.decode("latin-1") if content_type else None
+        version = _fetched(meta, response, "archived", role, capture.url)
+        version.memento_datetime = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+        version.capture_timestamp = capture.timestamp
         return version
+
+
+def _fetched(
+    meta: dict[str, Any], response: Response | None, kind: str, role: str, source_url: str | None
+) -> PageVersion:
+    """A fetched version of a page, from its request's meta (record references, redirects)
+    and its response (None when the fetch failed)."""
+    version = PageVersion(
+        kind=kind,
+        role=role,
+        source_url=source_url,
+        request_record=meta.get(REQUEST_RECORD_KEY),
+        response_record=meta.get(RESPONSE_RECORD_KEY),
+        redirects=list(meta.get("redirect_urls", [])),
+    )
+    if response is not None:
+        version.fetched_url = response.url
+        version.status = response.status
+        content_type = response.headers.get("Content-Type")
+        version.content_type = content_type.decode("latin-1") if content_type else None
+    return version
 
 
 def _private(url: str) -> bool:
