@@ -2,10 +2,10 @@
 
 Public API::
 
-    WarcWriter, HttpExchange, RecordRef            # writing (archive.writer, archive.records)
-    StoredRecord, iter_records, read_record, decoded_body   # reading (archive.reader)
+    WarcWriter, HttpExchange, RecordRef  # writing (archive.warc.writer, .records)
+    StoredRecord, iter_records, read_record, decoded_body   # reading (archive.warc.reader)
     ArchiveError, WarcFormatError, WriterClosedError, InvalidInputError  # archive.errors
-    warc_filename, parse_warc_filename, WarcName   # archive.naming
+    warc_filename, parse_warc_filename, WarcName   # archive.warc.naming
 
 This package never imports Scrapy.
 """
@@ -13,10 +13,10 @@ This package never imports Scrapy.
 import logging
 
 from archive.errors import ArchiveError, InvalidInputError, WarcFormatError, WriterClosedError
-from archive.naming import WarcName, parse_warc_filename, warc_filename
-from archive.reader import StoredRecord, decoded_body, iter_records, read_record
-from archive.records import HttpExchange, RecordRef
-from archive.writer import WarcWriter
+from archive.warc.naming import WarcName, parse_warc_filename, warc_filename
+from archive.warc.reader import StoredRecord, decoded_body, iter_records, read_record
+from archive.warc.records import HttpExchange, RecordRef
+from archive.warc.writer import WarcWriter
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 

@@ -1,5 +1,5 @@
 """A collection the size of a real one, built without crawling: the WARC written by warcproof's
-own writer (`archive.writer.WarcWriter`, a request and a response record per page, as a crawl
+own writer (`archive.warc.writer.WarcWriter`, a request and a response record per page, as a crawl
 writes them), the seed corpus, and a ledger whose captures point at those records.
 
 A full-pipeline crawl of 500 MB (about 37 000 pages) would take longer than the whole benchmark
@@ -21,14 +21,14 @@ from dataclasses import asdict, dataclass
 from functools import partial
 from pathlib import Path
 
-from archive.reader import decoded_body, read_record
-from archive.records import HttpExchange, RecordRef
-from archive.writer import WarcWriter
+from archive.warc.reader import decoded_body, read_record
+from archive.warc.records import HttpExchange, RecordRef
+from archive.warc.writer import WarcWriter
 from bench.pages import exchange, seed_id, write_manifest, write_seed
-from provenance.extract import extract_article
-from provenance.ledger import CaptureRow, Ledger, VerdictRow
-from provenance.manifest import Seed, load
-from provenance.verify import check_seed
+from provenance.compare.seedcheck import check_seed
+from provenance.ledger.store import CaptureRow, Ledger, VerdictRow
+from provenance.sources.manifest import Seed, load
+from provenance.text.extract import extract_article
 
 LEDGER = "ledger.sqlite"
 DESCRIPTION = "collection.json"

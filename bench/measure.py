@@ -17,9 +17,9 @@ from time import perf_counter
 import trafilatura
 
 from bench import memory
-from provenance.crawl import scrapy_command
-from provenance.manifest import load
-from provenance.reverify import reverify
+from provenance.run.crawl_process import scrapy_command
+from provenance.run.reverification import reverify
+from provenance.sources.manifest import load
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -109,7 +109,7 @@ class Reverified:
 
 
 def reverification(collection: Path, manifest: Path) -> Reverified:
-    """`provenance.reverify.reverify` with two workers, timed from the call to its return."""
+    """`provenance.run.reverification.reverify` with two workers, timed to its return."""
     loaded = load(manifest)
     started = perf_counter()
     result = reverify(collection, loaded, jobs=2)

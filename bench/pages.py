@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from archive.records import HttpExchange
+from archive.warc.records import HttpExchange
 from replica.generated import article_text, page
 
 HOST = "bench.test"

@@ -27,7 +27,7 @@ from bench.collection import ensure  # noqa: E402
 from bench.harness import DEFAULT_SCRATCH, MB, replica_origin  # noqa: E402
 from bench.measure import CRAWL_SETTINGS, MODE_SETTINGS, VENV_BIN, child_env  # noqa: E402
 from bench.pages import write_corpus  # noqa: E402
-from provenance.crawl import scrapy_command  # noqa: E402
+from provenance.run.crawl_process import scrapy_command  # noqa: E402
 
 TOP = 15
 OWN = ("archive/", "provenance/", "spiders/")

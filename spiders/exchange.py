@@ -13,7 +13,7 @@ from scrapy import Request
 from scrapy.http import Response
 from scrapy.http.headers import Headers
 
-from archive.records import HttpExchange
+from archive.warc.records import HttpExchange
 
 RECONSTRUCTED = (
     "HTTP head rebuilt from Scrapy's parsed response: reason phrase from the status table, "

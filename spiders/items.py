@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from archive.records import RecordRef
-from provenance.extract import Article, NoArticle
-from provenance.timeaxis import Finding
-from provenance.verify import SeedCheck
+from archive.warc.records import RecordRef
+from provenance.compare.seedcheck import SeedCheck
+from provenance.compare.timeaxis import Finding
+from provenance.text.extract import Article, NoArticle
 
 
 @dataclass

@@ -40,19 +40,27 @@ WARCPROOF_ALLOW_PRIVATE = False
 # 429/503 with Retry-After up to this many seconds are waited out before the retry.
 WARCPROOF_MAX_RETRY_AFTER = 120
 DOWNLOADER_MIDDLEWARES = {
-    "spiders.retryafter.RetryAfterMiddleware": 560,
-    "spiders.addresspolicy.AddressPolicyMiddleware": 590,
-    # Closest to the download handler: waits for the capture's records (spiders.capture).
-    "spiders.capturewait.CaptureWaitMiddleware": 1000,
+    "spiders.middlewares.retryafter.RetryAfterMiddleware": 560,
+    "spiders.middlewares.addresspolicy.AddressPolicyMiddleware": 590,
+    # Closest to the download handler: waits for the capture's records (spiders.extensions.capture).
+    "spiders.middlewares.capturewait.CaptureWaitMiddleware": 1000,
 }
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
 
-EXTENSIONS = {"spiders.capture.WarcCaptureExtension": 0}
-EXTENSIONS["spiders.lock.CollectionLock"] = -100  # first: no other component opens anything
-SPIDER_MIDDLEWARES = {"spiders.resume.ResumeMiddleware": 50}  # JOBDIR: seeds not started twice
-EXTENSIONS["spiders.progress.CrawlProgressExtension"] = 900  # terminal-only crawl progress
-EXTENSIONS["spiders.indexing.CollectionIndexExtension"] = 950  # re-index on engine_stopped
+EXTENSIONS = {"spiders.extensions.capture.WarcCaptureExtension": 0}
+EXTENSIONS[
+    "spiders.extensions.lock.CollectionLock"
+] = -100  # first: no other component opens anything
+SPIDER_MIDDLEWARES = {
+    "spiders.middlewares.resume.ResumeMiddleware": 50
+}  # JOBDIR: seeds not started twice
+EXTENSIONS["spiders.extensions.crawl_progress.CrawlProgressExtension"] = (
+    900  # terminal-only crawl progress
+)
+EXTENSIONS["spiders.extensions.indexing.CollectionIndexExtension"] = (
+    950  # re-index on engine_stopped
+)
 ITEM_PIPELINES = {
     "spiders.pipelines.extract.ExtractPipeline": 100,
     "spiders.pipelines.compare.ComparePipeline": 200,
@@ -71,10 +79,12 @@ WARCPROOF_WARC_GZIP_LEVEL = 6
 # core, 0: in the crawler process itself.
 WARCPROOF_WORKERS = -1
 # A response whose payload equals the latest capture of its URL in the collection is written as
-# a revisit record (archive.dedup); within one crawl too only with WARCPROOF_DEDUP_WITHIN_CRAWL.
+# a revisit record (archive.warc.dedup); within one crawl too only with
+# WARCPROOF_DEDUP_WITHIN_CRAWL.
 WARCPROOF_DEDUP = True
 WARCPROOF_DEDUP_WITHIN_CRAWL = False
-# Seconds to wait for another run's lock on the collection (spiders.lock); 0: exit at once.
+# Seconds to wait for another run's lock on the collection (spiders.extensions.lock);
+# 0: exit at once.
 WARCPROOF_LOCK_WAIT = 0
 # Past captures (spiders/spiders/seeds.py): a Wayback-compatible archive is asked for captures
 # of each seed's URL; the one nearest publication and the newest are verified too. In replica

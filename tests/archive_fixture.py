@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from archive.records import HttpExchange
-from archive.writer import WarcWriter
+from archive.warc.records import HttpExchange
+from archive.warc.writer import WarcWriter
 from tests.pywb import pywb_server
 
 PAGES = Path(__file__).resolve().parent.parent / "replica" / "pages"

@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from provenance.align import Alignment, DiffOp, UnitClass, align, diff
-from provenance.normalize import normalize
-from provenance.segment import units
+from provenance.compare.align import Alignment, DiffOp, UnitClass, align, diff
+from provenance.text.normalize import normalize
+from provenance.text.segment import units
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 SEED_FILES = sorted(SEEDS.glob("*.txt"))

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from archive.errors import InvalidInputError
-from archive.naming import WarcName, parse_warc_filename, safe_host, warc_filename
+from archive.warc.naming import WarcName, parse_warc_filename, safe_host, warc_filename
 
 WHEN = datetime(2026, 11, 21, 10, 13, 45, 123456, tzinfo=UTC)
 

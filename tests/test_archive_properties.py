@@ -13,7 +13,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from archive import HttpExchange, StoredRecord, WarcWriter, decoded_body, iter_records
 from archive.errors import WarcFormatError
-from archive.httphead import encode_uri
+from archive.warc.httphead import encode_uri
 
 TOKEN = st.text(alphabet="!#$%&'*+-.^_`|~" + string.ascii_letters + string.digits, min_size=1)
 NAMES = TOKEN.filter(lambda name: name.lower() not in ("transfer-encoding", "host"))

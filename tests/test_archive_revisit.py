@@ -9,9 +9,9 @@ from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 
-from archive.reader import iter_records
-from archive.records import REVISIT_PROFILE, HttpExchange, Original, sha1_digest
-from archive.writer import WarcWriter
+from archive.warc.reader import iter_records
+from archive.warc.records import REVISIT_PROFILE, HttpExchange, Original, sha1_digest
+from archive.warc.writer import WarcWriter
 
 BODY = b"<html><body><p>Same article.</p></body></html>"
 

@@ -33,8 +33,8 @@ from archive import (
     parse_warc_filename,
     read_record,
 )
-from archive.httphead import encode_uri
-from archive.writer import open_exclusive
+from archive.warc.httphead import encode_uri
+from archive.warc.writer import open_exclusive
 
 STARTED = datetime(2026, 11, 21, 10, 13, 45, 123456, tzinfo=UTC)
 WARCIO = Path(sys.executable).parent / "warcio"

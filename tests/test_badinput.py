@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from archive.check import check
-from provenance.ledger import Ledger
-from provenance.manifest import add_seed, load, verify
+from archive.check.checker import check
+from provenance.ledger.store import Ledger
+from provenance.sources.manifest import add_seed, load, verify
 from replica.generated import article_text
 from tests.conftest import SEEDS, run_crawl
 

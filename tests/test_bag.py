@@ -12,9 +12,9 @@ from pathlib import Path
 import bagit  # type: ignore[import-untyped]
 import pytest
 
-from archive.bag import export_bag
 from archive.errors import InvalidInputError
-from provenance.manifest import load
+from archive.packaging.bag import export_bag
+from provenance.sources.manifest import load
 from tests.test_index import crawl_corpus
 
 BIN = Path(sys.executable).parent

@@ -17,9 +17,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from provenance import ledger as ledger_module
-from provenance.changes import text_diff
-from provenance.ledger import Ledger, ObservationRow
+from provenance.compare.page_changes import text_diff
+from provenance.ledger import store as ledger_module
+from provenance.ledger.store import Ledger, ObservationRow
 from replica.routes import DEFAULT_PAGES_DIR
 from replica.server import ReplicaServer
 from tests.conftest import SEEDS, run_crawl

@@ -18,13 +18,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from archive.check import check
-from archive.check_idset import RecordIdSet
-from archive.check_links import LinkRegistry
-from archive.check_problems import Problem
-from archive.check_record import RecordChecker
-from archive.gzipscan import scan_members
-from archive.recover import RecoveryError, recover_file
+from archive.check.checker import check
+from archive.check.idset import RecordIdSet
+from archive.check.links import LinkRegistry
+from archive.check.problems import Problem
+from archive.check.record import RecordChecker
+from archive.warc.gzipscan import scan_members
+from archive.warc.recover import RecoveryError, recover_file
 from tests.test_check_warc import gz, metadata, new_id, response, warcinfo
 
 INFO = new_id()

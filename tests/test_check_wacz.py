@@ -19,8 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from archive import RecordRef
-from archive.check import check
-from archive.check_problems import Problem
+from archive.check.checker import check
+from archive.check.problems import Problem
 from tests.test_check_warc import written_warc
 
 Entries = dict[str, tuple[bytes, int]]  # name -> (content, zip compression)

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 from archive import HttpExchange, RecordRef, WarcWriter
-from archive.check import check
-from archive.check_problems import CheckSummary, Problem
-from provenance.cli import main
+from archive.check.checker import check
+from archive.check.problems import CheckSummary, Problem
+from provenance.cli.main import main
 from tests.conftest import run_crawl
 
 WARCIO = Path(sys.executable).parent / "warcio"

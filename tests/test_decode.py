@@ -6,7 +6,7 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from provenance.decode import declared_charsets, decode_html
+from provenance.text.decode import declared_charsets, decode_html
 
 TEXT = "“Mosul” – déjà vu"
 

@@ -1,4 +1,4 @@
-"""The dedup index (archive.dedup) and revisit resolution (archive.resolve) on collections
+"""The dedup index (archive.warc.dedup) and revisit resolution (archive.warc.resolve) on collections
 written with the real writer and indexed with the real indexer: a revisit only ever points at a
 complete response with exactly its payload digest, whatever the index says."""
 
@@ -12,13 +12,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from archive.check import check
-from archive.dedup import DedupIndex
-from archive.index import INDEX_PATH, index_collection
-from archive.reader import iter_records, read_record
-from archive.records import HttpExchange, Original, RecordRef, sha1_digest
-from archive.resolve import RevisitError, resolve_record
-from archive.writer import WarcWriter
+from archive.check.checker import check
+from archive.index.collection_index import INDEX_PATH, index_collection
+from archive.warc.dedup import DedupIndex
+from archive.warc.reader import iter_records, read_record
+from archive.warc.records import HttpExchange, Original, RecordRef, sha1_digest
+from archive.warc.resolve import RevisitError, resolve_record
+from archive.warc.writer import WarcWriter
 
 URL = "http://example.test/page"
 START = datetime(2026, 1, 1, tzinfo=UTC)

@@ -20,13 +20,13 @@ from hypothesis import strategies as st
 from scrapy import Request
 from scrapy.utils.request import RequestFingerprinter
 
-from archive.check import check
-from archive.index import INDEX_PATH, indexed_files
-from archive.reader import iter_records
-from provenance.ledger import Ledger
+from archive.check.checker import check
+from archive.index.collection_index import INDEX_PATH, indexed_files
+from archive.warc.reader import iter_records
+from provenance.ledger.store import Ledger
 from replica.generated import article_text
 from replica.server import ReplicaServer
-from spiders.distributed import RunKeys, SeedRequestFingerprinter
+from spiders.frontier import RunKeys, SeedRequestFingerprinter
 from tests.redis_server import redis_server
 
 HOST = "dist.test"

@@ -1,4 +1,4 @@
-"""Evidence serialised once and spliced (provenance.evidence), and assessments that travel
+"""Evidence serialised once and spliced (provenance.compare.evidence), and assessments that travel
 between processes as their JSON (Assessment.detached)."""
 
 import json
@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from provenance.align import align
-from provenance.evidence import SerialisedEvidence, dumps
-from provenance.verdict import assess
+from provenance.compare.align import align
+from provenance.compare.evidence import SerialisedEvidence, dumps
+from provenance.compare.verdict import assess
 
 JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(),

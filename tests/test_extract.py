@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from provenance.extract import EXTRACTOR, Article, NoArticle, extract_article
+from provenance.text.extract import EXTRACTOR, Article, NoArticle, extract_article
 
 PAGES = Path(__file__).resolve().parent.parent / "replica" / "pages"
 URL = "http://diyaruna.com/en_GB/articles/cnmi_di/features/2017/02/06/feature-01"

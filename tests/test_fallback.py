@@ -16,10 +16,10 @@ from urllib.parse import urlsplit
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from provenance.extract import Article, extract_article
-from provenance.manifest import add_seed, load
-from provenance.timeaxis import Version, judge
-from provenance.verify import check_seed
+from provenance.compare.seedcheck import check_seed
+from provenance.compare.timeaxis import Version, judge
+from provenance.sources.manifest import add_seed, load
+from provenance.text.extract import Article, extract_article
 from replica.server import ReplicaServer
 from spiders.spiders.seeds import NOT_IN_REPLICA_MODE, PRIVATE_URL
 from tests.archive_fixture import PAGES, PYWB_CDX, wayback

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from archive.reader import StoredRecord, iter_records
-from provenance.manifest import add_seed
+from archive.warc.reader import StoredRecord, iter_records
+from provenance.sources.manifest import add_seed
 from tests.conftest import SEEDS, run_crawl
 
 LIMIT = 1_000_000

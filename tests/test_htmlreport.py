@@ -17,14 +17,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import html as lxml_html
 
-from archive.reader import iter_records
-from provenance.align import align
-from provenance.htmlreport_rows import HEADLINE, OMITTED, build_rows, seed_units
-from provenance.htmlreport_style import PALETTE, contrast
-from provenance.ledger import Ledger, LedgerEntry
-from provenance.manifest import add_seed
-from provenance.segment import units
-from provenance.verdict import assess
+from archive.warc.reader import iter_records
+from provenance.compare.align import align
+from provenance.compare.verdict import assess
+from provenance.ledger.store import Ledger, LedgerEntry
+from provenance.report.html.style import PALETTE, contrast
+from provenance.report.html.unit_rows import HEADLINE, OMITTED, build_rows, seed_units
+from provenance.sources.manifest import add_seed
+from provenance.text.segment import units
 from tests.conftest import SEEDS, run_crawl
 from tests.test_pipeline import SEED_004, TAMPERED, URL_004
 

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from lxml import html as lxml_html
 
-from provenance.htmlreport import load_report, render
-from provenance.ledger import Ledger
+from provenance.ledger.store import Ledger
+from provenance.report.html.document import load_report, render
 from tests.conftest import ROOT
 from tests.test_htmlreport import build_collection, write_report
 

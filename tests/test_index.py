@@ -14,9 +14,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from archive.index import INDEX_PATH, _write_unique, index_collection
-from archive.reader import iter_records, read_record
-from provenance.manifest import add_seed
+from archive.index.collection_index import INDEX_PATH, _write_unique, index_collection
+from archive.warc.reader import iter_records, read_record
+from provenance.sources.manifest import add_seed
 from tests.conftest import SEEDS, run_crawl
 
 BIN = Path(sys.executable).parent
@@ -55,7 +55,7 @@ def test_the_crawl_leaves_a_sorted_index_of_every_replayable_record(collection: 
     index = collection / INDEX_PATH
     assert index.exists()  # written by the indexing extension, at the end of the crawl
     log = next((collection / "logs").glob("crawl-*.log")).read_text()
-    assert "spiders.indexing" in log
+    assert "spiders.extensions.indexing" in log
     raw = index.read_text("utf-8").splitlines()
     assert raw == sorted(raw)
     indexed = {(e["filename"], int(e["offset"]), int(e["length"])) for _, _, e in cdxj(index)}

@@ -11,9 +11,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from archive.reader import iter_records
-from provenance.crawl import scrapy_command
-from provenance.manifest import add_seed
+from archive.warc.reader import iter_records
+from provenance.run.crawl_process import scrapy_command
+from provenance.sources.manifest import add_seed
 from replica.generated import article_text
 
 BIN = Path(sys.executable).parent

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from provenance.ledger import CaptureRow, Ledger, LedgerError, VerdictRow
+from provenance.ledger.store import CaptureRow, Ledger, LedgerError, VerdictRow
 
 CAPTURE = CaptureRow(
     source_url="https://example.org/a",

@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from provenance.locate import shared_text
-from provenance.manifest import ManifestError, load, set_source_url
+from provenance.sources.locate import shared_text
+from provenance.sources.manifest import ManifestError, load, set_source_url
 from replica.server import ReplicaServer
 from tests.archive_fixture import PYWB_CDX, wayback
 from tests.conftest import SEEDS, run_crawl

@@ -1,6 +1,6 @@
-"""One run at a time per collection (spiders.lock): a second scheduled run stops at once with
-a clear message, or waits with WARCPROOF_LOCK_WAIT; a killed holder frees the collection;
-processes of one WARCPROOF_RUN_ID share it, other runs cannot."""
+"""One run at a time per collection (spiders.extensions.lock): a second scheduled run stops at
+once with a clear message, or waits with WARCPROOF_LOCK_WAIT; a killed holder frees the
+collection; processes of one WARCPROOF_RUN_ID share it, other runs cannot."""
 
 from __future__ import annotations
 
@@ -12,15 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from provenance.ledger import Ledger
-from provenance.manifest import add_seed
+from provenance.ledger.store import Ledger
+from provenance.sources.manifest import add_seed
 from tests.conftest import SEEDS, run_crawl
 
 BIN = Path(sys.executable).parent
 HOLD = """
 import sys
 from pathlib import Path
-from spiders.lock import CollectionLock, CollectionLocked
+from spiders.extensions.lock import CollectionLock, CollectionLocked
 lock = CollectionLock(Path(sys.argv[1]), sys.argv[2])
 try:
     lock.acquire(float(sys.argv[3]))

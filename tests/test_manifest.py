@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from provenance.cli import main
-from provenance.manifest import ManifestError, add_seed, from_data, load, verify
+from provenance.cli.main import main
+from provenance.sources.manifest import ManifestError, add_seed, from_data, load, verify
 from tests.conftest import SEEDS
 
 SHARED = SEEDS.parent.parent / "shared" / "seeds"

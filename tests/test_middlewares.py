@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from spiders.addresspolicy import is_public_address, refusal
-from spiders.retryafter import retry_after_seconds
+from spiders.middlewares.addresspolicy import is_public_address, refusal
+from spiders.middlewares.retryafter import retry_after_seconds
 
 PUBLIC = "http://93.184.216.34/article"
 

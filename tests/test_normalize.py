@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from provenance import normalize as normalize_module
-from provenance.normalize import NORMALIZER_VERSION, bytes_digest, normalize, normalized_digest
+from provenance.text import normalize as normalize_module
+from provenance.text.normalize import NORMALIZER_VERSION, bytes_digest, normalize, normalized_digest
 
 # Characters that normalize() treats specially, mixed into generated text so examples hit them.
 _TRICKY = (

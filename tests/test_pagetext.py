@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from lxml import html
 
-from provenance.pagetext import visible_text
+from provenance.text.pagetext import visible_text
 
 
 def test_visible_text_keeps_blocks_alt_text_and_drops_scripts() -> None:

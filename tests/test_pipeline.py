@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from provenance.manifest import add_seed, load
+from provenance.sources.manifest import add_seed, load
 from tests.conftest import SEEDS, run_crawl
 
 SEED_004 = (SEEDS / "004_3a71e7ca43e17fc5.txt").read_text("utf-8")

@@ -13,7 +13,7 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from archive.progress import Progress
+from provenance.cli.progress import Progress
 from tests.conftest import crawl_command, run_crawl
 
 

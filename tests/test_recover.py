@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 
 from archive import RecordRef, iter_records, read_record
-from archive.check import check
-from archive.check_problems import Problem
-from archive.recover import RecoveryError, recover_file
-from provenance.cli import main
-from provenance.crawl import scrapy_command
+from archive.check.checker import check
+from archive.check.problems import Problem
+from archive.warc.recover import RecoveryError, recover_file
+from provenance.cli.main import main
+from provenance.run.crawl_process import scrapy_command
 from tests.conftest import SEEDS
 from tests.test_check_warc import written_warc
 

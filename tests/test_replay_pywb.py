@@ -16,10 +16,10 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 
-from archive.index import INDEX_PATH
-from archive.reader import StoredRecord, iter_records, read_record
-from provenance.ledger import Ledger, LedgerEntry
-from provenance.manifest import load
+from archive.index.collection_index import INDEX_PATH
+from archive.warc.reader import StoredRecord, iter_records, read_record
+from provenance.ledger.store import Ledger, LedgerEntry
+from provenance.sources.manifest import load
 from tests.pywb import COLLECTION, pywb_server, unpacked_wacz
 from tests.test_index import crawl_corpus
 

@@ -8,9 +8,9 @@ import http.client
 
 import pytest
 
-from provenance.align import align
-from provenance.extract import Article, extract_article
-from provenance.verdict import assess
+from provenance.compare.align import align
+from provenance.compare.verdict import assess
+from provenance.text.extract import Article, extract_article
 from replica.generated import article_text, page, parse
 from replica.server import ReplicaServer
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from provenance.ledger import Ledger
-from provenance.manifest import load
-from provenance.reverify import CHUNK, WINDOW, Task, _Checker, reverify
+from provenance.ledger.store import Ledger
+from provenance.run.reverification import CHUNK, WINDOW, Task, _Checker, reverify
+from provenance.sources.manifest import load
 from tests.conftest import run_crawl
 from tests.test_ledger import CAPTURE
 

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from archive.index import INDEX_PATH
-from archive.reader import StoredRecord, iter_records, read_record
-from archive.records import REVISIT_PROFILE
-from provenance.ledger import Ledger, LedgerEntry
+from archive.index.collection_index import INDEX_PATH
+from archive.warc.reader import StoredRecord, iter_records, read_record
+from archive.warc.records import REVISIT_PROFILE
+from provenance.ledger.store import Ledger, LedgerEntry
 from replica.routes import DEFAULT_PAGES_DIR
 from replica.server import ReplicaServer
 from tests.conftest import SEEDS, run_crawl

@@ -19,10 +19,10 @@ from typing import Any
 
 import pytest
 
-from archive.check import check
-from archive.index import INDEX_PATH
-from provenance.ledger import Ledger
-from provenance.manifest import load
+from archive.check.checker import check
+from archive.index.collection_index import INDEX_PATH
+from provenance.ledger.store import Ledger
+from provenance.sources.manifest import load
 from tests.conftest import ROOT
 from tests.processes import free_port, stop
 
@@ -108,9 +108,11 @@ def test_a_crawl_scheduled_through_scrapyd(
         entry_points = archive.read("EGG-INFO/entry_points.txt").decode()
     for name in (
         "spiders/spiders/seeds.py",
-        "spiders/distributed.py",
-        "archive/writer.py",
-        "provenance/verify.py",
+        "spiders/frontier.py",
+        "spiders/extensions/capture.py",
+        "archive/warc/writer.py",
+        "provenance/compare/seedcheck.py",
+        "provenance/report/html/document.py",
         "replica/server.py",
         "replica/pages/routes.toml",
         "replica/pages/archived/captures.toml",

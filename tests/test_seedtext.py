@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from provenance.manifest import sha256_file
-from provenance.normalize import normalize
-from provenance.seedtext import SeedTextError, decode_seed, read_seed
+from provenance.sources.manifest import sha256_file
+from provenance.text.normalize import normalize
+from provenance.text.seedtext import SeedTextError, decode_seed, read_seed
 
 TEXT = "“Mosul” – déjà vu\r\nsecond line"
 

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from provenance.normalize import normalize
-from provenance.segment import Unit, paragraphs, sentences, units
+from provenance.text.normalize import normalize
+from provenance.text.segment import Unit, paragraphs, sentences, units
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 

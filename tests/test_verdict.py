@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from provenance.align import UnitClass, align
-from provenance.normalize import normalize
-from provenance.segment import units
-from provenance.verdict import Verdict, assess, unverifiable
+from provenance.compare.align import UnitClass, align
+from provenance.compare.verdict import Verdict, assess, unverifiable
+from provenance.text.normalize import normalize
+from provenance.text.segment import units
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 

@@ -20,11 +20,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from archive.errors import InvalidInputError, WarcFormatError
-from archive.index import INDEX_PATH
-from archive.pages import Page, page_lines
-from archive.reader import iter_records
-from archive.wacz import _named, pack_wacz
-from provenance.ledger import Ledger
+from archive.index.collection_index import INDEX_PATH
+from archive.packaging.pages import Page, page_lines
+from archive.packaging.wacz import _named, pack_wacz
+from archive.warc.reader import iter_records
+from provenance.ledger.store import Ledger
 from tests.test_index import crawl_corpus
 
 BIN = Path(sys.executable).parent
@@ -207,7 +207,7 @@ def test_pack_refuses_a_name_without_wacz_and_a_missing_collection(tmp_path: Pat
 
 @given(st.lists(st.text(min_size=1, max_size=12), min_size=1, max_size=12))
 def test_resource_names_are_distinct_and_frictionless_valid(files: list[str]) -> None:
-    from archive.wacz import Resource
+    from archive.packaging.wacz import Resource
 
     named = _named([Resource("", f"archive/{name}", "sha256:0", 0) for name in files])
     names = [resource.name for resource in named]

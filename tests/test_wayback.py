@@ -1,5 +1,6 @@
-"""provenance.wayback: the CDX parser (every answer shape, arbitrary input), URL variants, the
-choice of captures, and the polite client against a real pywb and a throttling loopback server."""
+"""provenance.sources.wayback: the CDX parser (every answer shape, arbitrary input), URL
+variants, the choice of captures, and the polite client against a real pywb and a throttling
+loopback server."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from provenance.wayback import (
+from provenance.sources.wayback import (
     PYWB_CDX,
     Capture,
     CdxError,

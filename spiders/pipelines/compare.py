@@ -1,6 +1,6 @@
 """Item pipeline: each seed compared with every version of its page that was fetched (the live
-page, archived captures; provenance.verify), and the versions judged together
-(provenance.timeaxis): the verdict rests on the best-supported version."""
+page, archived captures; provenance.compare.seedcheck), and the versions judged together
+(provenance.compare.timeaxis): the verdict rests on the best-supported version."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 
 from scrapy.crawler import Crawler
 
-from provenance.manifest import Manifest, Seed, load
-from provenance.timeaxis import Version, judge
-from provenance.verify import check_seed
+from provenance.compare.seedcheck import check_seed
+from provenance.compare.timeaxis import Version, judge
+from provenance.sources.manifest import Manifest, Seed, load
 from spiders.items import PageVersion, SeedItem
 
 

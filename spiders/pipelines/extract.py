@@ -1,5 +1,5 @@
 """Item pipeline: every fetched version of a seed's page is extracted and compared with the
-seed (provenance.verify.examine) in a pool of worker processes.
+seed (provenance.compare.seedcheck.examine) in a pool of worker processes.
 
 Extraction and alignment are CPU-bound and hold the GIL; run on the reactor thread they would
 stall downloading and capture. The pool takes them off it, one process per core by default
@@ -20,10 +20,10 @@ from pathlib import Path
 
 from scrapy.crawler import Crawler
 
-from provenance.extract import Article, NoArticle
-from provenance.locate import Shared
-from provenance.manifest import Manifest, Seed, load
-from provenance.verify import SeedCheck, examine
+from provenance.compare.seedcheck import SeedCheck, examine
+from provenance.sources.locate import Shared
+from provenance.sources.manifest import Manifest, Seed, load
+from provenance.text.extract import Article, NoArticle
 from spiders.items import PageVersion, SeedItem
 
 log = logging.getLogger(__name__)
@@ -52,7 +52,7 @@ class ExtractPipeline:
             # forkserver, not fork: the crawler process runs threads (reactor, WARC writer),
             # and a forked copy of a held lock would never be released.
             context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["provenance.verify"])
+            context.set_forkserver_preload(["provenance.compare.seedcheck"])
             self.pool = ProcessPoolExecutor(self.workers, mp_context=context)
             # Workers started (trafilatura imported) before the first page arrives, not while
             # pages queue up for them; a pool that cannot start fails the crawl here.

@@ -2,10 +2,11 @@
 into WARC (conversion and metadata records referring to each response; for an archived capture
 also a metadata record naming the original URL and the Memento-Datetime) and into the ledger,
 in one transaction, with the capture the verdict rests on, what the live page was this time
-(an observation) and how it changed since the seed's previous crawl (provenance.changes).
+(an observation) and how it changed since the seed's previous crawl
+(provenance.compare.page_changes).
 
 With JOBDIR, a resumed job records into the crawl it started (its id kept in the job folder,
-spiders.resume), and a seed already recorded in that crawl is not recorded twice."""
+spiders.middlewares.resume), and a seed already recorded in that crawl is not recorded twice."""
 
 from __future__ import annotations
 
@@ -17,14 +18,14 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from archive.records import WARC_FIELDS_TYPE, RecordRef, warc_fields
-from archive.writer import WarcWriter
-from provenance.changes import detect
-from provenance.extract import Article
-from provenance.ledger import CaptureRow, ChangeRow, Ledger, ObservationRow
-from spiders.capture import WarcCaptureExtension
+from archive.warc.records import WARC_FIELDS_TYPE, RecordRef, warc_fields
+from archive.warc.writer import WarcWriter
+from provenance.compare.page_changes import detect
+from provenance.ledger.store import CaptureRow, ChangeRow, Ledger, ObservationRow
+from provenance.text.extract import Article
+from spiders.extensions.capture import WarcCaptureExtension
 from spiders.items import PageVersion, SeedItem
-from spiders.resume import CRAWL_FILE, job_file
+from spiders.middlewares.resume import CRAWL_FILE, job_file
 
 log = logging.getLogger(__name__)
 

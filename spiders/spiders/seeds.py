@@ -14,7 +14,7 @@ replica mode the archive is asked only if WARCPROOF_WAYBACK_URL was set explicit
 a test never reaches the Internet Archive.
 
 With WARCPROOF_REDIS_URL and WARCPROOF_RUN_ID set, several processes crawl one run together,
-taking seeds from a shared feed (spiders.distributed)."""
+taking seeds from a shared feed (spiders.frontier)."""
 
 from __future__ import annotations
 
@@ -34,8 +34,8 @@ from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from provenance.manifest import Manifest, Seed, load
-from provenance.wayback import (
+from provenance.sources.manifest import Manifest, Seed, load
+from provenance.sources.wayback import (
     Capture,
     CdxError,
     Endpoint,
@@ -47,9 +47,9 @@ from provenance.wayback import (
     usable,
 )
 from replica.routing import replica_url
-from spiders import distributed
-from spiders.capture import REQUEST_RECORD_KEY, RESPONSE_RECORD_KEY, records_written
-from spiders.distributed import SEED_KEY, RedisRun
+from spiders import frontier
+from spiders.extensions.capture import REQUEST_RECORD_KEY, RESPONSE_RECORD_KEY, records_written
+from spiders.frontier import SEED_KEY, RedisRun
 from spiders.items import PageVersion, SeedItem
 
 NO_URL = "no source URL is known for this seed (its manifest entry lists none)"
@@ -92,7 +92,7 @@ class SeedsSpider(scrapy.Spider):
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
         super().update_settings(settings)
-        distributed.configure(settings)  # a no-op unless WARCPROOF_REDIS_URL is set
+        frontier.configure(settings)  # a no-op unless WARCPROOF_REDIS_URL is set
         endpoint = _endpoint(settings)
         slots = dict(settings.getdict("DOWNLOAD_SLOTS"))
         slots.setdefault(archive_slot(endpoint), {"concurrency": 1})
@@ -151,7 +151,7 @@ class SeedsSpider(scrapy.Spider):
             callback=self.parse,
             errback=self.failed,
             # A distributed run's shared duplicate filter keeps a seed fed twice from being
-            # fetched twice (spiders.distributed); retries and redirects pass as usual.
+            # fetched twice (spiders.frontier); retries and redirects pass as usual.
             dont_filter=self.run is None,
             meta={
                 SEED_KEY: seed.id,
@@ -164,9 +164,9 @@ class SeedsSpider(scrapy.Spider):
         if self.run is not None:
             self.run.leave()
 
-    # Callbacks first wait for their exchange's WARC records (spiders.capture): the items carry
-    # the record references. They are asynchronous generators, not generators: for a generator
-    # callback Scrapy reads and parses its source again on almost every response.
+    # Callbacks first wait for their exchange's WARC records (spiders.extensions.capture): the
+    # items carry the record references. They are asynchronous generators, not generators: for a
+    # generator callback Scrapy reads and parses its source again on almost every response.
 
     async def parse(self, response: Response) -> AsyncIterator[Any]:
         await records_written(response.meta)
@@ -251,7 +251,8 @@ class SeedsSpider(scrapy.Spider):
                 QUEST_KEY: quest,
                 "download_slot": archive_slot(self.endpoint),
                 # A throttling archive (429/503) is waited out as Retry-After asks
-                # (spiders.retryafter) and retried (RETRY_TIMES); past that it is a failure.
+                # (spiders.middlewares.retryafter) and retried (RETRY_TIMES); past that it is a
+                # failure.
             },
         )
 

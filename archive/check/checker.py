@@ -1,0 +1,151 @@
+"""``warcproof check``: a streaming validator for WARC (``.warc.gz``, ``.warc``) and WACZ files.
+
+Stricter than ``warcio check``: gzip members cut short or corrupt, bytes between members, records
+whose block is shorter or longer than Content-Length, header syntax, mandatory fields, block and
+payload digests, a warcinfo record in every file and named by every other record,
+WARC-Concurrent-To / WARC-Refers-To / WARC-Warcinfo-ID targets (across every file given: a
+collection's records refer across files), one WARC version per file, and for a WACZ the MUSTs of
+WACZ 1.1.1 (``archive.check.waczfile``).
+
+Problems are data: each goes to ``on_problem`` as it is found. Memory is constant in the file
+size, apart from about 30 bytes per record id for the cross-record checks.
+"""
+
+import zipfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Self
+
+from archive.check.links import LinkRegistry
+from archive.check.problems import UNREADABLE, CheckSummary, Problem, ProblemSink
+from archive.check.waczfile import check_wacz
+from archive.check.warcfile import check_warc
+
+Progress = Callable[[int, int], None]
+
+
+_ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
+
+
+def check(
+    paths: Sequence[Path],
+    *,
+    on_problem: ProblemSink | None = None,
+    progress: Progress | None = None,
+) -> CheckSummary:
+    """Check every file (WARC, gzipped WARC or WACZ) together; report each problem to
+    ``on_problem`` and progress as ``progress(bytes done, bytes total)``."""
+    summary = CheckSummary()
+    links = LinkRegistry()
+
+    def emit(problem: Problem) -> None:
+        summary.problems[problem.code] += 1
+        if on_problem is not None:
+            on_problem(problem)
+
+    def unreadable(path: Path, why: str) -> None:
+        summary.unreadable.append(str(path))
+        emit(Problem(str(path), 0, UNREADABLE, why))
+
+    sizes: dict[Path, int] = {}
+    for path in paths:
+        try:
+            sizes[path] = path.stat().st_size
+        except OSError as exc:
+            unreadable(path, f"cannot open: {exc.strerror or exc}")
+    total = sum(sizes.values())
+    done = 0
+    for path, size in sizes.items():
+        counter = _Counter(done, total, progress)
+        try:
+            with open(path, "rb") as raw:
+                why = _check_file(str(path), raw, counter, emit, links, summary)
+        except OSError as exc:
+            why = f"cannot read: {exc.strerror or exc}"
+        except zipfile.BadZipFile as exc:
+            why = f"not a readable zip file: {exc}"
+        if why is not None:
+            unreadable(path, why)
+        summary.files += 1
+        summary.bytes += size
+        done += size
+        if progress is not None:
+            progress(done, total)
+    links.finish(emit)
+    return summary
+
+
+def _check_file(
+    name: str,
+    raw: IO[bytes],
+    counter: "_Counter",
+    emit: ProblemSink,
+    links: LinkRegistry,
+    summary: CheckSummary,
+) -> str | None:
+    """Check one file; returns why it is unreadable, or None."""
+    start = raw.read(8)
+    raw.seek(0)
+    if start.startswith(_ZIP_MAGICS):
+        with zipfile.ZipFile(_CountingFile(raw, counter)) as archive:
+            summary.records += check_wacz(name, archive, emit, links)
+        return None
+    outcome = check_warc(name, lambda: _Reopened(raw, counter), emit, links)
+    if outcome.kind is None:
+        return "not a WARC or WACZ file (neither gzip, WARC/ nor a zip)"
+    summary.records += outcome.records
+    return None
+
+
+class _Counter:
+    """Reports progress as bytes are read from one file."""
+
+    def __init__(self, base: int, total: int, progress: Progress | None) -> None:
+        self.base = base
+        self.total = total
+        self.progress = progress
+        self.high = 0
+
+    def at(self, position: int) -> None:
+        if self.progress is not None and position > self.high:
+            self.high = position
+            self.progress(min(self.base + position, self.total), self.total)
+
+
+class _CountingFile:
+    """A seekable file that reports how far into it reading has got (for ``zipfile``)."""
+
+    def __init__(self, raw: IO[bytes], counter: _Counter) -> None:
+        self.raw = raw
+        self.counter = counter
+
+    def read(self, size: int = -1) -> bytes:
+        block = self.raw.read(size)
+        self.counter.at(self.raw.tell())
+        return block
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return self.raw.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self.raw.tell()
+
+    def seekable(self) -> bool:
+        return True
+
+
+class _Reopened(_CountingFile):
+    """The file from its start again, as a context manager that leaves it open."""
+
+    def __init__(self, raw: IO[bytes], counter: _Counter) -> None:
+        super().__init__(raw, counter)
+        raw.seek(0)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        return None

@@ -1,0 +1,355 @@
+"""Align a seed's sentence units with the article's and classify every seed unit.
+
+Exact anchors first (a monotone match of equal units), then equal units that moved, then units
+split differently on the two sides, then similar units within each gap between anchors, then
+similar units anywhere. What
+is left of the seed is page furniture if the page shows it, foreign otherwise.
+"""
+
+import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cached_property
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
+
+from provenance.text.normalize import normalize
+from provenance.text.segment import Unit, paragraphs, units
+
+PAIR_THRESHOLD = 0.5  # similarity that pairs units lying between the same two anchors
+MOVED_THRESHOLD = 0.8  # similarity that pairs a seed unit with an article unit anywhere
+PAGE_FUZZY_SCORE = 95  # fuzz.partial_ratio at which a long unit counts as shown on the page
+PAGE_FUZZY_MIN_CHARS = 20
+_MAX_JOINED = 3  # a unit may equal up to this many consecutive units of the other side
+_SHORT_GAP = 3  # unchanged runs this short between two changes are folded into one change
+
+
+class UnitClass(StrEnum):
+    MATCHED = "matched"
+    EDITED = "edited"
+    FURNITURE = "furniture"
+    FOREIGN = "foreign"
+
+
+@dataclass(frozen=True)
+class DiffOp:
+    """One run of a seed-to-article diff; ``insert`` is text only the article has."""
+
+    op: str  # "equal" | "insert" | "delete" | "replace"
+    seed: str
+    article: str
+
+
+@dataclass(frozen=True)
+class SeedUnitResult:
+    unit: Unit
+    cls: UnitClass
+    article_unit: int | None  # index into the article units (MATCHED/EDITED)
+    similarity: float  # 0..1, 1.0 for an exact match
+    diff: tuple[DiffOp, ...]  # seed -> article, for EDITED only
+
+
+@dataclass(frozen=True)
+class Alignment:
+    seed_units: tuple[SeedUnitResult, ...]
+    article_units: tuple[Unit, ...]
+    omitted: tuple[Unit, ...]  # article body units that no seed unit matched or edited
+    omitted_title: bool  # the article's headline (its first paragraph == title) is not in the seed
+    paragraph_map: tuple[tuple[int, int | None], ...]  # seed paragraph -> main article paragraph
+
+
+def align(
+    seed_text: str, article_text: str, page_text: str, *, title: str | None = None
+) -> Alignment:
+    """Align ``seed_text`` with ``article_text``; ``page_text`` is the page's full visible text."""
+    return align_units(units(seed_text), units(article_text), normalize(page_text), title=title)
+
+
+def align_units(
+    seed: Sequence[Unit],
+    article: Sequence[Unit],
+    normalized_page: str,
+    *,
+    title: str | None = None,
+) -> Alignment:
+    """``align`` of texts already cut into units, with ``normalize(page_text)``: for callers
+    that also need the normalized texts, so that nothing is normalized twice."""
+    page = _Page(normalized_page)
+    pairs = _Pairs(seed, article)
+
+    gaps = pairs.anchor()
+    pairs.pair_equal()
+    pairs.join_split_units()
+    # A long seed unit that the page shows word for word is page text, not an edit of some
+    # similar article sentence (a standfirst resembling the lead, a caption resembling a line).
+    candidates = [
+        pairs.partner[unit.index] is None and not page.shows_block(unit.text) for unit in seed
+    ]
+    for seed_gap, article_gap in gaps:
+        pairs.pair_similar([i for i in seed_gap if candidates[i]], article_gap, PAIR_THRESHOLD)
+    pairs.pair_similar(
+        [i for i in range(len(seed)) if candidates[i]], range(len(article)), MOVED_THRESHOLD
+    )
+
+    results = tuple(_classify(unit, pairs, page) for unit in seed)
+    headline = _headline(article, title)
+    paired = {j for j, taken in enumerate(pairs.taken) if taken}
+    return Alignment(
+        seed_units=results,
+        article_units=tuple(article),
+        omitted=tuple(u for u in article if u.index not in paired and u.index not in headline),
+        omitted_title=bool(headline - paired),
+        paragraph_map=_paragraph_map(results, article),
+    )
+
+
+def diff(seed: str, article: str) -> tuple[DiffOp, ...]:
+    """A character-level diff of ``seed`` into ``article``, its changes widened to whole words
+    and changes separated by a few characters merged, so each run reads as a phrase."""
+    spans = _word_spans(seed, article)
+    ops: list[DiffOp] = []
+    i = j = 0
+    for i1, i2, j1, j2 in spans:
+        if i1 > i:
+            ops.append(DiffOp("equal", seed[i:i1], article[j:j1]))
+        kind = "replace" if i1 < i2 and j1 < j2 else "delete" if i1 < i2 else "insert"
+        ops.append(DiffOp(kind, seed[i1:i2], article[j1:j2]))
+        i, j = i2, j2
+    if i < len(seed):
+        ops.append(DiffOp("equal", seed[i:], article[j:]))
+    return tuple(ops)
+
+
+def _word_spans(seed: str, article: str) -> list[tuple[int, int, int, int]]:
+    raw = [
+        (op.src_start, op.src_end, op.dest_start, op.dest_end)
+        for op in Levenshtein.opcodes(seed, article)
+        if op.tag != "equal"
+    ]
+    spans: list[tuple[int, int, int, int]] = []
+    # Text between two changes is equal on both sides, so widening moves both ends in step.
+    for k, (i1, i2, j1, j2) in enumerate(raw):
+        low = spans[-1][1] if spans else 0
+        i1, i2, j1, j2 = _slide_to_word_start(seed, article, (i1, i2, j1, j2), low)
+        while (
+            i1 > low and not seed[i1 - 1].isspace() and _edge_in_word(seed, i1, i2, article, j1, j2)
+        ):
+            i1, j1 = i1 - 1, j1 - 1
+        high = raw[k + 1][0] if k + 1 < len(raw) else len(seed)
+        while (
+            i2 < high
+            and not seed[i2].isspace()
+            and _edge_in_word(seed, i2 - 1, i1 - 1, article, j2 - 1, j1 - 1)
+        ):
+            i2, j2 = i2 + 1, j2 + 1
+        if spans and (i1 - spans[-1][1] <= _SHORT_GAP or seed[spans[-1][1] : i1].isspace()):
+            i1, j1 = spans[-1][0], spans[-1][2]
+            spans.pop()
+        spans.append((i1, i2, j1, j2))
+    return spans
+
+
+def _slide_to_word_start(
+    seed: str, article: str, span: tuple[int, int, int, int], low: int
+) -> tuple[int, int, int, int]:
+    """Move a pure insertion or deletion left, while that yields the same texts, to where it
+    starts a word: "a b" -> "a big b" inserts "big ", not "ig b" after the first "b"."""
+    i1, i2, j1, j2 = span
+    if i1 != i2 and j1 != j2:
+        return span
+    side, a, b = (seed, i1, i2) if i1 != i2 else (article, j1, j2)
+    for k in range(i1 - low + 1):
+        if (i1 - k == 0 or seed[i1 - k - 1].isspace()) and not side[a - k].isspace():
+            return i1 - k, i2 - k, j1 - k, j2 - k
+        if k == i1 - low or seed[i1 - k - 1] != side[b - k - 1]:
+            break
+    return span
+
+
+def _edge_in_word(seed: str, i: int, i_stop: int, article: str, j: int, j_stop: int) -> bool:
+    """Whether the changed text's character at ``i`` (seed) or ``j`` (article) is not a space;
+    ``i_stop``/``j_stop`` is the far end of the change, so an empty side has no such character."""
+    return (i != i_stop and not seed[i].isspace()) or (j != j_stop and not article[j].isspace())
+
+
+class _Pairs:
+    """Which article unit each seed unit is paired with, and how."""
+
+    def __init__(self, seed: Sequence[Unit], article: Sequence[Unit]) -> None:
+        self.seed = seed
+        self.article = article
+        self.partner: list[int | None] = [None] * len(seed)
+        self.similarity = [0.0] * len(seed)
+        self.joined = [False] * len(seed)
+        self.taken = [False] * len(article)
+
+    def pair(self, i: int, j: int, similarity: float, *, joined: bool = False) -> None:
+        self.partner[i] = j
+        self.similarity[i] = similarity
+        self.joined[i] = joined
+        self.taken[j] = True
+
+    def anchor(self) -> list[tuple[range, range]]:
+        """Pair equal units along a longest monotone match; return the gaps between anchors."""
+        seed = [u.text for u in self.seed]
+        article = [u.text for u in self.article]
+        if seed == article:  # a verbatim copy: one block, no gaps
+            blocks: list[tuple[int, int, int]] = [(0, 0, len(seed))]
+        else:
+            matcher = difflib.SequenceMatcher(None, seed, article, autojunk=False)
+            blocks = [(m.a, m.b, m.size) for m in matcher.get_matching_blocks()]
+        gaps: list[tuple[range, range]] = []
+        i = j = 0
+        for a, b, size in blocks:
+            gaps.append((range(i, a), range(j, b)))
+            for k in range(size):
+                self.pair(a + k, b + k, 1.0)
+            i, j = a + size, b + size
+        return [(s, a) for s, a in gaps if s and a]
+
+    def pair_equal(self) -> None:
+        """Pair equal units the anchors left out because they moved."""
+        free: dict[str, list[int]] = {}
+        for j in reversed(range(len(self.article))):
+            if not self.taken[j]:
+                free.setdefault(self.article[j].text, []).append(j)
+        for i, unit in enumerate(self.seed):
+            waiting = free.get(unit.text)
+            if self.partner[i] is None and waiting:
+                self.pair(i, waiting.pop(), 1.0)
+
+    def join_split_units(self) -> None:
+        """Pair a unit with 2-3 consecutive unpaired units of the other side that it equals
+        when joined: copy and page may break lines and sentences in different places."""
+        article_runs = _runs(self.article, [not taken for taken in self.taken])
+        for i, unit in enumerate(self.seed):
+            if self.partner[i] is not None:
+                continue
+            for start, size in article_runs.get(unit.text, ()):
+                if not any(self.taken[start : start + size]):
+                    self.pair(i, start, 1.0, joined=True)
+                    for j in range(start + 1, start + size):
+                        self.taken[j] = True
+                    break
+        seed_runs = _runs(self.seed, [partner is None for partner in self.partner])
+        for j, unit in enumerate(self.article):
+            if self.taken[j]:
+                continue
+            for start, size in seed_runs.get(unit.text, ()):
+                if all(self.partner[i] is None for i in range(start, start + size)):
+                    for i in range(start, start + size):
+                        self.pair(i, j, 1.0, joined=True)
+                    break
+
+    def pair_similar(
+        self, seed_idx: Iterable[int], article_idx: Iterable[int], floor: float
+    ) -> None:
+        """Greedy best-first pairing of unpaired units whose similarity is at least ``floor``."""
+        free_seed = [i for i in seed_idx if self.partner[i] is None]
+        free_article = [j for j in article_idx if not self.taken[j]]
+        if not free_seed or not free_article:
+            return
+        choices = [self.article[j].text for j in free_article]
+        scored: list[tuple[float, int, int]] = []
+        for i in free_seed:
+            matches = process.extract(
+                self.seed[i].text, choices, scorer=fuzz.ratio, score_cutoff=floor * 100, limit=None
+            )
+            scored.extend((-score, i, free_article[k]) for _, score, k in matches)
+        for negative, i, j in sorted(scored):
+            if self.partner[i] is None and not self.taken[j]:
+                self.pair(i, j, -negative / 100)
+
+
+def _runs(sequence: Sequence[Unit], free: Sequence[bool]) -> dict[str, list[tuple[int, int]]]:
+    """Runs of 2 to ``_MAX_JOINED`` consecutive free units, by their joined text."""
+    runs: dict[str, list[tuple[int, int]]] = {}
+    for start in range(len(sequence)):
+        if not free[start]:
+            continue
+        for stop in range(start + 2, min(start + _MAX_JOINED, len(sequence)) + 1):
+            if not free[stop - 1]:
+                break
+            text = " ".join(unit.text for unit in sequence[start:stop])
+            runs.setdefault(text, []).append((start, stop - start))
+    return runs
+
+
+class _Page:
+    """The page's full visible text, for asking whether it shows a given unit."""
+
+    def __init__(self, normalized_page: str) -> None:
+        self._ordered = paragraphs(normalized_page)
+        self.lines = frozenset(self._ordered)
+
+    @cached_property
+    def flat(self) -> str:
+        """The lines joined, so text the page split across elements is still found (a normalized
+        text's only white space is single spaces between words, and line breaks)."""
+        return " ".join(self._ordered)
+
+    def shows_block(self, text: str) -> bool:
+        """Whether the page holds ``text`` as a whole line, or word for word if it is long."""
+        return text in self.lines or (len(text) >= PAGE_FUZZY_MIN_CHARS and self.contains(text))
+
+    def shows(self, text: str) -> bool:
+        """Whether the page holds ``text``, word for word or (if long) nearly so."""
+        if text in self.lines or self.contains(text):
+            return True
+        return len(text) >= PAGE_FUZZY_MIN_CHARS and bool(
+            fuzz.partial_ratio(text, self.flat, score_cutoff=PAGE_FUZZY_SCORE)
+        )
+
+    def contains(self, text: str) -> bool:
+        """Substring test that will not find "Reply" inside "Replying"."""
+        haystack = self.flat
+        start = haystack.find(text)
+        while start >= 0:
+            end = start + len(text)
+            cut_before = text[0].isalnum() and start > 0 and haystack[start - 1].isalnum()
+            cut_after = text[-1].isalnum() and end < len(haystack) and haystack[end].isalnum()
+            if not (cut_before or cut_after):
+                return True
+            start = haystack.find(text, start + 1)
+        return False
+
+
+def _classify(unit: Unit, pairs: _Pairs, page: _Page) -> SeedUnitResult:
+    j = pairs.partner[unit.index]
+    if j is None:
+        cls = UnitClass.FURNITURE if page.shows(unit.text) else UnitClass.FOREIGN
+        return SeedUnitResult(unit, cls, None, 0.0, ())
+    article_text = pairs.article[j].text
+    if pairs.joined[unit.index] or unit.text == article_text:
+        return SeedUnitResult(unit, UnitClass.MATCHED, j, 1.0, ())
+    similarity = pairs.similarity[unit.index]
+    return SeedUnitResult(unit, UnitClass.EDITED, j, similarity, diff(unit.text, article_text))
+
+
+def _headline(article: Sequence[Unit], title: str | None) -> frozenset[int]:
+    """Indexes of the article's headline units: its first paragraph, if that is the title."""
+    if title is None:
+        return frozenset()
+    first = [u for u in article if u.paragraph == 0]
+    wanted = " ".join(normalize(title).split())
+    if not first or " ".join(u.text for u in first).casefold() != wanted.casefold():
+        return frozenset()
+    return frozenset(u.index for u in first)
+
+
+def _paragraph_map(
+    results: Sequence[SeedUnitResult], article: Sequence[Unit]
+) -> tuple[tuple[int, int | None], ...]:
+    weights: dict[int, dict[int, int]] = {}
+    for result in results:
+        unit = result.unit
+        row = weights.setdefault(unit.paragraph, {})
+        if result.article_unit is not None:
+            target = article[result.article_unit].paragraph
+            row[target] = row.get(target, 0) + len(unit.text)
+    return tuple(
+        (p, min(row, key=lambda a: (-row[a], a)) if row else None)
+        for p, row in sorted(weights.items())
+    )

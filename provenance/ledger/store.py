@@ -1,0 +1,637 @@
+"""The ledger: every crawl, capture and verdict of a collection, in SQLite, and each seed's
+history over crawls: what the live source page was each time (observations) and how it changed
+(changes).
+
+Each seed's capture, verdict, observation and change are written in one transaction, so a crash
+never leaves half a seed recorded; a crawl row without `finished` marks an interrupted run.
+Schema 2 added `verdicts.page_digest` and the observations and changes tables; a schema 1
+ledger is migrated in place when opened."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from provenance.compare.evidence import SerialisedEvidence
+from provenance.errors import ProvenanceError
+
+SCHEMA_VERSION = 2
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS crawls (
+    id INTEGER PRIMARY KEY,
+    started TEXT NOT NULL,
+    finished TEXT,
+    status TEXT,
+    origin TEXT NOT NULL,
+    settings TEXT NOT NULL DEFAULT '{}'
+);
+CREATE TABLE IF NOT EXISTS captures (
+    id INTEGER PRIMARY KEY,
+    crawl_id INTEGER NOT NULL REFERENCES crawls(id),
+    seed_id TEXT NOT NULL,
+    source_url TEXT,
+    fetched_url TEXT NOT NULL,
+    source_kind TEXT NOT NULL,
+    status INTEGER,
+    captured_at TEXT NOT NULL,
+    warc_file TEXT NOT NULL,
+    warc_offset INTEGER NOT NULL,
+    warc_length INTEGER NOT NULL,
+    response_record_id TEXT NOT NULL,
+    request_record_id TEXT,
+    payload_digest TEXT,
+    redirects TEXT NOT NULL DEFAULT '[]'
+);
+CREATE TABLE IF NOT EXISTS verdicts (
+    id INTEGER PRIMARY KEY,
+    crawl_id INTEGER NOT NULL REFERENCES crawls(id),
+    seed_id TEXT NOT NULL,
+    capture_id INTEGER REFERENCES captures(id),
+    verdict TEXT NOT NULL,
+    reasons TEXT NOT NULL,
+    counts TEXT NOT NULL,
+    seed_sha256 TEXT,
+    seed_digest TEXT,
+    article_digest TEXT,
+    page_digest TEXT,
+    normalizer TEXT,
+    extractor TEXT,
+    conversion_record_id TEXT,
+    metadata_record_id TEXT,
+    evidence TEXT NOT NULL,
+    decided_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS verdicts_seed ON verdicts(seed_id, id);
+CREATE INDEX IF NOT EXISTS captures_url ON captures(fetched_url, id);
+CREATE TABLE IF NOT EXISTS observations (
+    id INTEGER PRIMARY KEY,
+    crawl_id INTEGER NOT NULL REFERENCES crawls(id),
+    seed_id TEXT NOT NULL,
+    url TEXT,
+    status INTEGER,
+    error TEXT,
+    response_record_id TEXT,
+    warc_file TEXT,
+    warc_offset INTEGER,
+    captured_at TEXT,
+    article_digest TEXT,
+    page_digest TEXT,
+    conversion_record_id TEXT,
+    conversion_warc_file TEXT,
+    conversion_warc_offset INTEGER
+);
+CREATE INDEX IF NOT EXISTS observations_seed ON observations(seed_id, crawl_id);
+CREATE TABLE IF NOT EXISTS changes (
+    id INTEGER PRIMARY KEY,
+    crawl_id INTEGER NOT NULL REFERENCES crawls(id),
+    seed_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    previous_crawl_id INTEGER NOT NULL REFERENCES crawls(id),
+    previous_record_id TEXT,
+    record_id TEXT,
+    previous_conversion_id TEXT,
+    conversion_id TEXT,
+    summary TEXT NOT NULL,
+    diff TEXT NOT NULL,
+    detected_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS changes_crawl ON changes(crawl_id, seed_id);
+"""
+_OBSERVATION_FIELDS = (
+    "seed_id, url, status, error, response_record_id, warc_file, warc_offset, captured_at, "
+    "article_digest, page_digest, conversion_record_id, conversion_warc_file, "
+    "conversion_warc_offset"
+)
+_CHANGE_FIELDS = (
+    "seed_id, kind, previous_crawl_id, previous_record_id, record_id, previous_conversion_id, "
+    "conversion_id, summary, diff"
+)
+
+
+class LedgerError(ProvenanceError):
+    """The ledger database is missing, locked, corrupt or from a newer warcproof."""
+
+
+@dataclass(frozen=True)
+class CaptureRow:
+    source_url: str | None
+    fetched_url: str
+    source_kind: str  # "live" | "replica" | "archived"
+    status: int | None
+    captured_at: str
+    warc_file: str
+    warc_offset: int
+    warc_length: int
+    response_record_id: str
+    request_record_id: str | None
+    payload_digest: str | None
+    redirects: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class VerdictRow:
+    seed_id: str
+    verdict: str
+    reasons: tuple[str, ...]
+    counts: Mapping[str, int]
+    evidence: Mapping[str, Any]
+    seed_sha256: str | None = None
+    seed_digest: str | None = None
+    article_digest: str | None = None
+    normalizer: str | None = None
+    extractor: str | None = None
+    conversion_record_id: str | None = None
+    metadata_record_id: str | None = None
+    page_digest: str | None = None  # normalized digest of the page's whole visible text
+
+
+@dataclass(frozen=True)
+class ObservationRow:
+    """A seed's source page as one crawl fetched it live: what change detection compares."""
+
+    seed_id: str
+    url: str | None
+    status: int | None
+    error: str | None  # why there is no usable page
+    response_record_id: str | None
+    warc_file: str | None
+    warc_offset: int | None
+    captured_at: str | None
+    article_digest: str | None  # None: no article was extracted
+    page_digest: str | None
+    conversion_record_id: str | None  # the extracted article text
+    conversion_warc_file: str | None
+    conversion_warc_offset: int | None
+    crawl_id: int = 0  # set when read back
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    """How a seed's source page changed since its previous observation
+    (provenance.compare.page_changes)."""
+
+    seed_id: str
+    kind: str  # "article" | "furniture" | "gone" | "back"
+    previous_crawl_id: int
+    previous_record_id: str | None  # response (or revisit) record of each capture
+    record_id: str | None
+    previous_conversion_id: str | None  # conversion record of each article text
+    conversion_id: str | None
+    summary: str
+    diff: Sequence[Mapping[str, Any]]
+    crawl_id: int = 0  # set when read back
+    detected_at: str = ""
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    """A verdict as read back, joined with its capture and crawl."""
+
+    crawl_id: int
+    verdict: VerdictRow
+    capture: CaptureRow | None
+    decided_at: str
+
+
+def _explain(exc: sqlite3.DatabaseError) -> str:
+    if "locked" in str(exc):
+        return "it is locked by another process (is another crawl writing this collection?)"
+    return str(exc)
+
+
+def _evidence_json(evidence: Mapping[str, Any]) -> str:
+    if isinstance(evidence, SerialisedEvidence):
+        return evidence.json
+    return json.dumps(evidence, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+class Ledger:
+    def __init__(self, path: Path, *, create: bool = True, busy_timeout: float = 30.0) -> None:
+        self.path = path
+        if not create and not path.exists():
+            raise LedgerError(f"{path}: no ledger here (run a crawl into this collection first)")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        deadline = time.monotonic() + busy_timeout
+        while True:
+            try:
+                self._db = self._open(busy_timeout)
+                return
+            except sqlite3.OperationalError as exc:
+                # Turning a new database to WAL can answer "locked" at once, without waiting
+                # on the busy timeout, when another process opens it at the same moment (two
+                # crawler processes of one distributed run): try again until the timeout.
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise LedgerError(f"{path}: cannot open the ledger: {_explain(exc)}") from None
+                time.sleep(0.05)
+            except sqlite3.DatabaseError as exc:
+                raise LedgerError(f"{path}: cannot open the ledger: {_explain(exc)}") from None
+
+    def _open(self, busy_timeout: float) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=busy_timeout, isolation_level=None)
+        try:
+            db.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+            db.execute("PRAGMA foreign_keys = ON")
+            db.execute("PRAGMA journal_mode = WAL")
+            # In WAL mode NORMAL still never corrupts the database and keeps every committed
+            # transaction across a crash of warcproof; only a power loss may drop the last few.
+            db.execute("PRAGMA synchronous = NORMAL")
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise LedgerError(
+                    f"{self.path}: ledger schema {version} is newer than this warcproof "
+                    f"({SCHEMA_VERSION})"
+                )
+            self._migrate(db)
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    @staticmethod
+    def _migrate(db: sqlite3.Connection) -> None:
+        """Create the tables (a new ledger) or bring a schema 1 ledger to schema 2, in one
+        transaction; a process that lost the race to migrate finds the work done."""
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            columns = {row[1] for row in db.execute("PRAGMA table_info(verdicts)")}
+            if columns and "page_digest" not in columns:
+                db.execute("ALTER TABLE verdicts ADD COLUMN page_digest TEXT")
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    db.execute(statement)
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+        except sqlite3.DatabaseError as exc:
+            raise LedgerError(f"{self.path}: {_explain(exc)}") from None
+
+    def begin_crawl(self, *, origin: str, settings: Mapping[str, Any]) -> int:
+        with self._transaction() as db:
+            cursor = db.execute(
+                "INSERT INTO crawls (started, origin, settings) VALUES (?, ?, ?)",
+                (_now(), origin, json.dumps(settings, sort_keys=True, default=str)),
+            )
+            return int(cursor.lastrowid or 0)
+
+    def finish_crawl(self, crawl_id: int, status: str) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE crawls SET finished = ?, status = ? WHERE id = ?",
+                (_now(), status, crawl_id),
+            )
+
+    def resume_crawl(self, crawl_id: int) -> bool:
+        """Mark a stopped crawl as running again (a paused job resumed); False if it is not
+        in this ledger."""
+        with self._transaction() as db:
+            cursor = db.execute(
+                "UPDATE crawls SET finished = NULL, status = NULL WHERE id = ?", (crawl_id,)
+            )
+            return cursor.rowcount == 1
+
+    def record(
+        self,
+        crawl_id: int,
+        verdict: VerdictRow,
+        capture: CaptureRow | None,
+        *,
+        observation: ObservationRow | None = None,
+        change: ChangeRow | None = None,
+    ) -> int:
+        """Store one seed's capture, verdict, observation and change atomically; returns the
+        verdict row id."""
+        with self._transaction() as db:
+            return _insert(db, crawl_id, verdict, capture, observation, change)
+
+    def record_many(
+        self, crawl_id: int, rows: Sequence[tuple[VerdictRow, CaptureRow | None]]
+    ) -> None:
+        """Store several seeds' verdicts in one transaction (all or none): for bulk work such
+        as re-verification, where a commit per seed would dominate."""
+        with self._transaction() as db:
+            for verdict, capture in rows:
+                _insert(db, crawl_id, verdict, capture, None, None)
+
+    def latest_crawl(self) -> int | None:
+        """The newest crawl that recorded at least one verdict."""
+        try:
+            row = self._db.execute("SELECT max(crawl_id) FROM verdicts").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise LedgerError(f"{self.path}: {exc}") from None
+        return None if row[0] is None else int(row[0])
+
+    def last_crawl_id(self) -> int | None:
+        """The newest crawl started in this ledger, whether or not it recorded verdicts."""
+        try:
+            row = self._db.execute("SELECT max(id) FROM crawls").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise LedgerError(f"{self.path}: {exc}") from None
+        return None if row[0] is None else int(row[0])
+
+    def run_crawls(self, run_id: str) -> list[int]:
+        """The crawls of a distributed run: one per crawler process that joined it."""
+        rows = self._query(
+            "SELECT id FROM crawls WHERE json_extract(settings, '$.run_id') = ? ORDER BY id",
+            (run_id,),
+        )
+        return [int(row[0]) for row in rows]
+
+    def crawl_status(self, crawl_id: int) -> str | None:
+        """How a crawl ended (Scrapy's finish reason), or None while it runs or if it died."""
+        try:
+            row = self._db.execute("SELECT status FROM crawls WHERE id = ?", (crawl_id,)).fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise LedgerError(f"{self.path}: {exc}") from None
+        return None if row is None else row[0]
+
+    def recorded_seeds(self, crawl_id: int) -> set[str]:
+        """The seeds that already have a verdict in this crawl."""
+        rows = self._query("SELECT seed_id FROM verdicts WHERE crawl_id = ?", (crawl_id,))
+        return {row[0] for row in rows}
+
+    def last_observation(
+        self, seed_id: str, before_crawl: int, *, with_article: bool = False
+    ) -> ObservationRow | None:
+        """The seed's newest observation from a crawl before `before_crawl` (with an
+        extracted article, if `with_article`)."""
+        rows = self._query(
+            f"""SELECT {_OBSERVATION_FIELDS}, crawl_id FROM observations
+                WHERE seed_id = ? AND crawl_id < ?
+                {"AND article_digest IS NOT NULL" if with_article else ""}
+                ORDER BY crawl_id DESC, id DESC LIMIT 1""",
+            (seed_id, before_crawl),
+        )
+        return ObservationRow(*rows[0]) if rows else None
+
+    def changes(
+        self,
+        *,
+        crawl_id: int | None = None,
+        since_crawl: int | None = None,
+        since: str | None = None,
+        seed_id: str | None = None,
+    ) -> list[ChangeRow]:
+        """Change events, oldest first: of one crawl, of crawls from `since_crawl` on, of
+        crawls started at or after `since` (an ISO date or time, UTC), of one seed."""
+        where: list[str] = []
+        values: list[Any] = []
+        for condition, value in (
+            ("c.crawl_id = ?", crawl_id),
+            ("c.crawl_id >= ?", since_crawl),
+            ("k.started >= ?", since),
+            ("c.seed_id = ?", seed_id),
+        ):
+            if value is not None:
+                where.append(condition)
+                values.append(value)
+        rows = self._query(
+            f"""SELECT {", ".join(f"c.{name.strip()}" for name in _CHANGE_FIELDS.split(","))},
+                       c.crawl_id, c.detected_at
+                FROM changes c JOIN crawls k ON k.id = c.crawl_id
+                {"WHERE " + " AND ".join(where) if where else ""}
+                ORDER BY c.crawl_id, c.seed_id, c.id""",
+            tuple(values),
+        )
+        return [_change(row) for row in rows]
+
+    def _query(self, sql: str, values: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        try:
+            return self._db.execute(sql, values).fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise LedgerError(f"{self.path}: {_explain(exc)}") from None
+
+    def captured(
+        self, crawl_id: int, page: int = 200
+    ) -> Iterator[list[tuple[str, str, CaptureRow]]]:
+        """(seed id, verdict, capture) of every captured seed of a crawl, without the evidence,
+        a page at a time (so memory does not grow with the collection); rows written to other
+        crawls meanwhile do not disturb the paging."""
+        last = 0
+        while True:
+            rows = self._query(
+                """SELECT v.id, v.seed_id, v.verdict, c.source_url, c.fetched_url,
+                          c.source_kind, c.status, c.captured_at, c.warc_file, c.warc_offset,
+                          c.warc_length, c.response_record_id, c.request_record_id,
+                          c.payload_digest, c.redirects
+                   FROM verdicts v JOIN captures c ON c.id = v.capture_id
+                   WHERE v.crawl_id = ? AND v.id > ? ORDER BY v.id LIMIT ?""",
+                (crawl_id, last, page),
+            )
+            if not rows:
+                return
+            last = rows[-1][0]
+            yield [(row[1], row[2], _capture(row[3:])) for row in rows]
+
+    def captured_count(self, crawl_id: int) -> int:
+        rows = self._query(
+            "SELECT count(*) FROM verdicts WHERE crawl_id = ? AND capture_id IS NOT NULL",
+            (crawl_id,),
+        )
+        return int(rows[0][0])
+
+    def entries(self, crawl_id: int | None = None) -> list[LedgerEntry]:
+        """Verdicts of one crawl (default: the latest crawl that recorded any), by seed id."""
+        if crawl_id is None:
+            crawl_id = self.latest_crawl()
+            if crawl_id is None:
+                return []
+        try:
+            rows = self._db.execute(
+                """SELECT v.crawl_id, v.seed_id, v.verdict, v.reasons, v.counts, v.evidence,
+                          v.seed_sha256, v.seed_digest, v.article_digest, v.normalizer,
+                          v.extractor, v.conversion_record_id, v.metadata_record_id,
+                          v.decided_at,
+                          c.source_url, c.fetched_url, c.source_kind, c.status, c.captured_at,
+                          c.warc_file, c.warc_offset, c.warc_length, c.response_record_id,
+                          c.request_record_id, c.payload_digest, c.redirects, c.id,
+                          v.page_digest
+                   FROM verdicts v LEFT JOIN captures c ON c.id = v.capture_id
+                   WHERE v.crawl_id = ? ORDER BY v.seed_id, v.id""",
+                (crawl_id,),
+            ).fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise LedgerError(f"{self.path}: {exc}") from None
+        return [_entry(row) for row in rows]
+
+
+def _entry(row: tuple[Any, ...]) -> LedgerEntry:
+    verdict = VerdictRow(
+        seed_id=row[1],
+        verdict=row[2],
+        reasons=tuple(json.loads(row[3])),
+        counts=json.loads(row[4]),
+        evidence=json.loads(row[5]),
+        seed_sha256=row[6],
+        seed_digest=row[7],
+        article_digest=row[8],
+        normalizer=row[9],
+        extractor=row[10],
+        conversion_record_id=row[11],
+        metadata_record_id=row[12],
+        page_digest=row[27],
+    )
+    capture = None if row[26] is None else _capture(row[14:26])
+    return LedgerEntry(crawl_id=row[0], verdict=verdict, capture=capture, decided_at=row[13])
+
+
+def _observation_values(row: ObservationRow) -> tuple[Any, ...]:
+    return (
+        row.seed_id,
+        row.url,
+        row.status,
+        row.error,
+        row.response_record_id,
+        row.warc_file,
+        row.warc_offset,
+        row.captured_at,
+        row.article_digest,
+        row.page_digest,
+        row.conversion_record_id,
+        row.conversion_warc_file,
+        row.conversion_warc_offset,
+    )
+
+
+def _capture(row: tuple[Any, ...]) -> CaptureRow:
+    """A capture from its columns, in CaptureRow's field order (redirects as JSON last)."""
+    return CaptureRow(
+        source_url=row[0], fetched_url=row[1], source_kind=row[2], status=row[3],
+        captured_at=row[4], warc_file=row[5], warc_offset=row[6], warc_length=row[7],
+        response_record_id=row[8], request_record_id=row[9], payload_digest=row[10],
+        redirects=tuple(json.loads(row[11])),
+    )  # fmt: skip
+
+
+def _change(row: tuple[Any, ...]) -> ChangeRow:
+    return ChangeRow(
+        seed_id=row[0],
+        kind=row[1],
+        previous_crawl_id=row[2],
+        previous_record_id=row[3],
+        record_id=row[4],
+        previous_conversion_id=row[5],
+        conversion_id=row[6],
+        summary=row[7],
+        diff=json.loads(row[8]),
+        crawl_id=row[9],
+        detected_at=row[10],
+    )
+
+
+def _change_values(row: ChangeRow) -> tuple[Any, ...]:
+    return (
+        row.seed_id,
+        row.kind,
+        row.previous_crawl_id,
+        row.previous_record_id,
+        row.record_id,
+        row.previous_conversion_id,
+        row.conversion_id,
+        row.summary,
+        json.dumps(list(row.diff), ensure_ascii=False),
+    )
+
+
+def _insert(
+    db: sqlite3.Connection,
+    crawl_id: int,
+    verdict: VerdictRow,
+    capture: CaptureRow | None,
+    observation: ObservationRow | None,
+    change: ChangeRow | None,
+) -> int:
+    """The rows of one seed, inside the caller's transaction."""
+    if observation is not None:
+        db.execute(
+            f"INSERT INTO observations (crawl_id, {_OBSERVATION_FIELDS}) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (crawl_id, *_observation_values(observation)),
+        )
+    if change is not None:
+        db.execute(
+            f"INSERT INTO changes (crawl_id, {_CHANGE_FIELDS}, detected_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (crawl_id, *_change_values(change), _now()),
+        )
+    capture_id = None
+    if capture is not None:
+        capture_id = db.execute(
+            """INSERT INTO captures (crawl_id, seed_id, source_url, fetched_url,
+               source_kind, status, captured_at, warc_file, warc_offset, warc_length,
+               response_record_id, request_record_id, payload_digest, redirects)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (
+                crawl_id,
+                verdict.seed_id,
+                capture.source_url,
+                capture.fetched_url,
+                capture.source_kind,
+                capture.status,
+                capture.captured_at,
+                capture.warc_file,
+                capture.warc_offset,
+                capture.warc_length,
+                capture.response_record_id,
+                capture.request_record_id,
+                capture.payload_digest,
+                json.dumps(list(capture.redirects)),
+            ),
+        ).lastrowid
+    cursor = db.execute(
+        """INSERT INTO verdicts (crawl_id, seed_id, capture_id, verdict, reasons, counts,
+           seed_sha256, seed_digest, article_digest, normalizer, extractor,
+           conversion_record_id, metadata_record_id, evidence, decided_at, page_digest)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        (
+            crawl_id,
+            verdict.seed_id,
+            capture_id,
+            verdict.verdict,
+            json.dumps(list(verdict.reasons)),
+            json.dumps(dict(verdict.counts)),
+            verdict.seed_sha256,
+            verdict.seed_digest,
+            verdict.article_digest,
+            verdict.normalizer,
+            verdict.extractor,
+            verdict.conversion_record_id,
+            verdict.metadata_record_id,
+            _evidence_json(verdict.evidence),
+            _now(),
+            verdict.page_digest,
+        ),
+    )
+    return int(cursor.lastrowid or 0)

@@ -1,0 +1,200 @@
+"""Hand-off to archivists: the ledger's side of indexing, WACZ packing and BagIt export.
+
+The archive package packs and bags plain data; this module reads the ledger to supply it: one
+WACZ page per seed capture (the fetched URL that replays, the capture time, the page title and
+the extracted text read back from the conversion record), the report, and the seed corpus.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from importlib.metadata import version
+from pathlib import Path
+
+from archive.index.collection_index import IndexUpdate, closed_warcs, index_collection
+from archive.packaging.bag import BagSummary, check_bag_target, export_bag
+from archive.packaging.pages import Page
+from archive.packaging.wacz import WaczPackage, pack_wacz
+from archive.warc.reader import iter_records, read_record
+from provenance.errors import ProvenanceError
+from provenance.ledger.store import Ledger, LedgerEntry
+from provenance.report import summary as report
+from provenance.sources.manifest import IntegrityProblem, load, verify
+
+
+class HandoffError(ProvenanceError):
+    """The collection cannot be handed off as it is (e.g. the ledger names a missing WARC)."""
+
+
+class SeedsChangedError(HandoffError):
+    """The seed files no longer match their manifest, so they cannot go into the bag."""
+
+    def __init__(self, manifest: Path, problems: Sequence[IntegrityProblem]) -> None:
+        self.problems = tuple(problems)
+        listed = "; ".join(str(problem) for problem in problems)
+        super().__init__(f"{manifest}: the seed files do not match the manifest: {listed}")
+
+
+@dataclass(frozen=True)
+class _Capture:
+    record_id: str
+    url: str
+    ts: str
+    warc_file: str
+    title: str | None
+    conversion_id: str | None
+    seeds: list[tuple[str, str]]  # (seed id, verdict)
+
+
+def software() -> str:
+    return " ".join(f"{name}/{version(name)}" for name in ("warcproof", "cdxj-indexer", "warcio"))
+
+
+def all_entries(collection: Path) -> list[LedgerEntry]:
+    """The verdicts of every crawl of the collection, oldest crawl first."""
+    with Ledger(collection / "ledger.sqlite", create=False) as ledger:
+        last = ledger.last_crawl_id() or 0
+        return [entry for crawl in range(1, last + 1) for entry in ledger.entries(crawl)]
+
+
+def ledger_pages(collection: Path, entries: Iterable[LedgerEntry]) -> tuple[int, Iterator[Page]]:
+    """One page per distinct capture in `entries`, with its text read lazily from the WARCs;
+    returns the page count and the pages."""
+    captures: dict[str, _Capture] = {}
+    for entry in entries:
+        capture = entry.capture
+        if capture is None:
+            continue
+        seen = captures.get(capture.response_record_id)
+        seed = (entry.verdict.seed_id, entry.verdict.verdict)
+        if seen is not None:
+            seen.seeds.append(seed)
+            continue
+        extraction = entry.verdict.evidence.get("extraction") or {}
+        captures[capture.response_record_id] = _Capture(
+            record_id=capture.response_record_id,
+            url=capture.fetched_url,
+            ts=capture.captured_at,
+            warc_file=capture.warc_file,
+            title=extraction.get("title"),
+            conversion_id=entry.verdict.conversion_record_id,
+            seeds=[seed],
+        )
+    warcs = {warc.name: warc for warc in closed_warcs(collection)}
+    for known in captures.values():
+        if known.warc_file not in warcs:
+            raise HandoffError(
+                f"{collection}: the ledger puts the capture of {known.url} in "
+                f"{known.warc_file}, which is not among the closed WARC files"
+            )
+    wanted = {c.conversion_id for c in captures.values() if c.conversion_id is not None}
+    return len(captures), _pages(list(captures.values()), _locate(warcs.values(), wanted))
+
+
+def _locate(warcs: Iterable[Path], record_ids: set[str]) -> dict[str, tuple[Path, int]]:
+    """Where each of `record_ids` is (file, offset); one strict pass over the WARCs."""
+    found: dict[str, tuple[Path, int]] = {}
+    for warc in warcs:
+        if len(found) == len(record_ids):
+            break
+        for record in iter_records(warc):
+            if record.record_id in record_ids:
+                found[record.record_id] = (warc, record.offset)
+    missing = record_ids - found.keys()
+    if missing:
+        raise HandoffError(f"conversion record(s) not found in the WARC files: {sorted(missing)}")
+    return found
+
+
+def _pages(captures: list[_Capture], places: dict[str, tuple[Path, int]]) -> Iterator[Page]:
+    for capture in captures:
+        text = None
+        if capture.conversion_id is not None:
+            record = read_record(*places[capture.conversion_id])
+            text = record.payload.decode("utf-8", errors="replace")  # written as UTF-8
+        yield Page(
+            id=capture.record_id.removeprefix("<").removesuffix(">").removeprefix("urn:uuid:"),
+            url=capture.url,
+            ts=capture.ts,
+            title=capture.title,
+            text=text,
+            extra={
+                "seeds": [seed for seed, _ in capture.seeds],
+                "verdicts": {seed: verdict for seed, verdict in capture.seeds},
+            },
+        )
+
+
+def index(collection: Path, *, rebuild: bool = False) -> IndexUpdate:
+    if not (collection / "warcs").is_dir():
+        raise HandoffError(f"{collection}: no warcs/ folder here (is it a collection?)")
+    return index_collection(collection, rebuild=rebuild)
+
+
+def pack(collection: Path, target: Path) -> WaczPackage:
+    """Update the collection's index, then pack the collection into the WACZ `target`."""
+    update = index(collection)
+    entries = all_entries(collection)
+    count, pages = ledger_pages(collection, entries)
+    last_crawl = max((entry.crawl_id for entry in entries), default=None)
+    latest = [entry for entry in entries if entry.crawl_id == last_crawl]
+    verdicts: dict[str, int] = {}
+    for entry in latest:
+        verdicts[entry.verdict.verdict] = verdicts.get(entry.verdict.verdict, 0) + 1
+    summary = ", ".join(f"{n} {verdict}" for verdict, n in sorted(verdicts.items())) or "none"
+    description = (
+        f"The source pages of {len({e.verdict.seed_id for e in entries})} plain-text documents "
+        f"(seeds), re-fetched by warcproof: {count} capture(s) in {len(update.warcs)} WARC "
+        f"file(s). Next to each page's response record, a conversion record holds the article "
+        f"text extracted from it, a metadata record the verdict on the seed with its evidence, "
+        f"and a resource record (urn:warcproof:seed:ID) the seed file itself.\n\n"
+        f"Verdicts of the latest crawl: {summary}."
+    )
+    return pack_wacz(
+        target,
+        warcs=[collection / "warcs" / name for name in update.warcs],
+        index=update.path,
+        pages=pages,
+        title=f"warcproof: source pages of the seeds of {collection.resolve().name}",
+        description=description,
+        software=software(),
+        pages_title="Seed source pages",
+    )
+
+
+def export(
+    collection: Path, target: Path, manifest_path: Path, *, organization: str | None = None
+) -> tuple[BagSummary, WaczPackage]:
+    """A bag holding the collection's WACZ, the latest report as JSON, and the seed corpus
+    (manifest and seed files, which must still match the manifest)."""
+    check_bag_target(target)
+    manifest = load(manifest_path)
+    problems = [p for p in verify(manifest) if p.kind != "unlisted"]
+    if problems:
+        raise SeedsChangedError(manifest_path, problems)
+    entries = report.load_entries(collection)
+    name = collection.resolve().name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=target.parent, prefix=".warcproof-bag-") as scratch:
+        package = pack(collection, Path(scratch) / f"{name}.wacz")
+        payload: dict[str, Path | bytes] = {
+            f"{name}.wacz": package.path,
+            "report.json": report.as_json(entries).encode("utf-8"),
+            f"seeds/{manifest.path.name}": manifest.path,
+        }
+        for seed in manifest.seeds:
+            payload[f"seeds/{seed.file}"] = seed.path
+        summary = export_bag(
+            target,
+            payload=payload,
+            description=(
+                f"warcproof collection {name}: the WACZ of its source-page captures, the "
+                f"verdicts of its latest crawl with their evidence (report.json), and the seed "
+                f"texts with their manifest (seeds/)."
+            ),
+            organization=organization,
+            identifier=name,
+        )
+    return summary, replace(package, path=target / "data" / f"{name}.wacz")

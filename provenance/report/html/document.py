@@ -1,0 +1,240 @@
+"""`warcproof report --html`: the provenance report people look at, as one self-contained HTML
+file (inline style, optional inline script, no network), built from the collection alone: the
+ledger for verdicts and evidence, the WARC files for the seed and article texts.
+
+It opens with a summary of every seed and gives each seed its own page (printed on its own
+sheet): verdict, reasons, counts, seed and article side by side, evidence, capture history."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib.metadata import version
+from pathlib import Path
+
+from provenance.errors import ProvenanceError
+from provenance.ledger.store import CaptureRow, Ledger, LedgerEntry
+from provenance.report.html.seed_section import (
+    COUNT_LABELS,
+    KIND_TAGS,
+    SeedPage,
+    coverage,
+    e,
+    seed_section,
+    verdict_badge,
+)
+from provenance.report.html.style import SCRIPT, STYLE
+from provenance.report.html.texts import CollectionTexts
+
+LEDGER_NAME = "ledger.sqlite"
+VERDICT_MEANINGS = (
+    ("verbatim", "The seed is the article text on the page, exactly."),
+    ("faithful", "The seed's article text matches exactly; the rest is page furniture."),
+    ("excerpt", "All of the seed is in the article, but some article text is missing from it."),
+    ("modified", "Some sentences of the seed read differently on the page."),
+    ("foreign content", "The seed holds text that is nowhere on the page."),
+    ("unverifiable", "The seed could not be compared (no source, no page, or no article)."),
+)
+UNIT_MEANINGS = (
+    ("matched", "The seed sentence is in the article text, word for word."),
+    (
+        "edited",
+        "The sentence differs from the article's: text only the seed has is "
+        "<del>struck through</del>, text only the page has is <ins>underlined</ins>.",
+    ),
+    ("furniture", "On the page, but outside the article: menus, captions, bylines, buttons."),
+    ("foreign", "Not on the archived page at all."),
+    ("omitted", "An article sentence that the seed leaves out."),
+    ("headline", "The article's headline, left out of the seed (not counted as an omission)."),
+)
+
+Progress = Callable[[int, int], None]  # (seeds done, seeds in total)
+
+
+class HtmlReportError(ProvenanceError):
+    """The report cannot be written where it was asked for."""
+
+
+@dataclass(frozen=True)
+class HtmlReport:
+    collection: Path
+    crawl_id: int | None
+    pages: Sequence[SeedPage]
+
+
+def load_report(
+    collection: Path, crawl_id: int | None = None, progress: Progress | None = None
+) -> HtmlReport:
+    """Everything the report shows, from ``collection`` (its ledger and WARC files)."""
+    with Ledger(collection / LEDGER_NAME, create=False) as ledger:
+        crawl_id = crawl_id if crawl_id is not None else ledger.latest_crawl()
+        if crawl_id is None:
+            return HtmlReport(collection, None, ())
+        entries = ledger.entries(crawl_id)
+        history: dict[str, list[LedgerEntry]] = {}
+        for crawl in range(1, (ledger.last_crawl_id() or 0) + 1):
+            for entry in entries if crawl == crawl_id else ledger.entries(crawl):
+                history.setdefault(entry.verdict.seed_id, []).append(entry)
+    texts = CollectionTexts(collection)
+    pages = []
+    anchors: set[str] = set()
+    for done, entry in enumerate(entries, 1):
+        anchor = _anchor(entry.verdict.seed_id, anchors)
+        pages.append(SeedPage(entry, anchor, texts.texts(entry), history[entry.verdict.seed_id]))
+        if progress is not None:
+            progress(done, len(entries))
+    return HtmlReport(collection, crawl_id, pages)
+
+
+def render(report: HtmlReport, generated: datetime | None = None) -> str:
+    generated = generated or datetime.now(UTC)
+    pages = report.pages
+    anchors = [page.anchor for page in pages]
+    sections = [
+        seed_section(
+            page,
+            anchors[k - 1] if k > 0 else None,
+            anchors[k + 1] if k + 1 < len(anchors) else None,
+        )
+        for k, page in enumerate(pages)
+    ]
+    crawl = f"crawl {report.crawl_id}" if report.crawl_id is not None else "no crawl"
+    return "\n".join(
+        [
+            "<!DOCTYPE html>",
+            '<html lang="en"><head><meta charset="utf-8">',
+            '<meta name="viewport" content="width=device-width, initial-scale=1">',
+            '<meta name="color-scheme" content="light">',
+            f"<title>warcproof provenance report: {e(report.collection.name)}, {e(crawl)}</title>",
+            f"<style>{STYLE}</style></head><body>",
+            '<a class="skip" href="#summary">Skip to the summary of seeds</a>',
+            "<header><h1>Provenance report</h1>",
+            f'<p class="meta">Collection <code>{e(report.collection)}</code> \u00b7 {e(crawl)} '
+            f"\u00b7 generated {e(generated.isoformat(timespec='seconds'))} by warcproof "
+            f"{e(version('warcproof'))}</p>",
+            '<p class="meta keys">Keys: <kbd>n</kbd> next seed, <kbd>p</kbd> previous seed.</p>',
+            "</header>",
+            '<main id="main">',
+            _summary(pages),
+            _legend(),
+            _controls(pages),
+            *sections,
+            "</main>",
+            '<footer><p class="meta">Built from the collection alone: the verdicts, counts and '
+            "evidence come from its ledger, the seed and article texts from its WARC files."
+            "</p></footer>",
+            f"<script>{SCRIPT}</script>",
+            "</body></html>",
+        ]
+    )
+
+
+def write_html_report(
+    collection: Path, out: Path, crawl_id: int | None = None, progress: Progress | None = None
+) -> HtmlReport:
+    """Build the report and write it to ``out`` (whole or not at all)."""
+    report = load_report(collection, crawl_id, progress)
+    document = render(report)
+    folder = out.parent if str(out.parent) else Path(".")
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{out.name}.", dir=folder)
+    except OSError as exc:
+        raise HtmlReportError(f"{out}: cannot write the report there: {exc.strerror}") from None
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(document)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, out)
+    except OSError as exc:
+        Path(temporary).unlink(missing_ok=True)
+        raise HtmlReportError(f"{out}: cannot write the report: {exc.strerror}") from None
+    return report
+
+
+def _anchor(seed_id: str, taken: set[str]) -> str:
+    anchor = f"seed-{seed_id}"
+    number = 1
+    while anchor in taken:  # a seed verified twice in one crawl
+        number += 1
+        anchor = f"seed-{seed_id}-{number}"
+    taken.add(anchor)
+    return anchor
+
+
+def _summary(pages: Sequence[SeedPage]) -> str:
+    if not pages:
+        return (
+            '<section id="summary" tabindex="-1"><h2>Seeds</h2>'
+            "<p>No verdicts recorded.</p></section>"
+        )
+    tally: dict[str, int] = {}
+    for page in pages:
+        tally[page.entry.verdict.verdict] = tally.get(page.entry.verdict.verdict, 0) + 1
+    totals = ", ".join(f"{n} {verdict}" for verdict, n in sorted(tally.items()))
+    head = "".join(f'<th scope="col" class="num">{e(label)}</th>' for _, label in COUNT_LABELS)
+    rows = []
+    for page in pages:
+        verdict, capture = page.entry.verdict, page.entry.capture
+        source = capture.source_url if capture and capture.source_url else None
+        cells = "".join(
+            f'<td class="num"><span class="side">{e(label)} </span>'
+            f'<span data-count="{e(key)}">{e(verdict.counts.get(key, 0))}</span></td>'
+            for key, label in COUNT_LABELS
+        )
+        rows.append(
+            f'<tr data-seed="{e(verdict.seed_id)}">'
+            f'<th scope="row"><a href="#{e(page.anchor)}">{e(verdict.seed_id)}</a></th>'
+            f"<td>{verdict_badge(verdict.verdict)}</td>"
+            f'<td class="src"><span class="url">{e(source or "unknown")}</span><br>'
+            f'<span class="muted">{e(_captured(capture))}</span></td>'
+            f'{cells}<td class="num"><span class="side">in the article </span>'
+            f"{e(coverage(verdict.counts))}</td></tr>"
+        )
+    return (
+        '<section id="summary" tabindex="-1" aria-labelledby="summary-h">'
+        f'<h2 id="summary-h">Seeds</h2><p>{len(pages)} seed(s): {e(totals)}.</p>'
+        '<div class="scroll" role="region" aria-label="Summary of seeds" tabindex="0">'
+        '<table class="summary"><caption class="muted">Counts are of units (sentences, or '
+        "short lines); \u201cin the article\u201d: the seed units found in the article text."
+        "</caption>"
+        '<thead><tr><th scope="col">Seed</th><th scope="col">Verdict</th>'
+        '<th scope="col">Source and capture time</th>'
+        f'{head}<th scope="col">In the article</th></tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></div></section>"
+    )
+
+
+def _captured(capture: CaptureRow | None) -> str:
+    return f"captured {capture.captured_at}" if capture else "not captured"
+
+
+def _legend() -> str:
+    verdicts = "".join(
+        f"<dt>{verdict_badge(verdict)}</dt><dd>{e(meaning)}</dd>"
+        for verdict, meaning in VERDICT_MEANINGS
+    )
+    kinds = "".join(
+        f'<dt class="tag"><span class="t-{kind}">{e(KIND_TAGS[kind])}</span></dt><dd>{meaning}</dd>'
+        for kind, meaning in UNIT_MEANINGS  # meanings are trusted markup written above
+    )
+    return (
+        '<details class="legend" open><summary>How to read this report</summary>'
+        f'<h3>Verdicts</h3><dl class="legend">{verdicts}</dl>'
+        "<h3>Units</h3><p>Seed and article are cut into units (sentences, or short lines) "
+        "after the same normalization (quotes, dashes and spaces made uniform). Each row of a "
+        "seed's comparison shows a seed unit beside the article unit it matches, or one side "
+        f'alone.</p><dl class="legend">{kinds}</dl></details>'
+    )
+
+
+def _controls(pages: Sequence[SeedPage]) -> str:
+    if not pages:
+        return ""
+    return (
+        '<p class="controls"><input type="checkbox" id="only-differences"> '
+        '<label for="only-differences">Show only the differences (hide matched units)</label>'
+        "</p>"
+    )

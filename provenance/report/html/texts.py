@@ -1,0 +1,133 @@
+"""The texts a report shows, read back from the collection's WARC files: the seed's exact bytes
+(its resource record) and the extracted article (the conversion record), each checked against
+the digests the ledger holds, so the report rests on the collection alone."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from archive.errors import ArchiveError
+from archive.warc.reader import StoredRecord, iter_records, read_record
+from provenance.ledger.store import LedgerEntry
+from provenance.text.normalize import normalized_digest
+from provenance.text.seedtext import SeedTextError, decode_seed
+
+WARCS_DIR = "warcs"
+# Records written for a seed follow its response closely; look this far before a full scan.
+_NEARBY_RECORDS = 64
+
+
+@dataclass(frozen=True)
+class TextFromRecord:
+    """A text read from a record, where it was found, and whether its digest agrees."""
+
+    text: str | None
+    record_id: str | None
+    location: str | None  # "file.warc.gz at offset N"
+    digest_ok: bool  # the record's content has the digest the ledger recorded
+    problem: str | None  # why there is no text, or why it is doubtful
+
+
+@dataclass(frozen=True)
+class SeedTexts:
+    seed: TextFromRecord
+    article: TextFromRecord
+
+
+class CollectionTexts:
+    """Finds records by id in ``collection/warcs``: first near a hint, else by scanning."""
+
+    def __init__(self, collection: Path) -> None:
+        self.warcs = collection / WARCS_DIR
+        self._where: dict[str, tuple[Path, int]] = {}
+        self._scanned: set[Path] = set()
+
+    def texts(self, entry: LedgerEntry) -> SeedTexts:
+        capture = entry.capture
+        hint = (self.warcs / capture.warc_file, capture.warc_offset) if capture else None
+        seed_evidence = entry.verdict.evidence.get("seed") or {}
+        return SeedTexts(
+            seed=self._seed_text(seed_evidence.get("resource_record_id"), entry, hint),
+            article=self._article_text(entry.verdict.conversion_record_id, entry, hint),
+        )
+
+    def _seed_text(
+        self, record_id: str | None, entry: LedgerEntry, hint: tuple[Path, int] | None
+    ) -> TextFromRecord:
+        if record_id is None:
+            return _missing(None, "the collection holds no copy of this seed's file")
+        found = self._find(record_id, hint)
+        if isinstance(found, str):
+            return _missing(record_id, found)
+        record, where = found
+        sha = hashlib.sha256(record.payload).hexdigest()
+        intact = sha == entry.verdict.seed_sha256
+        try:
+            text = decode_seed(record.payload, f"seed record {record_id}").text
+        except SeedTextError as exc:
+            return TextFromRecord(None, record_id, where, intact, str(exc))
+        if not intact:
+            problem = f"its sha256 {sha} differs from the ledger's {entry.verdict.seed_sha256}"
+            return TextFromRecord(text, record_id, where, False, problem)
+        return TextFromRecord(text, record_id, where, True, None)
+
+    def _article_text(
+        self, record_id: str | None, entry: LedgerEntry, hint: tuple[Path, int] | None
+    ) -> TextFromRecord:
+        if record_id is None:
+            return _missing(None, "no article text was extracted, so there is none to show")
+        found = self._find(record_id, hint)
+        if isinstance(found, str):
+            return _missing(record_id, found)
+        record, where = found
+        try:
+            text = record.payload.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            return TextFromRecord(None, record_id, where, False, f"not UTF-8 text: {exc}")
+        digest = normalized_digest(text)
+        if digest != entry.verdict.article_digest:
+            problem = f"its normalized digest {digest} differs from the ledger's"
+            return TextFromRecord(text, record_id, where, False, problem)
+        return TextFromRecord(text, record_id, where, True, None)
+
+    def _find(
+        self, record_id: str, hint: tuple[Path, int] | None
+    ) -> tuple[StoredRecord, str] | str:
+        """The record and where it is, or a sentence saying why it cannot be read."""
+        try:
+            if record_id not in self._where and hint is not None and hint[0].exists():
+                self._note(hint[0], _records_after(*hint))
+            for path in sorted(self.warcs.glob("*.warc.gz")):
+                if record_id in self._where:
+                    break
+                if path not in self._scanned:
+                    self._scanned.add(path)
+                    self._note(path, iter_records(path))
+            if record_id not in self._where:
+                return f"record {record_id} is not in any WARC file under {self.warcs}"
+            path, offset = self._where[record_id]
+            return read_record(path, offset), f"{path.name} at offset {offset}"
+        except (ArchiveError, OSError) as exc:
+            return f"record {record_id} cannot be read: {exc}"
+
+    def _note(self, path: Path, records: Iterable[StoredRecord]) -> None:
+        for record in records:
+            self._where.setdefault(record.record_id, (path, record.offset))
+
+
+def _records_after(path: Path, offset: int) -> Iterator[StoredRecord]:
+    """The records from ``offset`` on, at most ``_NEARBY_RECORDS`` of them."""
+    size = path.stat().st_size
+    for _ in range(_NEARBY_RECORDS):
+        if offset >= size:
+            return
+        record = read_record(path, offset)
+        yield record
+        offset += record.length
+
+
+def _missing(record_id: str | None, problem: str) -> TextFromRecord:
+    return TextFromRecord(None, record_id, None, False, problem)

@@ -1,0 +1,106 @@
+"""The verdict table (for people) and the JSON report (for machines), read from the ledger."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from provenance.ledger.store import Ledger, LedgerEntry
+
+SOUND_VERDICTS = ("verbatim", "faithful")
+_COUNT_COLUMNS = ("matched", "edited", "furniture", "foreign", "omitted")
+
+
+def load_entries(collection: Path, crawl_id: int | None = None) -> list[LedgerEntry]:
+    with Ledger(collection / "ledger.sqlite", create=False) as ledger:
+        return ledger.entries(crawl_id)
+
+
+def all_sound(entries: Sequence[LedgerEntry]) -> bool:
+    return bool(entries) and all(e.verdict.verdict in SOUND_VERDICTS for e in entries)
+
+
+def _source(entry: LedgerEntry) -> str:
+    capture = entry.capture
+    if capture is None:
+        return "-"
+    return f"{capture.source_kind} {capture.status} {capture.captured_at[:19]}Z"
+
+
+def table(entries: Sequence[LedgerEntry]) -> str:
+    if not entries:
+        return "No verdicts recorded."
+    header = ["seed", "verdict", "source", *_COUNT_COLUMNS]
+    rows = [
+        [
+            e.verdict.seed_id,
+            e.verdict.verdict,
+            _source(e),
+            *(str(e.verdict.counts.get(column, 0)) for column in _COUNT_COLUMNS),
+        ]
+        for e in entries
+    ]
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(header, widths, strict=True))]
+    for entry, row in zip(entries, rows, strict=True):
+        lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+        url = entry.capture.source_url if entry.capture else None
+        if url:
+            lines.append(f"      source: {url}")
+        for reason in entry.verdict.reasons:
+            lines.extend(
+                textwrap.wrap(reason, 100, initial_indent="      ", subsequent_indent="        ")
+            )
+    counts: dict[str, int] = {}
+    for entry in entries:
+        counts[entry.verdict.verdict] = counts.get(entry.verdict.verdict, 0) + 1
+    summary = ", ".join(f"{n} {verdict}" for verdict, n in sorted(counts.items()))
+    lines.append(f"\n{len(entries)} seed(s): {summary}")
+    return "\n".join(lines)
+
+
+def as_dict(entry: LedgerEntry) -> dict[str, Any]:
+    capture = entry.capture
+    return {
+        "crawl_id": entry.crawl_id,
+        "seed_id": entry.verdict.seed_id,
+        "verdict": entry.verdict.verdict,
+        "reasons": list(entry.verdict.reasons),
+        "counts": dict(entry.verdict.counts),
+        "decided_at": entry.decided_at,
+        "digests": {
+            "seed_sha256": entry.verdict.seed_sha256,
+            "seed_normalized": entry.verdict.seed_digest,
+            "article_normalized": entry.verdict.article_digest,
+        },
+        "normalizer": entry.verdict.normalizer,
+        "extractor": entry.verdict.extractor,
+        "records": {
+            "conversion": entry.verdict.conversion_record_id,
+            "metadata": entry.verdict.metadata_record_id,
+        },
+        "capture": None
+        if capture is None
+        else {
+            "source_url": capture.source_url,
+            "fetched_url": capture.fetched_url,
+            "source_kind": capture.source_kind,
+            "status": capture.status,
+            "captured_at": capture.captured_at,
+            "warc_file": capture.warc_file,
+            "warc_offset": capture.warc_offset,
+            "warc_length": capture.warc_length,
+            "response_record_id": capture.response_record_id,
+            "request_record_id": capture.request_record_id,
+            "payload_digest": capture.payload_digest,
+            "redirects": list(capture.redirects),
+        },
+        "evidence": entry.verdict.evidence,
+    }
+
+
+def as_json(entries: Sequence[LedgerEntry]) -> str:
+    return json.dumps([as_dict(e) for e in entries], ensure_ascii=False, indent=2)

@@ -1,0 +1,97 @@
+"""Running `scrapy crawl seeds` for the CLI: in its own process, as a user would, with the
+collection and manifest passed as settings and the log kept in the collection."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from provenance.cli.exitcodes import EXIT_LOCKED
+from provenance.errors import ProvenanceError
+from provenance.ledger.store import Ledger, LedgerEntry
+
+LEDGER_NAME = "ledger.sqlite"
+
+
+@dataclass(frozen=True)
+class CrawlOutcome:
+    returncode: int
+    status: str | None  # Scrapy's finish reason; None if the crawl never finished
+    crawl_ids: tuple[int, ...]  # the ledger crawls it recorded (one per crawler process)
+    entries: list[LedgerEntry]
+    log: Path
+
+
+def scrapy_command(
+    manifest: Path,
+    collection: Path,
+    seeds: Sequence[str],
+    replica_url: str | None,
+    log: Path,
+    settings: Sequence[str] = (),
+) -> list[str]:
+    command = [
+        sys.executable,
+        "-m",
+        "scrapy",
+        "crawl",
+        "seeds",
+        "-s",
+        f"WARCPROOF_SEEDS={manifest.resolve()}",
+        "-s",
+        f"WARCPROOF_COLLECTION={collection.resolve()}",
+        "-s",
+        f"LOG_FILE={log.resolve()}",
+    ]
+    if replica_url:
+        # A loopback replica needs no politeness delays.
+        command += [
+            "-s",
+            f"WARCPROOF_REPLICA_URL={replica_url}",
+            "-s",
+            "AUTOTHROTTLE_ENABLED=False",
+        ]
+    if seeds:
+        command += ["-a", f"seeds={','.join(seeds)}"]
+    for setting in settings:
+        if "=" not in setting:
+            raise ProvenanceError(f"setting {setting!r} is not NAME=VALUE")
+        command += ["-s", setting]
+    return command
+
+
+def run_crawl(
+    manifest: Path,
+    collection: Path,
+    seeds: Sequence[str] = (),
+    replica_url: str | None = None,
+    settings: Sequence[str] = (),
+) -> CrawlOutcome:
+    logs = collection / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    log = logs / f"crawl-{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}.log"
+    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "spiders.settings"}
+    command = scrapy_command(manifest, collection, seeds, replica_url, log, settings)
+    returncode = subprocess.run(command, env=env, check=False).returncode
+    if returncode == EXIT_LOCKED:  # another run holds the collection: this one did nothing
+        return CrawlOutcome(returncode, None, (), [], log)
+    with Ledger(collection / LEDGER_NAME) as ledger:
+        crawl_id = ledger.last_crawl_id()
+        entries = ledger.entries(crawl_id) if crawl_id is not None else []
+        status = ledger.crawl_status(crawl_id) if crawl_id is not None else None
+    return CrawlOutcome(returncode, status, (crawl_id,) if crawl_id else (), entries, log)
+
+
+def run_demo(
+    manifest: Path, collection: Path, seeds: Sequence[str] = (), settings: Sequence[str] = ()
+) -> CrawlOutcome:
+    from replica.server import ReplicaServer
+
+    with ReplicaServer() as server:
+        print(f"Replica origin (reconstructed pages, not captures) at {server.url}", flush=True)
+        return run_crawl(manifest, collection, seeds, server.url, settings)

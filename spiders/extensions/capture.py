@@ -1,0 +1,262 @@
+"""The capture extension: every response Scrapy downloads, redirects, errors and robots.txt
+included, goes into WARC as a request/response pair the moment it arrives, before any
+downloader middleware can decode or change it.
+
+The exchange is taken on the reactor thread; compressing and hashing it (the costly part) runs
+on one writer thread, in arrival order, while Scrapy goes on downloading (zlib and hashlib
+release the GIL). A response goes on at once; whoever needs its record references awaits
+`records_written` (the seeds spider does, before it reads them from the request's meta).
+spiders/capturewait.py holds responses back only while the writer is more than
+MAX_BACKLOG exchanges behind, so downloads can never outrun the archive by much."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any, TypeVar
+
+from scrapy import Request, Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import StopDownload
+from scrapy.http import Response
+from scrapy.http.headers import Headers
+from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
+from twisted.internet.defer import Deferred, DeferredList
+from twisted.internet.threads import deferToThreadPool
+from twisted.python.failure import Failure
+from twisted.python.threadpool import ThreadPool
+
+from archive.warc.dedup import DedupIndex
+from archive.warc.records import HttpExchange, Original, RecordRef
+from archive.warc.writer import WarcWriter
+from spiders.exchange import to_exchange
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+STARTED_KEY = "warcproof_started"
+RECEIVED_KEY = "warcproof_received"
+TRUNCATED_KEY = "warcproof_truncated"
+REQUEST_RECORD_KEY = "warcproof_request_record"
+RESPONSE_RECORD_KEY = "warcproof_response_record"
+PENDING_KEY = "warcproof_pending_capture"  # a Deferred firing once the records are written
+MAX_BACKLOG = 64  # exchanges the writer may be behind before responses are held back
+
+
+class WarcCaptureExtension:
+    def __init__(self, crawler: Crawler) -> None:
+        settings = crawler.settings
+        self.crawler = crawler
+        self.directory = Path(settings.get("WARCPROOF_COLLECTION")) / "warcs"
+        self.prefix: str = settings.get("WARCPROOF_WARC_PREFIX")
+        self.max_size = settings.getint("WARCPROOF_WARC_MAX_SIZE")
+        self.gzip_level = settings.getint("WARCPROOF_WARC_GZIP_LEVEL")
+        self.max_response = settings.getint("WARCPROOF_MAX_RESPONSE_BYTES")
+        self.max_seconds = settings.getfloat("WARCPROOF_MAX_RESPONSE_SECONDS")
+        self.records = 0
+        self.revisits = 0
+        self.directory.mkdir(parents=True, exist_ok=True)
+        # Revisit records for payloads the collection already holds (archive.warc.dedup); within
+        # one crawl only with WARCPROOF_DEDUP_WITHIN_CRAWL, so each crawl's pages stand alone.
+        self.dedup: DedupIndex | None = None
+        if settings.getbool("WARCPROOF_DEDUP"):
+            self.dedup = DedupIndex.load(Path(settings.get("WARCPROOF_COLLECTION")))
+        self.dedup_within_crawl = settings.getbool("WARCPROOF_DEDUP_WITHIN_CRAWL")
+        # Opened here, not on spider_opened: a collection that cannot be written must stop the
+        # crawl before anything is fetched, and signal handlers' errors are only logged.
+        self.writer: WarcWriter | None = WarcWriter(
+            self.directory,
+            prefix=self.prefix,
+            max_size=self.max_size,
+            info=self._warcinfo(),
+            gzip_level=self.gzip_level,
+        )
+        # One thread keeps the records in arrival order; the dedup index is only touched there.
+        self.thread = ThreadPool(minthreads=1, maxthreads=1, name="warcproof-writer")
+        self.pending: set[Deferred[Any]] = set()
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(self.headers_received, signal=signals.headers_received)
+        crawler.signals.connect(self.bytes_received, signal=signals.bytes_received)
+        crawler.signals.connect(self.response_downloaded, signal=signals.response_downloaded)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> WarcCaptureExtension:
+        return cls(crawler)
+
+    def _warcinfo(self) -> dict[str, str]:
+        settings = self.crawler.settings
+        return {
+            "software": " ".join(
+                f"{name}/{version(name)}"
+                for name in ("warcproof", "scrapy", "warcio", "trafilatura")
+            ),
+            "hostname": socket.gethostname(),
+            "http-header-user-agent": str(settings.get("USER_AGENT")),
+            "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
+            "isPartOf": Path(settings.get("WARCPROOF_COLLECTION")).resolve().name,
+            "description": "Source pages of seed texts, fetched for provenance verification",
+        }
+
+    def spider_opened(self, spider: Spider) -> None:
+        self.thread.start()
+
+    def spider_closed(self, spider: Spider, reason: str) -> Deferred[Any]:
+        """Close the WARC files once every pending write is done."""
+        waiting: Deferred[Any] = DeferredList(list(self.pending), consumeErrors=True)
+        waiting.addBoth(lambda _: self._close())
+        return waiting
+
+    def _close(self) -> None:
+        self.thread.stop()
+        if self.writer is not None:
+            files = self.writer.close()
+            self.writer = None
+            log.info(
+                "WARC capture closed: %d records (%d revisits) in %d file(s)",
+                self.records,
+                self.revisits,
+                len(files),
+            )
+
+    def headers_received(
+        self, headers: Headers, body_length: int, request: Request, spider: Spider
+    ) -> None:
+        # download_latency runs from the download handler's start to these headers.
+        latency = request.meta.get("download_latency")
+        if latency is not None:
+            request.meta[STARTED_KEY] = time.time() - latency
+        # body_length is Twisted's UNKNOWN_LENGTH (a str) for chunked or close-delimited bodies.
+        if isinstance(body_length, int) and body_length > self.max_response > 0:
+            # Scrapy cancels a body announced above DOWNLOAD_MAXSIZE before reading any of it,
+            # losing the exchange; stopping here keeps at least the head, marked truncated.
+            download_maxsize = request.meta.get(
+                "download_maxsize", self.crawler.settings.getint("DOWNLOAD_MAXSIZE")
+            )
+            if 0 < download_maxsize < body_length:
+                request.meta[TRUNCATED_KEY] = "length"
+                raise StopDownload(fail=False)
+
+    def bytes_received(self, data: bytes, request: Request, spider: Spider) -> None:
+        received = request.meta.get(RECEIVED_KEY, 0) + len(data)
+        request.meta[RECEIVED_KEY] = received
+        if received > self.max_response > 0:
+            # Kept up to the limit and marked WARC-Truncated: length, not thrown away.
+            request.meta[TRUNCATED_KEY] = "length"
+            raise StopDownload(fail=False)
+        started = request.meta.get(STARTED_KEY)
+        if started is not None and time.time() - started > self.max_seconds > 0:
+            # A body still trickling in is kept as far as it came (WARC-Truncated: time)
+            # instead of being lost when DOWNLOAD_TIMEOUT cancels the download.
+            request.meta[TRUNCATED_KEY] = "time"
+            raise StopDownload(fail=False)
+
+    def response_downloaded(self, response: Response, request: Request, spider: Spider) -> None:
+        if self.writer is None:
+            return
+        started_ts: Any = request.meta.pop(STARTED_KEY, None)
+        now = datetime.now(UTC)
+        if started_ts is not None:
+            started = datetime.fromtimestamp(started_ts, UTC)
+        else:
+            started = now - timedelta(seconds=request.meta.get("download_latency", 0.0))
+        request.meta.pop(RECEIVED_KEY, None)
+        truncated = request.meta.pop(TRUNCATED_KEY, None)
+        if truncated == "length":
+            response = response.replace(body=response.body[: self.max_response])
+        exchange = to_exchange(request, response, started, truncated)
+        written: Deferred[Any] = deferToThreadPool(
+            _reactor(), self.thread, self._write, exchange, truncated
+        )
+        written.addCallbacks(self._written, self._failed, callbackArgs=(request,))
+        self.pending.add(written)
+        written.addBoth(self._settled, written)
+        request.meta[PENDING_KEY] = written
+
+    @property
+    def backlog(self) -> int:
+        """Exchanges taken and not yet written."""
+        return len(self.pending)
+
+    async def call(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run a call on the writer thread, in order with the captures (for the pipelines'
+        records: compression then happens off the reactor thread too)."""
+        result: T = await maybe_deferred_to_future(
+            deferToThreadPool(_reactor(), self.thread, function, *args, **kwargs)
+        )
+        return result
+
+    def _write(self, exchange: HttpExchange, truncated: str | None) -> tuple[RecordRef, RecordRef]:
+        """On the writer thread: the records, a revisit if the dedup index knows the payload."""
+        assert self.writer is not None
+        used: list[Original] = []
+
+        def previous(target_uri: str, payload_digest: str) -> Original | None:
+            found = self.dedup.previous(target_uri, payload_digest) if self.dedup else None
+            used.extend([found] if found else [])
+            return found
+
+        request_ref, response_ref = self.writer.write_exchange(exchange, previous=previous)
+        self._note(response_ref, truncated, used[0] if used else None)
+        return request_ref, response_ref
+
+    def _written(self, refs: tuple[RecordRef, RecordRef], request: Request) -> None:
+        self.records += 2
+        request.meta[REQUEST_RECORD_KEY], request.meta[RESPONSE_RECORD_KEY] = refs
+
+    def _failed(self, failure: Failure) -> None:
+        # Records already written stay intact; fetching more pages that cannot be archived
+        # would only lose them, so the crawl stops here.
+        log.error("Cannot write WARC records (%s); stopping the crawl", failure.value)
+        engine = self.crawler.engine
+        if engine is not None and engine.spider is not None and self.writer is not None:
+            deferred_from_coro(engine.close_spider_async(reason="warc_write_failed"))
+
+    def _settled(self, result: Any, written: Deferred[Any]) -> Any:
+        self.pending.discard(written)
+        return result
+
+    def _note(self, ref: RecordRef, truncated: str | None, original: Original | None) -> None:
+        """Tell the dedup index what the URL's latest capture now is."""
+        if self.dedup is None:
+            return
+        if ref.rec_type == "revisit":
+            self.revisits += 1
+        elif truncated is None and self.dedup_within_crawl and ref.payload_digest:
+            original = Original(ref.record_id, ref.target_uri, ref.date, ref.payload_digest)
+        else:
+            original = None
+        self.dedup.note(ref.target_uri, ref.payload_digest, original)
+
+
+async def records_written(meta: dict[str, Any]) -> None:
+    """Wait until the records of the exchange whose request has this meta are written (then
+    its REQUEST_RECORD_KEY and RESPONSE_RECORD_KEY are set). A failed write was logged by the
+    extension, which also stops the crawl; the keys are then missing."""
+    pending = meta.pop(PENDING_KEY, None)
+    if pending is not None and not pending.called:
+        await maybe_deferred_to_future(_signal(pending))
+
+
+def _signal(pending: Deferred[Any]) -> Deferred[None]:
+    """A Deferred firing when `pending` does, leaving `pending`'s own result alone (awaiting it
+    directly would swallow the result of the callbacks that come after)."""
+    fired: Deferred[None] = Deferred()
+
+    def done(result: Any) -> Any:
+        fired.callback(None)
+        return result
+
+    pending.addBoth(done)
+    return fired
+
+
+def _reactor() -> Any:
+    from twisted.internet import reactor  # the one Scrapy installed
+
+    return reactor
