@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass
 from functools import partial
 from pathlib import Path
 
+from archive.collection import Collection as Layout
 from archive.warc.reader import decoded_body, read_record
 from archive.warc.records import HttpExchange, RecordRef
 from archive.warc.writer import WarcWriter
@@ -30,7 +31,6 @@ from provenance.ledger.store import CaptureRow, Ledger, VerdictRow
 from provenance.sources.manifest import Seed, load
 from provenance.text.extract import extract_article
 
-LEDGER = "ledger.sqlite"
 DESCRIPTION = "collection.json"
 BATCH = 256  # pages generated per round trip to the worker processes
 LAYOUT = 2  # bump when what `build` writes changes, so old scratch collections are rebuilt
@@ -53,12 +53,12 @@ class Collection:
 
     @property
     def warc(self) -> Path:
-        (path,) = (self.collection / "warcs").glob("*.warc.gz")
+        (path,) = Layout(self.collection).closed_warcs()
         return path
 
     @property
     def ledger(self) -> Path:
-        return self.collection / LEDGER
+        return Layout(self.collection).ledger
 
 
 class CollectionError(Exception):
@@ -95,7 +95,7 @@ def _pages(seeds: Path) -> Iterator[tuple[str, HttpExchange]]:
 
 def build(folder: Path, min_bytes: int) -> Collection:
     seeds = folder / "seeds"
-    warcs = folder / "collection" / "warcs"
+    warcs = Layout(folder / "collection").warcs
     seeds.mkdir(parents=True)
     entries: list[str] = []
     refs: list[tuple[RecordRef, RecordRef]] = []
@@ -112,7 +112,7 @@ def build(folder: Path, min_bytes: int) -> Collection:
     manifest = load(write_manifest(seeds, entries))
     (warc,) = warcs.glob("*.warc.gz")
     verdict = _shared_verdict(manifest.seeds[:3], warc, [response for _, response in refs[:3]])
-    _write_ledger(folder / "collection" / LEDGER, manifest.seeds, refs, verdict)
+    _write_ledger(Layout(folder / "collection").ledger, manifest.seeds, refs, verdict)
     return Collection(folder, len(refs), warc.stat().st_size, verdict)
 
 
@@ -134,7 +134,7 @@ def _write_ledger(
     # on disk it would cost minutes for a large collection.
     shm = Path("/dev/shm")
     with tempfile.TemporaryDirectory(dir=shm if shm.is_dir() else None) as scratch:
-        staged = Path(scratch) / LEDGER
+        staged = Path(scratch) / path.name
         with Ledger(staged) as ledger:
             crawl = ledger.begin_crawl(origin="bench", settings={"generated_pages": len(refs)})
             for seed, (request, response) in zip(seeds, refs, strict=True):

@@ -13,7 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from archive.check.checker import check
-from archive.index.collection_index import INDEX_PATH, index_collection
+from archive.collection import Collection
+from archive.index.collection_index import index_collection
 from archive.warc.dedup import DedupIndex
 from archive.warc.reader import iter_records, read_record
 from archive.warc.records import HttpExchange, Original, RecordRef, sha1_digest
@@ -82,15 +83,15 @@ def test_a_revisit_of_a_revisit_points_at_the_original_response(tmp_path: Path) 
 
 def test_a_missing_index_is_rebuilt_or_else_nothing_is_deduplicated(tmp_path: Path) -> None:
     crawl(tmp_path, [exchange(b"x")], index=False)
-    assert not (tmp_path / INDEX_PATH).exists()
+    assert not (Collection(tmp_path).index).exists()
     assert DedupIndex.load(tmp_path, refresh=False).previous(URL, sha1_digest(b"x")) is None
     assert DedupIndex.load(tmp_path).previous(URL, sha1_digest(b"x")) is not None
-    assert (tmp_path / INDEX_PATH).exists()
+    assert (Collection(tmp_path).index).exists()
 
 
 def test_an_index_that_lies_about_a_digest_makes_no_revisit(tmp_path: Path) -> None:
     crawl(tmp_path, [exchange(b"real")])
-    index = tmp_path / INDEX_PATH
+    index = Collection(tmp_path).index
     real = sha1_digest(b"real")
     index.write_text(index.read_text().replace(real, sha1_digest(b"claimed")))
     assert DedupIndex.load(tmp_path).previous(URL, sha1_digest(b"claimed")) is None
@@ -111,7 +112,7 @@ def test_a_truncated_capture_is_never_an_original(tmp_path: Path) -> None:
 def test_resolution_reads_the_warcs_when_the_index_misses_the_original(tmp_path: Path) -> None:
     crawl(tmp_path, [exchange(b"p")])
     (revisit,) = crawl(tmp_path, [exchange(b"p", at=10)])
-    (tmp_path / INDEX_PATH).unlink()
+    (Collection(tmp_path).index).unlink()
     warc = tmp_path / "warcs" / revisit.warc_file
     assert resolve_record(warc, revisit.offset).payload == b"p"
     original = next(p for p in (tmp_path / "warcs").glob("*.warc.gz") if p != warc)

@@ -21,7 +21,8 @@ from scrapy import Request
 from scrapy.utils.request import RequestFingerprinter
 
 from archive.check.checker import check
-from archive.index.collection_index import INDEX_PATH, indexed_files
+from archive.collection import Collection
+from archive.index.collection_index import indexed_files
 from archive.warc.reader import iter_records
 from provenance.ledger.store import Ledger
 from replica.generated import article_text
@@ -112,7 +113,7 @@ def assert_collection_whole(collection: Path) -> None:
     assert problems == []
     assert summary.records > 0
     with_pages = {warc.name for warc in warcs if any(_responses(warc))}
-    assert with_pages <= indexed_files(collection / INDEX_PATH)
+    assert with_pages <= indexed_files(Collection(collection).index)
 
 
 def _responses(warc: Path) -> Iterator[object]:

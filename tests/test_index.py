@@ -14,7 +14,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from archive.index.collection_index import INDEX_PATH, _write_unique, index_collection
+from archive.collection import Collection
+from archive.index.collection_index import _write_unique, index_collection
 from archive.warc.reader import iter_records, read_record
 from provenance.sources.manifest import add_seed
 from tests.conftest import SEEDS, run_crawl
@@ -52,7 +53,7 @@ def collection(tmp_path_factory: pytest.TempPathFactory, replica_origin: str) ->
 
 
 def test_the_crawl_leaves_a_sorted_index_of_every_replayable_record(collection: Path) -> None:
-    index = collection / INDEX_PATH
+    index = Collection(collection).index
     assert index.exists()  # written by the indexing extension, at the end of the crawl
     log = next((collection / "logs").glob("crawl-*.log")).read_text()
     assert "spiders.extensions.indexing" in log
@@ -81,7 +82,7 @@ def test_the_crawl_leaves_a_sorted_index_of_every_replayable_record(collection: 
 def test_page_urls_have_only_their_responses_in_the_index(collection: Path) -> None:
     """The conversion and metadata records share the page URL; none may be indexed under it."""
     by_url: dict[str, list[str]] = {}
-    for _, _, entry in cdxj(collection / INDEX_PATH):
+    for _, _, entry in cdxj(Collection(collection).index):
         by_url.setdefault(entry["url"], []).append(entry["mime"])
     page = next(url for url in by_url if url.endswith("feature-01"))
     assert by_url[page] == ["text/html", "text/html"]  # the two captures of seed 004's page
@@ -98,7 +99,7 @@ def test_the_index_equals_cdxj_indexers_own_output_and_warcio_check_passes(
         text=True,
         check=True,
     )
-    assert theirs.stdout == (collection / INDEX_PATH).read_text("utf-8")
+    assert theirs.stdout == (Collection(collection).index).read_text("utf-8")
     check = subprocess.run(
         [str(BIN / "warcio"), "check", "-v", *warcs], capture_output=True, text=True, check=False
     )
@@ -111,28 +112,28 @@ def test_a_second_crawl_is_merged_in_and_equals_a_full_rebuild(
 ) -> None:
     copy = tmp_path / "collection"
     shutil.copytree(collection, copy)
-    before = cdxj(copy / INDEX_PATH)
+    before = cdxj(Collection(copy).index)
     result = run_crawl(SEEDS / "seeds.toml", copy, replica_origin, "--seed", "002")
     assert result.returncode == 0, result.stderr
-    after = (copy / INDEX_PATH).read_text("utf-8")
+    after = (Collection(copy).index).read_text("utf-8")
     assert len(list((copy / "warcs").glob("*.warc.gz"))) == 2
     # robots.txt, seed 002's page and its seed file
-    assert len(cdxj(copy / INDEX_PATH)) == len(before) + 3
+    assert len(cdxj(Collection(copy).index)) == len(before) + 3
     # Once more: nothing new to index, nothing changes.
     update = index_collection(copy)
     assert update.added == ()
     assert not update.rebuilt
-    assert (copy / INDEX_PATH).read_text("utf-8") == after
+    assert (Collection(copy).index).read_text("utf-8") == after
     rebuilt = index_collection(copy, rebuild=True)
     assert rebuilt.rebuilt
     assert len(rebuilt.added) == 2
-    assert (copy / INDEX_PATH).read_text("utf-8") == after
+    assert (Collection(copy).index).read_text("utf-8") == after
 
 
 def test_a_warc_gone_from_the_collection_forces_a_rebuild(collection: Path, tmp_path: Path) -> None:
     copy = tmp_path / "collection"
     shutil.copytree(collection, copy)
-    index = copy / INDEX_PATH
+    index = Collection(copy).index
     index.write_text(
         index.read_text("utf-8")
         + 'zz,gone)/ 20200101000000 {"url": "http://gone.zz/", "filename": "gone.warc.gz"}\n',
@@ -140,7 +141,7 @@ def test_a_warc_gone_from_the_collection_forces_a_rebuild(collection: Path, tmp_
     )
     update = index_collection(copy)
     assert update.rebuilt
-    assert index.read_text("utf-8") == (collection / INDEX_PATH).read_text("utf-8")
+    assert index.read_text("utf-8") == (Collection(collection).index).read_text("utf-8")
 
 
 def test_a_truncated_warc_is_refused_by_name_and_the_index_is_kept(
@@ -151,14 +152,14 @@ def test_a_truncated_warc_is_refused_by_name_and_the_index_is_kept(
     good = copy / "warcs" / "warcproof-20200101000000000-00000-1~host.warc.gz"
     data = next((collection / "warcs").glob("*.warc.gz")).read_bytes()
     good.write_bytes(data[: len(data) - 100])
-    before = (copy / INDEX_PATH).read_bytes()
+    before = (Collection(copy).index).read_bytes()
     result = subprocess.run(
         [str(BIN / "warcproof"), "index", str(copy)], capture_output=True, text=True, check=False
     )
     assert result.returncode == 2
     assert good.name in result.stderr
     assert "truncated" in result.stderr
-    assert (copy / INDEX_PATH).read_bytes() == before
+    assert (Collection(copy).index).read_bytes() == before
     assert not list((copy / "indexes").glob(".index-*"))
 
 
@@ -204,4 +205,4 @@ def test_indexing_on_close_can_be_switched_off(tmp_path: Path, replica_origin: s
     )
     assert result.returncode == 0, result.stderr
     assert list((collection / "warcs").glob("*.warc.gz"))
-    assert not (collection / INDEX_PATH).exists()
+    assert not (Collection(collection).index).exists()

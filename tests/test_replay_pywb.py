@@ -16,7 +16,7 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 
-from archive.index.collection_index import INDEX_PATH
+from archive.collection import Collection
 from archive.warc.reader import StoredRecord, iter_records, read_record
 from provenance.ledger.store import Ledger, LedgerEntry
 from provenance.sources.manifest import load
@@ -43,7 +43,7 @@ def captures(collection: Path) -> list[LedgerEntry]:
 def from_collection(tmp_path_factory: pytest.TempPathFactory, collection: Path) -> Iterator[str]:
     warcs = sorted((collection / "warcs").glob("*.warc.gz"))
     workdir = tmp_path_factory.mktemp("pywb-collection")
-    with pywb_server(workdir, warcs, index=collection / INDEX_PATH) as base:
+    with pywb_server(workdir, warcs, index=Collection(collection).index) as base:
         yield base
 
 

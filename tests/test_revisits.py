@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.index.collection_index import INDEX_PATH
+from archive.collection import Collection
 from archive.warc.reader import StoredRecord, iter_records, read_record
 from archive.warc.records import REVISIT_PROFILE
 from provenance.ledger.store import Ledger, LedgerEntry
@@ -109,7 +109,7 @@ def test_check_is_clean_and_the_index_lists_revisits_for_pywb(
         check=False,
     )
     assert check.returncode == 0, check.stdout
-    index = (collection / INDEX_PATH).read_text("utf-8").splitlines()
+    index = (Collection(collection).index).read_text("utf-8").splitlines()
     lines = [json.loads(line.split(" ", 2)[2]) for line in index]
     revisits = [line for line in lines if line["mime"] == "warc/revisit"]
     assert len(revisits) == 4  # robots.txt and three unchanged pages
@@ -159,7 +159,7 @@ def test_pywb_replays_both_crawls_from_the_collection(
 ) -> None:
     collection, _ = crawls
     warcs = sorted((collection / "warcs").glob("*.warc.gz"))
-    with pywb_server(tmp_path / "pywb", warcs, index=collection / INDEX_PATH) as base:
+    with pywb_server(tmp_path / "pywb", warcs, index=Collection(collection).index) as base:
         _replays_both_crawls(base, collection)
 
 

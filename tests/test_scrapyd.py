@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from archive.check.checker import check
-from archive.index.collection_index import INDEX_PATH
+from archive.collection import Collection
 from provenance.ledger.store import Ledger
 from provenance.sources.manifest import load
 from tests.conftest import ROOT
@@ -153,7 +153,7 @@ def test_a_crawl_scheduled_through_scrapyd(
     problems: list[object] = []
     check(warcs, on_problem=problems.append)
     assert problems == []
-    assert (collection / INDEX_PATH).stat().st_size > 0
+    assert (Collection(collection).index).stat().st_size > 0
 
 
 def finished(server: Scrapyd, job: str) -> bool:

@@ -19,8 +19,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from archive.collection import Collection
 from archive.errors import InvalidInputError, WarcFormatError
-from archive.index.collection_index import INDEX_PATH
 from archive.packaging.pages import Page, page_lines
 from archive.packaging.wacz import _named, pack_wacz
 from archive.warc.reader import iter_records
@@ -99,7 +99,8 @@ def test_index_blocks_hold_the_collection_index(packed: tuple[Path, Path]) -> No
     with zipfile.ZipFile(wacz) as archive:
         blocks = archive.read("indexes/index.cdx.gz")
         idx = archive.read("indexes/index.idx").decode("utf-8").splitlines()
-    assert gzip.decompress(blocks).decode("utf-8") == (collection / INDEX_PATH).read_text("utf-8")
+    index = Collection(collection).index
+    assert gzip.decompress(blocks).decode("utf-8") == index.read_text("utf-8")
     assert idx[0].startswith("!meta 0 ")
     assert json.loads(idx[0].split(" ", 2)[2])["format"] == "cdxj-gzip-1.0"
     for line in idx[1:]:

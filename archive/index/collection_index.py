@@ -24,11 +24,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from archive.collection import Collection
 from archive.errors import WarcFormatError
 from archive.index.cdxj import CDXJIndexer
 from archive.warc.reader import iter_records
 
-INDEX_PATH = Path("indexes") / "index.cdxj"
 INDEXED_RECORDS = ("response", "revisit", "resource")
 
 
@@ -41,15 +41,10 @@ class IndexUpdate:
     lines: int
 
 
-def closed_warcs(collection: Path) -> list[Path]:
-    """The collection's closed WARC files (`*.warc.gz.open` files are still being written)."""
-    return sorted((collection / "warcs").glob("*.warc.gz"))
-
-
 def index_collection(collection: Path, *, rebuild: bool = False) -> IndexUpdate:
     """Bring `COLLECTION/indexes/index.cdxj` up to date with `COLLECTION/warcs/`."""
-    warcs = closed_warcs(collection)
-    path = collection / INDEX_PATH
+    warcs = Collection(collection).closed_warcs()
+    path = Collection(collection).index
     names = {warc.name for warc in warcs}
     known = set() if rebuild or not path.exists() else indexed_files(path)
     if not known <= names:

@@ -17,8 +17,9 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from archive.collection import Collection
 from archive.errors import ArchiveError
-from archive.index.collection_index import INDEX_PATH, closed_warcs, index_collection, indexed_files
+from archive.index.collection_index import index_collection, indexed_files
 from archive.warc.reader import StoredRecord, read_record
 from archive.warc.records import REVISIT_PROFILE, Original
 
@@ -61,10 +62,10 @@ class DedupIndex:
         """The dedup index of `collection`. With `refresh`, an index that does not cover every
         closed WARC file is updated first; an index that cannot be read or updated gives an
         empty dedup index (every response is then stored in full)."""
-        index = collection / INDEX_PATH
-        dedup = cls(collection / "warcs")
+        index = Collection(collection).index
+        dedup = cls(Collection(collection).warcs)
         try:
-            names = {warc.name for warc in closed_warcs(collection)}
+            names = {warc.name for warc in Collection(collection).closed_warcs()}
             if not names:
                 return dedup
             covered = indexed_files(index) if index.exists() else set()
@@ -80,7 +81,7 @@ class DedupIndex:
             log.warning(
                 "No revisit records this crawl: cannot read the index of %s: %s", index, exc
             )
-            return cls(collection / "warcs")
+            return cls(Collection(collection).warcs)
         return dedup
 
     def _add_line(self, line: str) -> None:

@@ -14,8 +14,8 @@ from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
+from archive.collection import Collection
 from archive.errors import ArchiveError
-from archive.index.collection_index import INDEX_PATH
 from archive.warc.dedup import REVISIT_MIME, bare_digest
 from archive.warc.reader import StoredRecord, iter_records, read_record
 from archive.warc.records import REVISIT_PROFILE
@@ -51,7 +51,7 @@ def find_original(warcs: Path, revisit: StoredRecord) -> StoredRecord:
         raise RevisitError(f"{where} names no WARC-Refers-To or no WARC-Payload-Digest")
     target = revisit.header("WARC-Refers-To-Target-URI") or revisit.target_uri or ""
     when = "".join(c for c in revisit.header("WARC-Refers-To-Date") or "" if c.isdigit())[:14]
-    index = warcs.parent / INDEX_PATH
+    index = Collection(warcs.parent).index
     candidates: list[tuple[str, int, str]] = []
     try:
         stat = index.stat()

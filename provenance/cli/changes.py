@@ -14,10 +14,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from archive.collection import DEFAULT_COLLECTION, Collection
 from provenance.cli.exitcodes import EXIT_CHANGED, EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from provenance.ledger.store import ChangeRow, Ledger
-
-LEDGER_NAME = "ledger.sqlite"
 
 
 def register(commands: Any) -> None:
@@ -28,7 +27,7 @@ def register(commands: Any) -> None:
         "'furniture' (only the rest of the page changed), 'gone' (the page no longer answers), "
         "'back' (it answers again), each with the sentences edited, inserted or deleted.",
     )
-    show.add_argument("--collection", type=Path, default=Path("collection"))
+    show.add_argument("--collection", type=Path, default=DEFAULT_COLLECTION)
     show.add_argument(
         "--since", metavar="CRAWL|DATE", help="from this crawl id, or crawls started from this date"
     )
@@ -57,7 +56,7 @@ def after_crawl(args: argparse.Namespace, crawl_ids: Sequence[int]) -> int:
     command failed, else EXIT_OK)."""
     if not crawl_ids:
         return EXIT_OK
-    with Ledger(args.collection / LEDGER_NAME, create=False) as ledger:
+    with Ledger(Collection(args.collection).ledger, create=False) as ledger:
         changes = [change for crawl in crawl_ids for change in ledger.changes(crawl_id=crawl)]
     if not changes:
         return EXIT_OK
@@ -108,7 +107,7 @@ def _changes(args: argparse.Namespace) -> int:
             if moment.tzinfo is not None:
                 moment = moment.astimezone(UTC).replace(tzinfo=None)
             since = moment.isoformat()
-    with Ledger(args.collection / LEDGER_NAME, create=False) as ledger:
+    with Ledger(Collection(args.collection).ledger, create=False) as ledger:
         changes = ledger.changes(since_crawl=since_crawl, since=since, seed_id=args.seed)
     if args.json:
         print(json.dumps([asdict(change) for change in changes], ensure_ascii=False, indent=1))

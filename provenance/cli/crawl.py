@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from archive.collection import DEFAULT_COLLECTION
 from provenance.cli import changes as commands_changes
 from provenance.cli.exitcodes import EXIT_FAILED, EXIT_LOCKED, EXIT_OK
 from provenance.cli.seeds import DEFAULT_MANIFEST
@@ -14,8 +15,6 @@ from provenance.errors import ProvenanceError
 from provenance.report import summary as report
 from provenance.run import crawl_process as crawl
 from provenance.sources.manifest import load
-
-DEFAULT_COLLECTION = Path("collection")
 
 
 def register(commands: Any) -> None:

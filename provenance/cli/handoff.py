@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from provenance.cli.crawl import DEFAULT_COLLECTION
+from archive.collection import DEFAULT_COLLECTION
 from provenance.cli.exitcodes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from provenance.cli.seeds import DEFAULT_MANIFEST
 

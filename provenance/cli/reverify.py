@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from provenance.cli.crawl import DEFAULT_COLLECTION
+from archive.collection import DEFAULT_COLLECTION
 from provenance.cli.exitcodes import EXIT_FAILED, EXIT_OK
 from provenance.cli.progress import Progress
 from provenance.cli.seeds import DEFAULT_MANIFEST

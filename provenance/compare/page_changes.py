@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from archive.collection import Collection
 from archive.errors import ArchiveError
 from archive.warc.reader import decoded_body, read_record
 from archive.warc.resolve import resolve_record
@@ -90,7 +91,7 @@ def article_text(collection: Path, observation: ObservationRow) -> str:
     """An observation's article text, from its conversion record."""
     if observation.conversion_warc_file is None or observation.conversion_warc_offset is None:
         raise TextUnavailable(f"crawl {observation.crawl_id} kept no article text")
-    path = collection / "warcs" / observation.conversion_warc_file
+    path = Collection(collection).warc(observation.conversion_warc_file)
     try:
         record = read_record(path, observation.conversion_warc_offset)
         if record.record_id != observation.conversion_record_id:
@@ -109,7 +110,7 @@ def page_text(collection: Path, observation: ObservationRow) -> str:
         raise TextUnavailable(f"crawl {observation.crawl_id} kept no page")
     try:
         record = resolve_record(
-            collection / "warcs" / observation.warc_file, observation.warc_offset
+            Collection(collection).warc(observation.warc_file), observation.warc_offset
         )
         body = decoded_body(record)
     except (ArchiveError, OSError) as exc:

@@ -13,7 +13,8 @@ from dataclasses import dataclass, replace
 from importlib.metadata import version
 from pathlib import Path
 
-from archive.index.collection_index import IndexUpdate, closed_warcs, index_collection
+from archive.collection import Collection
+from archive.index.collection_index import IndexUpdate, index_collection
 from archive.packaging.bag import BagSummary, check_bag_target, export_bag
 from archive.packaging.pages import Page
 from archive.packaging.wacz import WaczPackage, pack_wacz
@@ -54,7 +55,7 @@ def software() -> str:
 
 def all_entries(collection: Path) -> list[LedgerEntry]:
     """The verdicts of every crawl of the collection, oldest crawl first."""
-    with Ledger(collection / "ledger.sqlite", create=False) as ledger:
+    with Ledger(Collection(collection).ledger, create=False) as ledger:
         last = ledger.last_crawl_id() or 0
         return [entry for crawl in range(1, last + 1) for entry in ledger.entries(crawl)]
 
@@ -82,7 +83,7 @@ def ledger_pages(collection: Path, entries: Iterable[LedgerEntry]) -> tuple[int,
             conversion_id=entry.verdict.conversion_record_id,
             seeds=[seed],
         )
-    warcs = {warc.name: warc for warc in closed_warcs(collection)}
+    warcs = {warc.name: warc for warc in Collection(collection).closed_warcs()}
     for known in captures.values():
         if known.warc_file not in warcs:
             raise HandoffError(
@@ -128,7 +129,7 @@ def _pages(captures: list[_Capture], places: dict[str, tuple[Path, int]]) -> Ite
 
 
 def index(collection: Path, *, rebuild: bool = False) -> IndexUpdate:
-    if not (collection / "warcs").is_dir():
+    if not Collection(collection).warcs.is_dir():
         raise HandoffError(f"{collection}: no warcs/ folder here (is it a collection?)")
     return index_collection(collection, rebuild=rebuild)
 
@@ -154,7 +155,7 @@ def pack(collection: Path, target: Path) -> WaczPackage:
     )
     return pack_wacz(
         target,
-        warcs=[collection / "warcs" / name for name in update.warcs],
+        warcs=[Collection(collection).warc(name) for name in update.warcs],
         index=update.path,
         pages=pages,
         title=f"warcproof: source pages of the seeds of {collection.resolve().name}",

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from archive.collection import Collection
 from provenance.ledger.store import Ledger, LedgerEntry
 
 SOUND_VERDICTS = ("verbatim", "faithful")
@@ -15,7 +16,7 @@ _COUNT_COLUMNS = ("matched", "edited", "furniture", "foreign", "omitted")
 
 
 def load_entries(collection: Path, crawl_id: int | None = None) -> list[LedgerEntry]:
-    with Ledger(collection / "ledger.sqlite", create=False) as ledger:
+    with Ledger(Collection(collection).ledger, create=False) as ledger:
         return ledger.entries(crawl_id)
 
 

@@ -11,11 +11,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from archive.collection import Collection
 from provenance.cli.exitcodes import EXIT_LOCKED
 from provenance.errors import ProvenanceError
 from provenance.ledger.store import Ledger, LedgerEntry
-
-LEDGER_NAME = "ledger.sqlite"
 
 
 @dataclass(frozen=True)
@@ -72,7 +71,7 @@ def run_crawl(
     replica_url: str | None = None,
     settings: Sequence[str] = (),
 ) -> CrawlOutcome:
-    logs = collection / "logs"
+    logs = Collection(collection).logs
     logs.mkdir(parents=True, exist_ok=True)
     log = logs / f"crawl-{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}.log"
     env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "spiders.settings"}
@@ -80,7 +79,7 @@ def run_crawl(
     returncode = subprocess.run(command, env=env, check=False).returncode
     if returncode == EXIT_LOCKED:  # another run holds the collection: this one did nothing
         return CrawlOutcome(returncode, None, (), [], log)
-    with Ledger(collection / LEDGER_NAME) as ledger:
+    with Ledger(Collection(collection).ledger) as ledger:
         crawl_id = ledger.last_crawl_id()
         entries = ledger.entries(crawl_id) if crawl_id is not None else []
         status = ledger.crawl_status(crawl_id) if crawl_id is not None else None

@@ -19,9 +19,10 @@ from pathlib import Path
 
 import redis
 
+from archive.collection import Collection
 from provenance.errors import ProvenanceError
 from provenance.ledger.store import Ledger, LedgerEntry
-from provenance.run.crawl_process import LEDGER_NAME, CrawlOutcome, scrapy_command
+from provenance.run.crawl_process import CrawlOutcome, scrapy_command
 
 
 def new_run_id(collection: Path) -> str:
@@ -73,7 +74,7 @@ def run_distributed(
         raise ProvenanceError(f"--processes {processes}: at least one process is needed")
     check_redis(redis_url)
     run_id = new_run_id(collection)
-    logs = collection / "logs" / f"run-{run_id}"
+    logs = Collection(collection).logs / f"run-{run_id}"
     logs.mkdir(parents=True, exist_ok=True)
     print(f"Run {run_id}: {processes} crawler process(es); more can join it with", flush=True)
     print(f"  {join_command(manifest, collection, redis_url, run_id)}", flush=True)
@@ -94,7 +95,7 @@ def run_distributed(
         print(
             f"warcproof: {len(failed)} of {processes} crawler process(es) failed", file=sys.stderr
         )
-    status, crawls, entries = run_verdicts(collection / LEDGER_NAME, run_id)
+    status, crawls, entries = run_verdicts(Collection(collection).ledger, run_id)
     return CrawlOutcome(
         returncode=failed[0] if failed else 0,
         status=status,

@@ -14,6 +14,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from archive.collection import Collection
 from archive.errors import ArchiveError
 from archive.warc.reader import decoded_body
 from archive.warc.resolve import resolve_record
@@ -21,8 +22,6 @@ from provenance.compare.seedcheck import check_seed
 from provenance.ledger.store import CaptureRow, Ledger, VerdictRow
 from provenance.sources.manifest import Manifest, Seed
 from provenance.text.extract import extract_article
-
-LEDGER_NAME = "ledger.sqlite"
 
 
 @dataclass(frozen=True)
@@ -88,7 +87,7 @@ def tasks(
             continue
         task = Task(
             seed=seed,
-            warc=collection / "warcs" / capture.warc_file,
+            warc=Collection(collection).warc(capture.warc_file),
             offset=capture.warc_offset,
             source_url=capture.source_url or capture.fetched_url,
         )
@@ -106,7 +105,7 @@ def reverify(
     """Check every captured seed of a crawl (default: the latest) again and record the results
     in the ledger as a crawl of origin "reverify". Works a page of captures at a time, so
     memory stays flat however large the collection."""
-    with Ledger(collection / LEDGER_NAME, create=False) as ledger:
+    with Ledger(Collection(collection).ledger, create=False) as ledger:
         of_crawl = crawl_id if crawl_id is not None else ledger.latest_crawl()
         total = ledger.captured_count(of_crawl) if of_crawl is not None else 0
         new_crawl = ledger.begin_crawl(origin="reverify", settings={"of_crawl": of_crawl})

@@ -31,6 +31,7 @@ from twisted.internet.threads import deferToThreadPool
 from twisted.python.failure import Failure
 from twisted.python.threadpool import ThreadPool
 
+from archive.collection import Collection
 from archive.warc.dedup import DedupIndex
 from archive.warc.records import HttpExchange, Original, RecordRef
 from archive.warc.writer import WarcWriter
@@ -52,7 +53,7 @@ class WarcCaptureExtension:
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
         self.crawler = crawler
-        self.directory = Path(settings.get("WARCPROOF_COLLECTION")) / "warcs"
+        self.directory = Collection(Path(settings.get("WARCPROOF_COLLECTION"))).warcs
         self.prefix: str = settings.get("WARCPROOF_WARC_PREFIX")
         self.max_size = settings.getint("WARCPROOF_WARC_MAX_SIZE")
         self.gzip_level = settings.getint("WARCPROOF_WARC_GZIP_LEVEL")

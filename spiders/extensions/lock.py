@@ -31,12 +31,11 @@ from typing import IO, Any
 from scrapy import signals
 from scrapy.crawler import Crawler
 
+from archive.collection import Collection
 from provenance.cli.exitcodes import EXIT_LOCKED
 
 log = logging.getLogger(__name__)
 
-LOCK_NAME = ".lock"
-_GUARD_NAME = ".lock.guard"  # serialises taking the lock, so run ids are compared safely
 _POLL_SECONDS = 0.2
 
 
@@ -54,7 +53,7 @@ class CollectionLock:
         self.crawler = crawler
         self.collection = collection
         self.run_id = run_id
-        self.path = collection / LOCK_NAME
+        self.path = Collection(collection).lock
         self._file: IO[str] | None = None
 
     @classmethod
@@ -108,7 +107,8 @@ class CollectionLock:
 
     def _try_acquire(self) -> str | None:
         """None once the lock is held, else a description of its holder."""
-        with open(self.collection / _GUARD_NAME, "a") as guard:
+        # A second file serialises taking the lock, so run ids are compared safely.
+        with open(self.path.with_name(self.path.name + ".guard"), "a") as guard:
             fcntl.flock(guard, fcntl.LOCK_EX)  # held for a few file operations only
             lock_file = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 (kept while held)
             try:

@@ -18,6 +18,7 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
+from archive.collection import Collection
 from archive.warc.records import WARC_FIELDS_TYPE, RecordRef, warc_fields
 from archive.warc.writer import WarcWriter
 from provenance.compare.page_changes import detect
@@ -34,7 +35,7 @@ class LedgerPipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.collection = Path(crawler.settings.get("WARCPROOF_COLLECTION"))
-        self.path = self.collection / "ledger.sqlite"
+        self.path = Collection(self.collection).ledger
         self.ledger: Ledger | None = None
         self.crawl_id = 0
         self.recorded: set[str] = set()  # seeds with a verdict in this crawl

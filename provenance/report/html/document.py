@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 
+from archive.collection import Collection
 from provenance.errors import ProvenanceError
 from provenance.ledger.store import CaptureRow, Ledger, LedgerEntry
 from provenance.report.html.seed_section import (
@@ -29,7 +30,6 @@ from provenance.report.html.seed_section import (
 from provenance.report.html.style import SCRIPT, STYLE
 from provenance.report.html.texts import CollectionTexts
 
-LEDGER_NAME = "ledger.sqlite"
 VERDICT_MEANINGS = (
     ("verbatim", "The seed is the article text on the page, exactly."),
     ("faithful", "The seed's article text matches exactly; the rest is page furniture."),
@@ -69,7 +69,7 @@ def load_report(
     collection: Path, crawl_id: int | None = None, progress: Progress | None = None
 ) -> HtmlReport:
     """Everything the report shows, from ``collection`` (its ledger and WARC files)."""
-    with Ledger(collection / LEDGER_NAME, create=False) as ledger:
+    with Ledger(Collection(collection).ledger, create=False) as ledger:
         crawl_id = crawl_id if crawl_id is not None else ledger.latest_crawl()
         if crawl_id is None:
             return HtmlReport(collection, None, ())

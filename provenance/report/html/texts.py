@@ -9,13 +9,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from archive.collection import Collection
 from archive.errors import ArchiveError
 from archive.warc.reader import StoredRecord, iter_records, read_record
 from provenance.ledger.store import LedgerEntry
 from provenance.text.normalize import normalized_digest
 from provenance.text.seedtext import SeedTextError, decode_seed
 
-WARCS_DIR = "warcs"
 # Records written for a seed follow its response closely; look this far before a full scan.
 _NEARBY_RECORDS = 64
 
@@ -41,7 +41,7 @@ class CollectionTexts:
     """Finds records by id in ``collection/warcs``: first near a hint, else by scanning."""
 
     def __init__(self, collection: Path) -> None:
-        self.warcs = collection / WARCS_DIR
+        self.warcs = Collection(collection).warcs
         self._where: dict[str, tuple[Path, int]] = {}
         self._scanned: set[Path] = set()
 
