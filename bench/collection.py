@@ -26,7 +26,9 @@ from archive.warc.reader import decoded_body, read_record
 from archive.warc.records import HttpExchange, RecordRef
 from archive.warc.writer import WarcWriter
 from bench.pages import exchange, seed_id, write_manifest, write_seed
+from provenance.compare.evidence import SerialisedEvidence, SourceKind
 from provenance.compare.seedcheck import check_seed
+from provenance.compare.verdict import Verdict
 from provenance.ledger.store import CaptureRow, Ledger, VerdictRow
 from provenance.sources.manifest import Seed, load
 from provenance.text.extract import extract_article
@@ -140,15 +142,15 @@ def _write_ledger(
             for seed, (request, response) in zip(seeds, refs, strict=True):
                 stored = VerdictRow(
                     seed_id=seed.id,
-                    verdict=verdict,
+                    verdict=Verdict(verdict),
                     reasons=(),
                     counts={},
-                    evidence={"bench": "the verdict shared by the first generated pages"},
+                    evidence=SerialisedEvidence('{"bench":"the verdict of every generated page"}'),
                 )
                 capture = CaptureRow(
                     source_url=response.target_uri,
                     fetched_url=response.target_uri,
-                    source_kind="replica",
+                    source_kind=SourceKind.REPLICA,
                     status=200,
                     captured_at=response.date,
                     warc_file=response.warc_file,

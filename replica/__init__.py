@@ -4,9 +4,13 @@ Every page is a reconstruction modelled on its site's structure, not a capture. 
 ``python -m replica`` or start a :class:`ReplicaServer` in-process.
 """
 
-from replica.errors import ReplicaError, RoutesError, URLMappingError
+from provenance.sources.replica_routing import (
+    URLMappingError,
+    replica_url,
+    source_url_from_replica,
+)
+from replica.errors import ReplicaError, RoutesError
 from replica.routes import Route, RouteTable
-from replica.routing import replica_url, source_url_from_replica
 from replica.server import ReplicaServer
 
 __all__ = [

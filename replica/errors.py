@@ -7,7 +7,3 @@ class ReplicaError(Exception):
 
 class RoutesError(ReplicaError):
     """The routes file (``routes.toml``) or a page it names is missing or malformed."""
-
-
-class URLMappingError(ReplicaError, ValueError):
-    """A URL cannot be mapped to or from its replica form."""

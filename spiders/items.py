@@ -6,8 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from archive.warc.records import RecordRef
+from provenance.compare.evidence import SourceKind
 from provenance.compare.seedcheck import SeedCheck
 from provenance.compare.timeaxis import Finding
+from provenance.ledger.store import VerdictRow
 from provenance.text.extract import Article, NoArticle
 
 
@@ -15,7 +17,7 @@ from provenance.text.extract import Article, NoArticle
 class PageVersion:
     """One fetched version of a seed's source page: the live page or an archived capture."""
 
-    kind: str  # "live" | "replica" | "archived"
+    kind: SourceKind
     role: str  # "live", or for a capture "nearest" / "newest" / "nearest, newest"
     source_url: str | None  # the page's own URL (for a capture: the original URL)
     fetched_url: str | None = None  # what was fetched (for a capture: the archive's URL)
@@ -45,3 +47,6 @@ class SeedItem:
     archived: list[PageVersion] = field(default_factory=list)
     versions: list[PageVersion] = field(default_factory=list)  # live first, then captures
     finding: Finding | None = field(default=None, repr=False)
+    # Set by the records pipeline: the verdict's ledger row, each version's conversion record.
+    verdict: VerdictRow | None = field(default=None, repr=False)
+    conversions: list[RecordRef | None] = field(default_factory=list)

@@ -48,23 +48,20 @@ DOWNLOADER_MIDDLEWARES = {
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
 
-EXTENSIONS = {"spiders.extensions.capture.WarcCaptureExtension": 0}
-EXTENSIONS[
-    "spiders.extensions.lock.CollectionLock"
-] = -100  # first: no other component opens anything
-SPIDER_MIDDLEWARES = {
-    "spiders.middlewares.resume.ResumeMiddleware": 50
-}  # JOBDIR: seeds not started twice
-EXTENSIONS["spiders.extensions.crawl_progress.CrawlProgressExtension"] = (
-    900  # terminal-only crawl progress
-)
-EXTENSIONS["spiders.extensions.indexing.CollectionIndexExtension"] = (
-    950  # re-index on engine_stopped
-)
+EXTENSIONS = {
+    "spiders.extensions.lock.CollectionLock": -100,  # first: no other component opens anything
+    "spiders.extensions.capture.WarcCaptureExtension": 0,
+    "spiders.extensions.worker_pool.WorkerPool": 10,  # the pipelines' CPU-bound work
+    "spiders.extensions.crawl_progress.CrawlProgressExtension": 900,  # terminal-only progress
+    "spiders.extensions.indexing.CollectionIndexExtension": 950,  # re-index on engine_stopped
+}
+SPIDER_MIDDLEWARES = {"spiders.middlewares.resume.ResumeMiddleware": 50}  # JOBDIR: no seed twice
 ITEM_PIPELINES = {
-    "spiders.pipelines.extract.ExtractPipeline": 100,
-    "spiders.pipelines.compare.ComparePipeline": 200,
-    "spiders.pipelines.ledger.LedgerPipeline": 300,
+    "spiders.pipelines.analyse.AnalysePipeline": 100,  # extract, compare (worker processes)
+    "spiders.pipelines.judge.JudgePipeline": 200,  # the time axis: which version decides
+    # The seed, article text and verdict WARC records.
+    "spiders.pipelines.evidence_records.EvidenceRecordsPipeline": 300,
+    "spiders.pipelines.ledger.LedgerPipeline": 400,  # one ledger transaction per seed
 }
 
 WARCPROOF_SEEDS = "seeds/seeds.toml"
@@ -79,7 +76,7 @@ WARCPROOF_WARC_GZIP_LEVEL = 6
 # core, 0: in the crawler process itself.
 WARCPROOF_WORKERS = -1
 # A response whose payload equals the latest capture of its URL in the collection is written as
-# a revisit record (archive.warc.dedup); within one crawl too only with
+# a revisit record (archive.index.dedup); within one crawl too only with
 # WARCPROOF_DEDUP_WITHIN_CRAWL.
 WARCPROOF_DEDUP = True
 WARCPROOF_DEDUP_WITHIN_CRAWL = False

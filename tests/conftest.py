@@ -1,4 +1,6 @@
-"""Shared fixtures: the project's seed corpus copied into a scratch folder."""
+"""Shared fixtures: the project's seed corpus copied into a scratch folder, the replica origin;
+and the test tiers: every test marked `crawl` or `external` is also `slow`, so that
+`pytest -m "not slow"` is the fast tier."""
 
 from __future__ import annotations
 
@@ -9,11 +11,27 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from tests.processes import stop
 
+# The suite runs on shared, loaded machines: no Hypothesis deadline or speed health check, which
+# fail a correct test when the machine is busy (the bench measures speed, tests do not).
+settings.register_profile(
+    "loaded",
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.large_base_example],
+)
+settings.load_profile("loaded")
+
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.get_closest_marker("crawl") or item.get_closest_marker("external"):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture

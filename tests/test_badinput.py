@@ -21,6 +21,7 @@ URL_004 = "http://diyaruna.com/en_GB/articles/cnmi_di/features/2017/02/06/featur
 TEXT_004 = (SEEDS / "004_3a71e7ca43e17fc5.txt").read_text("utf-8")
 
 
+@pytest.mark.crawl
 def test_bad_seed_files_get_a_verdict_naming_the_file_and_problem(
     tmp_path: Path, replica_origin: str
 ) -> None:
@@ -73,6 +74,7 @@ def _mount_tmpfs(target: Path, size: str) -> bool:
     return mounted.returncode == 0
 
 
+@pytest.mark.crawl
 def test_a_full_disk_stops_the_crawl_cleanly_and_keeps_every_record(
     tmp_path: Path, replica_origin: str
 ) -> None:

@@ -50,6 +50,7 @@ def exported(tmp_path_factory: pytest.TempPathFactory, replica_origin: str) -> t
     return collection, bag
 
 
+@pytest.mark.crawl
 def test_the_bag_validates_with_bagit(exported: tuple[Path, Path]) -> None:
     bag = bagit.Bag(str(exported[1]))
     bag.validate(fast=False)
@@ -71,6 +72,7 @@ def test_the_bag_validates_with_bagit(exported: tuple[Path, Path]) -> None:
     assert "is valid" in cli.stderr
 
 
+@pytest.mark.crawl
 def test_the_payload_is_the_wacz_the_report_and_the_seeds(
     exported: tuple[Path, Path], tmp_path: Path
 ) -> None:
@@ -106,6 +108,7 @@ def test_the_payload_is_the_wacz_the_report_and_the_seeds(
         bagit.Bag(str(copy)).validate(fast=False)
 
 
+@pytest.mark.crawl
 def test_a_non_empty_target_is_refused(exported: tuple[Path, Path], tmp_path: Path) -> None:
     collection, _ = exported
     target = tmp_path / "bag"
@@ -118,6 +121,7 @@ def test_a_non_empty_target_is_refused(exported: tuple[Path, Path], tmp_path: Pa
     assert [p.name for p in tmp_path.iterdir()] == ["bag"]
 
 
+@pytest.mark.crawl
 def test_changed_seeds_are_not_bagged(exported: tuple[Path, Path], tmp_path: Path) -> None:
     collection, _ = exported
     corpus = tmp_path / "seeds"

@@ -17,9 +17,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from provenance.compare.page_changes import text_diff
+from provenance.compare.page_changes import ObservationRow, text_diff
 from provenance.ledger import store as ledger_module
-from provenance.ledger.store import Ledger, ObservationRow
+from provenance.ledger.store import Ledger
 from replica.routes import DEFAULT_PAGES_DIR
 from replica.server import ReplicaServer
 from tests.conftest import SEEDS, run_crawl
@@ -71,6 +71,7 @@ def changes(collection: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.crawl
 def test_exit_status_says_whether_an_article_changed(history: dict[str, Any]) -> None:
     runs = history["runs"]
     assert runs[1].returncode == 0, runs[1].stderr  # first capture: nothing to compare with
@@ -81,6 +82,7 @@ def test_exit_status_says_whether_an_article_changed(history: dict[str, Any]) ->
     assert "003  furniture" in runs[2].stdout
 
 
+@pytest.mark.crawl
 def test_the_article_edit_is_listed_with_its_diff(history: dict[str, Any]) -> None:
     listed = changes(history["collection"], "--json")
     assert listed.returncode == 0, listed.stderr
@@ -108,6 +110,7 @@ def test_the_article_edit_is_listed_with_its_diff(history: dict[str, Any]) -> No
     assert "HTTP 410" in text.stdout
 
 
+@pytest.mark.crawl
 def test_a_furniture_change_is_reported_as_such(history: dict[str, Any]) -> None:
     events = json.loads(changes(history["collection"], "--json", "--seed", "003").stdout)
     (furniture,) = events
@@ -118,6 +121,7 @@ def test_a_furniture_change_is_reported_as_such(history: dict[str, Any]) -> None
     assert "support independent journalism" in texts
 
 
+@pytest.mark.crawl
 def test_the_hook_gets_the_changes_on_stdin_once(history: dict[str, Any]) -> None:
     events = json.loads(history["hook"].read_text("utf-8"))
     assert {(e["seed_id"], e["kind"]) for e in events} == {("003", "furniture"), ("004", "article")}
@@ -125,6 +129,7 @@ def test_the_hook_gets_the_changes_on_stdin_once(history: dict[str, Any]) -> Non
     assert env == [f"{history['collection'].resolve()} 2"]  # run after crawl 2 only
 
 
+@pytest.mark.crawl
 def test_since_a_date_and_bad_arguments(history: dict[str, Any]) -> None:
     assert "No changes recorded." in changes(history["collection"], "--since", "2999-01-01").stdout
     assert (
@@ -139,6 +144,7 @@ def test_since_a_date_and_bad_arguments(history: dict[str, Any]) -> None:
     assert "no ledger here" in missing.stderr
 
 
+@pytest.mark.crawl
 def test_each_crawl_observed_every_seed_with_a_url(history: dict[str, Any]) -> None:
     db = sqlite3.connect(history["collection"] / "ledger.sqlite")
     try:
@@ -176,9 +182,11 @@ def test_a_schema_1_ledger_is_migrated_in_place(tmp_path: Path) -> None:
     path = tmp_path / "ledger.sqlite"
     schema_1 = ledger_module._SCHEMA.split("CREATE TABLE IF NOT EXISTS observations")[0]
     schema_1 = schema_1.replace("    page_digest TEXT,\n", "")
+    schema_1 = schema_1.replace(",\n    kind TEXT NOT NULL DEFAULT 'crawl'", "")
     db = sqlite3.connect(path)
     db.executescript(schema_1)
     db.execute("INSERT INTO crawls (started, origin) VALUES ('2025-01-01T00:00:00Z', 'live')")
+    db.execute("INSERT INTO crawls (started, origin) VALUES ('2025-01-02T00:00:00Z', 'reverify')")
     db.execute(
         """INSERT INTO verdicts (crawl_id, seed_id, verdict, reasons, counts, evidence,
            decided_at) VALUES (1, '000', 'faithful', '[]', '{}', '{}', '2025-01-01')"""
@@ -199,7 +207,9 @@ def test_a_schema_1_ledger_is_migrated_in_place(tmp_path: Path) -> None:
         )
     db = sqlite3.connect(path)
     try:
-        assert db.execute("PRAGMA user_version").fetchone() == (2,)
+        assert db.execute("PRAGMA user_version").fetchone() == (ledger_module.SCHEMA_VERSION,)
+        kinds = db.execute("SELECT kind FROM crawls ORDER BY id").fetchall()
+        assert kinds == [("crawl",), ("reverification",), ("crawl",)]
         assert db.execute("SELECT count(*) FROM verdicts").fetchone() == (2,)
     finally:
         db.close()

@@ -23,8 +23,8 @@ from archive.check.idset import RecordIdSet
 from archive.check.links import LinkRegistry
 from archive.check.problems import Problem
 from archive.check.record import RecordChecker
+from archive.check.recover import RecoveryError, recover_file
 from archive.warc.gzipscan import scan_members
-from archive.warc.recover import RecoveryError, recover_file
 from tests.test_check_warc import gz, metadata, new_id, response, warcinfo
 
 INFO = new_id()

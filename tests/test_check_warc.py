@@ -429,6 +429,7 @@ def test_the_command_prints_one_line_per_problem_and_a_summary(
     assert main(["check", str(tmp_path / "nothing.warc.gz")]) == 2
 
 
+@pytest.mark.crawl
 def test_a_real_crawl_of_the_replica_checks_clean(
     corpus: Path, tmp_path: Path, replica_origin: str
 ) -> None:

@@ -1,6 +1,6 @@
-"""The dedup index (archive.warc.dedup) and revisit resolution (archive.warc.resolve) on collections
-written with the real writer and indexed with the real indexer: a revisit only ever points at a
-complete response with exactly its payload digest, whatever the index says."""
+"""The dedup index (archive.index.dedup) and revisit resolution (archive.index.resolve) on
+collections written with the real writer and indexed with the real indexer: a revisit only
+ever points at a complete response with exactly its payload digest, whatever the index says."""
 
 from __future__ import annotations
 
@@ -15,10 +15,10 @@ from hypothesis import strategies as st
 from archive.check.checker import check
 from archive.collection import Collection
 from archive.index.collection_index import index_collection
-from archive.warc.dedup import DedupIndex
+from archive.index.dedup import DedupIndex
+from archive.index.resolve import RevisitError, resolve_record
 from archive.warc.reader import iter_records, read_record
 from archive.warc.records import HttpExchange, Original, RecordRef, sha1_digest
-from archive.warc.resolve import RevisitError, resolve_record
 from archive.warc.writer import WarcWriter
 
 URL = "http://example.test/page"

@@ -120,6 +120,8 @@ def _responses(warc: Path) -> Iterator[object]:
     return (record for record in iter_records(warc) if record.rec_type == "response")
 
 
+@pytest.mark.crawl
+@pytest.mark.external
 def test_two_processes_share_one_frontier(
     redis_url: str, replica: ReplicaServer, tmp_path: Path
 ) -> None:
@@ -164,6 +166,7 @@ def test_two_processes_share_one_frontier(
     assert len(logs) == 2
 
 
+@pytest.mark.external
 def test_a_seed_fed_twice_is_fetched_once(
     redis_url: str, replica: ReplicaServer, tmp_path: Path
 ) -> None:
@@ -219,6 +222,7 @@ def scrapy_crawl(
     return subprocess.Popen(command, env=env, cwd=log.parent, stderr=stderr)
 
 
+@pytest.mark.crawl
 def test_an_unreachable_redis_is_a_usage_error(tmp_path: Path) -> None:
     manifest = write_corpus(tmp_path / "seeds", 1, extras=False)
     result = warcproof_crawl(manifest, tmp_path / "c", "--redis", "redis://127.0.0.1:1/0")
@@ -237,6 +241,7 @@ def test_a_distributed_crawl_needs_a_run_id(tmp_path: Path) -> None:
     assert b"WARCPROOF_RUN_ID '': a distributed crawl needs a run id" in stderr
 
 
+@pytest.mark.crawl
 def test_processes_without_redis_is_a_usage_error(tmp_path: Path) -> None:
     manifest = write_corpus(tmp_path / "seeds", 1, extras=False)
     result = warcproof_crawl(manifest, tmp_path / "c", "--processes", "3")

@@ -20,8 +20,8 @@ def test_same_bytes_give_the_same_article_every_time() -> None:
     assert "Do you like this article?" not in first.text
     assert "Do you like this article?" in first.page_text
     evidence = first.evidence()
-    assert evidence["extractor"] == EXTRACTOR
-    assert evidence["options"]["deduplicate"] is False
+    assert evidence.extractor == EXTRACTOR
+    assert evidence.options["deduplicate"] is False
 
 
 def test_charset_conflict_is_recorded() -> None:

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
+from provenance.compare.evidence import SourceKind
 from provenance.compare.seedcheck import check_seed
 from provenance.compare.timeaxis import Version, judge
 from provenance.sources.manifest import add_seed, load
@@ -80,6 +81,8 @@ def crawled(
     return collection, report(collection), result
 
 
+@pytest.mark.crawl
+@pytest.mark.external
 def test_gone_page_is_verified_from_its_archived_capture(crawled: Any, wayback: str) -> None:
     _, entries, result = crawled
     assert result.returncode == 0, result.stderr
@@ -100,6 +103,8 @@ def test_gone_page_is_verified_from_its_archived_capture(crawled: Any, wayback: 
     assert "archived 200" in result.stdout
 
 
+@pytest.mark.crawl
+@pytest.mark.external
 def test_warc_holds_what_was_fetched_and_names_the_original(crawled: Any, wayback: str) -> None:
     collection, entries, _ = crawled
     found = records(collection)
@@ -124,6 +129,8 @@ def test_warc_holds_what_was_fetched_and_names_the_original(crawled: Any, waybac
     assert "memento-datetime: 2017-02-07T10:02:55Z\r\n" in mementos[0]
 
 
+@pytest.mark.crawl
+@pytest.mark.external
 def test_times_of_israel_seed_was_copied_after_the_older_capture(crawled: Any) -> None:
     entry = crawled[1]["003"]
     assert entry["verdict"] == "faithful", entry["reasons"]
@@ -140,6 +147,8 @@ def test_times_of_israel_seed_was_copied_after_the_older_capture(crawled: Any) -
     assert "the seed was not altered" in said
 
 
+@pytest.mark.crawl
+@pytest.mark.external
 def test_a_seed_matching_no_version_says_so(crawled: Any) -> None:
     entry = crawled[1]["stray"]
     assert entry["verdict"] == "foreign content"
@@ -149,12 +158,16 @@ def test_a_seed_matching_no_version_says_so(crawled: Any) -> None:
     assert entry["evidence"]["time_axis"]["finding"] == "differs"
 
 
+@pytest.mark.crawl
+@pytest.mark.external
 def test_seed_without_url_stays_unverifiable(crawled: Any) -> None:
     entry = crawled[1]["001"]
     assert entry["verdict"] == "unverifiable"
     assert entry["capture"] is None
 
 
+@pytest.mark.crawl
+@pytest.mark.external
 def test_all_archive_traffic_stayed_on_loopback(crawled: Any) -> None:
     for kind, headers, _, _ in records(crawled[0]):
         if kind in ("request", "response"):
@@ -162,6 +175,7 @@ def test_all_archive_traffic_stayed_on_loopback(crawled: Any) -> None:
             assert headers.get_header("WARC-IP-Address") == "127.0.0.1"
 
 
+@pytest.mark.crawl
 def test_replica_mode_never_asks_the_internet_archive(tmp_path: Path, gone_replica: str) -> None:
     """The offline guarantee: no WARCPROOF_WAYBACK_URL given, so no archive is asked, even
     with the fallback on and a seed whose page is gone."""
@@ -192,6 +206,7 @@ def _urls_in(text: str) -> list[str]:
     return [word.strip("<>()[],'\"") for word in text.split() if "://" in word]
 
 
+@pytest.mark.crawl
 def test_an_unreachable_archive_is_named(tmp_path: Path, gone_replica: str) -> None:
     manifest = tmp_path / "seeds" / "seeds.toml"
     manifest.parent.mkdir()
@@ -264,6 +279,8 @@ class _ThrottlingFront:
         self.thread.join()
 
 
+@pytest.mark.crawl
+@pytest.mark.external
 def test_a_throttling_archive_is_waited_out(
     tmp_path: Path, gone_replica: str, wayback: str
 ) -> None:
@@ -305,20 +322,22 @@ def test_faithful_to_an_older_version_where_the_page_changed_later() -> None:
         sentence, b"Launched on October 17, the long-awaited advance on Mosul"
     )
     then = Version(
-        "archived",
+        SourceKind.ARCHIVED,
         "nearest",
         "http://a/then",
         "2021-01-01T00:00:00Z",
         check_seed(seed, _article(original)),
     )
     later = Version(
-        "archived",
+        SourceKind.ARCHIVED,
         "newest",
         "http://a/later",
         "2024-05-01T00:00:00Z",
         check_seed(seed, _article(edited)),
     )
-    live = Version("live", "live", TOI, None, check_seed(seed, None, "the fetch failed: DNS"))
+    live = Version(
+        SourceKind.LIVE, "live", TOI, None, check_seed(seed, None, "the fetch failed: DNS")
+    )
     finding = judge([live, then, later], live_problem="the fetch failed: DNS")
     assert finding.chosen == 1
     assert finding.kind == "changed later"
@@ -332,6 +351,7 @@ def test_faithful_to_an_older_version_where_the_page_changed_later() -> None:
     assert "October 17" in text
 
 
+@pytest.mark.crawl
 def test_live_crawl_of_a_loopback_url_asks_no_public_archive(tmp_path: Path) -> None:
     """With every default (the Internet Archive as endpoint), a seed on a loopback address
     that fails is not looked up in the public archive: nothing leaves 127.0.0.1."""

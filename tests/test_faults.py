@@ -75,41 +75,48 @@ def responses(records: list[StoredRecord], fault: str) -> list[StoredRecord]:
     ]
 
 
+@pytest.mark.crawl
 def test_every_seed_gets_a_verdict(faulty: Any) -> None:
     entries, _ = faulty
     assert set(entries) == set(FAULTS)
 
 
+@pytest.mark.crawl
 def test_connection_reset_mid_body_keeps_the_partial_capture(faulty: Any) -> None:
     (record,) = responses(faulty[1], "reset-mid-body")
     assert record.header("WARC-Truncated") == "disconnect"
     assert 0 < len(record.payload) < int(dict(record.http_headers or [])["Content-Length"])
 
 
+@pytest.mark.crawl
 def test_lying_content_length_is_marked_truncated(faulty: Any) -> None:
     (record,) = responses(faulty[1], "lying-length")
     assert record.header("WARC-Truncated") == "disconnect"
     assert len(record.payload) * 3 == int(dict(record.http_headers or [])["Content-Length"])
 
 
+@pytest.mark.crawl
 def test_oversized_response_is_kept_up_to_the_limit(faulty: Any) -> None:
     (record,) = responses(faulty[1], "big")
     assert record.header("WARC-Truncated") == "length"
     assert len(record.payload) == LIMIT
 
 
+@pytest.mark.crawl
 def test_a_body_still_arriving_at_the_time_limit_is_kept_and_marked(faulty: Any) -> None:
     (record,) = responses(faulty[1], "drip")
     assert record.header("WARC-Truncated") == "time"
     assert 0 < len(record.payload) < int(dict(record.http_headers or [])["Content-Length"])
 
 
+@pytest.mark.crawl
 def test_timeout_is_named(faulty: Any) -> None:
     entry = faulty[0]["stall"]
     assert entry["verdict"] == "unverifiable"
     assert "took longer than 2.0 seconds" in " ".join(entry["reasons"]), entry["reasons"]
 
 
+@pytest.mark.crawl
 @pytest.mark.parametrize(
     ("seed_id", "fault"), [("loop", "redirect-loop"), ("chain", "redirect-chain")]
 )
@@ -124,6 +131,7 @@ def test_redirect_loops_and_long_chains_stop_with_every_hop_archived(
     assert {r.http_status for r in hops} == {302}
 
 
+@pytest.mark.crawl
 @pytest.mark.parametrize(("seed_id", "kind"), [("pdf", "application/pdf"), ("image", "image/png")])
 def test_documents_that_are_not_html_are_archived_and_not_extracted(
     faulty: Any, seed_id: str, kind: str
@@ -136,6 +144,7 @@ def test_documents_that_are_not_html_are_archived_and_not_extracted(
     assert record.payload  # the bytes are kept
 
 
+@pytest.mark.crawl
 @pytest.mark.parametrize(("seed_id", "status"), [("r429", 429), ("r503", 503)])
 def test_retry_after_is_waited_out(faulty: Any, seed_id: str, status: int) -> None:
     entry = faulty[0][seed_id]
@@ -150,6 +159,7 @@ def test_retry_after_is_waited_out(faulty: Any, seed_id: str, status: int) -> No
     assert waited.total_seconds() >= 1  # Retry-After: 1
 
 
+@pytest.mark.crawl
 @pytest.mark.parametrize("seed_id", ["bomb", "badgzip"])
 def test_bad_compression_is_archived_raw_and_answered(faulty: Any, seed_id: str) -> None:
     entry = faulty[0][seed_id]

@@ -93,6 +93,7 @@ def texts_in_warcs(collection: Path) -> dict[str, str]:
     return found
 
 
+@pytest.mark.crawl
 def test_every_number_matches_the_ledger(report: tuple[str, Any], entries: list[Any]) -> None:
     _, tree = report
     assert len(entries) == 10
@@ -133,6 +134,7 @@ def test_every_number_matches_the_ledger(report: tuple[str, Any], entries: list[
     assert f"10 seed(s): {summary}." in tree.xpath('//section[@id="summary"]')[0].text_content()
 
 
+@pytest.mark.crawl
 def test_texts_shown_are_the_archived_records(
     report: tuple[str, Any], entries: list[Any], collection: Path
 ) -> None:
@@ -161,6 +163,7 @@ def test_texts_shown_are_the_archived_records(
         )
 
 
+@pytest.mark.crawl
 def test_evidence_names_urls_times_records_digests_and_versions(
     report: tuple[str, Any], entries: list[Any]
 ) -> None:
@@ -196,6 +199,7 @@ def test_evidence_names_urls_times_records_digests_and_versions(
             assert value in shown, (verdict.seed_id, value)
 
 
+@pytest.mark.crawl
 def test_tampered_seeds_show_what_changed(report: tuple[str, Any]) -> None:
     _, tree = report
     figure = section(tree, "004-figure").xpath('.//tr[@data-kind="edited"]')
@@ -218,6 +222,7 @@ def test_tampered_seeds_show_what_changed(report: tuple[str, Any]) -> None:
     ]
 
 
+@pytest.mark.crawl
 def test_markup_in_a_seed_is_shown_as_text(report: tuple[str, Any]) -> None:
     raw, tree = report
     assert len(tree.xpath("//script")) == 1  # the report's own
@@ -229,6 +234,7 @@ def test_markup_in_a_seed_is_shown_as_text(report: tuple[str, Any]) -> None:
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; &lt;img" in raw
 
 
+@pytest.mark.crawl
 def test_nothing_is_loaded_from_anywhere(
     report: tuple[str, Any], entries: list[Any], collection: Path
 ) -> None:
@@ -257,6 +263,7 @@ def test_nothing_is_loaded_from_anywhere(
         assert any(url in known for known in urls) or url in shown_texts, url
 
 
+@pytest.mark.crawl
 def test_capture_history_lists_every_crawl(report: tuple[str, Any], entries: list[Any]) -> None:
     _, tree = report
     for entry in entries:
@@ -272,6 +279,7 @@ def test_capture_history_lists_every_crawl(report: tuple[str, Any], entries: lis
             )
 
 
+@pytest.mark.crawl
 def test_an_earlier_crawl_can_be_reported(collection: Path, tmp_path: Path) -> None:
     out = tmp_path / "crawl1.html"
     result = write_report(collection, out, "--crawl", "1")
@@ -281,6 +289,7 @@ def test_an_earlier_crawl_can_be_reported(collection: Path, tmp_path: Path) -> N
     assert [r.xpath("./td")[0].text_content() for r in rows] == ["1 (this report)", "2"]
 
 
+@pytest.mark.crawl
 def test_navigation_by_keyboard_needs_no_script(report: tuple[str, Any]) -> None:
     _, tree = report
     skip = tree.xpath("//body/*[1]")[0]
@@ -305,6 +314,7 @@ def test_palette_text_meets_wcag_aa_contrast() -> None:
         assert contrast(foreground, background) >= 4.5, name
 
 
+@pytest.mark.crawl
 def test_missing_warc_files_are_named_and_the_report_still_written(
     collection: Path, tmp_path: Path
 ) -> None:
@@ -320,6 +330,7 @@ def test_missing_warc_files_are_named_and_the_report_still_written(
     assert len(section(tree, "004").xpath(".//span[@data-seed-unit]")) == 32
 
 
+@pytest.mark.crawl
 def test_a_truncated_warc_file_is_reported(collection: Path, tmp_path: Path) -> None:
     copy = tmp_path / "collection"
     shutil.copytree(collection, copy)
@@ -330,6 +341,7 @@ def test_a_truncated_warc_file_is_reported(collection: Path, tmp_path: Path) -> 
     assert "gzip member truncated (file ends)" in out.read_text("utf-8")
 
 
+@pytest.mark.crawl
 def test_usage_errors_exit_2_with_a_message(collection: Path, tmp_path: Path) -> None:
     result = write_report(collection, tmp_path / "no" / "such" / "dir" / "report.html")
     assert result.returncode == 2
@@ -342,6 +354,7 @@ def test_usage_errors_exit_2_with_a_message(collection: Path, tmp_path: Path) ->
     assert not list(tmp_path.glob(".report.html.*"))
 
 
+@pytest.mark.crawl
 def test_a_collection_without_verdicts_gets_a_report_saying_so(tmp_path: Path) -> None:
     Ledger(tmp_path / "ledger.sqlite").close()
     out = tmp_path / "report.html"

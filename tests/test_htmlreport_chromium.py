@@ -92,6 +92,8 @@ def reported(tmp_path_factory: pytest.TempPathFactory, replica_origin: str) -> t
     return collection, out
 
 
+@pytest.mark.crawl
+@pytest.mark.external
 def test_browser_dom_has_every_verdict_and_the_highlighted_change(
     reported: tuple[Path, Path], tmp_path: Path
 ) -> None:
@@ -112,6 +114,8 @@ def test_browser_dom_has_every_verdict_and_the_highlighted_change(
     assert [i.text_content() for i in edited.xpath('./td[@class="a"]//ins')] == ["[page:] 3,300"]
 
 
+@pytest.mark.crawl
+@pytest.mark.external
 def test_side_by_side_when_wide_stacked_on_a_phone(
     reported: tuple[Path, Path], tmp_path: Path
 ) -> None:
@@ -130,6 +134,8 @@ def test_side_by_side_when_wide_stacked_on_a_phone(
     assert int(phone.get("data-page-width")) <= PHONE_WIDTH  # nothing scrolls sideways
 
 
+@pytest.mark.crawl
+@pytest.mark.external
 def test_screenshots_are_saved(reported: tuple[Path, Path], tmp_path: Path) -> None:
     collection, out = reported
     screenshot(out, "report-desktop.png", 1280, 2000, tmp_path)

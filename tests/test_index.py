@@ -52,6 +52,7 @@ def collection(tmp_path_factory: pytest.TempPathFactory, replica_origin: str) ->
     return crawl_corpus(tmp_path_factory.mktemp("index"), replica_origin)
 
 
+@pytest.mark.crawl
 def test_the_crawl_leaves_a_sorted_index_of_every_replayable_record(collection: Path) -> None:
     index = Collection(collection).index
     assert index.exists()  # written by the indexing extension, at the end of the crawl
@@ -79,6 +80,7 @@ def test_the_crawl_leaves_a_sorted_index_of_every_replayable_record(collection: 
     ]
 
 
+@pytest.mark.crawl
 def test_page_urls_have_only_their_responses_in_the_index(collection: Path) -> None:
     """The conversion and metadata records share the page URL; none may be indexed under it."""
     by_url: dict[str, list[str]] = {}
@@ -89,6 +91,7 @@ def test_page_urls_have_only_their_responses_in_the_index(collection: Path) -> N
     assert not any("json" in mime for mimes in by_url.values() for mime in mimes)
 
 
+@pytest.mark.crawl
 def test_the_index_equals_cdxj_indexers_own_output_and_warcio_check_passes(
     collection: Path,
 ) -> None:
@@ -107,6 +110,7 @@ def test_the_index_equals_cdxj_indexers_own_output_and_warcio_check_passes(
     assert "digest pass" in check.stdout
 
 
+@pytest.mark.crawl
 def test_a_second_crawl_is_merged_in_and_equals_a_full_rebuild(
     collection: Path, tmp_path: Path, replica_origin: str
 ) -> None:
@@ -130,6 +134,7 @@ def test_a_second_crawl_is_merged_in_and_equals_a_full_rebuild(
     assert (Collection(copy).index).read_text("utf-8") == after
 
 
+@pytest.mark.crawl
 def test_a_warc_gone_from_the_collection_forces_a_rebuild(collection: Path, tmp_path: Path) -> None:
     copy = tmp_path / "collection"
     shutil.copytree(collection, copy)
@@ -144,6 +149,7 @@ def test_a_warc_gone_from_the_collection_forces_a_rebuild(collection: Path, tmp_
     assert index.read_text("utf-8") == (Collection(collection).index).read_text("utf-8")
 
 
+@pytest.mark.crawl
 def test_a_truncated_warc_is_refused_by_name_and_the_index_is_kept(
     collection: Path, tmp_path: Path
 ) -> None:
@@ -163,6 +169,7 @@ def test_a_truncated_warc_is_refused_by_name_and_the_index_is_kept(
     assert not list((copy / "indexes").glob(".index-*"))
 
 
+@pytest.mark.crawl
 def test_index_command_reports_and_refuses_a_folder_without_warcs(
     collection: Path, tmp_path: Path
 ) -> None:
@@ -192,6 +199,7 @@ def test_merging_sorted_runs_keeps_each_line_once_in_order(words: list[str]) -> 
     assert count == len(expected)
 
 
+@pytest.mark.crawl
 def test_indexing_on_close_can_be_switched_off(tmp_path: Path, replica_origin: str) -> None:
     collection = tmp_path / "collection"
     result = run_crawl(

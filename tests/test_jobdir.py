@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from archive.warc.reader import iter_records
 from provenance.run.crawl_process import scrapy_command
 from provenance.sources.manifest import add_seed
@@ -32,6 +34,7 @@ def verdict_count(ledger: Path) -> int:
         db.close()
 
 
+@pytest.mark.crawl
 def test_a_paused_crawl_resumes_without_redoing_or_losing_a_seed(
     tmp_path: Path, replica_origin: str
 ) -> None:

@@ -6,12 +6,13 @@ from pathlib import Path
 
 import pytest
 
+from provenance.compare.evidence import SerialisedEvidence, SourceKind
 from provenance.ledger.store import CaptureRow, Ledger, LedgerError, VerdictRow
 
 CAPTURE = CaptureRow(
     source_url="https://example.org/a",
     fetched_url="http://127.0.0.1:1/example.org/a",
-    source_kind="replica",
+    source_kind=SourceKind.REPLICA,
     status=200,
     captured_at="2026-11-21T10:00:00.000001Z",
     warc_file="w.warc.gz",
@@ -30,7 +31,7 @@ def verdict(seed_id: str, value: str = "faithful") -> VerdictRow:
         verdict=value,
         reasons=("Page furniture: x",),
         counts={"matched": 3, "furniture": 1},
-        evidence={"k": [1, 2]},
+        evidence=SerialisedEvidence('{"k":[1,2]}'),
         seed_sha256="0" * 64,
     )
 
@@ -58,15 +59,14 @@ def test_round_trip_and_latest_crawl(tmp_path: Path) -> None:
 def test_a_failed_record_leaves_nothing_half_written(tmp_path: Path) -> None:
     with Ledger(tmp_path / "l.sqlite") as ledger:
         crawl = ledger.begin_crawl(origin="live", settings={})
-        broken = VerdictRow(
+        ledger.record(crawl, verdict("000"), CAPTURE)
+        bad = VerdictRow(
             seed_id="000",
-            verdict="faithful",
+            verdict=None,  # type: ignore[arg-type]
             reasons=(),
             counts={},
-            evidence={"unserialisable": object()},  # json.dumps(default=str) copes...
+            evidence=SerialisedEvidence("{}"),
         )
-        ledger.record(crawl, broken, CAPTURE)
-        bad = VerdictRow(seed_id="000", verdict=None, reasons=(), counts={}, evidence={})  # type: ignore[arg-type]
         with pytest.raises(LedgerError):
             ledger.record(crawl, bad, CAPTURE)  # NOT NULL verdict fails after the capture insert
     db = sqlite3.connect(tmp_path / "l.sqlite")

@@ -38,6 +38,7 @@ def locate(
     )
 
 
+@pytest.mark.external
 def test_seed_001_is_found_among_the_candidates(corpus: Path, wayback: str) -> None:
     result = locate(corpus, "001", wayback, "--json")
     assert result.returncode == 0, result.stderr
@@ -54,6 +55,8 @@ def test_seed_001_is_found_among_the_candidates(corpus: Path, wayback: str) -> N
     assert load(corpus).get("001").urls == ()  # no --accept, no change
 
 
+@pytest.mark.crawl
+@pytest.mark.external
 def test_accepted_candidate_is_crawled_and_verified(corpus: Path, wayback: str) -> None:
     before = corpus.read_text("utf-8")
     result = locate(corpus, "001", wayback, "--accept")
@@ -96,6 +99,7 @@ def test_accepted_candidate_is_crawled_and_verified(corpus: Path, wayback: str) 
     assert "archived capture of 2016-08-02 06:05:37 UTC" in entry["reasons"][0]
 
 
+@pytest.mark.external
 def test_a_seed_matching_no_candidate_is_not_found(
     tmp_path: Path, corpus: Path, wayback: str
 ) -> None:
@@ -117,12 +121,14 @@ def test_a_seed_matching_no_candidate_is_not_found(
     assert corpus.read_bytes() == before
 
 
+@pytest.mark.external
 def test_a_seed_without_search_hints_is_a_usage_error(corpus: Path, wayback: str) -> None:
     result = locate(corpus, "002", wayback)
     assert result.returncode == 2
     assert "seed 002: the manifest gives no [seed.locate] url_prefix" in result.stderr
 
 
+@pytest.mark.external
 def test_the_threshold_is_a_fraction(corpus: Path, wayback: str) -> None:
     result = locate(corpus, "001", wayback, "--threshold", "7")
     assert result.returncode == 2

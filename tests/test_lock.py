@@ -56,6 +56,7 @@ def finish(process: subprocess.Popen[str]) -> None:
         process.stdout.close()
 
 
+@pytest.mark.crawl
 def test_a_second_run_stops_at_once_naming_the_holder_and_writes_nothing(
     tmp_path: Path, replica_origin: str
 ) -> None:
@@ -78,6 +79,7 @@ def test_a_second_run_stops_at_once_naming_the_holder_and_writes_nothing(
     assert result.returncode == 0, result.stderr
 
 
+@pytest.mark.crawl
 def test_a_run_told_to_wait_goes_ahead_once_the_holder_is_done(
     tmp_path: Path, replica_origin: str
 ) -> None:
@@ -102,6 +104,7 @@ def test_a_run_told_to_wait_goes_ahead_once_the_holder_is_done(
     assert waiting.returncode == 0, out + err
 
 
+@pytest.mark.crawl
 def test_two_overlapping_crawls_one_stops_and_nothing_is_corrupted(
     tmp_path: Path, corpus: Path, replica_origin: str
 ) -> None:
@@ -136,6 +139,7 @@ def test_two_overlapping_crawls_one_stops_and_nothing_is_corrupted(
     assert check.returncode == 0, check.stdout
 
 
+@pytest.mark.crawl
 @pytest.mark.parametrize(("other_run", "shares"), [("run-a", True), ("run-b", False), ("", False)])
 def test_processes_of_one_run_share_the_lock_and_no_other_run_gets_in(
     tmp_path: Path, other_run: str, shares: bool

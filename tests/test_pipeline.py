@@ -117,6 +117,7 @@ def by_seed(entries: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {entry["seed_id"]: entry for entry in entries}
 
 
+@pytest.mark.crawl
 def test_crawl_exits_normally_and_prints_the_table(crawled: Any) -> None:
     _, entries, result = crawled
     assert result.returncode == 0, result.stderr
@@ -125,6 +126,7 @@ def test_crawl_exits_normally_and_prints_the_table(crawled: Any) -> None:
     assert len(entries) == 5 + len(TAMPERED)
 
 
+@pytest.mark.crawl
 @pytest.mark.parametrize("seed_id", ["000", "002", "003", "004"])
 def test_seeds_are_faithful_with_their_furniture_named(crawled: Any, seed_id: str) -> None:
     entry = by_seed(crawled[1])[seed_id]
@@ -137,6 +139,7 @@ def test_seeds_are_faithful_with_their_furniture_named(crawled: Any, seed_id: st
         assert classes == {"furniture"}, (line, classes)
 
 
+@pytest.mark.crawl
 def test_seed_without_url_is_unverifiable_with_reason(crawled: Any) -> None:
     entry = by_seed(crawled[1])["001"]
     assert entry["verdict"] == "unverifiable"
@@ -144,6 +147,7 @@ def test_seed_without_url_is_unverifiable_with_reason(crawled: Any) -> None:
     assert "no source URL is known" in " ".join(entry["reasons"])
 
 
+@pytest.mark.crawl
 @pytest.mark.parametrize(("name", "verdict", "named"), [(t[0], t[2], t[3]) for t in TAMPERED])
 def test_tampered_copies_get_the_right_verdict(
     crawled: Any, name: str, verdict: str, named: str
@@ -153,6 +157,7 @@ def test_tampered_copies_get_the_right_verdict(
     assert named in " ".join(entry["reasons"])
 
 
+@pytest.mark.crawl
 def test_verdict_evidence_points_at_real_records(crawled: Any) -> None:
     collection, entries, _ = crawled
     records: dict[str, Any] = {}
@@ -180,6 +185,7 @@ def test_verdict_evidence_points_at_real_records(crawled: Any) -> None:
         ).sha256 or entry["seed_id"].startswith("004-")
 
 
+@pytest.mark.crawl
 def test_no_open_files_and_warcio_check_passes(crawled: Any) -> None:
     collection = crawled[0]
     assert not list((collection / "warcs").glob("*.open"))
@@ -207,6 +213,7 @@ def raw_body(replica: str, path: str, accept_encoding: str) -> tuple[str | None,
     return response.getheader("Transfer-Encoding"), body
 
 
+@pytest.mark.crawl
 def test_response_payloads_are_byte_identical_to_what_the_replica_sent(
     crawled: Any, replica_origin: str
 ) -> None:
@@ -236,6 +243,7 @@ def test_response_payloads_are_byte_identical_to_what_the_replica_sent(
     assert seen == {"gzip": True, "chunked": True}
 
 
+@pytest.mark.crawl
 def test_redirect_from_the_old_url_is_archived_hop_by_hop(
     tmp_path: Path, corpus: Path, replica_origin: str
 ) -> None:
@@ -261,6 +269,7 @@ def test_redirect_from_the_old_url_is_archived_hop_by_hop(
     assert re.search(r"^000 +faithful", result.stdout, re.M)
 
 
+@pytest.mark.crawl
 def test_gone_missing_and_refused_sources_are_unverifiable_with_the_reason(
     tmp_path: Path, replica_origin: str
 ) -> None:
@@ -321,6 +330,7 @@ def test_gone_missing_and_refused_sources_are_unverifiable_with_the_reason(
     assert "the fetch failed" in live.stdout
 
 
+@pytest.mark.crawl
 def test_crawl_log_is_clean(crawled: Any) -> None:
     """No tracebacks, no errors, no attempt to download the public suffix list."""
     log = next((crawled[0] / "logs").glob("crawl-*.log")).read_text()
@@ -329,6 +339,7 @@ def test_crawl_log_is_clean(crawled: Any) -> None:
     assert "publicsuffix" not in log.lower()
 
 
+@pytest.mark.crawl
 def test_seed_bytes_travel_in_a_resource_record_linked_from_the_metadata(crawled: Any) -> None:
     collection, entries, _ = crawled
     resources: dict[str, bytes] = {}

@@ -10,10 +10,11 @@ import re
 import subprocess
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from provenance.cli.progress import Progress
+from provenance.run.progress import Progress
 from tests.conftest import crawl_command, run_crawl
 
 
@@ -147,6 +148,7 @@ def _crawl_on_a_terminal(manifest: Path, collection: Path, replica: str, *extra:
     return b"".join(chunks).decode("utf-8", "replace")
 
 
+@pytest.mark.crawl
 def test_crawl_shows_progress_on_a_terminal(
     corpus: Path, tmp_path: Path, replica_origin: str
 ) -> None:
@@ -158,6 +160,7 @@ def test_crawl_shows_progress_on_a_terminal(
     assert re.match(r"crawl: 2/2 seeds \(100%\), [0-9.]+ seeds/s, done in \d+:\d\d", final), shown
 
 
+@pytest.mark.crawl
 def test_crawl_is_quiet_when_stderr_is_not_a_terminal(
     corpus: Path, tmp_path: Path, replica_origin: str
 ) -> None:
@@ -167,6 +170,7 @@ def test_crawl_is_quiet_when_stderr_is_not_a_terminal(
     assert "\r" not in result.stderr
 
 
+@pytest.mark.crawl
 def test_crawl_writes_plain_lines_when_asked(
     corpus: Path, tmp_path: Path, replica_origin: str
 ) -> None:

@@ -18,7 +18,7 @@ import pytest
 from archive import RecordRef, iter_records, read_record
 from archive.check.checker import check
 from archive.check.problems import Problem
-from archive.warc.recover import RecoveryError, recover_file
+from archive.check.recover import RecoveryError, recover_file
 from provenance.cli.main import main
 from provenance.run.crawl_process import scrapy_command
 from tests.conftest import SEEDS
@@ -207,6 +207,7 @@ def complete_members(data: bytes) -> int:
     return count
 
 
+@pytest.mark.crawl
 def test_a_crawl_killed_mid_write_is_recovered(tmp_path: Path, replica_origin: str) -> None:
     manifest = many_seeds(tmp_path / "seeds", 100)
     collection = tmp_path / "collection"

@@ -85,6 +85,8 @@ def stored(collection: Path, entry: LedgerEntry) -> StoredRecord:
     return read_record(collection / "warcs" / capture.warc_file, capture.warc_offset)
 
 
+@pytest.mark.crawl
+@pytest.mark.external
 def test_id_replay_of_every_seed_capture_is_the_captured_payload(
     pywb: str, collection: Path, captures: list[LedgerEntry]
 ) -> None:
@@ -112,6 +114,8 @@ def test_id_replay_of_every_seed_capture_is_the_captured_payload(
     assert "gzip" in encodings
 
 
+@pytest.mark.crawl
+@pytest.mark.external
 def test_pywbs_cdx_api_lists_only_the_responses_under_each_page_url(
     pywb: str, collection: Path, captures: list[LedgerEntry]
 ) -> None:
@@ -132,6 +136,8 @@ def test_pywbs_cdx_api_lists_only_the_responses_under_each_page_url(
     assert len(responses[page_004]) == 2
 
 
+@pytest.mark.crawl
+@pytest.mark.external
 def test_seed_files_replay_from_their_resource_records(
     pywb: str, collection: Path, captures: list[LedgerEntry]
 ) -> None:
@@ -147,6 +153,8 @@ def test_seed_files_replay_from_their_resource_records(
         assert headers["content-type"].startswith("text/plain")
 
 
+@pytest.mark.crawl
+@pytest.mark.external
 def test_pywbs_own_index_would_serve_the_verdict_under_the_page_url(
     tmp_path: Path, collection: Path, captures: list[LedgerEntry]
 ) -> None:

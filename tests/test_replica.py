@@ -470,6 +470,7 @@ def test_packaged_routes_describe_every_seed_page() -> None:
     assert "GUESS" in guess.notes
 
 
+@pytest.mark.crawl
 def test_command_line_prints_its_url_and_stops_on_sigterm() -> None:
     env = {**os.environ, "PYTHONUNBUFFERED": "0"}
     process = subprocess.Popen(

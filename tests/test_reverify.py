@@ -3,12 +3,14 @@ file changed since."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from provenance.compare.evidence import EVIDENCE_SCHEMA, RunKind, SourceEvidence
 from provenance.ledger.store import Ledger
 from provenance.run.reverification import CHUNK, WINDOW, Task, _Checker, reverify
 from provenance.sources.manifest import load
@@ -25,6 +27,7 @@ def crawled(tmp_path: Path, corpus: Path, replica_origin: str) -> Path:
     return collection
 
 
+@pytest.mark.crawl
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_verdicts_are_reproduced_offline(crawled: Path, corpus: Path, jobs: int) -> None:
     result = reverify(crawled, load(corpus), jobs=jobs)
@@ -36,11 +39,72 @@ def test_verdicts_are_reproduced_offline(crawled: Path, corpus: Path, jobs: int)
     }
     assert result.changed == ()
     with Ledger(crawled / "ledger.sqlite") as ledger:
-        latest = ledger.entries()
-    assert [e.verdict.seed_id for e in latest] == ["000", "002", "003", "004"]
-    assert all(e.capture is not None for e in latest)
+        latest = ledger.entries()  # the crawl: a re-verification is not a crawl
+        rechecked = ledger.entries(result.crawl_id)
+    assert [e.verdict.seed_id for e in latest] == ["000", "001", "002", "003", "004"]
+    assert {e.run for e in latest} == {RunKind.CRAWL}
+    assert [e.verdict.seed_id for e in rechecked] == ["000", "002", "003", "004"]
+    crawl = {e.verdict.seed_id: e for e in latest}
+    for entry in rechecked:
+        assert entry.run is RunKind.REVERIFICATION
+        assert entry.evidence.run is RunKind.REVERIFICATION
+        assert entry.capture == crawl[entry.verdict.seed_id].capture
+        # The capture's records and the seed's resource record are kept, not thinned.
+        before, after = crawl[entry.verdict.seed_id].evidence, entry.evidence
+        assert before.seed.resource_record_id is not None
+        assert after.seed.resource_record_id == before.seed.resource_record_id
+        assert after.source == before.source
+        assert entry.verdict.conversion_record_id == before.source.conversion_record_id
+        assert after.schema == EVIDENCE_SCHEMA
 
 
+@pytest.mark.crawl
+def test_reports_after_reverify_show_every_seed_with_its_texts_and_records(
+    crawled: Path, corpus: Path, tmp_path: Path
+) -> None:
+    """demo -> reverify -> report, report --json, report --html, export --bag."""
+    reverify(crawled, load(corpus), jobs=1)
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [WARCPROOF, *args], capture_output=True, text=True, check=False, timeout=300
+        )
+
+    table = run("report", "--collection", str(crawled))
+    assert table.returncode == 0, table.stderr
+    for seed in ("000", "001", "002", "003", "004"):
+        assert f"\n{seed} " in "\n" + table.stdout
+    assert table.stdout.count("re-verified offline") == 4
+
+    shown = run("report", "--json", "--collection", str(crawled))
+    assert shown.returncode == 0, shown.stderr
+    report = json.loads(shown.stdout)
+    assert [item["seed_id"] for item in report] == ["000", "001", "002", "003", "004"]
+    for item in report:
+        assert item["evidence"]["schema"] == EVIDENCE_SCHEMA
+        if item["seed_id"] != "001":
+            assert item["records"]["conversion"]
+            assert item["records"]["metadata"]
+            assert item["evidence"]["seed"]["resource_record_id"]
+            assert item["reverification"]["verdict"] == "faithful"
+
+    page = tmp_path / "report.html"
+    html = run("report", "--collection", str(crawled), "--html", str(page))
+    assert html.returncode == 0, html.stderr
+    text = page.read_text("utf-8")
+    assert "could not be read from the collection" not in text
+    assert "holds no copy of this seed" not in text
+    assert text.count("re-verified offline") == 4  # in each re-verified seed's history
+
+    bag = tmp_path / "bag"
+    exported = run("export", str(crawled), "--bag", str(bag), "--manifest", str(corpus))
+    assert exported.returncode == 0, exported.stderr
+    bagged = json.loads((bag / "data" / "report.json").read_text("utf-8"))
+    assert [item["seed_id"] for item in bagged] == ["000", "001", "002", "003", "004"]
+    assert all(item["records"]["conversion"] for item in bagged if item["seed_id"] != "001")
+
+
+@pytest.mark.crawl
 def test_a_seed_changed_since_the_crawl_is_caught(crawled: Path, corpus: Path) -> None:
     seed = corpus.parent / "004_3a71e7ca43e17fc5.txt"
     seed.write_text(seed.read_text("utf-8").replace("3,300", "3,800"), "utf-8")
@@ -53,6 +117,7 @@ def test_a_seed_changed_since_the_crawl_is_caught(crawled: Path, corpus: Path) -
     assert '"At least 3,800 ISIL fighters were..." reads "At least 3,300' in result.stdout
 
 
+@pytest.mark.crawl
 def test_an_unreadable_capture_is_unverifiable_with_the_reason(crawled: Path, corpus: Path) -> None:
     for warc in (crawled / "warcs").glob("*.warc.gz"):
         data = warc.read_bytes()
@@ -76,7 +141,13 @@ def test_workers_return_every_verdict_in_order_across_chunks_and_batches(
     count = 2 * CHUNK * WINDOW * 2 + 3
     work = [
         (
-            Task(seeds[n % len(seeds)], tmp_path / f"missing-{n}.warc.gz", n, "http://x/"),
+            Task(
+                seeds[n % len(seeds)],
+                tmp_path / f"missing-{n}.warc.gz",
+                SourceEvidence(source_url="http://x/", warc_offset=n),
+                None,
+                None,
+            ),
             str(n),
             CAPTURE,
         )
@@ -88,4 +159,4 @@ def test_workers_return_every_verdict_in_order_across_chunks_and_batches(
     for (task, _, _), verdict in results:
         assert verdict.seed_id == task.seed.id
         assert verdict.verdict == "unverifiable"
-        assert f"missing-{task.offset}.warc.gz" in verdict.reasons[0]
+        assert f"missing-{task.source.warc_offset}.warc.gz" in verdict.reasons[0]

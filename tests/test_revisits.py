@@ -60,6 +60,7 @@ def record(collection: Path, entry: LedgerEntry) -> StoredRecord:
     return read_record(collection / "warcs" / entry.capture.warc_file, entry.capture.warc_offset)
 
 
+@pytest.mark.crawl
 def test_unchanged_pages_are_revisits_of_the_first_crawl_and_the_edited_page_is_full(
     crawls: tuple[Path, list[str]],
 ) -> None:
@@ -87,6 +88,7 @@ def test_unchanged_pages_are_revisits_of_the_first_crawl_and_the_edited_page_is_
         assert entry.capture.payload_digest == earlier.payload_digest
 
 
+@pytest.mark.crawl
 def test_the_second_crawl_stores_the_unchanged_pages_in_far_fewer_bytes(
     crawls: tuple[Path, list[str]],
 ) -> None:
@@ -98,6 +100,8 @@ def test_the_second_crawl_stores_the_unchanged_pages_in_far_fewer_bytes(
     assert page_bytes[1] * 5 < page_bytes[0], page_bytes
 
 
+@pytest.mark.crawl
+@pytest.mark.external
 def test_check_is_clean_and_the_index_lists_revisits_for_pywb(
     crawls: tuple[Path, list[str]],
 ) -> None:
@@ -116,6 +120,7 @@ def test_check_is_clean_and_the_index_lists_revisits_for_pywb(
     assert all(line["digest"].startswith("sha1:") for line in revisits)
 
 
+@pytest.mark.crawl
 def test_reverify_reads_a_revisit_through_to_its_original_payload(
     crawls: tuple[Path, list[str]],
 ) -> None:
@@ -154,6 +159,8 @@ def _replays_both_crawls(base: str, collection: Path) -> None:
             assert body == stored.payload, (crawl, seed_id)
 
 
+@pytest.mark.crawl
+@pytest.mark.external
 def test_pywb_replays_both_crawls_from_the_collection(
     crawls: tuple[Path, list[str]], tmp_path: Path
 ) -> None:
@@ -163,6 +170,8 @@ def test_pywb_replays_both_crawls_from_the_collection(
         _replays_both_crawls(base, collection)
 
 
+@pytest.mark.crawl
+@pytest.mark.external
 def test_pywb_replays_both_crawls_from_the_wacz(
     crawls: tuple[Path, list[str]], tmp_path: Path
 ) -> None:

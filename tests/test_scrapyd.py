@@ -94,6 +94,8 @@ def deploy(server: Scrapyd, version: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.crawl
+@pytest.mark.external
 def test_a_crawl_scheduled_through_scrapyd(
     scrapyd: Scrapyd, corpus: Path, replica_origin: str, tmp_path: Path
 ) -> None:

@@ -53,6 +53,7 @@ def packed(tmp_path_factory: pytest.TempPathFactory, replica_origin: str) -> tup
     return collection, wacz
 
 
+@pytest.mark.crawl
 def test_wacz_validate_accepts_it(packed: tuple[Path, Path]) -> None:
     result = subprocess.run(
         [str(BIN / "wacz"), "validate", "-f", str(packed[1])],
@@ -65,6 +66,7 @@ def test_wacz_validate_accepts_it(packed: tuple[Path, Path]) -> None:
     assert "Version detected as 1.1.1" in result.stdout
 
 
+@pytest.mark.crawl
 def test_layout_stored_warcs_and_datapackage_hashes(packed: tuple[Path, Path]) -> None:
     collection, wacz = packed
     warcs = sorted((collection / "warcs").glob("*.warc.gz"))
@@ -94,6 +96,7 @@ def test_layout_stored_warcs_and_datapackage_hashes(packed: tuple[Path, Path]) -
         assert digest == {"path": "datapackage.json", "hash": expected}
 
 
+@pytest.mark.crawl
 def test_index_blocks_hold_the_collection_index(packed: tuple[Path, Path]) -> None:
     collection, wacz = packed
     with zipfile.ZipFile(wacz) as archive:
@@ -111,6 +114,7 @@ def test_index_blocks_hold_the_collection_index(packed: tuple[Path, Path]) -> No
         assert gzip.decompress(data).decode("utf-8").startswith(f"{key} {ts} ")
 
 
+@pytest.mark.crawl
 def test_one_page_per_seed_capture_with_its_extracted_text(packed: tuple[Path, Path]) -> None:
     collection, wacz = packed
     with zipfile.ZipFile(wacz) as archive:

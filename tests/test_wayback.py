@@ -196,6 +196,7 @@ def test_endpoint_urls_for_pywb_and_the_internet_archive() -> None:
     assert pywb.replay_url(capture) == f"http://127.0.0.1:1/web/20170207100255id_/{URL_004}"
 
 
+@pytest.mark.external
 def test_client_finds_captures_of_every_variant_in_pywb(wayback: str) -> None:
     client = WaybackClient(Endpoint(wayback, PYWB_CDX))
     found = client.captures(TOI.replace("https://www.", "http://"), date(2016, 1, 1))
@@ -206,6 +207,7 @@ def test_client_finds_captures_of_every_variant_in_pywb(wayback: str) -> None:
     assert client.requests == sent  # CDX answers are cached for the run
 
 
+@pytest.mark.external
 def test_client_fetches_raw_capture_bytes_with_the_memento_datetime(wayback: str) -> None:
     client = WaybackClient(Endpoint(wayback, PYWB_CDX))
     (first, *_) = client.captures(URL_004)

@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from archive.collection import DEFAULT_COLLECTION, Collection
-from provenance.cli.exitcodes import EXIT_CHANGED, EXIT_FAILED, EXIT_OK, EXIT_USAGE
-from provenance.ledger.store import ChangeRow, Ledger
+from provenance.compare.page_changes import ChangeRow
+from provenance.exitcodes import EXIT_CHANGED, EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from provenance.ledger.store import Ledger
 
 
 def register(commands: Any) -> None:

@@ -10,8 +10,8 @@ from typing import Any
 
 from archive.check.checker import check
 from archive.check.problems import Problem
-from archive.warc.recover import RecoveryError, open_files, recover_file
-from provenance.cli.progress import Progress
+from archive.check.recover import RecoveryError, open_files, recover_file
+from provenance.run.progress import Progress
 
 EXIT_OK, EXIT_USAGE = 0, 2
 CHECKED_SUFFIXES = (".warc.gz", ".warc", ".wacz")

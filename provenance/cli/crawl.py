@@ -9,9 +9,9 @@ from typing import Any
 
 from archive.collection import DEFAULT_COLLECTION
 from provenance.cli import changes as commands_changes
-from provenance.cli.exitcodes import EXIT_FAILED, EXIT_LOCKED, EXIT_OK
-from provenance.cli.seeds import DEFAULT_MANIFEST
+from provenance.cli.corpus import DEFAULT_MANIFEST
 from provenance.errors import ProvenanceError
+from provenance.exitcodes import EXIT_FAILED, EXIT_LOCKED, EXIT_OK
 from provenance.report import summary as report
 from provenance.run import crawl_process as crawl
 from provenance.sources.manifest import load
@@ -107,8 +107,8 @@ def _crawl(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace) -> int:
     if args.html is not None:
-        from provenance.cli.progress import Progress
         from provenance.report.html.document import write_html_report
+        from provenance.run.progress import Progress
 
         with Progress("report", unit="seeds") as progress:
             written = write_html_report(args.collection, args.html, args.crawl, progress)
@@ -118,8 +118,12 @@ def _report(args: argparse.Namespace) -> int:
         print(message, file=sys.stderr if args.json else sys.stdout)
         if not args.json:
             return EXIT_OK
-    entries = report.load_entries(args.collection, args.crawl)
-    print(report.as_json(entries) if args.json else report.table(entries))
+    shown = report.load(args.collection, args.crawl)
+    entries = shown.entries
+    if args.json:
+        print(report.as_json(entries, shown.reverified))
+    else:
+        print(report.table(entries, shown.reverified))
     return EXIT_OK
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from archive.collection import DEFAULT_COLLECTION
-from provenance.cli.exitcodes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
-from provenance.cli.seeds import DEFAULT_MANIFEST
+from provenance.cli.corpus import DEFAULT_MANIFEST
+from provenance.exitcodes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 
 
 def register(commands: Any) -> None:

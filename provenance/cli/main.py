@@ -12,35 +12,11 @@ import sys
 from collections.abc import Sequence
 
 from archive.errors import ArchiveError
-from provenance.cli import (
-    changes as commands_changes,
-)
-from provenance.cli import (
-    checking as cli_check,
-)
-from provenance.cli import (
-    crawl as commands_crawl,
-)
-from provenance.cli import (
-    handoff as commands_handoff,
-)
-from provenance.cli import (
-    reverify as commands_reverify,
-)
-from provenance.cli import (
-    seeds as commands_seeds,
-)
-from provenance.cli.exitcodes import EXIT_USAGE
+from provenance.cli import changes, checking, corpus, crawl, handoff, reverify
 from provenance.errors import ProvenanceError
+from provenance.exitcodes import EXIT_USAGE
 
-COMMAND_GROUPS = (
-    commands_seeds,
-    commands_crawl,
-    commands_reverify,
-    commands_handoff,
-    cli_check,
-    commands_changes,
-)
+COMMAND_GROUPS = (corpus, crawl, reverify, handoff, checking, changes)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from archive.collection import DEFAULT_COLLECTION
-from provenance.cli.exitcodes import EXIT_FAILED, EXIT_OK
-from provenance.cli.progress import Progress
-from provenance.cli.seeds import DEFAULT_MANIFEST
+from provenance.cli.corpus import DEFAULT_MANIFEST
+from provenance.exitcodes import EXIT_FAILED, EXIT_OK
+from provenance.run.progress import Progress
 from provenance.sources.manifest import load
 
 

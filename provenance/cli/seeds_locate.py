@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from provenance.cli.exitcodes import EXIT_FAILED, EXIT_OK
+from provenance.exitcodes import EXIT_FAILED, EXIT_OK
 from provenance.sources.locate import DEFAULT_LIMIT, DEFAULT_THRESHOLD, Search, locate
 from provenance.sources.manifest import load, set_source_url
 from provenance.sources.wayback import DEFAULT_WAYBACK_URL, IA_CDX, Endpoint, WaybackClient

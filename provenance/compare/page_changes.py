@@ -16,23 +16,68 @@ against the new one), with a character-level diff for each edited unit."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from archive.collection import Collection
 from archive.errors import ArchiveError
+from archive.index.resolve import resolve_record
 from archive.warc.reader import decoded_body, read_record
-from archive.warc.resolve import resolve_record
 from provenance.compare.align import UnitClass, align
-from provenance.ledger.store import ChangeRow, ObservationRow
 from provenance.text.extract import Article, extract_article
 from provenance.text.normalize import normalized_digest
 
-ARTICLE, FURNITURE, GONE, BACK = "article", "furniture", "gone", "back"
-KINDS = (ARTICLE, FURNITURE, GONE, BACK)
+
+class ChangeKind(StrEnum):
+    ARTICLE = "article"
+    FURNITURE = "furniture"
+    GONE = "gone"
+    BACK = "back"
+
+
 # Changes that make `warcproof crawl` exit 3: the article itself was edited or is gone.
-ALERTING = frozenset({ARTICLE, GONE})
+ALERTING = frozenset({ChangeKind.ARTICLE, ChangeKind.GONE})
+
+
+@dataclass(frozen=True)
+class ObservationRow:
+    """A seed's source page as one crawl fetched it live: what change detection compares."""
+
+    seed_id: str
+    url: str | None
+    status: int | None
+    error: str | None  # why there is no usable page
+    response_record_id: str | None
+    warc_file: str | None
+    warc_offset: int | None
+    captured_at: str | None
+    article_digest: str | None  # None: no article was extracted
+    page_digest: str | None
+    conversion_record_id: str | None  # the extracted article text
+    conversion_warc_file: str | None
+    conversion_warc_offset: int | None
+    crawl_id: int = 0  # set when read back
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    """How a seed's source page changed since its previous observation
+    (provenance.compare.page_changes)."""
+
+    seed_id: str
+    kind: ChangeKind
+    previous_crawl_id: int
+    previous_record_id: str | None  # response (or revisit) record of each capture
+    record_id: str | None
+    previous_conversion_id: str | None  # conversion record of each article text
+    conversion_id: str | None
+    summary: str
+    diff: Sequence[Mapping[str, Any]]
+    crawl_id: int = 0  # set when read back
+    detected_at: str = ""
 
 
 class TextUnavailable(Exception):
@@ -141,7 +186,7 @@ def detect(
     was, now = answered(previous), answered(current)
     if was and not now:
         why = current.error or f"HTTP {current.status}"
-        return _change(GONE, previous, current, f"the page no longer answers: {why}", [])
+        return _change(ChangeKind.GONE, previous, current, f"the page no longer answers: {why}", [])
     if not was and not now:
         return None
     if not was:
@@ -150,11 +195,12 @@ def detect(
             diff, note = _article_diff(collection, last_article, current, article)
             if diff is not None or note:
                 summary += f"; since crawl {last_article.crawl_id}: {note or summarise(diff or [])}"
-            return _change(BACK, previous, current, summary, diff or [])
-        return _change(BACK, previous, current, summary, [])
+            return _change(ChangeKind.BACK, previous, current, summary, diff or [])
+        return _change(ChangeKind.BACK, previous, current, summary, [])
     diff, note = _article_diff(collection, previous, current, article)
     if diff is not None or note:
-        return _change(ARTICLE, previous, current, note or summarise(diff or []), diff or [])
+        summary = note or summarise(diff or [])
+        return _change(ChangeKind.ARTICLE, previous, current, summary, diff or [])
     if previous.page_digest == current.page_digest or article is None:
         return None
     try:
@@ -162,7 +208,7 @@ def detect(
         summary = f"only the page furniture changed: {summarise(furniture)}"
     except TextUnavailable as exc:
         furniture, summary = [], f"only the page furniture changed ({exc})"
-    return _change(FURNITURE, previous, current, summary, furniture)
+    return _change(ChangeKind.FURNITURE, previous, current, summary, furniture)
 
 
 def _article_diff(
@@ -185,7 +231,7 @@ def _article_diff(
 
 
 def _change(
-    kind: str,
+    kind: ChangeKind,
     previous: ObservationRow,
     current: ObservationRow,
     summary: str,

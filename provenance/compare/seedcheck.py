@@ -8,10 +8,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from provenance.compare.evidence import SerialisedEvidence, dumps
+from provenance.compare.evidence import (
+    Evidence,
+    RunKind,
+    SeedEvidence,
+    SourceEvidence,
+)
 from provenance.compare.text_check import PreparedText, compare_prepared, prepare_text
 from provenance.compare.verdict import Assessment, unverifiable
-from provenance.ledger.store import VerdictRow
 from provenance.sources.locate import Shared, shared_units
 from provenance.sources.manifest import Seed
 from provenance.text.extract import Article, NoArticle, extract_article
@@ -32,60 +36,40 @@ class SeedCheck:
     # Normalized digest of the page's whole visible text, furniture included.
     page_digest: str | None = None
 
-    def evidence(self) -> dict[str, Any]:
-        """The evidence of this check, all but the assessment (`serialise` adds it)."""
-        evidence: dict[str, Any] = {
-            "seed": {
-                "id": self.seed.id,
-                "file": self.seed.file,
-                "sha256": self.seed_sha256,
-                "sha256_pinned": self.seed.sha256,
-                "intact": self.seed_sha256 == self.seed.sha256,
-                "normalized_digest": self.seed_digest,
-            },
-            "normalizer": NORMALIZER_VERSION,
-            "article_digest": self.article_digest,
-            "page_digest": self.page_digest,
-        }
-        if self.article is not None:
-            evidence["extraction"] = self.article.evidence()
-        return evidence
-
-    def serialise(self, evidence: Mapping[str, Any]) -> str:
-        """`evidence` (from `evidence()`, with what the caller added: the source, record ids)
-        as JSON, with the assessment."""
-        return dumps(evidence, assessment=self.assessment.evidence_json)
+    def evidence(
+        self,
+        source: SourceEvidence,
+        *,
+        seed_record_id: str | None = None,
+        time_axis: Mapping[str, Any] | None = None,
+        run: RunKind = RunKind.CRAWL,
+    ) -> Evidence:
+        """The evidence of this check against the page `source` describes: the one builder
+        of evidence, for crawls and re-verifications alike."""
+        article = self.article
+        return Evidence(
+            seed=SeedEvidence(
+                id=self.seed.id,
+                file=self.seed.file,
+                sha256=self.seed_sha256,
+                sha256_pinned=self.seed.sha256,
+                normalized_digest=self.seed_digest,
+                resource_record_id=seed_record_id,
+            ),
+            source=source,
+            normalizer=NORMALIZER_VERSION,
+            article_digest=self.article_digest,
+            page_digest=self.page_digest,
+            extraction=None if article is None else article.evidence(),
+            time_axis=time_axis,
+            run=run,
+            assessment_json=self.assessment.evidence_json,
+        )
 
     def detached(self) -> SeedCheck:
         """This check with its assessment detached from the alignment (`Assessment.detached`),
         to send to another process."""
         return replace(self, assessment=self.assessment.detached())
-
-    def verdict_row(
-        self,
-        evidence_json: str,
-        *,
-        reasons_before: tuple[str, ...] = (),
-        conversion_record_id: str | None = None,
-        metadata_record_id: str | None = None,
-    ) -> VerdictRow:
-        """The ledger row of this check; `evidence_json` is from `serialise`, `reasons_before`
-        e.g. the time axis's findings."""
-        return VerdictRow(
-            seed_id=self.seed.id,
-            verdict=self.assessment.verdict.value,
-            reasons=(*reasons_before, *self.assessment.reasons),
-            counts=dict(self.assessment.counts),
-            evidence=SerialisedEvidence(evidence_json),
-            seed_sha256=self.seed_sha256,
-            seed_digest=self.seed_digest,
-            article_digest=self.article_digest,
-            normalizer=NORMALIZER_VERSION,
-            extractor=self.article.extractor if self.article is not None else None,
-            conversion_record_id=conversion_record_id,
-            metadata_record_id=metadata_record_id,
-            page_digest=self.page_digest,
-        )
 
 
 def check_seed(seed: Seed, page: Article | NoArticle | None, error: str | None = None) -> SeedCheck:

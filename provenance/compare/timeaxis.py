@@ -18,8 +18,9 @@ from datetime import datetime
 from typing import Any
 
 from provenance.compare.align import UnitClass
+from provenance.compare.evidence import SourceKind
 from provenance.compare.seedcheck import SeedCheck
-from provenance.compare.verdict import Verdict
+from provenance.compare.verdict import SOUND, Verdict
 
 _ORDER = (
     Verdict.VERBATIM,
@@ -29,14 +30,13 @@ _ORDER = (
     Verdict.FOREIGN,
     Verdict.UNVERIFIABLE,
 )
-SOUND = (Verdict.VERBATIM, Verdict.FAITHFUL)
 _QUOTED = 3  # differing lines quoted by name
 _QUOTE_LIMIT = 60
 
 
 @dataclass(frozen=True)
 class Version:
-    kind: str  # "live" | "replica" | "archived"
+    kind: SourceKind
     role: str  # "live", "nearest", "newest", "nearest, newest"
     url: str | None  # what was fetched
     when: str | None  # ISO UTC: the capture time of a capture, the fetch time of a live page
@@ -48,9 +48,11 @@ class Version:
 
     def describe(self) -> str:
         when = _day_time(self.when)
-        if self.kind == "archived":
+        if self.kind is SourceKind.ARCHIVED:
             return f"the archived capture of {when} ({self.url})"
-        return f"the {'replica' if self.kind == 'replica' else 'live'} page (fetched {when})"
+        return (
+            f"the {'replica' if self.kind is SourceKind.REPLICA else 'live'} page (fetched {when})"
+        )
 
 
 @dataclass(frozen=True)
@@ -93,14 +95,14 @@ def judge(
     chosen = min(range(len(versions)), key=lambda i: (_ORDER.index(versions[i].verdict), i))
     best = versions[chosen]
     reasons: list[str] = []
-    if best.kind == "archived":
+    if best.kind is SourceKind.ARCHIVED:
         because = (
             f", because the live page could not be used: {live_problem}" if live_problem else ""
         )
         reasons.append(f"Verified against {best.describe()}{because}.")
     elif live_problem and best.verdict is not Verdict.UNVERIFIABLE:
         reasons.append(f"Note: {live_problem}.")
-    if archive_note and live_problem and not any(v.kind == "archived" for v in versions):
+    if archive_note and live_problem and not any(v.kind is SourceKind.ARCHIVED for v in versions):
         reasons.append(f"No archived capture could stand in for it: {archive_note}.")
     usable = [v for v in versions if v.verdict is not Verdict.UNVERIFIABLE]
     if len(usable) < 2:

@@ -37,6 +37,10 @@ class Verdict(StrEnum):
     UNVERIFIABLE = "unverifiable"
 
 
+# The verdicts that say the seed is a true copy of its source.
+SOUND = frozenset({Verdict.VERBATIM, Verdict.FAITHFUL})
+
+
 @dataclass(frozen=True)
 class Assessment:
     verdict: Verdict

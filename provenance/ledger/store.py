@@ -4,8 +4,9 @@ history over crawls: what the live source page was each time (observations) and 
 
 Each seed's capture, verdict, observation and change are written in one transaction, so a crash
 never leaves half a seed recorded; a crawl row without `finished` marks an interrupted run.
-Schema 2 added `verdicts.page_digest` and the observations and changes tables; a schema 1
-ledger is migrated in place when opened."""
+Schema 2 added `verdicts.page_digest` and the observations and changes tables; schema 3
+`crawls.kind` (a crawl, or a re-verification, which `latest_crawl` and the reports tell apart).
+An older ledger is migrated in place when opened."""
 
 from __future__ import annotations
 
@@ -16,13 +17,17 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from provenance.compare.evidence import SerialisedEvidence
+from provenance.compare.evidence import Evidence, RunKind, SerialisedEvidence, SourceKind
+from provenance.compare.page_changes import ChangeKind, ChangeRow, ObservationRow
+from provenance.compare.seedcheck import SeedCheck
+from provenance.compare.verdict import Verdict
 from provenance.errors import ProvenanceError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS crawls (
     id INTEGER PRIMARY KEY,
@@ -30,7 +35,8 @@ CREATE TABLE IF NOT EXISTS crawls (
     finished TEXT,
     status TEXT,
     origin TEXT NOT NULL,
-    settings TEXT NOT NULL DEFAULT '{}'
+    settings TEXT NOT NULL DEFAULT '{}',
+    kind TEXT NOT NULL DEFAULT 'crawl'
 );
 CREATE TABLE IF NOT EXISTS captures (
     id INTEGER PRIMARY KEY,
@@ -69,6 +75,7 @@ CREATE TABLE IF NOT EXISTS verdicts (
     decided_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS verdicts_seed ON verdicts(seed_id, id);
+CREATE INDEX IF NOT EXISTS verdicts_crawl ON verdicts(crawl_id, seed_id);
 CREATE INDEX IF NOT EXISTS captures_url ON captures(fetched_url, id);
 CREATE TABLE IF NOT EXISTS observations (
     id INTEGER PRIMARY KEY,
@@ -123,7 +130,7 @@ class LedgerError(ProvenanceError):
 class CaptureRow:
     source_url: str | None
     fetched_url: str
-    source_kind: str  # "live" | "replica" | "archived"
+    source_kind: SourceKind
     status: int | None
     captured_at: str
     warc_file: str
@@ -138,10 +145,10 @@ class CaptureRow:
 @dataclass(frozen=True)
 class VerdictRow:
     seed_id: str
-    verdict: str
+    verdict: Verdict
     reasons: tuple[str, ...]
     counts: Mapping[str, int]
-    evidence: Mapping[str, Any]
+    evidence: SerialisedEvidence  # the evidence JSON (provenance.compare.evidence)
     seed_sha256: str | None = None
     seed_digest: str | None = None
     article_digest: str | None = None
@@ -153,41 +160,14 @@ class VerdictRow:
 
 
 @dataclass(frozen=True)
-class ObservationRow:
-    """A seed's source page as one crawl fetched it live: what change detection compares."""
+class Captured:
+    """A captured seed of a crawl, as re-verification needs it."""
 
     seed_id: str
-    url: str | None
-    status: int | None
-    error: str | None  # why there is no usable page
-    response_record_id: str | None
-    warc_file: str | None
-    warc_offset: int | None
-    captured_at: str | None
-    article_digest: str | None  # None: no article was extracted
-    page_digest: str | None
-    conversion_record_id: str | None  # the extracted article text
-    conversion_warc_file: str | None
-    conversion_warc_offset: int | None
-    crawl_id: int = 0  # set when read back
-
-
-@dataclass(frozen=True)
-class ChangeRow:
-    """How a seed's source page changed since its previous observation
-    (provenance.compare.page_changes)."""
-
-    seed_id: str
-    kind: str  # "article" | "furniture" | "gone" | "back"
-    previous_crawl_id: int
-    previous_record_id: str | None  # response (or revisit) record of each capture
-    record_id: str | None
-    previous_conversion_id: str | None  # conversion record of each article text
-    conversion_id: str | None
-    summary: str
-    diff: Sequence[Mapping[str, Any]]
-    crawl_id: int = 0  # set when read back
-    detected_at: str = ""
+    verdict: str
+    capture: CaptureRow
+    evidence: Evidence
+    conversion_record_id: str | None
 
 
 @dataclass(frozen=True)
@@ -198,6 +178,12 @@ class LedgerEntry:
     verdict: VerdictRow
     capture: CaptureRow | None
     decided_at: str
+    run: RunKind = RunKind.CRAWL  # what recorded it: a crawl or a re-verification
+
+    @cached_property
+    def evidence(self) -> Evidence:
+        """The verdict's evidence, read back as objects (any schema version)."""
+        return Evidence.from_json(self.verdict.evidence.json)
 
 
 def _explain(exc: sqlite3.DatabaseError) -> str:
@@ -206,10 +192,31 @@ def _explain(exc: sqlite3.DatabaseError) -> str:
     return str(exc)
 
 
-def _evidence_json(evidence: Mapping[str, Any]) -> str:
-    if isinstance(evidence, SerialisedEvidence):
-        return evidence.json
-    return json.dumps(evidence, ensure_ascii=False, separators=(",", ":"), default=str)
+def verdict_row(
+    check: SeedCheck,
+    evidence: Evidence,
+    *,
+    reasons_before: tuple[str, ...] = (),
+    conversion_record_id: str | None = None,
+    metadata_record_id: str | None = None,
+) -> VerdictRow:
+    """The ledger row of a seed's check and its evidence; `reasons_before`, e.g. the time
+    axis's findings, come before the check's own reasons."""
+    return VerdictRow(
+        seed_id=check.seed.id,
+        verdict=check.assessment.verdict,
+        reasons=(*reasons_before, *check.assessment.reasons),
+        counts=dict(check.assessment.counts),
+        evidence=SerialisedEvidence(evidence.to_json()),
+        seed_sha256=check.seed_sha256,
+        seed_digest=check.seed_digest,
+        article_digest=check.article_digest,
+        normalizer=evidence.normalizer,
+        extractor=check.article.extractor if check.article is not None else None,
+        conversion_record_id=conversion_record_id,
+        metadata_record_id=metadata_record_id,
+        page_digest=check.page_digest,
+    )
 
 
 def _now() -> str:
@@ -260,13 +267,17 @@ class Ledger:
 
     @staticmethod
     def _migrate(db: sqlite3.Connection) -> None:
-        """Create the tables (a new ledger) or bring a schema 1 ledger to schema 2, in one
-        transaction; a process that lost the race to migrate finds the work done."""
+        """Create the tables (a new ledger) or bring an older ledger to the current schema, in
+        one transaction; a process that lost the race to migrate finds the work done."""
         db.execute("BEGIN IMMEDIATE")
         try:
             columns = {row[1] for row in db.execute("PRAGMA table_info(verdicts)")}
             if columns and "page_digest" not in columns:
                 db.execute("ALTER TABLE verdicts ADD COLUMN page_digest TEXT")
+            columns = {row[1] for row in db.execute("PRAGMA table_info(crawls)")}
+            if columns and "kind" not in columns:
+                db.execute("ALTER TABLE crawls ADD COLUMN kind TEXT NOT NULL DEFAULT 'crawl'")
+                db.execute("UPDATE crawls SET kind = 'reverification' WHERE origin = 'reverify'")
             for statement in _SCHEMA.split(";"):
                 if statement.strip():
                     db.execute(statement)
@@ -298,11 +309,14 @@ class Ledger:
         except sqlite3.DatabaseError as exc:
             raise LedgerError(f"{self.path}: {_explain(exc)}") from None
 
-    def begin_crawl(self, *, origin: str, settings: Mapping[str, Any]) -> int:
+    def begin_crawl(
+        self, *, origin: str, settings: Mapping[str, Any], kind: RunKind = RunKind.CRAWL
+    ) -> int:
+        """A new run: a crawl, or a re-verification of one (`kind`)."""
         with self._transaction() as db:
             cursor = db.execute(
-                "INSERT INTO crawls (started, origin, settings) VALUES (?, ?, ?)",
-                (_now(), origin, json.dumps(settings, sort_keys=True, default=str)),
+                "INSERT INTO crawls (started, origin, settings, kind) VALUES (?, ?, ?, ?)",
+                (_now(), origin, json.dumps(settings, sort_keys=True, default=str), kind.value),
             )
             return int(cursor.lastrowid or 0)
 
@@ -346,9 +360,12 @@ class Ledger:
                 _insert(db, crawl_id, verdict, capture, None, None)
 
     def latest_crawl(self) -> int | None:
-        """The newest crawl that recorded at least one verdict."""
+        """The newest crawl (not a re-verification) that recorded at least one verdict."""
         try:
-            row = self._db.execute("SELECT max(crawl_id) FROM verdicts").fetchone()
+            row = self._db.execute(
+                """SELECT max(v.crawl_id) FROM verdicts v JOIN crawls k ON k.id = v.crawl_id
+                   WHERE k.kind = 'crawl'"""
+            ).fetchone()
         except sqlite3.DatabaseError as exc:
             raise LedgerError(f"{self.path}: {exc}") from None
         return None if row[0] is None else int(row[0])
@@ -433,16 +450,14 @@ class Ledger:
         except sqlite3.DatabaseError as exc:
             raise LedgerError(f"{self.path}: {_explain(exc)}") from None
 
-    def captured(
-        self, crawl_id: int, page: int = 200
-    ) -> Iterator[list[tuple[str, str, CaptureRow]]]:
-        """(seed id, verdict, capture) of every captured seed of a crawl, without the evidence,
-        a page at a time (so memory does not grow with the collection); rows written to other
-        crawls meanwhile do not disturb the paging."""
+    def captured(self, crawl_id: int, page: int = 200) -> Iterator[list[Captured]]:
+        """Every captured seed of a crawl, a page at a time (so memory does not grow with the
+        collection); rows written to other crawls meanwhile do not disturb the paging."""
         last = 0
         while True:
             rows = self._query(
-                """SELECT v.id, v.seed_id, v.verdict, c.source_url, c.fetched_url,
+                """SELECT v.id, v.seed_id, v.verdict, v.evidence, v.conversion_record_id,
+                          c.source_url, c.fetched_url,
                           c.source_kind, c.status, c.captured_at, c.warc_file, c.warc_offset,
                           c.warc_length, c.response_record_id, c.request_record_id,
                           c.payload_digest, c.redirects
@@ -453,7 +468,10 @@ class Ledger:
             if not rows:
                 return
             last = rows[-1][0]
-            yield [(row[1], row[2], _capture(row[3:])) for row in rows]
+            yield [
+                Captured(row[1], row[2], _capture(row[5:]), Evidence.from_json(row[3]), row[4])
+                for row in rows
+            ]
 
     def captured_count(self, crawl_id: int) -> int:
         rows = self._query(
@@ -468,32 +486,57 @@ class Ledger:
             crawl_id = self.latest_crawl()
             if crawl_id is None:
                 return []
-        try:
-            rows = self._db.execute(
-                """SELECT v.crawl_id, v.seed_id, v.verdict, v.reasons, v.counts, v.evidence,
-                          v.seed_sha256, v.seed_digest, v.article_digest, v.normalizer,
-                          v.extractor, v.conversion_record_id, v.metadata_record_id,
-                          v.decided_at,
-                          c.source_url, c.fetched_url, c.source_kind, c.status, c.captured_at,
-                          c.warc_file, c.warc_offset, c.warc_length, c.response_record_id,
-                          c.request_record_id, c.payload_digest, c.redirects, c.id,
-                          v.page_digest
-                   FROM verdicts v LEFT JOIN captures c ON c.id = v.capture_id
-                   WHERE v.crawl_id = ? ORDER BY v.seed_id, v.id""",
-                (crawl_id,),
-            ).fetchall()
-        except sqlite3.DatabaseError as exc:
-            raise LedgerError(f"{self.path}: {exc}") from None
+        return self._entries("v.crawl_id = ?", (crawl_id,))
+
+    def latest_entries(self) -> list[LedgerEntry]:
+        """Each seed's verdict from the newest crawl (not a re-verification) that judged it, by
+        seed id: what the collection says of every seed now."""
+        return self._entries(
+            """v.id IN (SELECT max(v2.id) FROM verdicts v2 JOIN crawls k ON k.id = v2.crawl_id
+                        WHERE k.kind = 'crawl' GROUP BY v2.seed_id)""",
+            (),
+        )
+
+    def reverifications(self, entries: Sequence[LedgerEntry]) -> dict[str, LedgerEntry]:
+        """For each of `entries`, the newest re-verification of its seed recorded after it
+        (seeds never re-verified since are left out)."""
+        found = self._entries(
+            """v.id IN (SELECT max(v2.id) FROM verdicts v2 JOIN crawls k ON k.id = v2.crawl_id
+                        WHERE k.kind = 'reverification' GROUP BY v2.seed_id)""",
+            (),
+        )
+        after = {entry.verdict.seed_id: entry.crawl_id for entry in entries}
+        return {
+            entry.verdict.seed_id: entry
+            for entry in found
+            if entry.crawl_id > after.get(entry.verdict.seed_id, entry.crawl_id)
+        }
+
+    def _entries(self, where: str, values: tuple[Any, ...]) -> list[LedgerEntry]:
+        rows = self._query(
+            f"""SELECT v.crawl_id, v.seed_id, v.verdict, v.reasons, v.counts, v.evidence,
+                       v.seed_sha256, v.seed_digest, v.article_digest, v.normalizer,
+                       v.extractor, v.conversion_record_id, v.metadata_record_id,
+                       v.decided_at,
+                       c.source_url, c.fetched_url, c.source_kind, c.status, c.captured_at,
+                       c.warc_file, c.warc_offset, c.warc_length, c.response_record_id,
+                       c.request_record_id, c.payload_digest, c.redirects, c.id,
+                       v.page_digest, k.kind
+                FROM verdicts v LEFT JOIN captures c ON c.id = v.capture_id
+                JOIN crawls k ON k.id = v.crawl_id
+                WHERE {where} ORDER BY v.seed_id, v.id""",
+            values,
+        )
         return [_entry(row) for row in rows]
 
 
 def _entry(row: tuple[Any, ...]) -> LedgerEntry:
     verdict = VerdictRow(
         seed_id=row[1],
-        verdict=row[2],
+        verdict=Verdict(row[2]),
         reasons=tuple(json.loads(row[3])),
         counts=json.loads(row[4]),
-        evidence=json.loads(row[5]),
+        evidence=SerialisedEvidence(row[5]),
         seed_sha256=row[6],
         seed_digest=row[7],
         article_digest=row[8],
@@ -504,7 +547,9 @@ def _entry(row: tuple[Any, ...]) -> LedgerEntry:
         page_digest=row[27],
     )
     capture = None if row[26] is None else _capture(row[14:26])
-    return LedgerEntry(crawl_id=row[0], verdict=verdict, capture=capture, decided_at=row[13])
+    return LedgerEntry(
+        crawl_id=row[0], verdict=verdict, capture=capture, decided_at=row[13], run=RunKind(row[28])
+    )
 
 
 def _observation_values(row: ObservationRow) -> tuple[Any, ...]:
@@ -528,7 +573,7 @@ def _observation_values(row: ObservationRow) -> tuple[Any, ...]:
 def _capture(row: tuple[Any, ...]) -> CaptureRow:
     """A capture from its columns, in CaptureRow's field order (redirects as JSON last)."""
     return CaptureRow(
-        source_url=row[0], fetched_url=row[1], source_kind=row[2], status=row[3],
+        source_url=row[0], fetched_url=row[1], source_kind=SourceKind(row[2]), status=row[3],
         captured_at=row[4], warc_file=row[5], warc_offset=row[6], warc_length=row[7],
         response_record_id=row[8], request_record_id=row[9], payload_digest=row[10],
         redirects=tuple(json.loads(row[11])),
@@ -538,7 +583,7 @@ def _capture(row: tuple[Any, ...]) -> CaptureRow:
 def _change(row: tuple[Any, ...]) -> ChangeRow:
     return ChangeRow(
         seed_id=row[0],
-        kind=row[1],
+        kind=ChangeKind(row[1]),
         previous_crawl_id=row[2],
         previous_record_id=row[3],
         record_id=row[4],
@@ -629,7 +674,7 @@ def _insert(
             verdict.extractor,
             verdict.conversion_record_id,
             verdict.metadata_record_id,
-            _evidence_json(verdict.evidence),
+            verdict.evidence.json,
             _now(),
             verdict.page_digest,
         ),

@@ -73,13 +73,13 @@ def ledger_pages(collection: Path, entries: Iterable[LedgerEntry]) -> tuple[int,
         if seen is not None:
             seen.seeds.append(seed)
             continue
-        extraction = entry.verdict.evidence.get("extraction") or {}
+        extraction = entry.evidence.extraction
         captures[capture.response_record_id] = _Capture(
             record_id=capture.response_record_id,
             url=capture.fetched_url,
             ts=capture.captured_at,
             warc_file=capture.warc_file,
-            title=extraction.get("title"),
+            title=extraction.title if extraction else None,
             conversion_id=entry.verdict.conversion_record_id,
             seeds=[seed],
         )
@@ -175,14 +175,15 @@ def export(
     problems = [p for p in verify(manifest) if p.kind != "unlisted"]
     if problems:
         raise SeedsChangedError(manifest_path, problems)
-    entries = report.load_entries(collection)
+    shown = report.load(collection)
+    entries = shown.entries
     name = collection.resolve().name
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=".warcproof-bag-") as scratch:
         package = pack(collection, Path(scratch) / f"{name}.wacz")
         payload: dict[str, Path | bytes] = {
             f"{name}.wacz": package.path,
-            "report.json": report.as_json(entries).encode("utf-8"),
+            "report.json": report.as_json(entries, shown.reverified).encode("utf-8"),
             f"seeds/{manifest.path.name}": manifest.path,
         }
         for seed in manifest.seeds:

@@ -4,24 +4,40 @@ from __future__ import annotations
 
 import json
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from archive.collection import Collection
+from provenance.compare.evidence import SerialisedEvidence
+from provenance.compare.verdict import SOUND
 from provenance.ledger.store import Ledger, LedgerEntry
 
-SOUND_VERDICTS = ("verbatim", "faithful")
 _COUNT_COLUMNS = ("matched", "edited", "furniture", "foreign", "omitted")
 
 
+@dataclass(frozen=True)
+class Report:
+    """The verdicts a report shows and the re-verifications recorded since them."""
+
+    entries: list[LedgerEntry]
+    reverified: Mapping[str, LedgerEntry]
+
+
 def load_entries(collection: Path, crawl_id: int | None = None) -> list[LedgerEntry]:
+    """The verdicts of crawl `crawl_id`; by default each seed's newest crawl's."""
+    return load(collection, crawl_id).entries
+
+
+def load(collection: Path, crawl_id: int | None = None) -> Report:
     with Ledger(Collection(collection).ledger, create=False) as ledger:
-        return ledger.entries(crawl_id)
+        entries = ledger.entries(crawl_id) if crawl_id is not None else ledger.latest_entries()
+        return Report(entries, ledger.reverifications(entries))
 
 
 def all_sound(entries: Sequence[LedgerEntry]) -> bool:
-    return bool(entries) and all(e.verdict.verdict in SOUND_VERDICTS for e in entries)
+    return bool(entries) and all(e.verdict.verdict in SOUND for e in entries)
 
 
 def _source(entry: LedgerEntry) -> str:
@@ -31,7 +47,9 @@ def _source(entry: LedgerEntry) -> str:
     return f"{capture.source_kind} {capture.status} {capture.captured_at[:19]}Z"
 
 
-def table(entries: Sequence[LedgerEntry]) -> str:
+def table(
+    entries: Sequence[LedgerEntry], reverified: Mapping[str, LedgerEntry] | None = None
+) -> str:
     if not entries:
         return "No verdicts recorded."
     header = ["seed", "verdict", "source", *_COUNT_COLUMNS]
@@ -55,6 +73,12 @@ def table(entries: Sequence[LedgerEntry]) -> str:
             lines.extend(
                 textwrap.wrap(reason, 100, initial_indent="      ", subsequent_indent="        ")
             )
+        again = (reverified or {}).get(entry.verdict.seed_id)
+        if again is not None:
+            lines.append(
+                f"      re-verified offline {again.decided_at[:19]}Z (run {again.crawl_id}): "
+                f"{again.verdict.verdict}"
+            )
     counts: dict[str, int] = {}
     for entry in entries:
         counts[entry.verdict.verdict] = counts.get(entry.verdict.verdict, 0) + 1
@@ -63,9 +87,9 @@ def table(entries: Sequence[LedgerEntry]) -> str:
     return "\n".join(lines)
 
 
-def as_dict(entry: LedgerEntry) -> dict[str, Any]:
+def as_dict(entry: LedgerEntry, reverified: LedgerEntry | None = None) -> dict[str, Any]:
     capture = entry.capture
-    return {
+    found: dict[str, Any] = {
         "crawl_id": entry.crawl_id,
         "seed_id": entry.verdict.seed_id,
         "verdict": entry.verdict.verdict,
@@ -101,7 +125,29 @@ def as_dict(entry: LedgerEntry) -> dict[str, Any]:
         },
         "evidence": entry.verdict.evidence,
     }
+    if reverified is not None:
+        found["reverification"] = {
+            "run": reverified.crawl_id,
+            "verdict": reverified.verdict.verdict,
+            "reasons": list(reverified.verdict.reasons),
+            "decided_at": reverified.decided_at,
+        }
+    return found
 
 
-def as_json(entries: Sequence[LedgerEntry]) -> str:
-    return json.dumps([as_dict(e) for e in entries], ensure_ascii=False, indent=2)
+def as_json(
+    entries: Sequence[LedgerEntry], reverified: Mapping[str, LedgerEntry] | None = None
+) -> str:
+    again = reverified or {}
+    return json.dumps(
+        [as_dict(e, again.get(e.verdict.seed_id)) for e in entries],
+        ensure_ascii=False,
+        indent=2,
+        default=_serialised,
+    )
+
+
+def _serialised(value: object) -> Any:
+    if isinstance(value, SerialisedEvidence):
+        return dict(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")

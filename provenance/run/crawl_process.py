@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from archive.collection import Collection
-from provenance.cli.exitcodes import EXIT_LOCKED
 from provenance.errors import ProvenanceError
+from provenance.exitcodes import EXIT_LOCKED
 from provenance.ledger.store import Ledger, LedgerEntry
 
 

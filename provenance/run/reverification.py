@@ -11,15 +11,16 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from archive.collection import Collection
 from archive.errors import ArchiveError
+from archive.index.resolve import resolve_record
 from archive.warc.reader import decoded_body
-from archive.warc.resolve import resolve_record
+from provenance.compare.evidence import RunKind, SourceEvidence
 from provenance.compare.seedcheck import check_seed
-from provenance.ledger.store import CaptureRow, Ledger, VerdictRow
+from provenance.ledger.store import Captured, CaptureRow, Ledger, VerdictRow, verdict_row
 from provenance.sources.manifest import Manifest, Seed
 from provenance.text.extract import extract_article
 
@@ -28,8 +29,9 @@ from provenance.text.extract import extract_article
 class Task:
     seed: Seed
     warc: Path
-    offset: int
-    source_url: str
+    source: SourceEvidence  # the capture, as the crawl's evidence recorded it
+    seed_record_id: str | None  # the seed's resource record of that crawl
+    conversion_record_id: str | None  # the capture's extracted text of that crawl
 
 
 @dataclass(frozen=True)
@@ -58,8 +60,9 @@ WORKER_TASKS = 2000  # documents a worker process checks before it is replaced
 
 def _check(task: Task) -> VerdictRow:
     """Runs in a worker process: read the response record, extract, compare."""
+    offset = task.source.warc_offset or 0
     try:
-        record = resolve_record(task.warc, task.offset)  # a revisit brings its original's payload
+        record = resolve_record(task.warc, offset)  # a revisit brings its original's payload
         body = decoded_body(record)
     except (ArchiveError, OSError) as exc:
         check = check_seed(task.seed, None, f"the archived capture cannot be read: {exc}")
@@ -67,31 +70,44 @@ def _check(task: Task) -> VerdictRow:
         content_type = next(
             (v for k, v in record.http_headers or [] if k.lower() == "content-type"), None
         )
-        page = extract_article(body, url=task.source_url, content_type=content_type)
+        url = task.source.source_url or task.source.fetched_url or ""
+        page = extract_article(body, url=url, content_type=content_type)
         check = check_seed(task.seed, page)
-    evidence = check.evidence()
-    evidence["source"] = {"warc_file": task.warc.name, "warc_offset": task.offset}
-    return check.verdict_row(check.serialise(evidence))
+    evidence = check.evidence(
+        task.source, seed_record_id=task.seed_record_id, run=RunKind.REVERIFICATION
+    )
+    return verdict_row(check, evidence, conversion_record_id=task.conversion_record_id)
 
 
 Work = tuple[Task, str, CaptureRow]  # a task, the stored verdict, the capture
 
 
-def tasks(
-    collection: Path, manifest: Manifest, captured: Sequence[tuple[str, str, CaptureRow]]
-) -> Iterator[Work]:
+def tasks(collection: Path, manifest: Manifest, captured: Sequence[Captured]) -> Iterator[Work]:
     """(task, stored verdict, capture) for every captured seed the manifest still lists."""
-    for seed_id, stored, capture in captured:
-        seed = manifest.find(seed_id)
+    for done in captured:
+        seed = manifest.find(done.seed_id)
         if seed is None:
             continue
+        capture, stored = done.capture, done.evidence
+        # The capture's own fields: schema 1 evidence of a re-verification held no source.
+        source = stored.source.with_records(
+            source_url=stored.source.source_url or capture.source_url,
+            fetched_url=stored.source.fetched_url or capture.fetched_url,
+            warc_file=capture.warc_file,
+            captured_at=capture.captured_at,
+            response_record_id=capture.response_record_id,
+            request_record_id=capture.request_record_id,
+            payload_digest=capture.payload_digest,
+        )
+        source = replace(source, warc_offset=capture.warc_offset, status=capture.status)
         task = Task(
             seed=seed,
             warc=Collection(collection).warc(capture.warc_file),
-            offset=capture.warc_offset,
-            source_url=capture.source_url or capture.fetched_url,
+            source=source,
+            seed_record_id=stored.seed.resource_record_id,
+            conversion_record_id=done.conversion_record_id,
         )
-        yield task, stored, capture
+        yield task, done.verdict, capture
 
 
 def reverify(
@@ -108,7 +124,9 @@ def reverify(
     with Ledger(Collection(collection).ledger, create=False) as ledger:
         of_crawl = crawl_id if crawl_id is not None else ledger.latest_crawl()
         total = ledger.captured_count(of_crawl) if of_crawl is not None else 0
-        new_crawl = ledger.begin_crawl(origin="reverify", settings={"of_crawl": of_crawl})
+        new_crawl = ledger.begin_crawl(
+            origin="reverify", settings={"of_crawl": of_crawl}, kind=RunKind.REVERIFICATION
+        )
         changed: list[Outcome] = []
         verdicts: dict[str, str] = {}
         pages = ledger.captured(of_crawl, BATCH) if of_crawl is not None else iter(())

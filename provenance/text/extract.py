@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import trafilatura
@@ -67,6 +67,18 @@ _HTML_TYPES = ("text/html", "application/xhtml+xml", "application/xml", "text/xm
 
 
 @dataclass(frozen=True)
+class ExtractionEvidence:
+    """How an article was extracted: the evidence's record of it."""
+
+    extractor: str
+    options: Mapping[str, Any] = field(default_factory=dict)
+    encoding: str | None = None
+    encoding_how: str | None = None
+    declared_charsets: tuple[str, ...] = ()
+    title: str | None = None
+
+
+@dataclass(frozen=True)
 class Article:
     title: str | None
     text: str  # trafilatura's plain text; the first line is usually the headline
@@ -74,15 +86,15 @@ class Article:
     decoding: Decoding  # how the bytes were read (not the decoded HTML: it is not kept)
     extractor: str = EXTRACTOR
 
-    def evidence(self) -> dict[str, object]:
-        return {
-            "extractor": self.extractor,
-            "options": dict(TRAFILATURA_OPTIONS),
-            "encoding": self.decoding.encoding,
-            "encoding_how": self.decoding.how,
-            "declared_charsets": list(self.decoding.declared),
-            "title": self.title,
-        }
+    def evidence(self) -> ExtractionEvidence:
+        return ExtractionEvidence(
+            extractor=self.extractor,
+            options=dict(TRAFILATURA_OPTIONS),
+            encoding=self.decoding.encoding,
+            encoding_how=self.decoding.how,
+            declared_charsets=tuple(self.decoding.declared),
+            title=self.title,
+        )
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ from twisted.python.failure import Failure
 from twisted.python.threadpool import ThreadPool
 
 from archive.collection import Collection
-from archive.warc.dedup import DedupIndex
+from archive.index.dedup import DedupIndex
 from archive.warc.records import HttpExchange, Original, RecordRef
 from archive.warc.writer import WarcWriter
 from spiders.exchange import to_exchange
@@ -62,7 +62,7 @@ class WarcCaptureExtension:
         self.records = 0
         self.revisits = 0
         self.directory.mkdir(parents=True, exist_ok=True)
-        # Revisit records for payloads the collection already holds (archive.warc.dedup); within
+        # Revisit records for payloads the collection already holds (archive.index.dedup); within
         # one crawl only with WARCPROOF_DEDUP_WITHIN_CRAWL, so each crawl's pages stand alone.
         self.dedup: DedupIndex | None = None
         if settings.getbool("WARCPROOF_DEDUP"):

@@ -13,7 +13,7 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from provenance.cli.progress import Progress
+from provenance.run.progress import Progress
 from spiders.spiders.seeds import SeedsSpider
 
 

@@ -12,7 +12,7 @@ a process of another run, or a run without an id, cannot take it while they hold
 
 A run that finds the collection locked waits up to `WARCPROOF_LOCK_WAIT` seconds (default 0),
 then says which collection and who holds it (pid, host, start time, run id, written into the
-lock file) and exits with status 4 (provenance.cli.exitcodes.EXIT_LOCKED) before fetching
+lock file) and exits with status 4 (provenance.exitcodes.EXIT_LOCKED) before fetching
 anything, writing nothing."""
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 
 from archive.collection import Collection
-from provenance.cli.exitcodes import EXIT_LOCKED
+from provenance.exitcodes import EXIT_LOCKED
 
 log = logging.getLogger(__name__)
 

@@ -1,9 +1,8 @@
-"""Item pipeline: per seed, the extracted text of every version of its page and the verdict go
-into WARC (conversion and metadata records referring to each response; for an archived capture
-also a metadata record naming the original URL and the Memento-Datetime) and into the ledger,
-in one transaction, with the capture the verdict rests on, what the live page was this time
-(an observation) and how it changed since the seed's previous crawl
-(provenance.compare.page_changes).
+"""Item pipeline: per seed, one ledger transaction: the verdict (its row built by the records
+pipeline, spiders.pipelines.evidence_records), the capture it rests on, what the live page was
+this time (an observation) and how it changed since the seed's previous crawl
+(provenance.compare.page_changes, which reads older records back and may extract them: it runs
+in the crawl's worker processes).
 
 With JOBDIR, a resumed job records into the crawl it started (its id kept in the job folder,
 spiders.middlewares.resume), and a seed already recorded in that crawl is not recorded twice."""
@@ -12,19 +11,17 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from archive.collection import Collection
-from archive.warc.records import WARC_FIELDS_TYPE, RecordRef, warc_fields
-from archive.warc.writer import WarcWriter
-from provenance.compare.page_changes import detect
-from provenance.ledger.store import CaptureRow, ChangeRow, Ledger, ObservationRow
-from provenance.text.extract import Article
-from spiders.extensions.capture import WarcCaptureExtension
+from archive.warc.records import RecordRef
+from provenance.compare.evidence import SourceKind
+from provenance.compare.page_changes import ChangeRow, ObservationRow, detect
+from provenance.ledger.store import CaptureRow, Ledger
+from spiders.extensions.worker_pool import WorkerPool
 from spiders.items import PageVersion, SeedItem
 from spiders.middlewares.resume import CRAWL_FILE, job_file
 
@@ -32,8 +29,9 @@ log = logging.getLogger(__name__)
 
 
 class LedgerPipeline:
-    def __init__(self, crawler: Crawler) -> None:
+    def __init__(self, crawler: Crawler, pool: WorkerPool) -> None:
         self.crawler = crawler
+        self.pool = pool
         self.collection = Path(crawler.settings.get("WARCPROOF_COLLECTION"))
         self.path = Collection(self.collection).ledger
         self.ledger: Ledger | None = None
@@ -44,13 +42,10 @@ class LedgerPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> LedgerPipeline:
-        return cls(crawler)
-
-    def _capture(self) -> tuple[WarcCaptureExtension, WarcWriter]:
-        capture = self.crawler.get_extension(WarcCaptureExtension)
-        if capture is None or capture.writer is None:
-            raise RuntimeError("the WARC capture extension is not running")
-        return capture, capture.writer
+        pool = crawler.get_extension(WorkerPool)
+        if pool is None:
+            raise RuntimeError("the worker pool extension is not enabled")
+        return cls(crawler, pool)
 
     def open_spider(self) -> None:
         settings = self.crawler.settings
@@ -86,76 +81,30 @@ class LedgerPipeline:
             self.ledger = None
 
     async def process_item(self, item: SeedItem) -> SeedItem:
-        if self.ledger is None or item.check is None:
-            raise RuntimeError("the ledger pipeline runs after the compare pipeline, once opened")
+        if self.ledger is None or item.verdict is None:
+            raise RuntimeError("the ledger pipeline runs after the records pipeline, once opened")
         if item.seed_id in self.recorded:
             raise DropItem(f"seed {item.seed_id} is already recorded in crawl {self.crawl_id}")
-        check = item.check
         versions = item.versions or [item.live]
-        finding = item.finding
-        chosen = versions[finding.chosen] if finding else versions[0]
-        evidence = check.evidence()
-        evidence["source"] = _source_evidence(chosen)
-        seed_record = None
-        capture, writer = self._capture()
-        target = chosen.fetched_url or chosen.source_url or seed_uri(item.seed_id)
-        if check.seed_bytes is not None:
-            # The claim travels with its evidence: the seed's exact bytes, linked from the
-            # metadata record below.
-            seed_record = await capture.call(
-                writer.write_resource,
-                seed_uri(item.seed_id),
-                check.seed_bytes,
-                "text/plain",
-                extra_headers={
-                    "WARC-Warcproof-Seed": item.seed_id,
-                    "WARC-Warcproof-Seed-File": check.seed.file,
-                },
-            )
-            evidence["seed"]["resource_record_id"] = seed_record.record_id
-        archived = [await self._archive_version(capture, writer, item.seed_id, v) for v in versions]
-        sources = [source for source, _ in archived]
-        conversion_id = sources[versions.index(chosen)].get("conversion_record_id")
-        evidence["source"].update(sources[versions.index(chosen)])
-        if finding is not None and (len(versions) > 1 or finding.reasons):
-            time_axis = finding.evidence()
-            for entry, source in zip(time_axis["versions"], sources, strict=True):
-                entry["source"] = source
-            evidence["time_axis"] = time_axis
-        # Serialised once: the same JSON is the metadata record's payload and the ledger's.
-        evidence_json = check.serialise(evidence)
-        metadata = await capture.call(
-            writer.write_metadata,
-            target,
-            evidence_json.encode("utf-8"),
-            "application/json",
-            refers_to=chosen.response_record,
-            concurrent_to=seed_record,
-            extra_headers={
-                "WARC-Warcproof-Seed": item.seed_id,
-                "WARC-Warcproof-Verdict": check.assessment.verdict.value,
-            },
-        )
-        verdict = check.verdict_row(
-            evidence_json,
-            reasons_before=finding.reasons if finding else (),
-            conversion_record_id=conversion_id,
-            metadata_record_id=metadata.record_id,
-        )
+        chosen = versions[item.finding.chosen] if item.finding else versions[0]
         live = versions[0]
         observation = change = None
-        if live.kind != "archived" and live.source_url is not None:
-            observation = _observation(item.seed_id, live, archived[0][1])
-            change = self._change(observation, live)
+        if live.kind is not SourceKind.ARCHIVED and live.source_url is not None:
+            observation = _observation(item.seed_id, live, item.conversions[0])
+            change = await self._change(observation, live)
         self.ledger.record(
-            self.crawl_id, verdict, _capture_row(chosen), observation=observation, change=change
+            self.crawl_id,
+            item.verdict,
+            _capture_row(chosen),
+            observation=observation,
+            change=change,
         )
         self.recorded.add(item.seed_id)
         if change is not None:
             log.warning("Seed %s changed (%s): %s", item.seed_id, change.kind, change.summary)
         return item
 
-    def _change(self, observation: ObservationRow, live: PageVersion) -> ChangeRow | None:
+    async def _change(self, observation: ObservationRow, live: PageVersion) -> ChangeRow | None:
         assert self.ledger is not None
         seed_id = observation.seed_id
         previous = self.ledger.last_observation(seed_id, self.crawl_id)
@@ -163,77 +112,9 @@ class LedgerPipeline:
         if previous is not None and previous.article_digest is None:
             last_article = self.ledger.last_observation(seed_id, self.crawl_id, with_article=True)
         article = live.check.article if live.check is not None else None
-        return detect(self.collection, previous, observation, article, last_article=last_article)
-
-    async def _archive_version(
-        self, capture: WarcCaptureExtension, writer: WarcWriter, seed_id: str, version: PageVersion
-    ) -> tuple[dict[str, Any], RecordRef | None]:
-        """A version's own records: its extracted text (conversion) and, for an archived
-        capture, a metadata record naming the original URL and the Memento-Datetime; returns
-        the version's source evidence and its conversion record."""
-        source = _source_evidence(version)
-        response = version.response_record
-        conversion = None
-        if response is None or version.fetched_url is None:
-            return source, conversion
-        if version.kind == "archived":
-            fields = [
-                ("original-url", version.source_url or ""),
-                ("memento-datetime", version.memento_datetime or ""),
-                ("cdx-timestamp", version.capture_timestamp or ""),
-                ("archive-url", version.fetched_url),
-                ("role", version.role),
-            ]
-            memento = await capture.call(
-                writer.write_metadata,
-                version.fetched_url,
-                warc_fields(fields),
-                WARC_FIELDS_TYPE,
-                refers_to=response,
-                extra_headers={"WARC-Warcproof-Seed": seed_id},
-            )
-            source["memento_record_id"] = memento.record_id
-        article = version.check.article if version.check else None
-        if isinstance(article, Article):
-            conversion = await capture.call(
-                writer.write_conversion,
-                version.fetched_url,
-                article.text.encode("utf-8"),
-                "text/plain; charset=utf-8",
-                refers_to=response,
-                extra_headers={"WARC-Warcproof-Extractor": article.extractor},
-            )
-            source["conversion_record_id"] = conversion.record_id
-        return source, conversion
-
-
-def seed_uri(seed_id: str) -> str:
-    """The Target-URI of a seed's resource record."""
-    return f"urn:warcproof:seed:{seed_id}"
-
-
-def _source_evidence(version: PageVersion) -> dict[str, Any]:
-    response: RecordRef | None = version.response_record
-    evidence: dict[str, Any] = {
-        "source_url": version.source_url,
-        "fetched_url": version.fetched_url,
-        "source_kind": version.kind,
-        "status": version.status,
-        "redirects": version.redirects,
-        "error": version.error,
-        "captured_at": response.date if response else None,
-        "warc_file": response.warc_file if response else None,
-        "warc_offset": response.offset if response else None,
-        "response_record_id": response.record_id if response else None,
-        "request_record_id": version.request_record.record_id if version.request_record else None,
-        "payload_digest": response.payload_digest if response else None,
-    }
-    if version.kind == "archived":
-        evidence["role"] = version.role
-        evidence["original_url"] = version.source_url
-        evidence["memento_datetime"] = version.memento_datetime
-        evidence["cdx_timestamp"] = version.capture_timestamp
-    return evidence
+        return await self.pool.run(
+            detect, self.collection, previous, observation, article, last_article=last_article
+        )
 
 
 def _capture_row(version: PageVersion) -> CaptureRow | None:

@@ -34,7 +34,9 @@ from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from provenance.compare.evidence import SourceKind
 from provenance.sources.manifest import Manifest, Seed, load
+from provenance.sources.replica_routing import replica_url
 from provenance.sources.wayback import (
     Capture,
     CdxError,
@@ -46,7 +48,6 @@ from provenance.sources.wayback import (
     url_variants,
     usable,
 )
-from replica.routing import replica_url
 from spiders import frontier
 from spiders.extensions.capture import REQUEST_RECORD_KEY, RESPONSE_RECORD_KEY, records_written
 from spiders.frontier import SEED_KEY, RedisRun
@@ -145,7 +146,7 @@ class SeedsSpider(scrapy.Spider):
     def _begin(self, seed: Seed) -> scrapy.Request | SeedItem:
         """A seed's first request, or at once its item when no URL is known."""
         if seed.url is None:
-            return SeedItem(seed.id, PageVersion("live", "live", None, error=NO_URL))
+            return SeedItem(seed.id, PageVersion(SourceKind.LIVE, "live", None, error=NO_URL))
         return scrapy.Request(
             replica_url(self.replica, seed.url) if self.replica else seed.url,
             callback=self.parse,
@@ -156,7 +157,7 @@ class SeedsSpider(scrapy.Spider):
             meta={
                 SEED_KEY: seed.id,
                 "source_url": seed.url,
-                "source_kind": "replica" if self.replica else "live",
+                "source_kind": SourceKind.REPLICA if self.replica else SourceKind.LIVE,
             },
         )
 
@@ -198,7 +199,7 @@ class SeedsSpider(scrapy.Spider):
             yield output
 
     def _item(self, meta: dict[str, Any], response: Response | None) -> SeedItem:
-        live = _fetched(meta, response, meta["source_kind"], "live", meta["source_url"])
+        live = _fetched(meta, response, SourceKind(meta["source_kind"]), "live", meta["source_url"])
         return SeedItem(meta[SEED_KEY], live)
 
     # The archive: CDX queries, then the chosen captures, one request at a time per seed.
@@ -330,14 +331,18 @@ class SeedsSpider(scrapy.Spider):
     ) -> PageVersion:
         stated = response.headers.get("Memento-Datetime") if response is not None else None
         moment = memento_moment(stated.decode("latin-1") if stated else None, capture)
-        version = _fetched(meta, response, "archived", role, capture.url)
+        version = _fetched(meta, response, SourceKind.ARCHIVED, role, capture.url)
         version.memento_datetime = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
         version.capture_timestamp = capture.timestamp
         return version
 
 
 def _fetched(
-    meta: dict[str, Any], response: Response | None, kind: str, role: str, source_url: str | None
+    meta: dict[str, Any],
+    response: Response | None,
+    kind: SourceKind,
+    role: str,
+    source_url: str | None,
 ) -> PageVersion:
     """A fetched version of a page, from its request's meta (record references, redirects)
     and its response (None when the fetch failed)."""

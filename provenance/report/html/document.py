@@ -16,6 +16,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from archive.collection import Collection
+from provenance.compare.verdict import Verdict
 from provenance.errors import ProvenanceError
 from provenance.ledger.store import CaptureRow, Ledger, LedgerEntry
 from provenance.report.html.seed_section import (
@@ -31,12 +32,15 @@ from provenance.report.html.style import SCRIPT, STYLE
 from provenance.report.html.texts import CollectionTexts
 
 VERDICT_MEANINGS = (
-    ("verbatim", "The seed is the article text on the page, exactly."),
-    ("faithful", "The seed's article text matches exactly; the rest is page furniture."),
-    ("excerpt", "All of the seed is in the article, but some article text is missing from it."),
-    ("modified", "Some sentences of the seed read differently on the page."),
-    ("foreign content", "The seed holds text that is nowhere on the page."),
-    ("unverifiable", "The seed could not be compared (no source, no page, or no article)."),
+    (Verdict.VERBATIM, "The seed is the article text on the page, exactly."),
+    (Verdict.FAITHFUL, "The seed's article text matches exactly; the rest is page furniture."),
+    (
+        Verdict.EXCERPT,
+        "All of the seed is in the article, but some article text is missing from it.",
+    ),
+    (Verdict.MODIFIED, "Some sentences of the seed read differently on the page."),
+    (Verdict.FOREIGN, "The seed holds text that is nowhere on the page."),
+    (Verdict.UNVERIFIABLE, "The seed could not be compared (no source, no page, or no article)."),
 )
 UNIT_MEANINGS = (
     ("matched", "The seed sentence is in the article text, word for word."),
@@ -70,14 +74,16 @@ def load_report(
 ) -> HtmlReport:
     """Everything the report shows, from ``collection`` (its ledger and WARC files)."""
     with Ledger(Collection(collection).ledger, create=False) as ledger:
-        crawl_id = crawl_id if crawl_id is not None else ledger.latest_crawl()
-        if crawl_id is None:
-            return HtmlReport(collection, None, ())
-        entries = ledger.entries(crawl_id)
-        history: dict[str, list[LedgerEntry]] = {}
+        # By default each seed's newest crawl (re-verifications show in its history).
+        entries = ledger.entries(crawl_id) if crawl_id is not None else ledger.latest_entries()
+        if not entries:
+            return HtmlReport(collection, crawl_id, ())
+        shown = {entry.verdict.seed_id for entry in entries}
+        history: dict[str, list[LedgerEntry]] = {seed: [] for seed in shown}
         for crawl in range(1, (ledger.last_crawl_id() or 0) + 1):
-            for entry in entries if crawl == crawl_id else ledger.entries(crawl):
-                history.setdefault(entry.verdict.seed_id, []).append(entry)
+            for entry in ledger.entries(crawl) if crawl != crawl_id else entries:
+                if entry.verdict.seed_id in shown:
+                    history[entry.verdict.seed_id].append(entry)
     texts = CollectionTexts(collection)
     pages = []
     anchors: set[str] = set()
@@ -101,7 +107,7 @@ def render(report: HtmlReport, generated: datetime | None = None) -> str:
         )
         for k, page in enumerate(pages)
     ]
-    crawl = f"crawl {report.crawl_id}" if report.crawl_id is not None else "no crawl"
+    crawl = _crawls(report)
     return "\n".join(
         [
             "<!DOCTYPE html>",
@@ -238,3 +244,15 @@ def _controls(pages: Sequence[SeedPage]) -> str:
         '<label for="only-differences">Show only the differences (hide matched units)</label>'
         "</p>"
     )
+
+
+def _crawls(report: HtmlReport) -> str:
+    """Which crawl(s) the report shows: one chosen, or each seed's newest."""
+    if report.crawl_id is not None:
+        return f"crawl {report.crawl_id}"
+    crawls = sorted({page.entry.crawl_id for page in report.pages})
+    if not crawls:
+        return "no crawl"
+    if len(crawls) == 1:
+        return f"crawl {crawls[0]}"
+    return "each seed's latest crawl (" + ", ".join(str(c) for c in crawls) + ")"

@@ -7,8 +7,10 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
-from typing import Any
+from typing import assert_never
 
+from provenance.compare.evidence import RunKind
+from provenance.compare.verdict import Verdict
 from provenance.ledger.store import LedgerEntry
 from provenance.report.html.texts import SeedTexts, TextFromRecord
 from provenance.report.html.unit_rows import (
@@ -60,14 +62,25 @@ def e(value: object) -> str:
     return escape(str(value), quote=True)
 
 
-def verdict_badge(verdict: str) -> str:
-    icon = {
-        "verbatim": "\u2714",
-        "faithful": "\u2714",
-        "excerpt": "\u2702",
-        "modified": "\u270e",
-        "foreign content": "\u2716",
-    }.get(verdict, "?")
+def verdict_icon(verdict: Verdict) -> str:
+    """Every verdict has its icon: a new verdict fails type checking here until it gets one."""
+    match verdict:
+        case Verdict.VERBATIM | Verdict.FAITHFUL:
+            return "\u2714"
+        case Verdict.EXCERPT:
+            return "\u2702"
+        case Verdict.MODIFIED:
+            return "\u270e"
+        case Verdict.FOREIGN:
+            return "\u2716"
+        case Verdict.UNVERIFIABLE:
+            return "?"
+        case _:
+            assert_never(verdict)
+
+
+def verdict_badge(verdict: Verdict) -> str:
+    icon = verdict_icon(verdict)
     css = "verdict-" + verdict.replace(" ", "-")
     return (
         f'<span class="badge {e(css)}" data-verdict="{e(verdict)}">'
@@ -132,8 +145,8 @@ def _counts_table(counts: Mapping[str, int]) -> str:
 
 
 def _comparison(page: SeedPage) -> str:
-    evidence = page.entry.verdict.evidence
-    assessment: Mapping[str, Any] = evidence.get("assessment") or {}
+    evidence = page.entry.evidence
+    assessment = evidence.assessment
     seed = seed_units(assessment)
     texts = page.texts
     notes = [
@@ -148,7 +161,7 @@ def _comparison(page: SeedPage) -> str:
     if article and len(article) != counted:
         notes.append(
             f"The archived article text now splits into {len(article)} units, not the "
-            f"{counted} the verdict counted (normalizer then: {evidence.get('normalizer')}, "
+            f"{counted} the verdict counted (normalizer then: {evidence.normalizer}, "
             f"now: {NORMALIZER_VERSION}); only the seed side is shown."
         )
         article = []
@@ -257,10 +270,8 @@ def _diff(ops: Sequence[tuple[str, str, str]]) -> tuple[str, str]:
 def _evidence(page: SeedPage) -> str:
     verdict = page.entry.verdict
     capture = page.entry.capture
-    evidence = verdict.evidence
-    seed: Mapping[str, Any] = evidence.get("seed") or {}
-    source: Mapping[str, Any] = evidence.get("source") or {}
-    extraction: Mapping[str, Any] = evidence.get("extraction") or {}
+    evidence = page.entry.evidence
+    seed, extraction = evidence.seed, evidence.extraction
     items: list[tuple[str, str]] = []
     if capture is not None:
         redirects = " \u2192 ".join(_link(url) for url in capture.redirects) or "none"
@@ -279,30 +290,29 @@ def _evidence(page: SeedPage) -> str:
             ("Request record", _code(capture.request_record_id or "none")),
             ("Payload digest", _code(capture.payload_digest or "none")),
         ]
-    if source.get("error"):
-        items.append(("Fetch problem", e(source["error"])))
-    pinned = seed.get("sha256_pinned")
+    if evidence.source.error:
+        items.append(("Fetch problem", e(evidence.source.error)))
     intact = (
         "matches the digest pinned in the manifest"
-        if seed.get("intact")
-        else f"DIFFERS from the digest pinned in the manifest ({pinned})"
+        if seed.intact
+        else f"DIFFERS from the digest pinned in the manifest ({seed.sha256_pinned})"
     )
     items += [
-        ("Seed file", _code(seed.get("file", "unknown"))),
+        ("Seed file", _code(seed.file or "unknown")),
         ("Seed sha256", f"{_code(verdict.seed_sha256 or 'none')}: {e(intact)}"),
         ("Seed record (resource)", _record(page.texts.seed, "the seed's exact bytes")),
         ("Seed, normalized", _code(verdict.seed_digest or "none")),
         ("Article record (conversion)", _record(page.texts.article, "the extracted article")),
         ("Article, normalized", _code(verdict.article_digest or "none")),
-        ("Extractor", e(verdict.extractor or "none") + _options(extraction.get("options"))),
+        (
+            "Extractor",
+            e(verdict.extractor or "none") + _options(extraction.options if extraction else None),
+        ),
     ]
     if extraction:
         items += [
-            (
-                "Page encoding",
-                e(f"{extraction.get('encoding')} ({extraction.get('encoding_how')})"),
-            ),
-            ("Page title", e(extraction.get("title") or "none")),
+            ("Page encoding", e(f"{extraction.encoding} ({extraction.encoding_how})")),
+            ("Page title", e(extraction.title or "none")),
         ]
     items += [
         ("Normalizer", e(verdict.normalizer or "none")),
@@ -348,6 +358,8 @@ def _history(page: SeedPage) -> str:
         capture = item.capture
         here = item.crawl_id == page.entry.crawl_id
         label = f"{item.crawl_id}" + (" (this report)" if here else "")
+        if item.run is RunKind.REVERIFICATION:
+            label += " (re-verified offline)"
         rows.append(
             ('<tr aria-current="true">' if here else "<tr>") + f'<td class="num">{e(label)}</td>'
             f"<td>{e(capture.captured_at if capture else 'not captured')}</td>"

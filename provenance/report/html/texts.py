@@ -48,9 +48,8 @@ class CollectionTexts:
     def texts(self, entry: LedgerEntry) -> SeedTexts:
         capture = entry.capture
         hint = (self.warcs / capture.warc_file, capture.warc_offset) if capture else None
-        seed_evidence = entry.verdict.evidence.get("seed") or {}
         return SeedTexts(
-            seed=self._seed_text(seed_evidence.get("resource_record_id"), entry, hint),
+            seed=self._seed_text(entry.evidence.seed.resource_record_id, entry, hint),
             article=self._article_text(entry.verdict.conversion_record_id, entry, hint),
         )
 

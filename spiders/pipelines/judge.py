@@ -8,19 +8,20 @@ from pathlib import Path
 
 from scrapy.crawler import Crawler
 
+from provenance.compare.evidence import SourceKind
 from provenance.compare.seedcheck import check_seed
 from provenance.compare.timeaxis import Version, judge
 from provenance.sources.manifest import Manifest, Seed, load
 from spiders.items import PageVersion, SeedItem
 
 
-class ComparePipeline:
+class JudgePipeline:
     def __init__(self, manifest_path: Path) -> None:
         self.manifest_path = manifest_path
         self.manifest: Manifest | None = None
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> ComparePipeline:
+    def from_crawler(cls, crawler: Crawler) -> JudgePipeline:
         return cls(Path(crawler.settings.get("WARCPROOF_SEEDS")))
 
     def open_spider(self) -> None:
@@ -41,7 +42,7 @@ class ComparePipeline:
 def _checked(seed: Seed, version: PageVersion) -> Version:
     if version.check is None:  # no page to examine: the check only reads the seed
         version.check = check_seed(seed, version.article, version.error)
-    if version.kind == "archived":
+    if version.kind is SourceKind.ARCHIVED:
         when = version.memento_datetime
     else:
         when = version.response_record.date if version.response_record else None

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from provenance.cli import seeds_locate as commands_locate
-from provenance.cli.exitcodes import EXIT_FAILED, EXIT_OK
+from provenance.exitcodes import EXIT_FAILED, EXIT_OK
 from provenance.sources.manifest import add_seed, load, verify
 
 DEFAULT_MANIFEST = Path("seeds/seeds.toml")

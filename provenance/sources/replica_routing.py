@@ -8,7 +8,12 @@ written (``www.`` included, port included, user info dropped), the fragment is d
 import re
 from urllib.parse import urlsplit
 
-from replica.errors import URLMappingError
+from provenance.errors import ProvenanceError
+
+
+class URLMappingError(ProvenanceError, ValueError):
+    """A URL cannot be mapped to or from its replica form."""
+
 
 _SCHEMES = ("http", "https")
 _HOST_AND_REST = re.compile(r"(?P<host>[^/?#]+)(?P<path>[^?#]*)(?P<query>\?[^#]*)?")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from archive.collection import Collection
 from archive.errors import ArchiveError
-from archive.warc.dedup import REVISIT_MIME, bare_digest
+from archive.index.dedup import REVISIT_MIME, bare_digest
 from archive.warc.reader import StoredRecord, iter_records, read_record
 from archive.warc.records import REVISIT_PROFILE
 

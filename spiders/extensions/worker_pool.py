@@ -1,0 +1,79 @@
+"""The crawl's worker processes: CPU-bound work (extraction, comparison, change detection) runs
+here, never on the reactor thread, where it would stall downloading and capture.
+
+One process per core by default (WARCPROOF_WORKERS; 0 runs the work inline, for debugging).
+forkserver, not fork: the crawler process runs threads (reactor, WARC writer), and a forked
+copy of a held lock would never be released. The pipelines reach the pool through
+`crawler.get_extension(WorkerPool)`."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+import pickle
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, ParamSpec, TypeVar
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+
+log = logging.getLogger(__name__)
+
+STARTUP_SECONDS = 120
+# Imported by the forkserver once, so each worker starts with trafilatura and the comparison
+# already loaded.
+PRELOAD = ["provenance.compare.seedcheck", "provenance.compare.page_changes"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class WorkerPool:
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self.pool: ProcessPoolExecutor | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> WorkerPool:
+        workers = crawler.settings.getint("WARCPROOF_WORKERS", -1)
+        pool = cls(os.cpu_count() or 1 if workers < 0 else workers)
+        crawler.signals.connect(pool.start, signal=signals.spider_opened)
+        crawler.signals.connect(pool.stop, signal=signals.spider_closed)
+        return pool
+
+    def start(self) -> None:
+        if self.workers <= 0 or self.pool is not None:
+            return
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(PRELOAD)
+        self.pool = ProcessPoolExecutor(self.workers, mp_context=context)
+        # Workers started (trafilatura imported) before the first page arrives, not while
+        # pages queue up for them; a pool that cannot start fails the crawl here.
+        for started in [self.pool.submit(os.getpid) for _ in range(self.workers)]:
+            started.result(timeout=STARTUP_SECONDS)
+
+    def stop(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True)
+            self.pool = None
+
+    async def run(self, function: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+        """`function(*args, **kwargs)` in a worker process; in this process (with a warning)
+        if the pool broke, so that the seed still gets its verdict."""
+        if self.pool is None:
+            return function(*args, **kwargs)
+        future = self.pool.submit(function, *args, **kwargs)
+        try:
+            result: R = await asyncio.wrap_future(future)
+        except (BrokenProcessPool, pickle.PicklingError) as exc:
+            log.warning("worker pool failed (%s); running %s here", exc, _name(function))
+            return function(*args, **kwargs)
+        return result
+
+
+def _name(function: Callable[..., Any]) -> str:
+    return getattr(function, "__qualname__", repr(function))
