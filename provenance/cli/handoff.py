@@ -10,6 +10,7 @@ from typing import Any
 from provenance.cli.crawl import DEFAULT_COLLECTION
 from provenance.cli.exitcodes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from provenance.cli.seeds import DEFAULT_MANIFEST
+from provenance.cli.signing_keys import signer_from, signing_options
 
 
 def register(commands: Any) -> None:
@@ -23,6 +24,7 @@ def register(commands: Any) -> None:
     pack = commands.add_parser("pack", help="pack the collection into a WACZ 1.1.1 file")
     _collection(pack)
     pack.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.wacz")
+    signing_options(pack)
     pack.set_defaults(handler=_pack)
 
     export = commands.add_parser(
@@ -60,12 +62,15 @@ def _pack(args: argparse.Namespace) -> int:
     if args.output.suffix != ".wacz":
         print(f"warcproof: {args.output}: a WACZ file's name must end in .wacz", file=sys.stderr)
         return EXIT_USAGE
-    package = handoff.pack(args.collection, args.output)
+    signing = signer_from(args)
+    package = handoff.pack(args.collection, args.output, sign=signing)
     size = sum(resource.bytes for resource in package.resources)
     print(
         f"{package.path}: {len(package.resources)} files ({size} bytes) listed, "
         f"{package.pages} page(s); datapackage.json {package.datapackage_hash}"
     )
+    if signing is not None:
+        print(signing.summary())
     return EXIT_OK
 
 

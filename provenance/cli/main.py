@@ -30,6 +30,9 @@ from provenance.cli import (
 from provenance.cli import (
     seeds as commands_seeds,
 )
+from provenance.cli import (
+    signing_keys as commands_keys,
+)
 from provenance.cli.exitcodes import EXIT_USAGE
 from provenance.errors import ProvenanceError
 
@@ -40,6 +43,7 @@ COMMAND_GROUPS = (
     commands_handoff,
     cli_check,
     commands_changes,
+    commands_keys,
 )
 
 

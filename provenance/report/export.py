@@ -8,10 +8,11 @@ the extracted text read back from the conversion record), the report, and the se
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 from archive.index.collection_index import IndexUpdate, closed_warcs, index_collection
 from archive.packaging.bag import BagSummary, check_bag_target, export_bag
@@ -133,8 +134,14 @@ def index(collection: Path, *, rebuild: bool = False) -> IndexUpdate:
     return index_collection(collection, rebuild=rebuild)
 
 
-def pack(collection: Path, target: Path) -> WaczPackage:
-    """Update the collection's index, then pack the collection into the WACZ `target`."""
+def pack(
+    collection: Path,
+    target: Path,
+    *,
+    sign: Callable[[str], Mapping[str, Any]] | None = None,
+) -> WaczPackage:
+    """Update the collection's index, then pack the collection into the WACZ `target`
+    (signed by `sign`, see `pack_wacz`)."""
     update = index(collection)
     entries = all_entries(collection)
     count, pages = ledger_pages(collection, entries)
@@ -161,6 +168,7 @@ def pack(collection: Path, target: Path) -> WaczPackage:
         description=description,
         software=software(),
         pages_title="Seed source pages",
+        sign=sign,
     )
 
 
