@@ -467,3 +467,33 @@ def test_check_result_lines_name_the_file(tmp_path: Path) -> None:
         f"{tmp_path / 'a.wacz'}: signature NOT valid",
         f"{tmp_path / 'a.wacz'}: signature: does not verify",
     ]
+
+
+@pytest.mark.crawl
+def test_pack_signs_a_crawled_collection_and_check_verifies_it(
+    pki: Pki, tsa: str, tmp_path: Path, replica_origin: str
+) -> None:
+    from tests.test_index import crawl_corpus
+
+    collection = crawl_corpus(tmp_path, replica_origin, second_copy_of_004=False)
+    wacz = tmp_path / "signed.wacz"
+    packed = subprocess.run(
+        [str(BIN / "warcproof"), "pack", str(collection), "-o", str(wacz),
+         "--sign-cert", str(pki.domain_chain), "--sign-key", str(pki.domain_key),
+         "--tsa", tsa],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert packed.returncode == 0, packed.stderr
+    assert f"signed by {DOMAIN} at " in packed.stdout
+    assert "1 timestamp(s)" in packed.stdout
+    checked = subprocess.run(
+        [str(BIN / "warcproof"), "check", str(wacz), "--verify-signature",
+         "--trust-roots", str(pki.roots)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert f"signed by: {DOMAIN}" in checked.stdout
+    with zipfile.ZipFile(wacz) as archive:
+        listed = len(json.loads(archive.read("datapackage.json"))["resources"])
+        assert pki.domain_key.read_bytes() not in archive.read("datapackage-digest.json")
+    assert f"which lists {listed} file(s)" in checked.stdout
