@@ -1,5 +1,6 @@
 """Scrapy settings of the warcproof project. `WARCPROOF_*` settings are warcproof's own."""
 
+import warnings
 from importlib.metadata import version
 
 from spiders import offline
@@ -49,6 +50,12 @@ TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
 
 EXTENSIONS = {"spiders.extensions.capture.WarcCaptureExtension": 0}
+# Before the capture (lower order): it leaves each HTTPS response's TLS evidence for the capture
+# to write next to the response; the context factory shows it the connections.
+EXTENSIONS["spiders.extensions.tls_evidence.TlsEvidenceExtension"] = -50
+DOWNLOADER_CLIENTCONTEXTFACTORY = "spiders.tls_recording.TlsRecordingContextFactory"
+# Scrapy 2.14+ calls this setting deprecated, yet offers no other way to see the TLS connection.
+warnings.filterwarnings("ignore", message="The 'DOWNLOADER_CLIENTCONTEXTFACTORY' setting")
 EXTENSIONS[
     "spiders.extensions.lock.CollectionLock"
 ] = -100  # first: no other component opens anything
