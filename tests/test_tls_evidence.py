@@ -114,6 +114,11 @@ def test_every_https_response_has_its_tls_record(
         assert tls["certificates"][0]["ip_addresses"] == ["127.0.0.1"]
         pem = tls["certificate_chain_pem"][0].encode()
         assert x509.load_pem_x509_certificate(pem) == https_replica[1]
+    checked = subprocess.run(
+        [str(BIN / "warcproof"), "check", str(crawled / "warcs")],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert checked.returncode == 0, checked.stdout  # the validator accepts the TLS records
 
 
 @pytest.mark.crawl

@@ -461,6 +461,16 @@ def test_authsigns_verifier_accepts_the_domain_signed_wacz(
     assert result.stdout.split()[0] == DOMAIN
 
 
+def test_an_unsigned_wacz_fails_verification(collection: Path, tmp_path: Path) -> None:
+    wacz = pack(collection, tmp_path / "plain.wacz", None)
+    result = subprocess.run(
+        [str(BIN / "warcproof"), "check", str(wacz), "--verify-signature"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "datapackage-digest.json: no signedData: the WACZ is not signed" in result.stdout
+
+
 def test_check_result_lines_name_the_file(tmp_path: Path) -> None:
     check = SignatureCheck(tmp_path / "a.wacz", problems=["signature: does not verify"])
     assert check.lines() == [

@@ -10,10 +10,12 @@ import argparse
 import os
 import sys
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from archive.packaging.signing import (
+    DomainSigner,
     Signer,
     SigningError,
     anonymous_signer,
@@ -26,6 +28,8 @@ from archive.packaging.signing import (
     sign_digest,
 )
 from provenance.cli.exitcodes import EXIT_OK, EXIT_USAGE
+
+AUTHSIGN_CERT_DAYS = timedelta(days=7)  # authsign's CERT_DURATION: it expects fresh certificates
 
 
 def register(commands: Any) -> None:
@@ -87,7 +91,16 @@ class PackSigning:
             self.signer.key.public_key()
         )
         stamps = len(self.tsa_urls)
-        return f"  signed by {who} at {self.signed.get('created')}; {stamps} timestamp(s)"
+        line = f"  signed by {who} at {self.signed.get('created')}; {stamps} timestamp(s)"
+        if isinstance(self.signer, DomainSigner):
+            age = datetime.now(UTC) - self.signer.chain[0].not_valid_before_utc
+            if age > AUTHSIGN_CERT_DAYS:
+                line += (
+                    f"\n  note: the certificate is {age.days} days old; authsign's verifier "
+                    f"accepts a domain signature only within {AUTHSIGN_CERT_DAYS.days} days of "
+                    f"its certificate's start (warcproof check has no such limit)"
+                )
+        return line
 
 
 def signer_from(args: argparse.Namespace) -> PackSigning | None:
