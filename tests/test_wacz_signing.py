@@ -23,6 +23,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from archive.check.waczsignature import SignatureCheck, verify_signed_wacz
 from archive.index.collection_index import index_collection
@@ -507,3 +509,47 @@ def test_pack_signs_a_crawled_collection_and_check_verifies_it(
         listed = len(json.loads(archive.read("datapackage.json"))["resources"])
         assert pki.domain_key.read_bytes() not in archive.read("datapackage-digest.json")
     assert f"which lists {listed} file(s)" in checked.stdout
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=40),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    field=st.sampled_from(
+        [
+            "hash",
+            "signature",
+            "publicKey",
+            "domain",
+            "domainCert",
+            "created",
+            "timeSignature",
+            "timestampCert",
+            "additionalTimestamps",
+        ]
+    ),
+    value=JSON_VALUES | st.datetimes().map(lambda t: t.isoformat()),
+)
+def test_any_signed_data_gives_a_verdict_never_a_crash(
+    domain_signed: Path, pki: Pki, tmp_path: Path, field: str, value: Any
+) -> None:
+    def edit(data: bytes) -> bytes:
+        doc = json.loads(data)
+        doc["signedData"][field] = value
+        return json.dumps(doc).encode()
+
+    tampered = rewrite(
+        domain_signed, tmp_path / f"fuzz-{field}.wacz", "datapackage-digest.json", edit
+    )
+    check = verify_signed_wacz(tampered, roots(pki.roots))
+    assert isinstance(check.problems, list)
+    assert all(isinstance(line, str) for line in check.lines())

@@ -155,7 +155,7 @@ def _verify_signature(signed: dict[str, Any], digest: str, check: SignatureCheck
     raw = _b64(signed, "signature", check)
     if raw is None:
         return text
-    message = digest.encode("ascii")
+    message = digest.encode("utf-8")  # ASCII when well-formed
     try:
         if "publicKey" in signed:
             key_der = _b64(signed, "publicKey", check)
@@ -204,7 +204,7 @@ def _verify_timestamps(
             continue
         try:
             response = decode_timestamp_response(raw)
-            verify_timestamp(response, signature.encode("ascii"), roots)
+            verify_timestamp(response, signature.encode("utf-8"), roots)
         except ValueError:
             check.problems.append(f"{label}: not an RFC 3161 TimeStampResp (altered?)")
             continue
@@ -218,7 +218,7 @@ def _verify_timestamps(
         except ValueError:
             check.problems.append(f"{label}: timestampCert is not a PEM chain (altered?)")
             continue
-        if not listed or listed[0] != chain[0]:
+        if not listed or not chain or listed[0] != chain[0]:
             check.problems.append(f"{label}: timestampCert is not the certificate that signed it")
             continue
         broken = unverified(embedded, roots) + unverified(listed, roots)
@@ -317,10 +317,12 @@ def _root_name(chain: Any, roots: list[x509.Certificate]) -> str:
 
 
 def _parse_time(text: str) -> datetime | None:
+    """An ISO 8601 time with its offset; a time without one says no moment, so None."""
     try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         return None
+    return parsed if parsed.tzinfo is not None else None
 
 
 def _verify_package(
