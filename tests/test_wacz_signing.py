@@ -44,6 +44,7 @@ from tests.processes import stop
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 DOMAIN = "archive.example"
+WABAC_CHECK = ROOT / "tests" / "js" / "wabac_verify.mjs"
 
 
 @dataclass(frozen=True)
@@ -553,3 +554,36 @@ def test_any_signed_data_gives_a_verdict_never_a_crash(
     check = verify_signed_wacz(tampered, roots(pki.roots))
     assert isinstance(check.problems, list)
     assert all(isinstance(line, str) for line in check.lines())
+
+
+@pytest.mark.external
+def test_webcrypto_accepts_the_anonymous_signature_as_wabac_does(
+    collection: Path, tmp_path: Path
+) -> None:
+    """Node's WebCrypto, called as wabac.js calls it in the browser, accepts the signature
+    and refuses it over any other digest."""
+    key = tmp_path / "k.pem"
+    subprocess.run(
+        [str(BIN / "warcproof"), "keys", "new", str(key)], check=True, capture_output=True
+    )
+    signer = anonymous_signer(key)
+    wacz = pack(collection, tmp_path / "anon.wacz", lambda d: sign_digest(d, signer, software="t"))
+    with zipfile.ZipFile(wacz) as archive:
+        signed = json.loads(archive.read("datapackage-digest.json"))["signedData"]
+    raw = base64.b64decode(signed["signature"])
+    der = encode_dss_signature(int.from_bytes(raw[:48]), int.from_bytes(raw[48:]))
+    cases = {
+        "as signed": signed,
+        "other digest": {**signed, "hash": signed["hash"][:-1] + "x"},
+        "DER encoding": {**signed, "signature": base64.b64encode(der).decode()},
+    }
+    verdicts = {}
+    for name, data in cases.items():
+        path = tmp_path / "signed.json"
+        path.write_text(json.dumps(data))
+        result = subprocess.run(
+            ["node", str(WABAC_CHECK), str(path)], capture_output=True, text=True, check=False
+        )
+        assert result.returncode == 0, result.stderr
+        verdicts[name] = result.stdout.strip()
+    assert verdicts == {"as signed": "valid", "other digest": "invalid", "DER encoding": "invalid"}
