@@ -111,5 +111,5 @@ def domain_cert(ca: Issued, domain: str, **validity: datetime) -> Issued:
     return issue(ca, domain, usage=ExtendedKeyUsageOID.SERVER_AUTH, dns=[domain], **validity)
 
 
-def tsa_cert(ca: Issued, common: str = "warcproof test TSA") -> Issued:
-    return issue(ca, common, usage=ExtendedKeyUsageOID.TIME_STAMPING)
+def tsa_cert(ca: Issued, common: str = "warcproof test TSA", **validity: datetime) -> Issued:
+    return issue(ca, common, usage=ExtendedKeyUsageOID.TIME_STAMPING, **validity)

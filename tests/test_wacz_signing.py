@@ -77,8 +77,12 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
 @pytest.fixture(scope="module")
 def tsa(pki: Pki) -> Iterator[str]:
     """The local TSA's URL."""
+    yield from tsa_server(pki.folder / "tsa")
+
+
+def tsa_server(folder: Path) -> Iterator[str]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "tests.tsa_server", str(pki.folder / "tsa")],
+        [sys.executable, "-m", "tests.tsa_server", str(folder)],
         stdout=subprocess.PIPE,
         text=True,
         cwd=ROOT,
@@ -337,6 +341,32 @@ def test_a_certificate_outside_its_validity_fails_with_the_reason(
     assert any(reason in p and p.startswith("domain certificate CN=") for p in check.problems), (
         check.problems
     )
+
+
+def test_a_tsa_certificate_expired_when_it_stamped_fails_with_the_reason(
+    collection: Path, pki: Pki, tmp_path: Path
+) -> None:
+    folder = tmp_path / "expired-tsa"
+    folder.mkdir()
+    window = {"valid_from": NOW - timedelta(days=30), "valid_to": NOW - timedelta(days=1)}
+    tsa_cert(pki.root, "expired TSA", **window).write(folder, "tsa")
+    (folder / "chain.pem").write_bytes(pki.root.cert.public_bytes(serialization.Encoding.PEM))
+    signer = domain_signer(pki.domain_chain, pki.domain_key)
+    servers = tsa_server(folder)
+    url = next(servers)
+    try:
+        wacz = pack(
+            collection,
+            tmp_path / "x.wacz",
+            lambda d: sign_digest(d, signer, software="t", tsa_urls=[url]),
+        )
+    finally:
+        servers.close()
+    check = verify_signed_wacz(wacz, roots(pki.roots))
+    assert any(
+        p.startswith("timestamp: TSA certificate CN=expired TSA: expired when it stamped")
+        for p in check.problems
+    ), check.problems
 
 
 def wabac_verify(signed: dict[str, Any]) -> bool:

@@ -114,6 +114,19 @@ def verify_timestamp(
         raise TimestampError("the token is not over a SHA-256 hash")
     if not roots:
         raise TimestampError("no trust root to check the TSA's chain against")
+    stamped = gen_time(response)
+    for cert in token_chain(response):
+        name = f"TSA certificate {cert.subject.rfc4514_string()}"
+        if stamped < cert.not_valid_before_utc:
+            raise TimestampError(
+                f"{name}: not yet valid when it stamped ({stamped:%Y-%m-%dT%H:%M:%SZ}); valid "
+                f"from {cert.not_valid_before_utc:%Y-%m-%dT%H:%M:%SZ}"
+            )
+        if stamped > cert.not_valid_after_utc:
+            raise TimestampError(
+                f"{name}: expired when it stamped ({stamped:%Y-%m-%dT%H:%M:%SZ}); valid until "
+                f"{cert.not_valid_after_utc:%Y-%m-%dT%H:%M:%SZ}"
+            )
     builder = VerifierBuilder()
     for root in roots:
         builder = builder.add_root_certificate(root)
