@@ -541,6 +541,18 @@ def test_pack_signs_a_crawled_collection_and_check_verifies_it(
         assert pki.domain_key.read_bytes() not in archive.read("datapackage-digest.json")
     assert f"which lists {listed} file(s)" in checked.stdout
 
+    key = tmp_path / "anonymous.key"
+    subprocess.run([str(BIN / "warcproof"), "keys", "new", str(key)], check=True)
+    exported = subprocess.run(
+        [str(BIN / "warcproof"), "export", str(collection), "--bag", str(tmp_path / "bag"),
+         "--manifest", str(tmp_path / "seeds" / "seeds.toml"), "--sign", str(key)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert exported.returncode == 0, exported.stderr
+    assert "signed by anonymous key sha256:" in exported.stdout
+    bagged = verify_signed_wacz(tmp_path / "bag" / "data" / "collection.wacz", [])
+    assert bagged.ok, bagged.problems
+
 
 JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=40),

@@ -34,6 +34,7 @@ def register(commands: Any) -> None:
     export.add_argument("--bag", type=Path, required=True, metavar="DIR", help="a new directory")
     export.add_argument("--manifest", type=Path, default=DEFAULT_MANIFEST)
     export.add_argument("--organization", help="the bag's Source-Organization")
+    signing_options(export)
     export.set_defaults(handler=_export)
 
 
@@ -77,9 +78,10 @@ def _pack(args: argparse.Namespace) -> int:
 def _export(args: argparse.Namespace) -> int:
     from provenance.report import export as handoff  # cdxj-indexer, bagit: only when a command runs
 
+    signing = signer_from(args)
     try:
         bag, package = handoff.export(
-            args.collection, args.bag, args.manifest, organization=args.organization
+            args.collection, args.bag, args.manifest, organization=args.organization, sign=signing
         )
     except handoff.SeedsChangedError as exc:
         for problem in exc.problems:
@@ -88,4 +90,6 @@ def _export(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     print(f"{bag.path}: valid bag, {bag.files} payload file(s), Payload-Oxum {bag.payload_oxum}")
     print(f"  {package.path} ({package.pages} page(s))")
+    if signing is not None:
+        print(signing.summary())
     return EXIT_OK

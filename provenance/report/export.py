@@ -173,7 +173,12 @@ def pack(
 
 
 def export(
-    collection: Path, target: Path, manifest_path: Path, *, organization: str | None = None
+    collection: Path,
+    target: Path,
+    manifest_path: Path,
+    *,
+    organization: str | None = None,
+    sign: Callable[[str], Mapping[str, Any]] | None = None,
 ) -> tuple[BagSummary, WaczPackage]:
     """A bag holding the collection's WACZ, the latest report as JSON, and the seed corpus
     (manifest and seed files, which must still match the manifest)."""
@@ -186,7 +191,7 @@ def export(
     name = collection.resolve().name
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=".warcproof-bag-") as scratch:
-        package = pack(collection, Path(scratch) / f"{name}.wacz")
+        package = pack(collection, Path(scratch) / f"{name}.wacz", sign=sign)
         payload: dict[str, Path | bytes] = {
             f"{name}.wacz": package.path,
             "report.json": report.as_json(entries).encode("utf-8"),
