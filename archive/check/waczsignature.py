@@ -14,6 +14,7 @@ import base64
 import binascii
 import hashlib
 import json
+import warnings
 import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -24,6 +25,7 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.x509 import DNSName
 from cryptography.x509.verification import PolicyBuilder, Store, VerificationError
 from rfc3161_client import decode_timestamp_response
@@ -83,7 +85,9 @@ def load_trust_roots(paths: list[Path]) -> list[x509.Certificate]:
     roots: list[x509.Certificate] = []
     for path in paths:
         try:
-            roots += x509.load_pem_x509_certificates(path.read_bytes())
+            with warnings.catch_warnings():  # system bundles hold a few non-RFC 5280 serials
+                warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+                roots += x509.load_pem_x509_certificates(path.read_bytes())
         except OSError as exc:
             raise ValueError(f"{path}: cannot read: {exc.strerror}") from None
         except ValueError:
@@ -152,6 +156,9 @@ def _b64(signed: dict[str, Any], name: str, check: SignatureCheck) -> bytes | No
 def _verify_signature(signed: dict[str, Any], digest: str, check: SignatureCheck) -> str:
     """Check the signature over `digest`; returns the signature text the timestamps cover."""
     text = str(signed.get("signature", ""))
+    if "publicKey" not in signed and "domainCert" not in signed:
+        check.problems.append(f"{DIGEST_FILE}: signedData has neither publicKey nor domainCert")
+        return text
     raw = _b64(signed, "signature", check)
     if raw is None:
         return text

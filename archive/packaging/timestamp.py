@@ -6,6 +6,7 @@ carries a nonce and asks for the TSA's certificates, so the token carries its ow
 
 from __future__ import annotations
 
+import re
 import urllib.error
 import urllib.request
 from collections.abc import Sequence
@@ -137,6 +138,13 @@ def verify_timestamp(
 
 
 def _reason(message: str) -> str:
+    """rfc3161-client's message, shortened to what a reader can act on."""
     if "Mismatch between messages" in message:
         return "the token is over other data than this signature"
+    if "certificate verify error" in message:
+        detail = re.search(r'Verify error: ([^"]+)"', message)
+        why = f" ({detail.group(1)})" if detail else ""
+        return f"the TSA's certificate chain does not lead to a trust root{why}"
+    if "PKCS7_verify" in message or "pkcs7" in message:
+        return "the TSA's signature over the token does not verify (altered?)"
     return message
