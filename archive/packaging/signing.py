@@ -193,12 +193,16 @@ def sign_digest(
     tsa_urls: Sequence[str] = (),
     tsa_timeout: float = 30.0,
 ) -> dict[str, Any]:
-    """The `signedData` of a WACZ whose datapackage.json has the digest `digest`."""
-    created = datetime.now(UTC).replace(microsecond=0)  # never after the TSA's time
+    """The `signedData` of a WACZ whose datapackage.json has the digest `digest`.
+
+    `created` is the signing time to the second; verifiers (authsign, `check`) want it no later
+    than every timestamp, so a TSA whose clock is behind ours moves it back to its own time
+    (the signature covers `hash` only, not `created`)."""
+    created = datetime.now(UTC).replace(microsecond=0)
     der = signer.key.sign(digest.encode("ascii"), ec.ECDSA(hashes.SHA256()))
     signed: dict[str, Any] = {
         "hash": digest,
-        "created": created.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "created": "",
         "software": software,
         "version": AUTH_SPEC_VERSION,
     }
@@ -212,12 +216,14 @@ def sign_digest(
     stamps = []
     for url in tsa_urls:
         token = request_timestamp(url, signed["signature"].encode("ascii"), timeout=tsa_timeout)
+        created = min(created, token.time.replace(microsecond=0))
         stamps.append(
             {
                 "timeSignature": base64.b64encode(token.response).decode("ascii"),
                 "timestampCert": chain_pem(token.chain),
             }
         )
+    signed["created"] = created.strftime("%Y-%m-%dT%H:%M:%SZ")
     if stamps:
         signed.update(stamps[0])
     if len(stamps) > 1:
