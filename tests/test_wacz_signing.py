@@ -422,6 +422,22 @@ def test_keys_new_and_an_anonymous_signature_as_wabac_checks_it(
     assert check.signer.startswith("anonymous key sha256:")
     assert len(check.timestamps) == 2
 
+    def check_with(*keys: str) -> subprocess.CompletedProcess[str]:
+        options = [item for key in keys for item in ("--signer-key", key)]
+        return subprocess.run(
+            [str(BIN / "warcproof"), "check", str(wacz), "--verify-signature",
+             "--trust-roots", str(pki.roots), *options],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+
+    assert check_with(public).returncode == 0
+    fingerprint = made.stdout.split("fingerprint:")[1].split()[0]
+    assert check_with("sha256:" + "0" * 64, fingerprint).returncode == 0
+    other = check_with("sha256:" + "0" * 64)
+    assert other.returncode == 1
+    assert f"signature: made by key {fingerprint}, not by a key given" in other.stdout
+    assert check_with("not-a-key").returncode == 2
+
 
 def test_pack_refuses_unusable_signing_options(tmp_path: Path) -> None:
     p256 = tmp_path / "p256.key"

@@ -16,6 +16,7 @@ import hashlib
 import json
 import warnings
 import zipfile
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -95,17 +96,27 @@ def load_trust_roots(paths: list[Path]) -> list[x509.Certificate]:
     return roots
 
 
-def verify_signed_wacz(path: Path, roots: list[x509.Certificate]) -> SignatureCheck:
+def verify_signed_wacz(
+    path: Path, roots: list[x509.Certificate], signer_keys: Collection[str] = ()
+) -> SignatureCheck:
+    """Verify the WACZ at `path`: domain and TSA chains against `roots`; an anonymous signature,
+    if `signer_keys` (public key fingerprints, `sha256:<hex>`) are given, must be by one of them.
+    """
     check = SignatureCheck(path)
     try:
         with zipfile.ZipFile(path) as wacz:
-            _verify(wacz, roots, check)
+            _verify(wacz, roots, frozenset(signer_keys), check)
     except (zipfile.BadZipFile, OSError) as exc:
         check.problems.append(f"not a readable zip file: {exc}")
     return check
 
 
-def _verify(wacz: zipfile.ZipFile, roots: list[x509.Certificate], check: SignatureCheck) -> None:
+def _verify(
+    wacz: zipfile.ZipFile,
+    roots: list[x509.Certificate],
+    signer_keys: frozenset[str],
+    check: SignatureCheck,
+) -> None:
     digest_doc = _json_entry(wacz, DIGEST_FILE, check)
     if digest_doc is None:
         return
@@ -118,7 +129,7 @@ def _verify(wacz: zipfile.ZipFile, roots: list[x509.Certificate], check: Signatu
         check.problems.append(f"{DIGEST_FILE}: signedData.hash is not the digest it signs")
         return
     check.created = str(signed.get("created", ""))
-    signature = _verify_signature(signed, digest, check)
+    signature = _verify_signature(signed, digest, signer_keys, check)
     stamped = _verify_timestamps(signed, signature, roots, check)
     if "domainCert" in signed:
         _verify_domain_chain(signed, roots, stamped or _parse_time(check.created), check)
@@ -153,7 +164,9 @@ def _b64(signed: dict[str, Any], name: str, check: SignatureCheck) -> bytes | No
         return None
 
 
-def _verify_signature(signed: dict[str, Any], digest: str, check: SignatureCheck) -> str:
+def _verify_signature(
+    signed: dict[str, Any], digest: str, signer_keys: frozenset[str], check: SignatureCheck
+) -> str:
     """Check the signature over `digest`; returns the signature text the timestamps cover."""
     text = str(signed.get("signature", ""))
     if "publicKey" not in signed and "domainCert" not in signed:
@@ -177,6 +190,13 @@ def _verify_signature(signed: dict[str, Any], digest: str, check: SignatureCheck
                 return text
             key.verify(der_signature(raw), message, ec.ECDSA(hashes.SHA256()))
             check.signer = f"anonymous key {key_fingerprint(key)}"
+            if signer_keys and key_fingerprint(key) not in signer_keys:
+                check.problems.append(
+                    f"signature: made by key {key_fingerprint(key)}, not by a key given as "
+                    f"the signer's"
+                )
+            elif signer_keys:
+                check.signer += " (one of the signer keys given)"
         else:
             chain = x509.load_pem_x509_certificates(str(signed.get("domainCert", "")).encode())
             leaf_key = chain[0].public_key()

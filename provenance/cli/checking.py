@@ -45,6 +45,14 @@ def register(commands: Any) -> None:
         help="trust only these root certificates for domain and TSA chains "
         "(default: the system's CA bundle)",
     )
+    run.add_argument(
+        "--signer-key",
+        action="append",
+        default=[],
+        metavar="KEY",
+        help="an anonymous signature must be by this key (its sha256:<hex> fingerprint or "
+        "base64 public key, as `warcproof keys new` prints them; repeatable)",
+    )
     run.set_defaults(handler=_check)
 
     warc = commands.add_parser("warc", help="WARC file maintenance")
@@ -95,7 +103,8 @@ def _check(args: argparse.Namespace) -> int:
     print(summary)
     code = EXIT_USAGE if empty else summary.exit_code
     if args.verify_signature:
-        signed = verify_signatures([f for f in files if f.suffix == ".wacz"], args.trust_roots)
+        waczs = [f for f in files if f.suffix == ".wacz"]
+        signed = verify_signatures(waczs, args.trust_roots, args.signer_key)
         code = max(code, signed)
     return code
 
