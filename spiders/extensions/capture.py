@@ -163,6 +163,7 @@ class WarcCaptureExtension:
             raise StopDownload(fail=False)
 
     def response_downloaded(self, response: Response, request: Request, spider: Spider) -> None:
+        metadata = request.meta.pop(METADATA_KEY, [])  # never carried on to a redirect's request
         if self.writer is None:
             return
         started_ts: Any = request.meta.pop(STARTED_KEY, None)
@@ -176,7 +177,6 @@ class WarcCaptureExtension:
         if truncated == "length":
             response = response.replace(body=response.body[: self.max_response])
         exchange = to_exchange(request, response, started, truncated)
-        metadata = request.meta.pop(METADATA_KEY, [])
         written: Deferred[Any] = deferToThreadPool(
             _reactor(), self.thread, self._write, exchange, truncated, metadata
         )
