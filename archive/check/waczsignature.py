@@ -232,8 +232,10 @@ def _verify_timestamps(
         try:
             response = decode_timestamp_response(raw)
             verify_timestamp(response, signature.encode("utf-8"), roots)
-        except ValueError:
-            check.problems.append(f"{label}: not an RFC 3161 TimeStampResp (altered?)")
+        except ValueError as exc:
+            # rfc3161-client reads strict DER (e.g. it refuses a token whose certificates are
+            # not in DER set order): its reason is given, as it may be the writer's, not a change
+            check.problems.append(f"{label}: not a readable RFC 3161 TimeStampResp: {exc}")
             continue
         except TimestampError as exc:
             check.problems.append(f"{label}: {exc}")
