@@ -4,6 +4,7 @@ import argparse
 import gzip
 import logging
 import signal
+import ssl
 import sys
 import threading
 from collections import Counter
@@ -44,8 +45,10 @@ class ReplicaServer:
         *,
         pages_dir: Path | None = None,
         gone_hosts: Iterable[str] = (),
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         self.routes = RouteTable.load(pages_dir)
+        self.tls = tls  # serve HTTPS with this server context
         self.gone_hosts = frozenset(name.lower() for name in gone_hosts)
         self.hits: Counter[str] = Counter()
         self.faults = FaultState()
@@ -56,16 +59,18 @@ class ReplicaServer:
 
     @property
     def url(self) -> str:
-        """``http://HOST:PORT`` of the running server."""
+        """``http(s)://HOST:PORT`` of the running server."""
         if self._httpd is None:
             raise ReplicaError("the replica server is not started")
         host, port = self._httpd.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return f"{'https' if self.tls else 'http'}://{host!s}:{port}"
 
     def start(self) -> None:
         if self._httpd is not None:
             raise ReplicaError("the replica server is already started")
         self._httpd = _HTTPServer((self._host, self._port), _Handler, self)
+        if self.tls is not None:
+            self._httpd.socket = self.tls.wrap_socket(self._httpd.socket, server_side=True)
         self._thread = threading.Thread(
             target=self._httpd.serve_forever, name=f"replica {self.url}", daemon=True
         )
@@ -225,11 +230,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--gone", action="append", default=[], metavar="HOST", help="answer 410 for HOST"
     )
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
+    parser.add_argument("--tls-cert", type=Path, metavar="PEM", help="serve HTTPS: certificate")
+    parser.add_argument("--tls-key", type=Path, metavar="PEM", help="the key of --tls-cert")
     args = parser.parse_args(argv)
+    tls = None
+    if args.tls_cert:
+        tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        tls.load_cert_chain(args.tls_cert, args.tls_key)
     if args.verbose:
         logging.basicConfig(level=logging.DEBUG, format="%(asctime)s %(name)s %(message)s")
     try:
-        server = ReplicaServer(args.host, args.port, pages_dir=args.pages, gone_hosts=args.gone)
+        server = ReplicaServer(
+            args.host, args.port, pages_dir=args.pages, gone_hosts=args.gone, tls=tls
+        )
     except ReplicaError as exc:
         print(f"replica: {exc}", file=sys.stderr)
         return 2

@@ -20,3 +20,13 @@ command -v redis-server >/dev/null || {
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
         --no-install-recommends redis-server >/dev/null
 }
+# Node's WebCrypto checks anonymous WACZ signatures the way wabac.js (ReplayWeb.page) does, in a
+# test; skipped when already present.
+command -v node >/dev/null || {
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+        --no-install-recommends nodejs >/dev/null
+}
+# authsign (Webrecorder's WACZ signature verifier) pins its own stack: its own environment,
+# where a test runs it on warcproof's domain-signed WACZ.
+python3 -m venv .venv-authsign
+.venv-authsign/bin/python -m pip install --quiet 'authsign==0.6.*'

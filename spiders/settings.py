@@ -1,5 +1,6 @@
 """Scrapy settings of the warcproof project. `WARCPROOF_*` settings are warcproof's own."""
 
+import warnings
 from importlib.metadata import version
 
 from spiders import offline
@@ -50,11 +51,17 @@ LOG_LEVEL = "INFO"
 
 EXTENSIONS = {
     "spiders.extensions.lock.CollectionLock": -100,  # first: no other component opens anything
+    # Before the capture: it leaves each HTTPS response's TLS evidence for the capture to write
+    # next to the response; the context factory shows it the connections.
+    "spiders.extensions.tls_evidence.TlsEvidenceExtension": -50,
     "spiders.extensions.capture.WarcCaptureExtension": 0,
     "spiders.extensions.worker_pool.WorkerPool": 10,  # the pipelines' CPU-bound work
     "spiders.extensions.crawl_progress.CrawlProgressExtension": 900,  # terminal-only progress
     "spiders.extensions.indexing.CollectionIndexExtension": 950,  # re-index on engine_stopped
 }
+DOWNLOADER_CLIENTCONTEXTFACTORY = "spiders.tls_recording.TlsRecordingContextFactory"
+# Scrapy 2.14+ calls this setting deprecated, yet offers no other way to see the TLS connection.
+warnings.filterwarnings("ignore", message="The 'DOWNLOADER_CLIENTCONTEXTFACTORY' setting")
 SPIDER_MIDDLEWARES = {"spiders.middlewares.resume.ResumeMiddleware": 50}  # JOBDIR: no seed twice
 ITEM_PIPELINES = {
     "spiders.pipelines.analyse.AnalysePipeline": 100,  # extract, compare (worker processes)

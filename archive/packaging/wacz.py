@@ -26,7 +26,7 @@ import os
 import re
 import tempfile
 import zipfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -110,11 +110,13 @@ def pack_wacz(
     software: str,
     pages_title: str = "Pages",
     extra: Mapping[str, Any] | None = None,
+    sign: Callable[[str], Mapping[str, Any]] | None = None,
 ) -> WaczPackage:
     """Write a WACZ of `warcs` (closed `.warc.gz` files), described by `index` (a sorted CDXJ
     index naming those files by base name) and `pages`, to `target`.
 
-    `extra` adds custom properties to datapackage.json."""
+    `extra` adds custom properties to datapackage.json; `sign`, given the digest of
+    datapackage.json, returns the `signedData` of datapackage-digest.json (WACZ auth spec)."""
     if not warcs:
         raise InvalidInputError(f"{target}: a WACZ needs at least one WARC file; none given")
     names = [warc.name for warc in warcs]
@@ -138,7 +140,9 @@ def pack_wacz(
                 package = _datapackage(resources, title, description, software, created, extra)
                 digest = f"sha256:{hashlib.sha256(package).hexdigest()}"
                 _write_bytes(archive, "datapackage.json", package, created)
-                digest_doc = {"path": "datapackage.json", "hash": digest}
+                digest_doc: dict[str, Any] = {"path": "datapackage.json", "hash": digest}
+                if sign is not None:
+                    digest_doc["signedData"] = dict(sign(digest))
                 _write_bytes(archive, "datapackage-digest.json", _json(digest_doc), created)
             raw.flush()
             os.fsync(raw.fileno())

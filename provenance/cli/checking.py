@@ -11,6 +11,7 @@ from typing import Any
 from archive.check.checker import check
 from archive.check.problems import Problem
 from archive.check.recover import RecoveryError, open_files, recover_file
+from provenance.cli.signature_check import verify_signatures
 from provenance.run.progress import Progress
 
 EXIT_OK, EXIT_USAGE = 0, 2
@@ -29,6 +30,29 @@ def register(commands: Any) -> None:
         "paths", nargs="+", type=Path, metavar="FILE", help="a WARC or WACZ file, or a directory"
     )
     run.add_argument("-q", "--quiet", action="store_true", help="print only the summary")
+    run.add_argument(
+        "--verify-signature",
+        action="store_true",
+        help="also verify each WACZ's signature and timestamps, offline, down to every file "
+        "(exit 1 if one is unsigned or fails)",
+    )
+    run.add_argument(
+        "--trust-roots",
+        nargs="+",
+        type=Path,
+        default=[],
+        metavar="PEM",
+        help="trust only these root certificates for domain and TSA chains "
+        "(default: the system's CA bundle)",
+    )
+    run.add_argument(
+        "--signer-key",
+        action="append",
+        default=[],
+        metavar="KEY",
+        help="an anonymous signature must be by this key (its sha256:<hex> fingerprint or "
+        "base64 public key, as `warcproof keys new` prints them; repeatable)",
+    )
     run.set_defaults(handler=_check)
 
     warc = commands.add_parser("warc", help="WARC file maintenance")
@@ -77,7 +101,12 @@ def _check(args: argparse.Namespace) -> int:
     with Progress("check", unit="bytes") as progress:
         summary = check(files, on_problem=show, progress=progress)
     print(summary)
-    return EXIT_USAGE if empty else summary.exit_code
+    code = EXIT_USAGE if empty else summary.exit_code
+    if args.verify_signature:
+        waczs = [f for f in files if f.suffix == ".wacz"]
+        signed = verify_signatures(waczs, args.trust_roots, args.signer_key)
+        code = max(code, signed)
+    return code
 
 
 def _recover(args: argparse.Namespace) -> int:

@@ -9,6 +9,7 @@ from typing import Any
 
 from archive.collection import DEFAULT_COLLECTION
 from provenance.cli.corpus import DEFAULT_MANIFEST
+from provenance.cli.signing_keys import signer_from, signing_options
 from provenance.exitcodes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 
 
@@ -23,6 +24,7 @@ def register(commands: Any) -> None:
     pack = commands.add_parser("pack", help="pack the collection into a WACZ 1.1.1 file")
     _collection(pack)
     pack.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.wacz")
+    signing_options(pack)
     pack.set_defaults(handler=_pack)
 
     export = commands.add_parser(
@@ -32,6 +34,7 @@ def register(commands: Any) -> None:
     export.add_argument("--bag", type=Path, required=True, metavar="DIR", help="a new directory")
     export.add_argument("--manifest", type=Path, default=DEFAULT_MANIFEST)
     export.add_argument("--organization", help="the bag's Source-Organization")
+    signing_options(export)
     export.set_defaults(handler=_export)
 
 
@@ -60,21 +63,25 @@ def _pack(args: argparse.Namespace) -> int:
     if args.output.suffix != ".wacz":
         print(f"warcproof: {args.output}: a WACZ file's name must end in .wacz", file=sys.stderr)
         return EXIT_USAGE
-    package = handoff.pack(args.collection, args.output)
+    signing = signer_from(args)
+    package = handoff.pack(args.collection, args.output, sign=signing)
     size = sum(resource.bytes for resource in package.resources)
     print(
         f"{package.path}: {len(package.resources)} files ({size} bytes) listed, "
         f"{package.pages} page(s); datapackage.json {package.datapackage_hash}"
     )
+    if signing is not None:
+        print(signing.summary())
     return EXIT_OK
 
 
 def _export(args: argparse.Namespace) -> int:
     from provenance.report import export as handoff  # cdxj-indexer, bagit: only when a command runs
 
+    signing = signer_from(args)
     try:
         bag, package = handoff.export(
-            args.collection, args.bag, args.manifest, organization=args.organization
+            args.collection, args.bag, args.manifest, organization=args.organization, sign=signing
         )
     except handoff.SeedsChangedError as exc:
         for problem in exc.problems:
@@ -83,4 +90,6 @@ def _export(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     print(f"{bag.path}: valid bag, {bag.files} payload file(s), Payload-Oxum {bag.payload_oxum}")
     print(f"  {package.path} ({package.pages} page(s))")
+    if signing is not None:
+        print(signing.summary())
     return EXIT_OK

@@ -12,11 +12,11 @@ import sys
 from collections.abc import Sequence
 
 from archive.errors import ArchiveError
-from provenance.cli import changes, checking, corpus, crawl, handoff, reverify
+from provenance.cli import changes, checking, corpus, crawl, handoff, reverify, signing_keys
 from provenance.errors import ProvenanceError
 from provenance.exitcodes import EXIT_USAGE
 
-COMMAND_GROUPS = (corpus, crawl, reverify, handoff, checking, changes)
+COMMAND_GROUPS = (corpus, crawl, reverify, handoff, checking, changes, signing_keys)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -8,10 +8,11 @@ the extracted text read back from the conversion record), the report, and the se
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 from archive.collection import Collection
 from archive.index.collection_index import IndexUpdate, index_collection
@@ -134,8 +135,14 @@ def index(collection: Path, *, rebuild: bool = False) -> IndexUpdate:
     return index_collection(collection, rebuild=rebuild)
 
 
-def pack(collection: Path, target: Path) -> WaczPackage:
-    """Update the collection's index, then pack the collection into the WACZ `target`."""
+def pack(
+    collection: Path,
+    target: Path,
+    *,
+    sign: Callable[[str], Mapping[str, Any]] | None = None,
+) -> WaczPackage:
+    """Update the collection's index, then pack the collection into the WACZ `target`
+    (signed by `sign`, see `pack_wacz`)."""
     update = index(collection)
     entries = all_entries(collection)
     count, pages = ledger_pages(collection, entries)
@@ -162,11 +169,17 @@ def pack(collection: Path, target: Path) -> WaczPackage:
         description=description,
         software=software(),
         pages_title="Seed source pages",
+        sign=sign,
     )
 
 
 def export(
-    collection: Path, target: Path, manifest_path: Path, *, organization: str | None = None
+    collection: Path,
+    target: Path,
+    manifest_path: Path,
+    *,
+    organization: str | None = None,
+    sign: Callable[[str], Mapping[str, Any]] | None = None,
 ) -> tuple[BagSummary, WaczPackage]:
     """A bag holding the collection's WACZ, the latest report as JSON, and the seed corpus
     (manifest and seed files, which must still match the manifest)."""
@@ -180,7 +193,7 @@ def export(
     name = collection.resolve().name
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=".warcproof-bag-") as scratch:
-        package = pack(collection, Path(scratch) / f"{name}.wacz")
+        package = pack(collection, Path(scratch) / f"{name}.wacz", sign=sign)
         payload: dict[str, Path | bytes] = {
             f"{name}.wacz": package.path,
             "report.json": report.as_json(entries, shown.reverified).encode("utf-8"),

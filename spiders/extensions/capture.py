@@ -35,6 +35,7 @@ from archive.collection import Collection
 from archive.index.dedup import DedupIndex
 from archive.warc.records import HttpExchange, Original, RecordRef
 from archive.warc.writer import WarcWriter
+from spiders.crawl_provenance import summary_fields
 from spiders.exchange import to_exchange
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,10 @@ TRUNCATED_KEY = "warcproof_truncated"
 REQUEST_RECORD_KEY = "warcproof_request_record"
 RESPONSE_RECORD_KEY = "warcproof_response_record"
 PENDING_KEY = "warcproof_pending_capture"  # a Deferred firing once the records are written
+# Metadata about the response that other components (spiders.extensions.tls_evidence) leave in
+# the request's meta before this extension sees the response: [(content type, payload)], each
+# written right after the exchange as a metadata record WARC-Refers-To its response record.
+METADATA_KEY = "warcproof_response_metadata"
 MAX_BACKLOG = 64  # exchanges the writer may be behind before responses are held back
 
 
@@ -102,6 +107,7 @@ class WarcCaptureExtension:
             "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
             "isPartOf": Path(settings.get("WARCPROOF_COLLECTION")).resolve().name,
             "description": "Source pages of seed texts, fetched for provenance verification",
+            **summary_fields(settings),
         }
 
     def spider_opened(self, spider: Spider) -> None:
@@ -158,6 +164,7 @@ class WarcCaptureExtension:
             raise StopDownload(fail=False)
 
     def response_downloaded(self, response: Response, request: Request, spider: Spider) -> None:
+        metadata = request.meta.pop(METADATA_KEY, [])  # never carried on to a redirect's request
         if self.writer is None:
             return
         started_ts: Any = request.meta.pop(STARTED_KEY, None)
@@ -172,7 +179,7 @@ class WarcCaptureExtension:
             response = response.replace(body=response.body[: self.max_response])
         exchange = to_exchange(request, response, started, truncated)
         written: Deferred[Any] = deferToThreadPool(
-            _reactor(), self.thread, self._write, exchange, truncated
+            _reactor(), self.thread, self._write, exchange, truncated, metadata
         )
         written.addCallbacks(self._written, self._failed, callbackArgs=(request,))
         self.pending.add(written)
@@ -192,8 +199,14 @@ class WarcCaptureExtension:
         )
         return result
 
-    def _write(self, exchange: HttpExchange, truncated: str | None) -> tuple[RecordRef, RecordRef]:
-        """On the writer thread: the records, a revisit if the dedup index knows the payload."""
+    def _write(
+        self,
+        exchange: HttpExchange,
+        truncated: str | None,
+        metadata: list[tuple[str, bytes]],
+    ) -> tuple[RecordRef, RecordRef]:
+        """On the writer thread: the records, a revisit if the dedup index knows the payload,
+        then the metadata records about the response."""
         assert self.writer is not None
         used: list[Original] = []
 
@@ -204,6 +217,10 @@ class WarcCaptureExtension:
 
         request_ref, response_ref = self.writer.write_exchange(exchange, previous=previous)
         self._note(response_ref, truncated, used[0] if used else None)
+        for content_type, payload in metadata:
+            self.writer.write_metadata(
+                response_ref.target_uri, payload, content_type, refers_to=response_ref
+            )
         return request_ref, response_ref
 
     def _written(self, refs: tuple[RecordRef, RecordRef], request: Request) -> None:

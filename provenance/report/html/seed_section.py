@@ -7,7 +7,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
-from typing import assert_never
+from typing import Any, assert_never
 
 from provenance.compare.evidence import RunKind
 from provenance.compare.verdict import Verdict
@@ -290,6 +290,7 @@ def _evidence(page: SeedPage) -> str:
             ("Request record", _code(capture.request_record_id or "none")),
             ("Payload digest", _code(capture.payload_digest or "none")),
         ]
+        items += _tls_items(page.texts.tls)
     if evidence.source.error:
         items.append(("Fetch problem", e(evidence.source.error)))
     intact = (
@@ -325,6 +326,30 @@ def _evidence(page: SeedPage) -> str:
         '<details open class="evidence"><summary>Evidence</summary>'
         f'<dl class="evidence">{rows}</dl></details>'
     )
+
+
+def _tls_items(tls: Mapping[str, Any] | None) -> list[tuple[str, str]]:
+    """The connection an HTTPS capture came over, from its TLS evidence record."""
+    if tls is None:
+        return []
+    certs: list[Mapping[str, Any]] = list(tls.get("certificates") or [])
+    connection = (
+        f"{tls.get('tls_version')}, cipher {tls.get('cipher')} ({tls.get('cipher_bits')} bits)"
+        if tls.get("tls_version")
+        else "not recorded"
+    )
+    items = [("TLS connection", e(connection))]
+    for number, cert in enumerate(certs):
+        label = "Server certificate" if number == 0 else f"Chain certificate {number}"
+        items.append(
+            (
+                label,
+                f"{e(cert.get('subject'))}, issued by {e(cert.get('issuer'))}, valid "
+                f"{e(cert.get('not_before'))} to {e(cert.get('not_after'))}, sha256 "
+                f"{_code(cert.get('sha256'))}",
+            )
+        )
+    return items
 
 
 def _code(value: object) -> str:

@@ -1,13 +1,16 @@
 """The texts a report shows, read back from the collection's WARC files: the seed's exact bytes
 (its resource record) and the extracted article (the conversion record), each checked against
-the digests the ledger holds, so the report rests on the collection alone."""
+the digests the ledger holds, so the report rests on the collection alone; and the TLS evidence
+of an HTTPS capture (its metadata record)."""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+import json
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from archive.collection import Collection
 from archive.errors import ArchiveError
@@ -18,6 +21,7 @@ from provenance.text.seedtext import SeedTextError, decode_seed
 
 # Records written for a seed follow its response closely; look this far before a full scan.
 _NEARBY_RECORDS = 64
+TLS_PROFILE = "profile=urn:warcproof:tls"  # the content type's end in spiders' tls_evidence
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,7 @@ class TextFromRecord:
 class SeedTexts:
     seed: TextFromRecord
     article: TextFromRecord
+    tls: Mapping[str, Any] | None = None  # the TLS evidence record of the response, if any
 
 
 class CollectionTexts:
@@ -44,6 +49,8 @@ class CollectionTexts:
         self.warcs = Collection(collection).warcs
         self._where: dict[str, tuple[Path, int]] = {}
         self._scanned: set[Path] = set()
+        self._tls: dict[str, tuple[Path, int]] = {}  # response record id -> its TLS record
+        self._hinted: set[tuple[Path, int]] = set()
 
     def texts(self, entry: LedgerEntry) -> SeedTexts:
         capture = entry.capture
@@ -51,7 +58,24 @@ class CollectionTexts:
         return SeedTexts(
             seed=self._seed_text(entry.evidence.seed.resource_record_id, entry, hint),
             article=self._article_text(entry.verdict.conversion_record_id, entry, hint),
+            tls=self._tls_evidence(capture.response_record_id, hint) if capture else None,
         )
+
+    def _tls_evidence(
+        self, response_id: str, hint: tuple[Path, int] | None
+    ) -> Mapping[str, Any] | None:
+        """The TLS evidence record written right after the response (spiders' tls_evidence)."""
+        try:
+            if response_id not in self._tls and hint not in self._hinted and hint is not None:
+                self._hinted.add(hint)
+                if hint[0].exists():
+                    self._note(hint[0], _records_after(*hint))
+            if response_id not in self._tls:
+                return None
+            found = json.loads(read_record(*self._tls[response_id]).payload)
+        except (ArchiveError, OSError, ValueError):
+            return None
+        return found if isinstance(found, dict) else None
 
     def _seed_text(
         self, record_id: str | None, entry: LedgerEntry, hint: tuple[Path, int] | None
@@ -115,6 +139,10 @@ class CollectionTexts:
     def _note(self, path: Path, records: Iterable[StoredRecord]) -> None:
         for record in records:
             self._where.setdefault(record.record_id, (path, record.offset))
+            refers_to = record.header("WARC-Refers-To")
+            kind = record.header("Content-Type") or ""
+            if record.rec_type == "metadata" and refers_to and kind.endswith(TLS_PROFILE):
+                self._tls.setdefault(refers_to, (path, record.offset))
 
 
 def _records_after(path: Path, offset: int) -> Iterator[StoredRecord]:
