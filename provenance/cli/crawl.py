@@ -107,14 +107,12 @@ def _crawl(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace) -> int:
     if args.html is not None:
-        from provenance.report.html.document import write_html_report
+        from provenance.report.html.document import shown_crawls, write_html_report
         from provenance.run.progress import Progress
 
         with Progress("report", unit="seeds") as progress:
             written = write_html_report(args.collection, args.html, args.crawl, progress)
-        crawl_id = written.crawl_id
-        which = f"crawl {crawl_id}" if crawl_id is not None else "no verdicts recorded"
-        message = f"{args.html}: report of {len(written.pages)} seed(s), {which}"
+        message = f"{args.html}: report of {len(written.pages)} seed(s), {shown_crawls(written)}"
         print(message, file=sys.stderr if args.json else sys.stdout)
         if not args.json:
             return EXIT_OK

@@ -107,7 +107,7 @@ def render(report: HtmlReport, generated: datetime | None = None) -> str:
         )
         for k, page in enumerate(pages)
     ]
-    crawl = _crawls(report)
+    crawl = shown_crawls(report)
     return "\n".join(
         [
             "<!DOCTYPE html>",
@@ -246,13 +246,13 @@ def _controls(pages: Sequence[SeedPage]) -> str:
     )
 
 
-def _crawls(report: HtmlReport) -> str:
+def shown_crawls(report: HtmlReport) -> str:
     """Which crawl(s) the report shows: one chosen, or each seed's newest."""
-    if report.crawl_id is not None:
-        return f"crawl {report.crawl_id}"
     crawls = sorted({page.entry.crawl_id for page in report.pages})
     if not crawls:
-        return "no crawl"
+        return "no verdicts recorded"
+    if report.crawl_id is not None:
+        return f"crawl {report.crawl_id}"
     if len(crawls) == 1:
         return f"crawl {crawls[0]}"
     return "each seed's latest crawl (" + ", ".join(str(c) for c in crawls) + ")"
