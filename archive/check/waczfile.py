@@ -28,9 +28,11 @@ from archive.check.problems import (
     WACZ_DATAPACKAGE,
     WACZ_HASH,
     WACZ_INDEX,
+    WACZ_INDEX_QUIRK,
     WACZ_INDEX_UNSORTED,
     WACZ_LAYOUT,
     WACZ_PAGES,
+    WACZ_PAGES_ID,
     WACZ_SIZE,
     WACZ_UNSAFE_PATH,
     Problem,
@@ -45,7 +47,8 @@ PAGES = "pages/pages.jsonl"
 _JSON_LIMIT = 64 << 20
 _LINE_LIMIT = 32 << 20
 _RFC3339_RE = re.compile(r"\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:\d\d)")
-_CDXJ_RE = re.compile(rb"(\S+) (\d{1,14}) (\{.*\})")
+_CDXJ_RE = re.compile(rb"(\S+) (\d{1,17}) (\{.*\})")
+_CDXJ_TIMESTAMP_DIGITS = 14
 _INDEX_SUFFIXES = (".cdx", ".cdxj", ".cdx.gz", ".cdxj.gz", ".idx")
 
 
@@ -73,6 +76,7 @@ class _Wacz:
         self.emit = emit
         self.links = links
         self.records = 0
+        self.long_timestamp_seen = False
         infos = [info for info in archive.infolist() if not info.is_dir()]
         self.infos = infos
         self.names = Counter(info.filename for info in infos)
@@ -83,7 +87,7 @@ class _Wacz:
         }
 
     def problem(self, entry: str, offset: int, code: str, message: str) -> None:
-        self.emit(Problem(f"{self.name}#{entry}", offset, code, message))
+        self.emit(Problem.of(f"{self.name}#{entry}", offset, code, message))
 
     def run(self) -> int:
         for entry, count in self.names.items():
@@ -268,6 +272,7 @@ class _Wacz:
             self._stored(info, "a gzipped index")
         cdxj = not entry.endswith(".idx")
         previous: bytes | None = None
+        self.long_timestamp_seen = False
 
         def on_line(offset: int, line: bytes) -> None:
             nonlocal previous
@@ -292,6 +297,12 @@ class _Wacz:
         if not isinstance(fields, dict):
             self.problem(entry, offset, WACZ_INDEX, f"not a CDXJ line: {line[:80]!r}")
             return
+        if len(match[2]) > _CDXJ_TIMESTAMP_DIGITS and not self.long_timestamp_seen:
+            self.long_timestamp_seen = True  # once per index: every line is likely the same
+            self.problem(
+                entry, offset, WACZ_INDEX_QUIRK,
+                f"a {len(match[2])}-digit timestamp (CDXJ has 14; pywb reads more)",
+            )  # fmt: skip
         filename = fields.get("filename")
         if filename is not None and filename not in self.warc_names:
             self.problem(entry, offset, WACZ_INDEX, f"names {filename!r}, not in archive/")
@@ -301,6 +312,7 @@ class _Wacz:
         if not entry.endswith(".jsonl"):
             self.problem(entry, 0, WACZ_LAYOUT, "pages/ may hold only .jsonl files")
         first = True
+        ids: set[str] = set()
 
         def on_line(offset: int, line: bytes) -> None:
             nonlocal first
@@ -320,6 +332,10 @@ class _Wacz:
                 self.problem(
                     entry, offset, WACZ_PAGES, f"ts {page.get('ts')!r} is not an RFC 3339 datetime"
                 )
+            elif isinstance(page.get("id"), str):
+                if page["id"] in ids:
+                    self.problem(entry, offset, WACZ_PAGES_ID, f"page id {page['id']!r} repeats")
+                ids.add(page["id"])
 
         self._lines(info, tap, on_line)
 

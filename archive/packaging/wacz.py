@@ -142,6 +142,7 @@ def pack_wacz(
                 _write_bytes(archive, "datapackage-digest.json", _json(digest_doc), created)
             raw.flush()
             os.fsync(raw.fileno())
+        os.chmod(temporary, 0o644)  # mkstemp's 0600 would keep the package from its readers
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

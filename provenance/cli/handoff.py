@@ -23,6 +23,8 @@ def register(commands: Any) -> None:
     pack = commands.add_parser("pack", help="pack the collection into a WACZ 1.1.1 file")
     _collection(pack)
     pack.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.wacz")
+    pack.add_argument("--title", help="the package's title (datapackage.json)")
+    pack.add_argument("--desc", help="the package's description (datapackage.json)")
     pack.set_defaults(handler=_pack)
 
     export = commands.add_parser(
@@ -60,7 +62,9 @@ def _pack(args: argparse.Namespace) -> int:
     if args.output.suffix != ".wacz":
         print(f"warcproof: {args.output}: a WACZ file's name must end in .wacz", file=sys.stderr)
         return EXIT_USAGE
-    package = handoff.pack(args.collection, args.output)
+    package = handoff.pack(
+        args.collection, args.output, title=args.title, description=args.desc
+    )
     size = sum(resource.bytes for resource in package.resources)
     print(
         f"{package.path}: {len(package.resources)} files ({size} bytes) listed, "

@@ -134,8 +134,11 @@ def index(collection: Path, *, rebuild: bool = False) -> IndexUpdate:
     return index_collection(collection, rebuild=rebuild)
 
 
-def pack(collection: Path, target: Path) -> WaczPackage:
-    """Update the collection's index, then pack the collection into the WACZ `target`."""
+def pack(
+    collection: Path, target: Path, *, title: str | None = None, description: str | None = None
+) -> WaczPackage:
+    """Update the collection's index, then pack the collection into the WACZ `target`
+    (``title`` and ``description`` replace the ones written from the collection)."""
     update = index(collection)
     entries = all_entries(collection)
     count, pages = ledger_pages(collection, entries)
@@ -145,7 +148,7 @@ def pack(collection: Path, target: Path) -> WaczPackage:
     for entry in latest:
         verdicts[entry.verdict.verdict] = verdicts.get(entry.verdict.verdict, 0) + 1
     summary = ", ".join(f"{n} {verdict}" for verdict, n in sorted(verdicts.items())) or "none"
-    description = (
+    summary_text = (
         f"The source pages of {len({e.verdict.seed_id for e in entries})} plain-text documents "
         f"(seeds), re-fetched by warcproof: {count} capture(s) in {len(update.warcs)} WARC "
         f"file(s). Next to each page's response record, a conversion record holds the article "
@@ -158,8 +161,8 @@ def pack(collection: Path, target: Path) -> WaczPackage:
         warcs=[Collection(collection).warc(name) for name in update.warcs],
         index=update.path,
         pages=pages,
-        title=f"warcproof: source pages of the seeds of {collection.resolve().name}",
-        description=description,
+        title=title or f"warcproof: source pages of the seeds of {collection.resolve().name}",
+        description=description or summary_text,
         software=software(),
         pages_title="Seed source pages",
     )
