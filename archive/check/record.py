@@ -11,6 +11,7 @@ import calendar
 import hashlib
 import ipaddress
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -97,8 +98,18 @@ class RecordChecker:
 
     _HEAD, _BLOCK, _TRAILER, _SKIP = range(4)
 
-    def __init__(self, name: str, emit: ProblemSink, links: LinkRegistry, *, gzipped: bool) -> None:
+    def __init__(
+        self,
+        name: str,
+        emit: ProblemSink,
+        links: LinkRegistry,
+        *,
+        gzipped: bool,
+        on_record_end: Callable[[int], None] | None = None,
+    ) -> None:
         self.name = name
+        # Told the stream offset after each well-framed record (decompressed, in its member).
+        self.on_record_end = on_record_end
         self.emit = emit
         self.links = links
         self.gzipped = gzipped
@@ -136,7 +147,7 @@ class RecordChecker:
     def member_end(self, offset: int, end: int) -> None:
         if self.state == self._HEAD and not self.head:
             if not self.records_in_member:
-                self._framing(offset, MEMBER_LAYOUT, "the gzip member holds no record")
+                self.emit(Problem.of(self.name, offset, MEMBER_LAYOUT, "a gzip member holds no record"))
         elif self.state != self._SKIP:
             self._framing(offset, RECORD_TRUNCATED, f"the gzip member ends inside {self._where()}")
         self._reset()
@@ -167,6 +178,8 @@ class RecordChecker:
                 end = self._feed_skip(data, index)
             self.pos += end - index
             index = end
+            if state == self._TRAILER and self.state == self._HEAD and self.on_record_end:
+                self.on_record_end(self.pos)
 
     def finish(self) -> None:
         """The stream has ended (a plain WARC's end of file, or the last gzip member)."""
@@ -228,8 +241,7 @@ class RecordChecker:
             self.record_id = None
             if self.gzipped and self.records_in_member and not self.shared_member_seen:
                 self.shared_member_seen = True  # once per file: a file is written one way
-                self._framing(
-                    self.member,
+                self._problem(
                     MEMBER_LAYOUT,
                     "a gzip member holds more than one record (WARC 1.1 Annex D: one record "
                     "per member lets readers seek to each); other findings in such members "

@@ -1,4 +1,4 @@
-"""`warcproof check FILE...` and `warcproof warc recover FILE.warc.gz.open|DIR...`.
+"""`warcproof check FILE...` and `warcproof warc recover FILE|DIR...`.
 
 Exit codes: 0 no errors / recovered, 1 errors found (``--strict``: or warnings), 2 unreadable
 input or refused recovery.
@@ -42,13 +42,14 @@ def register(commands: Any) -> None:
     actions = warc.add_subparsers(dest="warc_command", required=True, metavar="ACTION")
     recover = actions.add_parser(
         "recover",
-        help="recover the .warc.gz.open files of a killed crawl",
-        description="Keep every complete record of a .warc.gz.open file, move the partial tail "
-        "to NAME.warc.gz.tail, rename the file to NAME.warc.gz and report what was cut. "
-        "Run it only when no crawl is writing the file.",
+        help="recover a WARC file cut short (the .open files of a killed crawl, or any WARC)",
+        description="Keep every complete record of a WARC file (gzipped or plain, .open or "
+        "not), move the partial tail to NAME.tail, rename a NAME.open file to NAME and report "
+        "what was cut. A folder stands for its .open files. Run it only when no crawl is "
+        "writing the file.",
     )
     recover.add_argument(
-        "paths", nargs="+", type=Path, metavar="FILE|DIR", help="a .warc.gz.open file or a folder"
+        "paths", nargs="+", type=Path, metavar="FILE|DIR", help="a WARC file or a folder"
     )
     recover.set_defaults(handler=_recover)
 
