@@ -116,13 +116,13 @@ def test_one_gzip_member_for_the_whole_file_is_a_warning_and_damage_still_an_err
     one = write(tmp_path / "one.warc.gz", gzip.compress(plain))
     summary, problems = run_check(one)
     assert codes(problems) == ["member-layout"]
-    assert summary.records == 3 and summary.exit_code() == 0
+    assert (summary.records, summary.exit_code()) == (3, 0)
     wrong = response(info, b"second", payload_digest=sha1_b32(b"sekond"))
     damaged = gzip.compress(warcinfo(info) + response(info, b"first") + wrong)
     _, problems = run_check(write(tmp_path / "damaged.warc.gz", damaged))
     assert codes(problems) == ["member-layout", "payload-digest"]
     payload = problems[1]
-    assert payload.level == "error" and payload.offset == 0
+    assert (payload.level, payload.offset) == ("error", 0)
     assert f"starts {len(warcinfo(info)) + len(response(info, b'first'))} bytes" in (
         payload.message
     )
@@ -146,7 +146,7 @@ def test_lf_only_heads_are_a_warning_not_truncation(tmp_path: Path) -> None:
     ):
         summary, problems = run_check(path)
         assert codes(problems) == ["line-ends"], path
-        assert summary.records == 2 and summary.exit_code() == 0
+        assert (summary.records, summary.exit_code()) == (2, 0)
 
 
 def test_a_digest_in_url_safe_base64_is_accepted(tmp_path: Path) -> None:
@@ -154,13 +154,18 @@ def test_a_digest_in_url_safe_base64_is_accepted(tmp_path: Path) -> None:
     body = next(
         f"body {n}".encode()
         for n in range(1000)
-        if {"-", "_"} & set(base64.urlsafe_b64encode(hashlib.sha256(f"body {n}".encode()).digest()).decode())
+        if {"-", "_"}
+        & set(base64.urlsafe_b64encode(hashlib.sha256(f"body {n}".encode()).digest()).decode())
     )
     urlsafe = "sha256:" + base64.urlsafe_b64encode(hashlib.sha256(body).digest()).decode()
-    path = write(tmp_path / "b64.warc.gz", gz(warcinfo(info), response(info, body, payload_digest=urlsafe)))
+    path = write(
+        tmp_path / "b64.warc.gz", gz(warcinfo(info), response(info, body, payload_digest=urlsafe))
+    )
     assert run_check(path)[1] == []
     wrong = "sha256:" + base64.urlsafe_b64encode(hashlib.sha256(b"other").digest()).decode()
-    path = write(tmp_path / "bad.warc.gz", gz(warcinfo(info), response(info, body, payload_digest=wrong)))
+    path = write(
+        tmp_path / "bad.warc.gz", gz(warcinfo(info), response(info, body, payload_digest=wrong))
+    )
     assert codes(run_check(path)[1]) == ["payload-digest"]
 
 
@@ -223,7 +228,7 @@ def test_unsupported_and_foreign_files_are_named_never_skipped(
         "c.warc.gz.bad": ("gzip-truncated", "error"),
         "notes.txt": ("not-checked", "info"),
     }
-    assert str(warc) in summary.by_file and str(folder / "d.arc") in summary.by_file
+    assert {str(warc), str(folder / "d.arc")} <= summary.by_file.keys()
     assert main(["check", str(folder)]) == 1
     out = capsys.readouterr().out
-    assert "Zstandard" in out and "LZ4" in out and "notes.txt" in out
+    assert all(word in out for word in ("Zstandard", "LZ4", "notes.txt"))

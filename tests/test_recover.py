@@ -146,7 +146,7 @@ def test_a_closed_file_is_recovered_in_place(tmp_path: Path) -> None:
 
 
 def test_a_file_compressed_as_one_member_keeps_every_complete_record(tmp_path: Path) -> None:
-    path, full, refs = open_copy(tmp_path)
+    path, full, _ = open_copy(tmp_path)
     plain = gzip.decompress(full)
     whole = gzip.compress(plain)
     path.write_bytes(whole[: len(whole) * 2 // 3])  # cut inside the one member

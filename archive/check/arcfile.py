@@ -11,7 +11,7 @@ import io
 import re
 import zlib
 from collections.abc import Callable
-from typing import IO
+from typing import IO, Any, cast
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
@@ -54,7 +54,7 @@ def check_arc(name: str, opener: StreamOpener, emit: ProblemSink, *, gzipped: bo
             "a gzip member holds more than one record; offsets are in the decompressed data",
         )
     )
-    with opener() as stream, gzip.GzipFile(fileobj=stream) as whole:
+    with opener() as stream, gzip.GzipFile(fileobj=cast(IO[bytes], stream)) as whole:
         return _check_records(name, whole, emit, gzipped=True)[0]
 
 
@@ -92,14 +92,14 @@ def _check_records(
     return records, False
 
 
-def _read_record(name: str, iterator: ArchiveIterator, record: object, emit: ProblemSink) -> None:
-    declared = int(getattr(record, "length", 0) or 0)  # what warcio will read of the body
-    stream = getattr(record, "raw_stream")
+def _read_record(name: str, iterator: ArchiveIterator, record: Any, emit: ProblemSink) -> None:
+    declared = int(record.length or 0)  # what warcio will read of the body
+    stream = record.raw_stream
     got = 0
     while block := stream.read(READ_SIZE):
         got += len(block)
     if got < declared:
-        uri = getattr(record, "rec_headers").get_header("uri") or ""
+        uri = record.rec_headers.get_header("uri") or ""
         emit(
             Problem.of(
                 name,

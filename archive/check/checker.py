@@ -1,4 +1,5 @@
-"""``warcproof check``: a streaming validator for WARC (``.warc.gz``, ``.warc``), ARC and WACZ files.
+"""``warcproof check``: a streaming validator for WARC (``.warc.gz``, ``.warc``), ARC and WACZ
+files.
 
 Stricter than ``warcio check``: gzip members cut short or corrupt, bytes between members, records
 whose block is shorter or longer than Content-Length, header syntax, mandatory fields, block and

@@ -1,8 +1,8 @@
 """Digest fields (``label:value``) and the incremental hashing ``warcproof check`` needs.
 
 Labels ``sha1``/``sha-1``, ``sha256``/``sha-256``, ``sha512``/``sha-512`` and ``md5``; values in
-base32 (the convention for sha1), base16, base64 or URL-safe base64. A value is decoded to bytes and compared
-with the digest, so its case and padding do not matter.
+base32 (the convention for sha1), base16, base64 or URL-safe base64. A value is decoded to bytes
+and compared with the digest, so its case and padding do not matter.
 """
 
 import base64

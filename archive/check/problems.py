@@ -113,7 +113,9 @@ class Problem:
 
     def __str__(self) -> str:
         record = f" {self.record_id}" if self.record_id else ""
-        return f"{self.file}: offset {self.offset}{record}: {self.level}: {self.code}: {self.message}"
+        return (
+            f"{self.file}: offset {self.offset}{record}: {self.level}: {self.code}: {self.message}"
+        )
 
     def as_json(self) -> dict[str, Any]:
         return {

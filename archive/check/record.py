@@ -147,7 +147,9 @@ class RecordChecker:
     def member_end(self, offset: int, end: int) -> None:
         if self.state == self._HEAD and not self.head:
             if not self.records_in_member:
-                self.emit(Problem.of(self.name, offset, MEMBER_LAYOUT, "a gzip member holds no record"))
+                self.emit(
+                    Problem.of(self.name, offset, MEMBER_LAYOUT, "a gzip member holds no record")
+                )
         elif self.state != self._SKIP:
             self._framing(offset, RECORD_TRUNCATED, f"the gzip member ends inside {self._where()}")
         self._reset()

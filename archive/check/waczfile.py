@@ -294,7 +294,7 @@ class _Wacz:
                 fields = json.loads(match[3])
             except ValueError:
                 fields = None
-        if not isinstance(fields, dict):
+        if match is None or not isinstance(fields, dict):
             self.problem(entry, offset, WACZ_INDEX, f"not a CDXJ line: {line[:80]!r}")
             return
         if len(match[2]) > _CDXJ_TIMESTAMP_DIGITS and not self.long_timestamp_seen:

@@ -68,8 +68,7 @@ def _check(args: argparse.Namespace) -> int:
     empty = [
         path
         for path in args.paths
-        if path.is_dir()
-        and not any(Path(name).is_relative_to(path) for name in summary.by_file)
+        if path.is_dir() and not any(Path(name).is_relative_to(path) for name in summary.by_file)
     ]
     if args.json:
         report = {"findings": [one.as_json() for one in findings], "summary": summary.as_json()}

@@ -62,9 +62,7 @@ def _pack(args: argparse.Namespace) -> int:
     if args.output.suffix != ".wacz":
         print(f"warcproof: {args.output}: a WACZ file's name must end in .wacz", file=sys.stderr)
         return EXIT_USAGE
-    package = handoff.pack(
-        args.collection, args.output, title=args.title, description=args.desc
-    )
+    package = handoff.pack(args.collection, args.output, title=args.title, description=args.desc)
     size = sum(resource.bytes for resource in package.resources)
     print(
         f"{package.path}: {len(package.resources)} files ({size} bytes) listed, "
