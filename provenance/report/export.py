@@ -151,9 +151,10 @@ def pack(
     summary_text = (
         f"The source pages of {len({e.verdict.seed_id for e in entries})} plain-text documents "
         f"(seeds), re-fetched by warcproof: {count} capture(s) in {len(update.warcs)} WARC "
-        f"file(s). Next to each page's response record, a conversion record holds the article "
-        f"text extracted from it, a metadata record the verdict on the seed with its evidence, "
-        f"and a resource record (urn:warcproof:seed:ID) the seed file itself.\n\n"
+        f"file(s). Next to each page's response record, and referring to it, a conversion "
+        f"record (urn:text:URL) holds the article text extracted from it, a metadata record "
+        f"(urn:warcproof:verdict:ID) the verdict on the seed with its evidence, and a resource "
+        f"record (urn:warcproof:seed:ID) the seed file itself.\n\n"
         f"Verdicts of the latest crawl: {summary}."
     )
     return pack_wacz(

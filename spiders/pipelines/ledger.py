@@ -19,6 +19,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from archive.collection import Collection
+from archive.warc.record_uris import memento_uri, seed_uri, text_uri, verdict_uri
 from archive.warc.records import WARC_FIELDS_TYPE, RecordRef, warc_fields
 from archive.warc.writer import WarcWriter
 from provenance.compare.page_changes import detect
@@ -98,7 +99,6 @@ class LedgerPipeline:
         evidence["source"] = _source_evidence(chosen)
         seed_record = None
         capture, writer = self._capture()
-        target = chosen.fetched_url or chosen.source_url or seed_uri(item.seed_id)
         if check.seed_bytes is not None:
             # The claim travels with its evidence: the seed's exact bytes, linked from the
             # metadata record below.
@@ -126,7 +126,7 @@ class LedgerPipeline:
         evidence_json = check.serialise(evidence)
         metadata = await capture.call(
             writer.write_metadata,
-            target,
+            verdict_uri(item.seed_id),
             evidence_json.encode("utf-8"),
             "application/json",
             refers_to=chosen.response_record,
@@ -186,7 +186,7 @@ class LedgerPipeline:
             ]
             memento = await capture.call(
                 writer.write_metadata,
-                version.fetched_url,
+                memento_uri(version.fetched_url),
                 warc_fields(fields),
                 WARC_FIELDS_TYPE,
                 refers_to=response,
@@ -197,7 +197,7 @@ class LedgerPipeline:
         if isinstance(article, Article):
             conversion = await capture.call(
                 writer.write_conversion,
-                version.fetched_url,
+                text_uri(version.fetched_url),
                 article.text.encode("utf-8"),
                 "text/plain; charset=utf-8",
                 refers_to=response,
@@ -205,11 +205,6 @@ class LedgerPipeline:
             )
             source["conversion_record_id"] = conversion.record_id
         return source, conversion
-
-
-def seed_uri(seed_id: str) -> str:
-    """The Target-URI of a seed's resource record."""
-    return f"urn:warcproof:seed:{seed_id}"
 
 
 def _source_evidence(version: PageVersion) -> dict[str, Any]:
