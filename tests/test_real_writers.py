@@ -1,6 +1,7 @@
-"""`warcproof check` on WARCs written by other tools, fetching the replica on loopback: Debian's
-`wget --warc-file` (gzipped and plain), warcio's `capture_http` and pywb's recorder. Each checks with no error
-(warnings allowed: wget writes WARC/1.0 Target-URIs in <...>); then damaged copies of each
+"""`warcproof check` on WARCs written by other tools, fetching the replica on loopback:
+Debian's `wget --warc-file` (gzipped and plain), warcio's `capture_http` and pywb's recorder.
+Each checks with no error (warnings allowed: wget writes WARC/1.0 Target-URIs in <...>, pywb
+and warcio write no warcinfo record); then damaged copies of each
 (cut, a flipped byte, a wrong Content-Length, a wrong digest) give errors naming the damaged
 record's offset and, where its head is readable, its WARC-Record-ID. The table of results is in
 tests/README.md."""
@@ -70,8 +71,15 @@ def pywb_recorder_warc(origin: str, folder: Path) -> Path:
     port = free_port()
     with (folder / "pywb.log").open("wb") as log:
         process = subprocess.Popen(
-            [str(PYWB_BIN / "wayback"), "--record", "--live", "--bind", "127.0.0.1"]
-            + ["--port", str(port)],
+            [
+                str(PYWB_BIN / "wayback"),
+                "--record",
+                "--live",
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                f"{port}",
+            ],
             cwd=folder,
             stdout=log,
             stderr=subprocess.STDOUT,
