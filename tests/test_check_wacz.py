@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import re
 import subprocess
 import sys
 import tempfile
@@ -112,12 +113,34 @@ def test_a_hand_built_wacz_is_clean(tmp_path: Path, parts: Entries) -> None:
     assert summary.exit_code() == 0
 
 
-def test_a_wacz_with_no_pages_file(tmp_path: Path, parts: Entries) -> None:
+def test_a_wacz_with_no_pages_file_is_a_warning(tmp_path: Path, parts: Entries) -> None:
     del parts["pages/pages.jsonl"]
     (problem,) = problems_of(build(tmp_path / "x.wacz", package(parts)))
-    assert (problem.code, problem.file) == (
-        "wacz-pages",
+    assert (problem.code, problem.level, problem.file) == (
+        "wacz-pages-missing",
+        "warning",
         f"{tmp_path / 'x.wacz'}#pages/pages.jsonl",
+    )
+
+
+def test_17_digit_index_timestamps_are_one_warning(tmp_path: Path, parts: Entries) -> None:
+    content, method = parts["indexes/index.cdxj"]
+    longer = re.sub(rb"^(\S+ \d{14})", rb"\g<1>123", content, flags=re.MULTILINE)
+    assert longer != content
+    parts["indexes/index.cdxj"] = (longer, method)
+    (problem,) = problems_of(build(tmp_path / "x.wacz", package(parts)))
+    assert (problem.code, problem.level) == ("wacz-index-quirk", "warning")
+
+
+def test_a_repeated_page_id_is_a_warning(tmp_path: Path, parts: Entries) -> None:
+    content, method = parts["pages/pages.jsonl"]
+    lines = content.splitlines(keepends=True)
+    parts["pages/pages.jsonl"] = (content + lines[1], method)
+    (problem,) = problems_of(build(tmp_path / "x.wacz", package(parts)))
+    assert (problem.code, problem.level, problem.offset) == (
+        "wacz-pages-id",
+        "warning",
+        len(content),
     )
 
 

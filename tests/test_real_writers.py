@@ -1,5 +1,6 @@
 """`warcproof check` on WARCs written by other tools, fetching the replica on loopback:
-Debian's `wget --warc-file` (gzipped and plain), warcio's `capture_http` and pywb's recorder.
+Debian's `wget --warc-file` (gzipped and plain), warcio's `capture_http`, pywb's recorder and
+scrapy-webarchive (a crawl, packed by it as a WACZ).
 Each checks with no error (warnings allowed: wget writes WARC/1.0 Target-URIs in <...>, pywb
 and warcio write no warcinfo record); then damaged copies of each
 (cut, a flipped byte, a wrong Content-Length, a wrong digest) give errors naming the damaged
@@ -11,12 +12,14 @@ from __future__ import annotations
 import base64
 import gzip
 import hashlib
+import itertools
 import re
 import shutil
 import subprocess
 import time
 import urllib.error
 import urllib.request
+import zipfile
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -26,7 +29,7 @@ import pytest
 from archive.check.checker import check
 from archive.check.problems import Problem
 from tests.processes import free_port, stop
-from tests.pywb import COLLECTION, PYWB_BIN
+from tests.pywb import COLLECTION, PYWB_BIN, ROOT
 
 PAGES = (
     "/newarab.com/news/exclusive-resistance-weakening-militants-flee-mosul-battle",
@@ -103,6 +106,23 @@ def pywb_recorder_warc(origin: str, folder: Path) -> Path:
     return warc
 
 
+def scrapy_webarchive_wacz(origin: str, folder: Path) -> Path:
+    """A crawl by scrapy-webarchive (its own environment, .venv-webarchive): its WACZ."""
+    python = ROOT / ".venv-webarchive" / "bin" / "python"
+    if not python.exists():
+        raise RuntimeError(f"scrapy-webarchive is not installed in {python.parent.parent}")
+    folder.mkdir(parents=True, exist_ok=True)
+    spider = Path(__file__).with_name("webarchive_spider.py")
+    subprocess.run(
+        [str(python), str(spider), origin, str(folder), *PAGES],
+        check=True,
+        timeout=300,
+        capture_output=True,
+    )
+    (wacz,) = folder.glob("*.wacz")
+    return wacz
+
+
 def warcio_warc(origin: str, folder: Path) -> Path:
     from warcio.capture_http import capture_http
 
@@ -120,6 +140,7 @@ WRITERS: dict[str, Callable[[str, Path], Path]] = {
     "wget-plain": lambda origin, folder: wget_warc(origin, folder, compressed=False),
     "warcio": warcio_warc,
     "pywb-recorder": pywb_recorder_warc,
+    "scrapy-webarchive": scrapy_webarchive_wacz,
 }
 
 
@@ -130,12 +151,22 @@ def written(
     return WRITERS[request.param](replica_origin, tmp_path_factory.mktemp(request.param))
 
 
+def unsorted_index_lines(wacz: Path) -> int:
+    """How many lines of a WACZ's CDXJ index sort before the line above them."""
+    with zipfile.ZipFile(wacz) as package:
+        lines = package.read("indexes/index.cdxj").splitlines()
+    return sum(1 for above, line in itertools.pairwise(lines) if line < above)
+
+
 def test_a_real_writers_warc_checks_without_errors(written: Path) -> None:
     found = findings(written)
-    assert [p for p in found if p.level == "error"] == [], found
     summary = check([written])
     assert summary.records >= 2 * len(PAGES)
-    assert summary.exit_code() == 0
+    # scrapy-webarchive 0.5 writes its WACZ index in crawl order, not sorted: pywb, which
+    # searches the index it takes from a WACZ, then misses pages. That is damage to report.
+    unsorted = unsorted_index_lines(written) if written.suffix == ".wacz" else 0
+    assert [p.code for p in found if p.level == "error"] == ["wacz-index-unsorted"] * unsorted
+    assert summary.exit_code() == (1 if unsorted else 0)
 
 
 # -- damaged copies ---------------------------------------------------------------------------
@@ -214,8 +245,19 @@ def damaged_copies(path: Path, folder: Path) -> list[tuple[str, Path, int, str |
     return out
 
 
+def a_warc_of(written: Path, folder: Path) -> Path:
+    """The file itself, or the WARC file inside a WACZ."""
+    if written.suffix != ".wacz":
+        return written
+    with zipfile.ZipFile(written) as package:
+        (name,) = (n for n in package.namelist() if n.startswith("archive/"))
+        target = folder / name.rsplit("/", 1)[-1]
+        target.write_bytes(package.read(name))
+    return target
+
+
 def test_damaged_copies_give_errors_naming_record_and_offset(written: Path, tmp_path: Path) -> None:
-    for damage, path, offset, rid in damaged_copies(written, tmp_path):
+    for damage, path, offset, rid in damaged_copies(a_warc_of(written, tmp_path), tmp_path):
         found = errors(path)
         assert found, damage
         first = found[0]

@@ -57,6 +57,7 @@ DANGLING_REFERS_TO = "dangling-refers-to"
 WACZ_LAYOUT = "wacz-layout"
 WACZ_DATAPACKAGE = "wacz-datapackage"
 WACZ_PAGES = "wacz-pages"
+WACZ_PAGES_MISSING = "wacz-pages-missing"  # pywb and ReplayWeb.page replay without it
 WACZ_PAGES_ID = "wacz-pages-id"  # a page id repeated: replay tools keep one of them
 WACZ_INDEX = "wacz-index"
 WACZ_INDEX_UNSORTED = "wacz-index-unsorted"
@@ -85,6 +86,7 @@ _DEFAULT_LEVELS: dict[str, Level] = {
     DANGLING_REFERS_TO: WARNING,
     WACZ_INDEX_QUIRK: WARNING,
     WACZ_PAGES_ID: WARNING,
+    WACZ_PAGES_MISSING: WARNING,
     UNSUPPORTED: WARNING,
     NOT_CHECKED: INFO,
 }

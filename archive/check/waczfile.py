@@ -9,8 +9,9 @@
   range), each checked as a WARC while it is hashed.
 - ``indexes/``: one or more CDXJ indexes (``.cdx``/``.cdxj``, gzipped ``.cdx.gz``/``.cdxj.gz``
   stored, ZipNum ``.idx``), lines sorted, CDXJ lines well formed and naming WARCs of the package.
-- ``pages/pages.jsonl`` present; every ``pages/*.jsonl`` JSON Lines whose entries have ``url``
-  and an RFC 3339 ``ts`` (an optional first header line has ``format`` instead).
+- ``pages/pages.jsonl`` present (its absence is a warning: pywb and ReplayWeb.page replay such
+  a package); every ``pages/*.jsonl`` JSON Lines whose entries have ``url`` and an RFC 3339
+  ``ts`` (an optional first header line has ``format`` instead); page ids not repeated.
 """
 
 import hashlib
@@ -33,6 +34,7 @@ from archive.check.problems import (
     WACZ_LAYOUT,
     WACZ_PAGES,
     WACZ_PAGES_ID,
+    WACZ_PAGES_MISSING,
     WACZ_SIZE,
     WACZ_UNSAFE_PATH,
     Problem,
@@ -104,7 +106,10 @@ class _Wacz:
             if not any(entry.startswith(folder) for entry in self.names):
                 self.problem(folder, 0, WACZ_LAYOUT, f"the WACZ has no {what} in {folder}")
         if PAGES not in self.names:
-            self.problem(PAGES, 0, WACZ_PAGES, "pages/pages.jsonl is missing")
+            self.problem(
+                PAGES, 0, WACZ_PAGES_MISSING,
+                "pages/pages.jsonl is missing: replay tools list no pages",
+            )  # fmt: skip
         for info in self.infos:
             if info.filename in (DATAPACKAGE, DATAPACKAGE_DIGEST):
                 continue
