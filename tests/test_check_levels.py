@@ -232,3 +232,8 @@ def test_unsupported_and_foreign_files_are_named_never_skipped(
     assert main(["check", str(folder)]) == 1
     out = capsys.readouterr().out
     assert all(word in out for word in ("Zstandard", "LZ4", "notes.txt"))
+    only_notes = tmp_path / "notes"
+    only_notes.mkdir()
+    (folder / "notes.txt").rename(only_notes / "notes.txt")
+    assert main(["check", str(only_notes)]) == 2
+    assert "no WARC, ARC or WACZ file" in capsys.readouterr().err

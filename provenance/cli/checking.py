@@ -65,10 +65,11 @@ def _check(args: argparse.Namespace) -> int:
 
     with Progress("check", unit="bytes") as progress:
         summary = check(args.paths, on_problem=show, progress=progress)
+    checked = summary.by_file.keys() - {name for name, _ in summary.not_checked}
     empty = [
         path
         for path in args.paths
-        if path.is_dir() and not any(Path(name).is_relative_to(path) for name in summary.by_file)
+        if path.is_dir() and not any(Path(name).is_relative_to(path) for name in checked)
     ]
     if args.json:
         report = {"findings": [one.as_json() for one in findings], "summary": summary.as_json()}
