@@ -144,7 +144,13 @@ WRITERS: dict[str, Callable[[str, Path], Path]] = {
 }
 
 
-@pytest.fixture(scope="module", params=sorted(WRITERS))
+@pytest.fixture(
+    scope="module",
+    params=[
+        pytest.param(name, marks=pytest.mark.crawl) if name == "scrapy-webarchive" else name
+        for name in sorted(WRITERS)
+    ],
+)
 def written(
     request: pytest.FixtureRequest, replica_origin: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Path:
