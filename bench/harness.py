@@ -36,6 +36,11 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         help="seconds a memory run of re-verification may take before it is stopped (300)",
     )
     parser.add_argument("--quick", action="store_true", help="a smoke run, well under a minute")
+    parser.add_argument(
+        "--check-only",
+        action="store_true",
+        help="only the WARC reading rounds (check against warcio and the zlib floor)",
+    )
     parser.add_argument("--results", type=Path, default=ROOT / "bench" / "RESULTS.md")
     parser.add_argument(
         "--scratch",
@@ -166,11 +171,11 @@ def warc_rounds(args: argparse.Namespace, report: Report, warc: Path) -> None:
     report.rows += [
         Row("`warcio check`", "MB/s", runs["warcio"]),
         Row("`warcproof check`", "MB/s", runs["warcproof"]),
-        ratio_row("warcproof check / warcio check", runs["warcproof"], runs["warcio"], 1.5),
+        ratio_row("warcproof check / warcio check", runs["warcproof"], runs["warcio"], 2.0),
         Row("`gzip -dc` (plain decompression)", "MB/s", runs["gzip"]),
         Row("Python zlib, every member inflated", "MB/s", runs["zlib"]),
         ratio_row(
-            "warcproof check / plain gzip (faster of the two)", runs["warcproof"], floor, 0.8
+            "warcproof check / plain gzip (faster of the two)", runs["warcproof"], floor, 0.85
         ),
     ]
     report.notes.append(
@@ -272,11 +277,15 @@ def main(argv: Sequence[str]) -> int:
     args.scratch.mkdir(parents=True, exist_ok=True)
     report = Report(parameters=argv)
     try:
-        crawl_rounds(args, report)
+        if not args.check_only:
+            crawl_rounds(args, report)
         large = ensure(args.scratch / f"collection-{args.warc_mb}mb", args.warc_mb * MB)
-        small = ensure(args.scratch / f"collection-{args.warc_mb}mb-tenth", args.warc_mb * MB // 10)
         warc_rounds(args, report, large.warc)
-        memory_runs(args, report, small, large)
+        if not args.check_only:
+            small = ensure(
+                args.scratch / f"collection-{args.warc_mb}mb-tenth", args.warc_mb * MB // 10
+            )
+            memory_runs(args, report, small, large)
     except measure.MeasureError as exc:
         print(f"bench: {exc}", file=sys.stderr)
         return 1

@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from archive.check.waczsignature import verify_signed_wacz  # noqa: E402
+from archive.packaging.signature_verify import verify_signed_wacz  # noqa: E402
 from archive.packaging.signing import AnonymousSigner, new_key, sign_digest  # noqa: E402
 from archive.packaging.wacz import pack_wacz  # noqa: E402
 

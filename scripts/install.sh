@@ -9,6 +9,11 @@ python3 -m venv .venv
 # environment and is started as a process.
 python3 -m venv .venv-pywb
 .venv-pywb/bin/python -m pip install --quiet 'pywb==2.10.*'
+# scrapy-webarchive is one of the other tools whose WARCs `warcproof check` is tested on; it
+# pins an older Scrapy, which needs these older w3lib and Twisted: its own environment.
+python3 -m venv .venv-webarchive
+.venv-webarchive/bin/python -m pip install --quiet 'scrapy-webarchive==0.5.*' 'w3lib<2.2' \
+    'Twisted<24.7'
 # Debian's chromium renders the HTML report in a test (headless); skipped when already present.
 command -v chromium >/dev/null || {
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
@@ -30,3 +35,8 @@ command -v node >/dev/null || {
 # where a test runs it on warcproof's domain-signed WACZ.
 python3 -m venv .venv-authsign
 .venv-authsign/bin/python -m pip install --quiet 'authsign==0.6.*'
+# Debian's wget writes WARCs (--warc-file) that `warcproof check` is tested on.
+command -v wget >/dev/null || {
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+        --no-install-recommends wget >/dev/null
+}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import re
 import subprocess
 import sys
 import tempfile
@@ -109,15 +110,37 @@ def test_a_hand_built_wacz_is_clean(tmp_path: Path, parts: Entries) -> None:
     summary = check([wacz], on_problem=found.append)
     assert found == []
     assert summary.records == 9
-    assert summary.exit_code == 0
+    assert summary.exit_code() == 0
 
 
-def test_a_wacz_with_no_pages_file(tmp_path: Path, parts: Entries) -> None:
+def test_a_wacz_with_no_pages_file_is_a_warning(tmp_path: Path, parts: Entries) -> None:
     del parts["pages/pages.jsonl"]
     (problem,) = problems_of(build(tmp_path / "x.wacz", package(parts)))
-    assert (problem.code, problem.file) == (
-        "wacz-pages",
+    assert (problem.code, problem.level, problem.file) == (
+        "wacz-pages-missing",
+        "warning",
         f"{tmp_path / 'x.wacz'}#pages/pages.jsonl",
+    )
+
+
+def test_17_digit_index_timestamps_are_one_warning(tmp_path: Path, parts: Entries) -> None:
+    content, method = parts["indexes/index.cdxj"]
+    longer = re.sub(rb"^(\S+ \d{14})", rb"\g<1>123", content, flags=re.MULTILINE)
+    assert longer != content
+    parts["indexes/index.cdxj"] = (longer, method)
+    (problem,) = problems_of(build(tmp_path / "x.wacz", package(parts)))
+    assert (problem.code, problem.level) == ("wacz-index-quirk", "warning")
+
+
+def test_a_repeated_page_id_is_a_warning(tmp_path: Path, parts: Entries) -> None:
+    content, method = parts["pages/pages.jsonl"]
+    lines = content.splitlines(keepends=True)
+    parts["pages/pages.jsonl"] = (content + lines[1], method)
+    (problem,) = problems_of(build(tmp_path / "x.wacz", package(parts)))
+    assert (problem.code, problem.level, problem.offset) == (
+        "wacz-pages-id",
+        "warning",
+        len(content),
     )
 
 
@@ -245,7 +268,7 @@ def test_a_file_named_wacz_that_is_no_zip_is_unreadable(tmp_path: Path) -> None:
     broken.write_bytes(b"PK\x03\x04" + b"\0" * 100)
     summary = check([broken])
     assert summary.unreadable == [str(broken)]
-    assert summary.exit_code == 2
+    assert summary.exit_code() == 2
 
 
 @pytest.mark.parametrize("name", ["../../etc/cron.d/evil", "/tmp/evil", "archive/../../x", "C:/x"])
@@ -278,4 +301,4 @@ def test_any_zip_is_checked_without_crashing(entries: dict[str, bytes], stored: 
         compression = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
         build(path, {name: (data, compression) for name, data in entries.items()})
         summary = check([path], on_problem=lambda problem: None)
-    assert summary.exit_code in (0, 1, 2)
+    assert summary.exit_code() in (0, 1, 2)

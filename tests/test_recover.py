@@ -122,14 +122,66 @@ def test_damage_followed_by_complete_records_is_refused(tmp_path: Path) -> None:
 
 def test_refusals_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path, full, _ = open_copy(tmp_path)
-    plain = tmp_path / "out" / "x.warc.gz"
-    plain.write_bytes(full)
-    assert main(["warc", "recover", str(plain)]) == 2
-    assert "not a .warc.gz.open file" in capsys.readouterr().err
+    notes = tmp_path / "out" / "notes.txt"
+    notes.write_bytes(b"not a WARC")
+    assert main(["warc", "recover", str(notes)]) == 2
+    assert "not a WARC file" in capsys.readouterr().err
+    assert notes.read_bytes() == b"not a WARC"
     final_of(path).write_bytes(b"already here")
     assert main(["warc", "recover", str(path)]) == 2
     assert "already exists" in capsys.readouterr().err
     assert path.read_bytes() == full
+
+
+def test_a_closed_file_is_recovered_in_place(tmp_path: Path) -> None:
+    path, full, refs = open_copy(tmp_path)
+    closed = final_of(path)
+    path.rename(closed)
+    assert recover_file(closed).cut_bytes == 0
+    closed.write_bytes(full + full[:50])
+    result = recover_file(closed)
+    assert (result.final, result.records, result.cut_bytes) == (closed, len(refs) + 1, 50)
+    assert closed.read_bytes() == full
+    assert (result.tail and result.tail.read_bytes()) == full[:50]
+
+
+def test_a_file_compressed_as_one_member_keeps_every_complete_record(tmp_path: Path) -> None:
+    path, full, _ = open_copy(tmp_path)
+    plain = gzip.decompress(full)
+    whole = gzip.compress(plain)
+    path.write_bytes(whole[: len(whole) * 2 // 3])  # cut inside the one member
+    result = recover_file(path)
+    final = final_of(path)
+    kept = list(iter_records(final))
+    assert result.records == result.rewritten == len(kept) > 1
+    assert (result.cut_offset, result.kept_bytes) == (0, 0)
+    assert (result.tail and result.tail.read_bytes()) == whole[: len(whole) * 2 // 3]
+    # Each complete record is back, one gzip member each, its bytes unchanged.
+    assert plain.startswith(gzip.decompress(final.read_bytes()))
+    assert [p.code for p in problems(final) if p.level == "error"] == []
+
+
+def test_a_complete_one_member_file_is_left_whole(tmp_path: Path) -> None:
+    path, full, refs = open_copy(tmp_path)
+    whole = gzip.compress(gzip.decompress(full))
+    path.write_bytes(whole)
+    result = recover_file(path)
+    assert (result.cut_bytes, result.records) == (0, len(refs) + 1)
+    assert final_of(path).read_bytes() == whole
+
+
+def test_a_plain_warc_is_cut_after_its_last_complete_record(tmp_path: Path) -> None:
+    _, full, refs = open_copy(tmp_path)
+    plain = gzip.decompress(full)
+    members = [gzip.decompress(full[ref.offset : ref.offset + ref.length]) for ref in refs]
+    path = tmp_path / "out" / "plain.warc.open"
+    path.write_bytes(plain[: len(plain) - len(members[-1]) // 2])
+    result = recover_file(path)
+    final = tmp_path / "out" / "plain.warc"
+    assert result.final == final
+    assert (result.records, result.cut_offset) == (len(refs), len(plain) - len(members[-1]))
+    assert final.read_bytes() == plain[: len(plain) - len(members[-1])]
+    assert problems(final) == []
 
 
 def test_recovery_is_safe_to_run_twice(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -153,16 +153,34 @@ def test_seed_files_replay_from_their_resource_records(
         assert headers["content-type"].startswith("text/plain")
 
 
-@pytest.mark.crawl
 @pytest.mark.external
-def test_pywbs_own_index_would_serve_the_verdict_under_the_page_url(
+@pytest.mark.crawl
+def test_after_pywbs_own_wb_manager_add_the_page_url_replays_the_page(
     tmp_path: Path, collection: Path, captures: list[LedgerEntry]
 ) -> None:
-    """Why warcproof indexes for pywb: indexing the WARCs itself, pywb lists the metadata
-    (application/json) and conversion records under the page URL, next to the response."""
+    """pywb indexing the WARCs itself (every record, metadata and conversion included) lists
+    only the response under the page URL: the text and the verdict have their own urn: URIs,
+    and the text replays under urn:text:URL."""
     warcs = sorted((collection / "warcs").glob("*.warc.gz"))
-    url = next(e.capture.fetched_url for e in captures if e.capture is not None)
     with pywb_server(tmp_path / "pywb", warcs) as base:
-        _, _, body = fetch(base, f"/{COLLECTION}/cdx?output=json&url={quote(url, safe='')}")
-    mimes = {json.loads(line)["mime"] for line in body.decode("utf-8").splitlines()}
-    assert {"text/html", "application/json"} <= mimes
+        for entry in captures:
+            assert entry.capture is not None
+            url = entry.capture.fetched_url
+            _, _, body = fetch(base, f"/{COLLECTION}/cdx?output=json&url={quote(url, safe='')}")
+            rows = [json.loads(line) for line in body.decode("utf-8").splitlines()]
+            assert {row["mime"] for row in rows} == {"text/html"}, rows
+            ts = timestamp(entry.capture.captured_at)
+            status, headers, page = fetch(base, f"/{COLLECTION}/{ts}id_/{url}")
+            assert status == entry.capture.status
+            assert headers["content-type"].startswith("text/html")
+            assert page == stored(collection, entry).payload
+            conversion_id = entry.verdict.evidence["source"]["conversion_record_id"]
+            text = next(
+                record
+                for warc in warcs
+                for record in iter_records(warc)
+                if record.record_id == conversion_id
+            )
+            assert text.target_uri == f"urn:text:{url}"
+            status, _, replayed = fetch(base, f"/{COLLECTION}/{ts}id_/urn:text:{url}")
+            assert (status, replayed) == (200, text.payload)

@@ -26,8 +26,8 @@ from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from archive.check.waczsignature import SignatureCheck, verify_signed_wacz
 from archive.index.collection_index import index_collection
+from archive.packaging.signature_verify import SignatureCheck, verify_signed_wacz
 from archive.packaging.signing import (
     DomainSigner,
     SigningError,

@@ -1,4 +1,5 @@
-"""``warcproof check``: a streaming validator for WARC (``.warc.gz``, ``.warc``) and WACZ files.
+"""``warcproof check``: a streaming validator for WARC (``.warc.gz``, ``.warc``), ARC and WACZ
+files.
 
 Stricter than ``warcio check``: gzip members cut short or corrupt, bytes between members, records
 whose block is shorter or longer than Content-Length, header syntax, mandatory fields, block and
@@ -11,21 +12,33 @@ Problems are data: each goes to ``on_problem`` as it is found. Memory is constan
 size, apart from about 30 bytes per record id for the cross-record checks.
 """
 
+import functools
 import zipfile
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Self
 
+from archive.check.arcfile import check_arc
 from archive.check.links import LinkRegistry
-from archive.check.problems import UNREADABLE, CheckSummary, Problem, ProblemSink
+from archive.check.problems import (
+    NOT_CHECKED,
+    UNREADABLE,
+    UNSUPPORTED,
+    CheckSummary,
+    Problem,
+    ProblemSink,
+)
 from archive.check.waczfile import check_wacz
-from archive.check.warcfile import check_warc
+from archive.check.warcfile import check_warc, sniff
 
 Progress = Callable[[int, int], None]
 
 
 _ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
+_SNIFF_SIZE = 1 << 12
+_UNSUPPORTED = {"zstd": "Zstandard", "lz4": "LZ4"}
 
 
 def check(
@@ -34,22 +47,30 @@ def check(
     on_problem: ProblemSink | None = None,
     progress: Progress | None = None,
 ) -> CheckSummary:
-    """Check every file (WARC, gzipped WARC or WACZ) together; report each problem to
-    ``on_problem`` and progress as ``progress(bytes done, bytes total)``."""
+    """Check every file (WARC, gzipped WARC, ARC or WACZ) together; report each finding to
+    ``on_problem`` and progress as ``progress(bytes done, bytes total)``.
+
+    A folder stands for every file under it: those that are not WARC, ARC or WACZ files are
+    listed in ``summary.not_checked`` with the reason, and reported as ``not-checked``
+    findings."""
     summary = CheckSummary()
     links = LinkRegistry()
 
     def emit(problem: Problem) -> None:
-        summary.problems[problem.code] += 1
+        summary.count(problem)
         if on_problem is not None:
             on_problem(problem)
 
     def unreadable(path: Path, why: str) -> None:
         summary.unreadable.append(str(path))
-        emit(Problem(str(path), 0, UNREADABLE, why))
+        emit(Problem.of(str(path), 0, UNREADABLE, why))
 
     sizes: dict[Path, int] = {}
-    for path in paths:
+    for path, why in _files(paths):
+        if why is not None:
+            summary.not_checked.append((str(path), why))
+            emit(Problem.of(str(path), 0, NOT_CHECKED, why))
+            continue
         try:
             sizes[path] = path.stat().st_size
         except OSError as exc:
@@ -58,6 +79,7 @@ def check(
     done = 0
     for path, size in sizes.items():
         counter = _Counter(done, total, progress)
+        summary.by_file.setdefault(str(path), Counter())
         try:
             with open(path, "rb") as raw:
                 why = _check_file(str(path), raw, counter, emit, links, summary)
@@ -76,6 +98,33 @@ def check(
     return summary
 
 
+def _files(paths: Sequence[Path]) -> Iterator[tuple[Path, str | None]]:
+    """Each file to check (None), or not to check (why): a file named is always checked, a
+    file found in a folder only if its first bytes are those of a WARC, ARC or WACZ file."""
+    for path in paths:
+        if not path.is_dir():
+            yield path, None
+            continue
+        for found in sorted(item for item in path.rglob("*") if item.is_file()):
+            yield found, _skip_reason(found)
+
+
+def _skip_reason(path: Path) -> str | None:
+    try:
+        with open(path, "rb") as raw:
+            start = raw.read(_SNIFF_SIZE)
+    except OSError:
+        return None  # the check names the error
+    if start.startswith(_ZIP_MAGICS):
+        return None if path.name.endswith(".wacz") else "a zip file not named .wacz"
+    kind = sniff(start)
+    if kind in _UNSUPPORTED:
+        return None  # named per file as unsupported by the check
+    if kind is None:
+        return f"not a WARC, ARC or WACZ file (it begins {start[:16]!r})"
+    return None
+
+
 def _check_file(
     name: str,
     raw: IO[bytes],
@@ -85,15 +134,25 @@ def _check_file(
     summary: CheckSummary,
 ) -> str | None:
     """Check one file; returns why it is unreadable, or None."""
-    start = raw.read(8)
+    start = raw.read(_SNIFF_SIZE)
     raw.seek(0)
     if start.startswith(_ZIP_MAGICS):
         with zipfile.ZipFile(_CountingFile(raw, counter)) as archive:
             summary.records += check_wacz(name, archive, emit, links)
         return None
+    kind = sniff(start)
+    if kind in _UNSUPPORTED:
+        why = f"compressed with {_UNSUPPORTED[kind]}, which this checker cannot read: not checked"
+        summary.not_checked.append((name, why))
+        emit(Problem.of(name, 0, UNSUPPORTED, why))
+        return None
+    if kind in ("arc", "arc-gzip"):
+        opener = functools.partial(_Reopened, raw, counter)
+        summary.records += check_arc(name, opener, emit, gzipped=kind == "arc-gzip")
+        return None
     outcome = check_warc(name, lambda: _Reopened(raw, counter), emit, links)
     if outcome.kind is None:
-        return "not a WARC or WACZ file (neither gzip, WARC/ nor a zip)"
+        return "not a WARC, ARC or WACZ file (neither gzip, WARC/, filedesc:// nor a zip)"
     summary.records += outcome.records
     return None
 

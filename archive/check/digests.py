@@ -1,8 +1,8 @@
 """Digest fields (``label:value``) and the incremental hashing ``warcproof check`` needs.
 
 Labels ``sha1``/``sha-1``, ``sha256``/``sha-256``, ``sha512``/``sha-512`` and ``md5``; values in
-base32 (the convention for sha1), base16 or base64. A value is decoded to bytes and compared
-with the digest, so its case and padding do not matter.
+base32 (the convention for sha1), base16, base64 or URL-safe base64. A value is decoded to bytes
+and compared with the digest, so its case and padding do not matter.
 """
 
 import base64
@@ -79,7 +79,12 @@ def _decode(encoded: str, size: int) -> bytes | None:
         candidates.append(bytes.fromhex(encoded))
     padded32 = encoded.upper() + "=" * (-len(encoded) % 8)
     padded64 = encoded + "=" * (-len(encoded) % 4)
-    for decode, text in ((base64.b32decode, padded32), (base64.b64decode, padded64)):
+    decoders = (
+        (base64.b32decode, padded32),
+        (base64.b64decode, padded64),
+        (base64.urlsafe_b64decode, padded64),  # '-' and '_' for '+' and '/': some writers
+    )
+    for decode, text in decoders:
         try:
             candidates.append(decode(text))
         except (binascii.Error, ValueError):

@@ -31,6 +31,7 @@ class _Pending:
     offset: int
     field: str  # lower-case WARC field name
     target: str
+    record_id: str | None  # of the record holding the reference
 
 
 class LinkRegistry:
@@ -53,10 +54,12 @@ class LinkRegistry:
                 self._pending[record_id] = unsettled
         return True
 
-    def add_reference(self, file: str, offset: int, field: str, target: str) -> None:
-        """``field`` (lower-case) of the record at ``offset`` names ``target``."""
+    def add_reference(
+        self, file: str, offset: int, field: str, target: str, record_id: str | None = None
+    ) -> None:
+        """``field`` (lower-case) of the record ``record_id`` at ``offset`` names ``target``."""
         self._references += 1
-        pending = _Pending(self._references, file, offset, field, target)
+        pending = _Pending(self._references, file, offset, field, target, record_id)
         if not self._settled(pending):
             self._pending.setdefault(target, []).append(pending)
 
@@ -72,7 +75,8 @@ class LinkRegistry:
                 why = "names a record that is not a warcinfo record"
             else:
                 why = "names a record that is in none of the files checked"
-            emit(Problem(pending.file, pending.offset, code, f"{name} {pending.target} {why}"))
+            message = f"{name} {pending.target} {why}"
+            emit(Problem.of(pending.file, pending.offset, code, message, pending.record_id))
         self._pending.clear()
 
     def _settled(self, pending: _Pending) -> bool:

@@ -11,6 +11,7 @@ import calendar
 import hashlib
 import ipaddress
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -20,11 +21,13 @@ from archive.check.problems import (
     BLOCK_DIGEST,
     DIGEST_UNSUPPORTED,
     DUPLICATE_ID,
+    FIELD_VALUE,
     GZIP_CORRUPT,
     GZIP_TRUNCATED,
     HEADER_FIELD,
     HEADER_SYNTAX,
     HTTP_HEAD,
+    LINE_ENDS,
     MEMBER_LAYOUT,
     NOT_GZIP,
     PAYLOAD_DIGEST,
@@ -43,6 +46,7 @@ from archive.warc.httphead import parse_http_head, status_code
 HEAD_LIMIT = 1 << 20  # a WARC or HTTP head longer than this is not a head
 _PROBE = 4096  # heads are looked for in pieces this long, not in the whole block after them
 _END = b"\r\n\r\n"
+_LF_END = b"\n\n"  # LF-only line ends: a quirk warcio and pywb read
 _OWS = " \t"
 _VERSION_RE = re.compile(r"WARC/(\d+\.\d+)")
 # A header line: a token, a colon, then a value without control characters (tab allowed).
@@ -60,6 +64,8 @@ _MANDATORY = ("warc-record-id", "content-length", "warc-date", "warc-type")
 _NEEDS_TARGET = frozenset({"response", "resource", "request", "revisit", "conversion"})
 _HTTP_TYPES = frozenset({"request", "response", "revisit"})
 _REPEATABLE = frozenset({"warc-concurrent-to", "warc-protocol"})
+# Fields whose repetition makes the record ambiguous; other repeats are a warning.
+_SINGLE = frozenset({"warc-record-id", "content-length", "warc-type", "warc-date"})
 _ID_FIELDS = frozenset({*LINK_FIELDS, "warc-record-id", "warc-segment-origin-id"})
 _CHECKED_VALUES = frozenset({*_ID_FIELDS, "warc-target-uri", "warc-date", "warc-ip-address"})
 
@@ -69,6 +75,7 @@ class _Record:
     offset: int
     rec_type: str
     target: str
+    record_id: str | None
     remaining: int
     http: bool
     block_hash: "hashlib._Hash | None"
@@ -91,8 +98,18 @@ class RecordChecker:
 
     _HEAD, _BLOCK, _TRAILER, _SKIP = range(4)
 
-    def __init__(self, name: str, emit: ProblemSink, links: LinkRegistry, *, gzipped: bool) -> None:
+    def __init__(
+        self,
+        name: str,
+        emit: ProblemSink,
+        links: LinkRegistry,
+        *,
+        gzipped: bool,
+        on_record_end: Callable[[int], None] | None = None,
+    ) -> None:
         self.name = name
+        # Told the stream offset after each well-framed record (decompressed, in its member).
+        self.on_record_end = on_record_end
         self.emit = emit
         self.links = links
         self.gzipped = gzipped
@@ -109,6 +126,11 @@ class RecordChecker:
         self.trailer = bytearray()
         self.skip_carry = b""
         self.record: _Record | None = None
+        self.record_id: str | None = None  # of the record being read, for the findings
+        self.lf_ends = False  # the file's heads end lines with LF alone
+        self.shared_member_seen = False
+        self.no_warcinfo_id = 0  # records without WARC-Warcinfo-ID
+        self.first_no_warcinfo_id = 0
 
     # -- MemberSink (gzip) -------------------------------------------------------------------
 
@@ -116,6 +138,7 @@ class RecordChecker:
         self.member = offset
         self.records_in_member = 0
         self.pos = 0
+        self.record_id = None
         self._reset()
 
     def member_data(self, data: bytes) -> None:
@@ -124,7 +147,9 @@ class RecordChecker:
     def member_end(self, offset: int, end: int) -> None:
         if self.state == self._HEAD and not self.head:
             if not self.records_in_member:
-                self._framing(offset, MEMBER_LAYOUT, "the gzip member holds no record")
+                self.emit(
+                    Problem.of(self.name, offset, MEMBER_LAYOUT, "a gzip member holds no record")
+                )
         elif self.state != self._SKIP:
             self._framing(offset, RECORD_TRUNCATED, f"the gzip member ends inside {self._where()}")
         self._reset()
@@ -155,6 +180,8 @@ class RecordChecker:
                 end = self._feed_skip(data, index)
             self.pos += end - index
             index = end
+            if state == self._TRAILER and self.state == self._HEAD and self.on_record_end:
+                self.on_record_end(self.pos)
 
     def finish(self) -> None:
         """The stream has ended (a plain WARC's end of file, or the last gzip member)."""
@@ -163,7 +190,16 @@ class RecordChecker:
                 self.head_start, RECORD_TRUNCATED, f"the file ends inside {self._where()}"
             )
         if self.records and not self.has_warcinfo:
-            self.emit(Problem(self.name, 0, WARCINFO_MISSING, "the file has no warcinfo record"))
+            self.emit(Problem.of(self.name, 0, WARCINFO_MISSING, "the file has no warcinfo record"))
+        if self.no_warcinfo_id:
+            self.emit(
+                Problem.of(
+                    self.name,
+                    self.first_no_warcinfo_id,
+                    WARCINFO_ID_MISSING,
+                    f"{self.no_warcinfo_id} record(s) have no WARC-Warcinfo-ID, the first here",
+                )
+            )
 
     # -- states --------------------------------------------------------------------------------
 
@@ -189,27 +225,39 @@ class RecordChecker:
 
     def _framing(self, offset: int, code: str, message: str) -> None:
         self.framing_problems += 1
-        self.emit(Problem(self.name, offset, code, message))
+        self.emit(Problem.of(self.name, offset, code, message, self.record_id))
 
     def _problem(self, code: str, message: str) -> None:
-        self.emit(Problem(self.name, self._record_offset(), code, message))
+        if self.gzipped and self.records_in_member > 1:
+            message += f" (the record starts {self.head_start} bytes into the member's data)"
+        self.emit(Problem.of(self.name, self._record_offset(), code, message, self.record_id))
+
+    def _line_ends(self) -> None:
+        if not self.lf_ends:
+            self.lf_ends = True
+            self._problem(LINE_ENDS, "record heads end their lines with LF, not CRLF")
 
     def _feed_head(self, data: bytes, index: int) -> int:
         if not self.head:
             self.head_start = self.pos
-            if self.gzipped and self.records_in_member:
-                self._framing(
-                    self.member, MEMBER_LAYOUT, "the gzip member holds more than one record"
+            self.record_id = None
+            if self.gzipped and self.records_in_member and not self.shared_member_seen:
+                self.shared_member_seen = True  # once per file: a file is written one way
+                self._problem(
+                    MEMBER_LAYOUT,
+                    "a gzip member holds more than one record (WARC 1.1 Annex D: one record "
+                    "per member lets readers seek to each); other findings in such members "
+                    "name the member's offset",
                 )
-            found = data.find(_END, index, index + _PROBE)
+            found, size = _head_end(data, index, index + _PROBE)
             if found >= 0:  # the whole head is here: no copy into self.head
                 self.records_in_member += 1
-                self._start_record(data[index:found])
-                return found + 4
+                self._start_record(data[index:found], size)
+                return found + size
         before = len(self.head)
         probe_end = min(index + _PROBE, len(data))
         self.head += data[index:probe_end]
-        found = self.head.find(_END, max(0, before - 3))
+        found, size = _head_end(self.head, max(0, before - 3), len(self.head))
         if found < 0:
             if len(self.head) > HEAD_LIMIT or not self.head.startswith(b"WARC/"[: len(self.head)]):
                 self._framing(
@@ -221,8 +269,8 @@ class RecordChecker:
         head = bytes(self.head[:found])
         self.head.clear()
         self.records_in_member += 1
-        self._start_record(head)
-        return index + found + 4 - before
+        self._start_record(head, size)
+        return index + found + size - before
 
     def _skip(self) -> None:
         self.head.clear()
@@ -271,6 +319,15 @@ class RecordChecker:
             self._reset()
             return index + 4
         take = data[index : index + 4 - len(self.trailer)]
+        if self.lf_ends:
+            joined = bytes(self.trailer) + take
+            if joined.startswith(_LF_END):
+                self._finish_record()
+                self._reset()
+                return index + 2 - (len(joined) - len(take))
+            if _LF_END.startswith(joined):  # one LF so far
+                self.trailer += take
+                return index + len(take)
         self.trailer += take
         if not _END.startswith(self.trailer):
             self._framing(
@@ -288,8 +345,11 @@ class RecordChecker:
 
     # -- one record ------------------------------------------------------------------------------
 
-    def _start_record(self, head: bytes) -> None:
+    def _start_record(self, head: bytes, end_size: int) -> None:
         offset = self._record_offset()
+        if end_size == len(_LF_END):
+            self._line_ends()
+            head = head.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
         parsed = self._parse_head(head)
         if parsed is None:
             self._skip()
@@ -298,6 +358,7 @@ class RecordChecker:
         found = {lowered: value for _, lowered, value in reversed(fields)}  # the first wins
         if len(found) < len(fields):
             self._report_repeats(fields)
+        self.record_id = found.get("warc-record-id")
         length_text = found.get("content-length", "")
         if not length_text.isascii() or not length_text.isdigit():
             self._framing(offset, HEADER_SYNTAX, f"bad or missing Content-Length {length_text!r}")
@@ -315,15 +376,17 @@ class RecordChecker:
                 self._problem(HEADER_FIELD, f"mandatory field {_title(required)} is missing")
         rec_type = found.get("warc-type", "")
         links = self._check_values(rec_type, fields, found)
-        record_id = found.get("warc-record-id")
+        record_id = self.record_id
         if record_id is not None and not self.links.add_record(record_id, rec_type):
             self._problem(DUPLICATE_ID, f"WARC-Record-ID {record_id} was already used")
         if rec_type == "warcinfo":
             self.has_warcinfo = True
         elif "warc-warcinfo-id" not in found and rec_type:
-            self._problem(WARCINFO_ID_MISSING, f"the {rec_type} record has no WARC-Warcinfo-ID")
+            if not self.no_warcinfo_id:
+                self.first_no_warcinfo_id = offset
+            self.no_warcinfo_id += 1
         for lowered, value in links:
-            self.links.add_reference(self.name, offset, lowered, value)
+            self.links.add_reference(self.name, offset, lowered, value, record_id)
         length = int(length_text)
         content_type = found.get("content-type", "").lower()
         http = rec_type in _HTTP_TYPES and content_type.startswith("application/http")
@@ -335,7 +398,8 @@ class RecordChecker:
         record = _Record(
             offset=offset,
             rec_type=rec_type,
-            target=found.get("warc-target-uri", ""),
+            target=found.get("warc-target-uri", "").strip("<>"),
+            record_id=record_id,
             remaining=length,
             http=http,
             block_hash=block_expected.new_hash() if block_expected else None,
@@ -357,7 +421,8 @@ class RecordChecker:
         seen: set[str] = set()
         for name, lowered, _ in fields:
             if lowered in seen and lowered not in _REPEATABLE:
-                self._problem(HEADER_FIELD, f"{name} appears more than once")
+                code = HEADER_FIELD if lowered in _SINGLE else FIELD_VALUE
+                self._problem(code, f"{name} appears more than once")
             seen.add(lowered)
 
     def _parse_head(self, head: bytes) -> tuple[str, list[tuple[str, str, str]]] | None:
@@ -401,15 +466,23 @@ class RecordChecker:
                 continue
             if lowered in _ID_FIELDS:
                 if not _BRACKETED_URI_RE.fullmatch(value):
-                    self._problem(HEADER_FIELD, f"{name} {value[:80]!r} is not a <URI>")
+                    code = HEADER_FIELD if lowered == "warc-record-id" else FIELD_VALUE
+                    self._problem(code, f"{name} {value[:80]!r} is not a <URI>")
                 elif lowered in LINK_FIELDS:
                     links.append((lowered, value))
             elif lowered == "warc-target-uri" and not _URI_RE.fullmatch(value):
-                self._problem(HEADER_FIELD, f"WARC-Target-URI {value[:80]!r} is not a URI")
+                if _BRACKETED_URI_RE.fullmatch(value):
+                    self._problem(
+                        FIELD_VALUE,
+                        f"WARC-Target-URI {value[:80]!r} is in <...> (as some WARC/1.0 writers "
+                        "do; readers strip them)",
+                    )
+                else:
+                    self._problem(HEADER_FIELD, f"WARC-Target-URI {value[:80]!r} is not a URI")
             elif lowered == "warc-date" and not _valid_date(value):
                 self._problem(HEADER_FIELD, f"WARC-Date {value[:40]!r} is not a UTC date-time")
             elif lowered == "warc-ip-address" and not _valid_ip(value):
-                self._problem(HEADER_FIELD, f"WARC-IP-Address {value[:60]!r} is not an address")
+                self._problem(FIELD_VALUE, f"WARC-IP-Address {value[:60]!r} is not an address")
         if rec_type in _NEEDS_TARGET and "warc-target-uri" not in found:
             self._problem(HEADER_FIELD, f"a {rec_type} record needs WARC-Target-URI")
         if rec_type == "revisit" and "warc-profile" not in found:
@@ -434,20 +507,20 @@ class RecordChecker:
     def _feed_http_head(self, record: _Record, data: bytes, index: int, stop: int) -> int:
         """Collect the HTTP head from ``data[index:stop]``; returns the index after it."""
         if not record.head:
-            found = data.find(_END, index, min(stop, index + _PROBE))
+            found, size = _head_end(data, index, min(stop, index + _PROBE))
             if found >= 0:  # the whole head is here: no copy into record.head
                 record.in_http_head = False
-                self._start_payload(record, data[index : found + 4])
-                return found + 4
+                self._start_payload(record, data[index : found + size])
+                return found + size
         for start in range(index, stop, _PROBE):
             before = len(record.head)
             record.head += data[start : min(stop, start + _PROBE)]
-            found = record.head.find(_END, max(0, before - 3))
+            found, size = _head_end(record.head, max(0, before - 3), len(record.head))
             if found >= 0:
                 record.in_http_head = False
-                self._start_payload(record, bytes(record.head[: found + 4]))
+                self._start_payload(record, bytes(record.head[: found + size]))
                 record.head = bytearray()
-                return start + found + 4 - before
+                return start + found + size - before
             if len(record.head) > HEAD_LIMIT:
                 self._problem(HTTP_HEAD, f"the HTTP head of the {record.describe()} is too long")
                 record.in_http_head = False
@@ -525,6 +598,16 @@ class RecordChecker:
             self._problem(
                 PAYLOAD_DIGEST, f"the {record.describe()} does not match its WARC-Payload-Digest"
             )
+
+
+def _head_end(data: bytes | bytearray, start: int, stop: int) -> tuple[int, int]:
+    """Where the first head in ``data[start:stop]`` ends (CRLF CRLF, or LF LF), and the size
+    of that end; (-1, 0) if no head ends there."""
+    found = data.find(_END, start, stop)
+    lf = data.find(_LF_END, start, found + 1 if found >= 0 else stop)
+    if lf >= 0:
+        return lf, 2
+    return found, 4 if found >= 0 else 0
 
 
 def _title(lowered: str) -> str:

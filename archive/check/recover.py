@@ -1,25 +1,30 @@
-"""Recovering a ``.warc.gz.open`` file left by a crawl that was killed mid-write.
+"""Recovering a WARC file left by a crawl that was killed mid-write, or cut short in a copy.
 
-The file is scanned member by member (``archive.warc.gzipscan`` with the record checker): the
-longest prefix of gzip members that each hold one complete, well-framed record is kept. The
-bytes after it are copied to ``NAME.warc.gz.tail`` beside it (never deleted), the file is
-truncated to the prefix and renamed to ``NAME.warc.gz``. Bytes are only moved once they are
-safely in the tail file, so an interrupted recovery can simply be run again.
+Any WARC file: gzipped (one record per member, several, or the whole file in one member) or
+plain, ``.open`` or not. The file is scanned with the record checker; the longest prefix of
+complete, well-framed records is kept. The bytes after it are copied to ``NAME.tail`` beside
+the recovered file (never deleted), and the file is truncated to the prefix; a ``.open`` file is
+then renamed to its final name. Bytes are only moved once they are safely in the tail file, so
+an interrupted recovery can simply be run again.
 
-A crashed writer leaves damage only at the end. Damage followed by further complete records is
-something else, and is refused rather than cut: no complete record is ever moved out of a WARC.
+No complete record is ever moved out of a WARC: when the damaged gzip member also holds complete
+records (a file compressed as one member), they are decompressed from it and written back, one
+gzip member each, after the kept prefix. Damage followed by further complete members is not a
+crash tail, and is refused rather than cut.
 """
 
 import os
-from dataclasses import dataclass
+import zlib
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
 from archive.check.links import LinkRegistry
 from archive.check.problems import FRAMING_CODES, RECORD_TRUNCATED, Problem
 from archive.check.record import RecordChecker
+from archive.check.warcfile import sniff
 from archive.errors import ArchiveError
-from archive.warc.gzipscan import scan_members
+from archive.warc.gzipscan import READ_SIZE, scan_members
 from archive.warc.naming import OPEN_SUFFIX
 
 TAIL_SUFFIX = ".tail"
@@ -32,9 +37,9 @@ class RecoveryError(ArchiveError):
 
 @dataclass(frozen=True)
 class Recovery:
-    """What recovering one ``.open`` file did."""
+    """What recovering one file did."""
 
-    source: Path  # the .open file
+    source: Path  # the file recovered
     final: Path | None  # the recovered WARC; None if no complete record was found
     records: int
     kept_bytes: int
@@ -42,6 +47,7 @@ class Recovery:
     cut_bytes: int
     cut_description: str | None  # what the cut bytes looked like
     tail: Path | None  # where the cut bytes are
+    rewritten: int = 0  # complete records taken out of the damaged member and written back
 
     def __str__(self) -> str:
         kept = f"kept {self.records} record(s) ({self.kept_bytes} bytes)"
@@ -52,6 +58,11 @@ class Recovery:
             )
         else:
             cut = "nothing to cut"
+        if self.rewritten:
+            cut += (
+                f"; {self.rewritten} complete record(s) of the damaged gzip member written back, "
+                "one gzip member each"
+            )
         outcome = f"-> {self.final}" if self.final else "(no complete record: no WARC file left)"
         return f"{self.source}: {kept}; {cut} {outcome}"
 
@@ -64,16 +75,18 @@ def open_files(target: Path) -> list[Path]:
 
 
 def recover_file(path: Path) -> Recovery:
-    """Recover one ``NAME.warc.gz.open`` file into ``NAME.warc.gz`` (see the module doc)."""
-    if not path.name.endswith(".warc.gz" + OPEN_SUFFIX):
-        raise RecoveryError(f"{path}: not a .warc.gz.open file; only those are recovered")
+    """Recover one WARC file (see the module doc); a ``NAME.open`` file becomes ``NAME``."""
     final = path.with_name(path.name.removesuffix(OPEN_SUFFIX))
     if not path.is_file():
         hint = f" ({final.name} exists: already recovered?)" if final.exists() else ""
         raise RecoveryError(f"{path}: no such file{hint}")
-    if final.exists():
+    if final != path and final.exists():
         raise RecoveryError(f"{path}: {final.name} already exists; refusing to overwrite it")
-    scan = _scan(path)
+    with open(path, "rb") as stream:
+        kind = sniff(stream.read(1 << 12))
+    if kind not in ("gzip", "plain"):
+        raise RecoveryError(f"{path}: not a WARC file (neither gzip nor WARC/); not touched")
+    scan = _scan_gzip(path) if kind == "gzip" else _scan_plain(path)
     size = path.stat().st_size
     if scan.records_after_damage:
         raise RecoveryError(
@@ -83,25 +96,31 @@ def recover_file(path: Path) -> Recovery:
         )
     tail = path.with_name(final.name + TAIL_SUFFIX)
     cut = size - scan.good_end
+    rewritten = len(scan.salvage_ends)
     if cut:
         _save_tail(path, scan.good_end, tail)
         with open(path, "r+b") as stream:
             stream.truncate(scan.good_end)
+            stream.seek(scan.good_end)
+            if rewritten:
+                _write_back(tail, scan.salvage_ends, stream)
             os.fsync(stream.fileno())
-    if scan.records:
+    records = scan.records + rewritten
+    if records and final != path:
         _rename_exclusive(path, final)
-    else:
+    elif not records:
         path.unlink()  # empty now: any bytes it had are in the tail file
     _sync_directory(path.parent)
     return Recovery(
         source=path,
-        final=final if scan.records else None,
-        records=scan.records,
+        final=final if records else None,
+        records=records,
         kept_bytes=scan.good_end,
         cut_offset=scan.good_end,
         cut_bytes=cut,
         cut_description=scan.description if cut else None,
         tail=tail if cut else None,
+        rewritten=rewritten,
     )
 
 
@@ -111,20 +130,45 @@ class _Scan:
     good_end: int = 0
     description: str | None = None
     records_after_damage: int = 0
+    # The ends (in its decompressed data) of the complete records of the damaged member.
+    salvage_ends: list[int] = field(default_factory=list)
+
+
+class _Framing:
+    """The record checker of one scan, and what it says about framing."""
+
+    def __init__(self, path: Path, *, gzipped: bool) -> None:
+        self.problems: list[Problem] = []
+        self.ends: list[int] = []  # ends of the complete records since the last reset
+        self.checker = RecordChecker(
+            str(path),
+            self.problems.append,
+            LinkRegistry(),
+            gzipped=gzipped,
+            on_record_end=self.ends.append,
+        )
+
+    def last(self) -> Problem | None:
+        return next((p for p in reversed(self.problems) if p.code in FRAMING_CODES), None)
+
+    def describe(self, kind: str) -> str:
+        framing = self.last()
+        return f"{kind} ({framing.message})" if framing else kind
 
 
 class _PrefixFinder:
-    """A ``MemberSink`` finding the longest prefix of members holding one good record each."""
+    """A ``MemberSink`` finding the longest prefix of whole members holding complete records."""
 
-    def __init__(self, checker: RecordChecker, problems: list[Problem]) -> None:
-        self.checker = checker
-        self.problems = problems
+    def __init__(self, framing: _Framing) -> None:
+        self.framing = framing
+        self.checker = framing.checker
         self.scan = _Scan()
         self.damaged = False
         self.framing_before = 0
 
     def member_start(self, offset: int) -> None:
         self.framing_before = self.checker.framing_problems
+        self.framing.ends.clear()
         self.checker.member_start(offset)
 
     def member_data(self, data: bytes) -> None:
@@ -132,48 +176,91 @@ class _PrefixFinder:
 
     def member_end(self, offset: int, end: int) -> None:
         self.checker.member_end(offset, end)
+        complete = len(self.framing.ends)
         if self.checker.framing_problems == self.framing_before:
             if self.damaged:
-                self.scan.records_after_damage += 1
+                self.scan.records_after_damage += complete
             else:
-                self.scan.records += 1
+                self.scan.records += complete
                 self.scan.good_end = end
-        elif self._last_framing_code() == RECORD_TRUNCATED:
+        elif (last := self.framing.last()) is not None and last.code == RECORD_TRUNCATED:
             self._damage("a complete gzip member holding a partial record")
         else:
-            self._damage("a complete gzip member that does not hold exactly one whole record")
+            self._damage("a complete gzip member holding bytes that are no whole record")
 
     def member_broken(self, offset: int, reason: str, cut_short: bool) -> None:
         self.checker.member_broken(offset, reason, cut_short)
-        kind = "a partial gzip member" if cut_short else "a corrupt gzip member"
-        self._damage(kind)
+        self._damage("a partial gzip member" if cut_short else "a corrupt gzip member")
 
     def garbage(self, offset: int, length: int) -> None:
         self.checker.garbage(offset, length)
-        self._damage("bytes that are not gzip data")
+        self._damage("bytes that are not gzip data", in_member=False)
 
-    def _damage(self, kind: str) -> None:
+    def _damage(self, kind: str, *, in_member: bool = True) -> None:
         if self.damaged:
             return
         self.damaged = True
-        framing = self._last_framing()
-        self.scan.description = f"{kind} ({framing.message})" if framing else kind
-
-    def _last_framing(self) -> Problem | None:
-        return next((p for p in reversed(self.problems) if p.code in FRAMING_CODES), None)
-
-    def _last_framing_code(self) -> str | None:
-        framing = self._last_framing()
-        return framing.code if framing else None
+        self.scan.description = self.framing.describe(kind)
+        if in_member:  # the records the damaged member completed
+            self.scan.salvage_ends = list(self.framing.ends)
 
 
-def _scan(path: Path) -> _Scan:
-    problems: list[Problem] = []
-    checker = RecordChecker(str(path), problems.append, LinkRegistry(), gzipped=True)
-    finder = _PrefixFinder(checker, problems)
+def _scan_gzip(path: Path) -> _Scan:
+    framing = _Framing(path, gzipped=True)
+    finder = _PrefixFinder(framing)
     with open(path, "rb") as stream:
         scan_members(stream.read, finder)
     return finder.scan
+
+
+def _scan_plain(path: Path) -> _Scan:
+    framing = _Framing(path, gzipped=False)
+    with open(path, "rb") as stream:
+        while block := stream.read(READ_SIZE):
+            framing.checker.feed(block)
+    framing.checker.finish()
+    first = next((p for p in framing.problems if p.code in FRAMING_CODES), None)
+    damage = first.offset if first is not None else framing.checker.pos
+    kept = [end for end in framing.ends if end <= damage]
+    return _Scan(
+        records=len(kept),
+        good_end=kept[-1] if kept else 0,
+        description=framing.describe("bytes that are no whole record") if first else None,
+        records_after_damage=len(framing.ends) - len(kept),
+    )
+
+
+def _write_back(tail: Path, ends: list[int], out: BinaryIO) -> None:
+    """Decompress the damaged member at the start of ``tail`` and write its complete records
+    (``ends``: where each ends in the decompressed data) to ``out``, one gzip member each."""
+    decompressor = zlib.decompressobj(zlib.MAX_WBITS | 16)
+    boundaries = iter(ends)
+    record_end: int | None = next(boundaries)
+    position = 0
+    member = _gzip_member()
+    with open(tail, "rb") as stream:
+        pending = b""
+        while record_end is not None:
+            if not pending:
+                pending = stream.read(_COPY_SIZE)
+                if not pending:
+                    raise RecoveryError(f"{tail}: ends before the records it held")
+            data = decompressor.decompress(pending, _COPY_SIZE)
+            pending = decompressor.unconsumed_tail
+            while data and record_end is not None:
+                take = data[: record_end - position]
+                out.write(member.compress(take))
+                position += len(take)
+                data = data[len(take) :]
+                if position == record_end:
+                    out.write(member.flush())
+                    member = _gzip_member()
+                    record_end = next(boundaries, None)
+    out.flush()
+
+
+def _gzip_member() -> "zlib._Compress":
+    return zlib.compressobj(6, zlib.DEFLATED, zlib.MAX_WBITS | 16)
 
 
 def _save_tail(path: Path, start: int, tail: Path) -> None:

@@ -9,8 +9,9 @@
   range), each checked as a WARC while it is hashed.
 - ``indexes/``: one or more CDXJ indexes (``.cdx``/``.cdxj``, gzipped ``.cdx.gz``/``.cdxj.gz``
   stored, ZipNum ``.idx``), lines sorted, CDXJ lines well formed and naming WARCs of the package.
-- ``pages/pages.jsonl`` present; every ``pages/*.jsonl`` JSON Lines whose entries have ``url``
-  and an RFC 3339 ``ts`` (an optional first header line has ``format`` instead).
+- ``pages/pages.jsonl`` present (its absence is a warning: pywb and ReplayWeb.page replay such
+  a package); every ``pages/*.jsonl`` JSON Lines whose entries have ``url`` and an RFC 3339
+  ``ts`` (an optional first header line has ``format`` instead); page ids not repeated.
 """
 
 import hashlib
@@ -28,9 +29,12 @@ from archive.check.problems import (
     WACZ_DATAPACKAGE,
     WACZ_HASH,
     WACZ_INDEX,
+    WACZ_INDEX_QUIRK,
     WACZ_INDEX_UNSORTED,
     WACZ_LAYOUT,
     WACZ_PAGES,
+    WACZ_PAGES_ID,
+    WACZ_PAGES_MISSING,
     WACZ_SIZE,
     WACZ_UNSAFE_PATH,
     Problem,
@@ -45,7 +49,8 @@ PAGES = "pages/pages.jsonl"
 _JSON_LIMIT = 64 << 20
 _LINE_LIMIT = 32 << 20
 _RFC3339_RE = re.compile(r"\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:\d\d)")
-_CDXJ_RE = re.compile(rb"(\S+) (\d{1,14}) (\{.*\})")
+_CDXJ_RE = re.compile(rb"(\S+) (\d{1,17}) (\{.*\})")
+_CDXJ_TIMESTAMP_DIGITS = 14
 _INDEX_SUFFIXES = (".cdx", ".cdxj", ".cdx.gz", ".cdxj.gz", ".idx")
 
 
@@ -73,6 +78,7 @@ class _Wacz:
         self.emit = emit
         self.links = links
         self.records = 0
+        self.long_timestamp_seen = False
         infos = [info for info in archive.infolist() if not info.is_dir()]
         self.infos = infos
         self.names = Counter(info.filename for info in infos)
@@ -83,7 +89,7 @@ class _Wacz:
         }
 
     def problem(self, entry: str, offset: int, code: str, message: str) -> None:
-        self.emit(Problem(f"{self.name}#{entry}", offset, code, message))
+        self.emit(Problem.of(f"{self.name}#{entry}", offset, code, message))
 
     def run(self) -> int:
         for entry, count in self.names.items():
@@ -100,7 +106,10 @@ class _Wacz:
             if not any(entry.startswith(folder) for entry in self.names):
                 self.problem(folder, 0, WACZ_LAYOUT, f"the WACZ has no {what} in {folder}")
         if PAGES not in self.names:
-            self.problem(PAGES, 0, WACZ_PAGES, "pages/pages.jsonl is missing")
+            self.problem(
+                PAGES, 0, WACZ_PAGES_MISSING,
+                "pages/pages.jsonl is missing: replay tools list no pages",
+            )  # fmt: skip
         for info in self.infos:
             if info.filename in (DATAPACKAGE, DATAPACKAGE_DIGEST):
                 continue
@@ -268,6 +277,7 @@ class _Wacz:
             self._stored(info, "a gzipped index")
         cdxj = not entry.endswith(".idx")
         previous: bytes | None = None
+        self.long_timestamp_seen = False
 
         def on_line(offset: int, line: bytes) -> None:
             nonlocal previous
@@ -289,9 +299,15 @@ class _Wacz:
                 fields = json.loads(match[3])
             except ValueError:
                 fields = None
-        if not isinstance(fields, dict):
+        if match is None or not isinstance(fields, dict):
             self.problem(entry, offset, WACZ_INDEX, f"not a CDXJ line: {line[:80]!r}")
             return
+        if len(match[2]) > _CDXJ_TIMESTAMP_DIGITS and not self.long_timestamp_seen:
+            self.long_timestamp_seen = True  # once per index: every line is likely the same
+            self.problem(
+                entry, offset, WACZ_INDEX_QUIRK,
+                f"a {len(match[2])}-digit timestamp (CDXJ has 14; pywb reads more)",
+            )  # fmt: skip
         filename = fields.get("filename")
         if filename is not None and filename not in self.warc_names:
             self.problem(entry, offset, WACZ_INDEX, f"names {filename!r}, not in archive/")
@@ -301,6 +317,7 @@ class _Wacz:
         if not entry.endswith(".jsonl"):
             self.problem(entry, 0, WACZ_LAYOUT, "pages/ may hold only .jsonl files")
         first = True
+        ids: set[str] = set()
 
         def on_line(offset: int, line: bytes) -> None:
             nonlocal first
@@ -320,6 +337,10 @@ class _Wacz:
                 self.problem(
                     entry, offset, WACZ_PAGES, f"ts {page.get('ts')!r} is not an RFC 3339 datetime"
                 )
+            elif isinstance(page.get("id"), str):
+                if page["id"] in ids:
+                    self.problem(entry, offset, WACZ_PAGES_ID, f"page id {page['id']!r} repeats")
+                ids.add(page["id"])
 
         self._lines(info, tap, on_line)
 

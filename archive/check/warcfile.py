@@ -29,7 +29,7 @@ StreamOpener = Callable[[], ReadStream]
 
 @dataclass(frozen=True)
 class WarcOutcome:
-    kind: str | None  # "gzip", "plain", or None: the bytes are not a WARC at all
+    kind: str | None  # "gzip", "plain", or None: the bytes are not a WARC
     records: int
 
 
@@ -42,8 +42,9 @@ def check_warc(
 ) -> WarcOutcome:
     """Check one WARC (gzipped or not) read from ``opener()``; ``tap`` sees every byte read."""
     with opener() as stream:
-        kind = _sniff(stream.read(_SNIFF_SIZE))
-    if kind is None:
+        kind = sniff(stream.read(_SNIFF_SIZE))
+    if kind not in ("gzip", "plain"):
+        kind = None
         if tap is not None:
             with opener() as stream:
                 while block := stream.read(READ_SIZE):
@@ -67,13 +68,28 @@ def check_warc(
     return WarcOutcome(kind=kind, records=checker.records)
 
 
-def _sniff(start: bytes) -> str | None:
-    """``"gzip"`` or ``"plain"`` if ``start`` can begin a WARC file, None if it cannot."""
+ZSTD_MAGICS = (b"\x28\xb5\x2f\xfd", b"\x5d\x2a\x4d\x18")  # a frame; WARC's dictionary frame
+LZ4_MAGIC = b"\x04\x22\x4d\x18"
+_ARC_MAGIC = b"filedesc://"
+
+
+def sniff(start: bytes) -> str | None:
+    """What the first bytes of a file say it is: ``"gzip"`` or ``"plain"`` (a WARC),
+    ``"arc-gzip"`` or ``"arc"``, ``"zstd"`` or ``"lz4"`` (compressed with what this checker
+    does not read), None (none of these)."""
     if start and GZIP_MAGIC.startswith(start[:3]):
         decompressor = zlib.decompressobj(zlib.MAX_WBITS | 16)
         try:
-            first = decompressor.decompress(start, 5)
+            first = decompressor.decompress(start, len(_ARC_MAGIC))
         except zlib.error:
             return "gzip"  # damage the scanner will report with its offset
-        return "gzip" if len(first) < 5 or first == b"WARC/" else None
+        if first.startswith(b"WARC/") or len(first) < 5:
+            return "gzip"
+        return "arc-gzip" if _ARC_MAGIC.startswith(first) else None
+    if start.startswith(ZSTD_MAGICS):
+        return "zstd"
+    if start.startswith(LZ4_MAGIC):
+        return "lz4"
+    if start.startswith(_ARC_MAGIC):
+        return "arc"
     return "plain" if start.startswith(b"WARC/") else None

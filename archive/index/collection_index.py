@@ -5,11 +5,13 @@ pages) and resource records (the seed files, under their `urn:warcproof:seed:` U
 conversion (extracted text) and metadata (verdict) records carry the page's Target-URI and
 nearly its date; indexed, a replay tool asking for the page could be served one of them.
 
-Closed WARC files never change, so an update indexes only the files the index does not name yet
-and merges their lines into it; a file named by the index but gone from `warcs/` forces a full
-rebuild. The index is replaced atomically (temporary file, then rename). Every file is read
-strictly first (archive.warc.reader), so a truncated or corrupt WARC stops the update with its name
-and offset instead of being indexed in part.
+Every closed WARC file in `warcs/` is indexed, gzipped (`.warc.gz`, however its members are
+cut) or plain (`.warc`), as pywb's own indexer reads them. Closed WARC files never change, so an
+update indexes only the files the index does not name yet and merges their lines into it; a file
+named by the index but gone from `warcs/` forces a full rebuild. The index is replaced
+atomically (temporary file, then rename). Every new file is checked first (archive.check), so a
+truncated or corrupt WARC stops the update with its name and offset instead of being indexed in
+part; findings that do not break the framing (a digest, a missing warcinfo) do not stop it.
 """
 
 from __future__ import annotations
@@ -24,12 +26,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from archive.check.checker import check
+from archive.check.problems import FRAMING_CODES, UNREADABLE, Problem
 from archive.collection import Collection
 from archive.errors import WarcFormatError
 from archive.index.cdxj import CDXJIndexer
-from archive.warc.reader import iter_records
 
 INDEXED_RECORDS = ("response", "revisit", "resource")
+INDEXED_SUFFIXES = (".warc.gz", ".warc")
 
 
 @dataclass(frozen=True)
@@ -43,7 +47,7 @@ class IndexUpdate:
 
 def index_collection(collection: Path, *, rebuild: bool = False) -> IndexUpdate:
     """Bring `COLLECTION/indexes/index.cdxj` up to date with `COLLECTION/warcs/`."""
-    warcs = Collection(collection).closed_warcs()
+    warcs = warc_files(collection)
     path = Collection(collection).index
     names = {warc.name for warc in warcs}
     known = set() if rebuild or not path.exists() else indexed_files(path)
@@ -94,9 +98,29 @@ def indexed_files(index: Path) -> set[str]:
     return names
 
 
+def warc_files(collection: Path) -> list[Path]:
+    """The closed WARC files of the collection (``.open`` files are still being written)."""
+    folder = Collection(collection).warcs
+    if not folder.is_dir():
+        return []
+    return sorted(
+        path for path in folder.iterdir() if path.name.endswith(INDEXED_SUFFIXES) and path.is_file()
+    )
+
+
 def check_warc(warc: Path) -> int:
-    """Read every record of `warc` strictly; returns the record count."""
-    return sum(1 for _ in iter_records(warc))
+    """Check that `warc` cuts into whole records (WarcFormatError naming the first place it does
+    not); returns the record count."""
+    broken: list[Problem] = []
+
+    def keep(problem: Problem) -> None:
+        if problem.code in FRAMING_CODES or problem.code == UNREADABLE:
+            broken.append(problem)
+
+    summary = check([warc], on_problem=keep)
+    if broken:
+        raise WarcFormatError(str(broken[0]))
+    return summary.records
 
 
 def _write_unique(lines: Iterable[str], out: IO[str]) -> int:

@@ -43,12 +43,17 @@ class Page:
 def page_lines(
     pages: Iterable[Page], *, list_id: str = "pages", title: str = "Pages", has_text: bool = True
 ) -> Iterator[bytes]:
-    """The page list, line by line (UTF-8, each ending in a newline)."""
+    """The page list, line by line (UTF-8, each ending in a newline); a page whose id was
+    listed already is left out."""
     header: dict[str, Any] = {"format": PAGES_FORMAT, "id": list_id, "title": title}
     if has_text:
         header["hasText"] = True
     yield _line(header)
+    seen: set[str] = set()
     for page in pages:
+        if page.id in seen:  # one capture listed once, whatever number of seeds it serves
+            continue
+        seen.add(page.id)
         yield _line(page.to_json())
 
 

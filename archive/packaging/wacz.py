@@ -120,8 +120,8 @@ def pack_wacz(
     if not warcs:
         raise InvalidInputError(f"{target}: a WACZ needs at least one WARC file; none given")
     names = [warc.name for warc in warcs]
-    if len(set(names)) != len(names) or not all(n.endswith(".warc.gz") for n in names):
-        raise InvalidInputError(f"WARC files must be *.warc.gz with distinct names: {names}")
+    if len(set(names)) != len(names) or not all(n.endswith((".warc.gz", ".warc")) for n in names):
+        raise InvalidInputError(f"WARC files must be *.warc(.gz) with distinct names: {names}")
     created = datetime.now(UTC).replace(microsecond=0)
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
@@ -146,6 +146,7 @@ def pack_wacz(
                 _write_bytes(archive, "datapackage-digest.json", _json(digest_doc), created)
             raw.flush()
             os.fsync(raw.fileno())
+        os.chmod(temporary, 0o644)  # mkstemp's 0600 would keep the package from its readers
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -1,9 +1,11 @@
-"""`warcproof check FILE...` and `warcproof warc recover FILE.warc.gz.open|DIR...`.
+"""`warcproof check FILE...` and `warcproof warc recover FILE|DIR...`.
 
-Exit codes: 0 clean / recovered, 1 problems found, 2 unreadable input or refused recovery.
+Exit codes: 0 no errors / recovered, 1 errors found (``--strict``: or warnings), 2 unreadable
+input or refused recovery.
 """
 
 import argparse
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -15,21 +17,26 @@ from provenance.cli.signature_check import verify_signatures
 from provenance.run.progress import Progress
 
 EXIT_OK, EXIT_USAGE = 0, 2
-CHECKED_SUFFIXES = (".warc.gz", ".warc", ".wacz")
 
 
 def register(commands: Any) -> None:
     run = commands.add_parser(
         "check",
-        help="validate WARC and WACZ files (stricter than `warcio check`)",
-        description="Validate WARC (.warc.gz, .warc) and WACZ files together: framing, headers, "
-        "digests, links between records across all files, WACZ 1.1.1 rules. One line per "
-        "problem, then a summary. Exit 0 clean, 1 problems, 2 unreadable input.",
+        help="validate WARC, ARC and WACZ files (stricter than `warcio check`)",
+        description="Validate WARC (.warc.gz, .warc), ARC and WACZ files together: framing, "
+        "headers, digests, links between records across all files, WACZ 1.1.1 rules. One line "
+        "per finding (level error, warning or info), a line per file, then a summary. A folder "
+        "stands for every file in it; those that are not archives are listed as not checked. "
+        "Exit 0 no errors, 1 errors (with --strict, errors or warnings), 2 unreadable input.",
     )
     run.add_argument(
-        "paths", nargs="+", type=Path, metavar="FILE", help="a WARC or WACZ file, or a directory"
+        "paths", nargs="+", type=Path, metavar="FILE", help="a WARC, ARC or WACZ file, or a folder"
     )
     run.add_argument("-q", "--quiet", action="store_true", help="print only the summary")
+    run.add_argument("--strict", action="store_true", help="warnings fail the check too")
+    run.add_argument(
+        "--json", action="store_true", help="print every finding and the summary as JSON"
+    )
     run.add_argument(
         "--verify-signature",
         action="store_true",
@@ -59,53 +66,53 @@ def register(commands: Any) -> None:
     actions = warc.add_subparsers(dest="warc_command", required=True, metavar="ACTION")
     recover = actions.add_parser(
         "recover",
-        help="recover the .warc.gz.open files of a killed crawl",
-        description="Keep every complete record of a .warc.gz.open file, move the partial tail "
-        "to NAME.warc.gz.tail, rename the file to NAME.warc.gz and report what was cut. "
-        "Run it only when no crawl is writing the file.",
+        help="recover a WARC file cut short (the .open files of a killed crawl, or any WARC)",
+        description="Keep every complete record of a WARC file (gzipped or plain, .open or "
+        "not), move the partial tail to NAME.tail, rename a NAME.open file to NAME and report "
+        "what was cut. A folder stands for its .open files. Run it only when no crawl is "
+        "writing the file.",
     )
     recover.add_argument(
-        "paths", nargs="+", type=Path, metavar="FILE|DIR", help="a .warc.gz.open file or a folder"
+        "paths", nargs="+", type=Path, metavar="FILE|DIR", help="a WARC file or a folder"
     )
     recover.set_defaults(handler=_recover)
 
 
-def _expand(paths: list[Path]) -> tuple[list[Path], list[Path]]:
-    """Files to check (directories expanded), and directories holding none."""
-    files: list[Path] = []
-    empty: list[Path] = []
-    for path in paths:
-        if not path.is_dir():
-            files.append(path)
-            continue
-        found = sorted(
-            item
-            for item in path.rglob("*")
-            if item.is_file() and item.name.endswith(CHECKED_SUFFIXES)
-        )
-        files += found
-        if not found:
-            empty.append(path)
-    return files, empty
-
-
 def _check(args: argparse.Namespace) -> int:
-    files, empty = _expand(args.paths)
-    for directory in empty:
-        print(f"warcproof: {directory}: no WARC or WACZ file in it", file=sys.stderr)
+    findings: list[Problem] = []
 
     def show(problem: Problem) -> None:
-        if not args.quiet:
+        if args.json:
+            findings.append(problem)
+        elif not args.quiet:
             print(problem)
 
     with Progress("check", unit="bytes") as progress:
-        summary = check(files, on_problem=show, progress=progress)
-    print(summary)
-    code = EXIT_USAGE if empty else summary.exit_code
+        summary = check(args.paths, on_problem=show, progress=progress)
+    checked = summary.by_file.keys() - {name for name, _ in summary.not_checked}
+    empty = [
+        path
+        for path in args.paths
+        if path.is_dir() and not any(Path(name).is_relative_to(path) for name in checked)
+    ]
+    if args.json:
+        report = {"findings": [one.as_json() for one in findings], "summary": summary.as_json()}
+        print(json.dumps(report, indent=1))
+    else:
+        for line in summary.file_lines():
+            print(line)
+        print(summary)
+    for directory in empty:
+        print(f"warcproof: {directory}: no WARC, ARC or WACZ file in it", file=sys.stderr)
+    code = EXIT_USAGE if empty else summary.exit_code(args.strict)
     if args.verify_signature:
-        waczs = [f for f in files if f.suffix == ".wacz"]
-        signed = verify_signatures(waczs, args.trust_roots, args.signer_key)
-        code = max(code, signed)
+        waczs = [
+            found
+            for path in args.paths
+            for found in (sorted(path.rglob("*.wacz")) if path.is_dir() else [path])
+            if found.suffix == ".wacz"
+        ]
+        code = max(code, verify_signatures(waczs, args.trust_roots, args.signer_key))
     return code
 
 

@@ -25,6 +25,8 @@ def register(commands: Any) -> None:
     _collection(pack)
     pack.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.wacz")
     signing_options(pack)
+    pack.add_argument("--title", help="the package's title (datapackage.json)")
+    pack.add_argument("--desc", help="the package's description (datapackage.json)")
     pack.set_defaults(handler=_pack)
 
     export = commands.add_parser(
@@ -64,7 +66,9 @@ def _pack(args: argparse.Namespace) -> int:
         print(f"warcproof: {args.output}: a WACZ file's name must end in .wacz", file=sys.stderr)
         return EXIT_USAGE
     signing = signer_from(args)
-    package = handoff.pack(args.collection, args.output, sign=signing)
+    package = handoff.pack(
+        args.collection, args.output, title=args.title, description=args.desc, sign=signing
+    )
     size = sum(resource.bytes for resource in package.resources)
     print(
         f"{package.path}: {len(package.resources)} files ({size} bytes) listed, "

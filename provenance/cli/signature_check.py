@@ -10,7 +10,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from archive.check.waczsignature import load_trust_roots, verify_signed_wacz
+from archive.packaging.signature_verify import load_trust_roots, verify_signed_wacz
 from archive.packaging.signing import key_fingerprint
 from provenance.exitcodes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 

@@ -139,10 +139,13 @@ def pack(
     collection: Path,
     target: Path,
     *,
+    title: str | None = None,
+    description: str | None = None,
     sign: Callable[[str], Mapping[str, Any]] | None = None,
 ) -> WaczPackage:
     """Update the collection's index, then pack the collection into the WACZ `target`
-    (signed by `sign`, see `pack_wacz`)."""
+    (``title`` and ``description`` replace the ones written from the collection; signed by
+    `sign`, see `pack_wacz`)."""
     update = index(collection)
     entries = all_entries(collection)
     count, pages = ledger_pages(collection, entries)
@@ -152,12 +155,13 @@ def pack(
     for entry in latest:
         verdicts[entry.verdict.verdict] = verdicts.get(entry.verdict.verdict, 0) + 1
     summary = ", ".join(f"{n} {verdict}" for verdict, n in sorted(verdicts.items())) or "none"
-    description = (
+    summary_text = (
         f"The source pages of {len({e.verdict.seed_id for e in entries})} plain-text documents "
         f"(seeds), re-fetched by warcproof: {count} capture(s) in {len(update.warcs)} WARC "
-        f"file(s). Next to each page's response record, a conversion record holds the article "
-        f"text extracted from it, a metadata record the verdict on the seed with its evidence, "
-        f"and a resource record (urn:warcproof:seed:ID) the seed file itself.\n\n"
+        f"file(s). Next to each page's response record, and referring to it, a conversion "
+        f"record (urn:text:URL) holds the article text extracted from it, a metadata record "
+        f"(urn:warcproof:verdict:ID) the verdict on the seed with its evidence, and a resource "
+        f"record (urn:warcproof:seed:ID) the seed file itself.\n\n"
         f"Verdicts of the latest crawl: {summary}."
     )
     return pack_wacz(
@@ -165,8 +169,8 @@ def pack(
         warcs=[Collection(collection).warc(name) for name in update.warcs],
         index=update.path,
         pages=pages,
-        title=f"warcproof: source pages of the seeds of {collection.resolve().name}",
-        description=description,
+        title=title or f"warcproof: source pages of the seeds of {collection.resolve().name}",
+        description=description or summary_text,
         software=software(),
         pages_title="Seed source pages",
         sign=sign,

@@ -11,6 +11,7 @@ from dataclasses import replace
 
 from scrapy.crawler import Crawler
 
+from archive.warc.record_uris import memento_uri, seed_uri, text_uri, verdict_uri
 from archive.warc.records import WARC_FIELDS_TYPE, RecordRef, warc_fields
 from archive.warc.writer import WarcWriter
 from provenance.compare.evidence import SourceEvidence, SourceKind
@@ -75,10 +76,9 @@ class EvidenceRecordsPipeline:
             reasons_before=finding.reasons if finding else (),
             conversion_record_id=source.conversion_record_id,
         )
-        target = chosen.fetched_url or chosen.source_url or seed_uri(item.seed_id)
         metadata = await capture.call(
             writer.write_metadata,
-            target,
+            verdict_uri(item.seed_id),
             row.evidence.json.encode("utf-8"),  # the same JSON as the ledger's, encoded once
             "application/json",
             refers_to=chosen.response_record,
@@ -113,7 +113,7 @@ class EvidenceRecordsPipeline:
             ]
             memento = await capture.call(
                 writer.write_metadata,
-                version.fetched_url,
+                memento_uri(version.fetched_url),
                 warc_fields(fields),
                 WARC_FIELDS_TYPE,
                 refers_to=response,
@@ -124,7 +124,7 @@ class EvidenceRecordsPipeline:
         if isinstance(article, Article):
             conversion = await capture.call(
                 writer.write_conversion,
-                version.fetched_url,
+                text_uri(version.fetched_url),
                 article.text.encode("utf-8"),
                 "text/plain; charset=utf-8",
                 refers_to=response,
@@ -135,11 +135,6 @@ class EvidenceRecordsPipeline:
             conversion_record_id=conversion.record_id if conversion else None,
         )
         return records, conversion
-
-
-def seed_uri(seed_id: str) -> str:
-    """The Target-URI of a seed's resource record."""
-    return f"urn:warcproof:seed:{seed_id}"
 
 
 def source_evidence(version: PageVersion) -> SourceEvidence:
