@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 ROWS = (
     "Bare Scrapy",
@@ -34,6 +36,7 @@ ROWS = (
 NUMBER = re.compile(r"^\d+(\.\d+)?(e[+-]\d+)?$")
 
 
+@pytest.mark.crawl
 def test_quick_run_writes_every_row_with_a_number(tmp_path: Path) -> None:
     results = tmp_path / "RESULTS.md"
     done = subprocess.run(
