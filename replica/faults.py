@@ -6,11 +6,11 @@ only; the pages carry the replica's reconstruction marker like every other answe
 
 from __future__ import annotations
 
-import gzip
 import socket
 import struct
 import threading
 import time
+import zlib
 from collections.abc import Callable
 from functools import cache
 from http.server import BaseHTTPRequestHandler
@@ -48,7 +48,21 @@ def article_page() -> bytes:
 
 @cache
 def gzip_bomb() -> bytes:
-    return gzip.compress(b"\0" * BOMB_UNCOMPRESSED, compresslevel=9, mtime=0)
+    """BOMB_UNCOMPRESSED zero bytes, gzipped, built from one compressed MiB repeated: a full
+    flush ends each deflate block with no reference to what came before, so copies of it make
+    one valid stream. Compressing 64 MiB at once takes seconds on a busy machine, long enough
+    to time out the crawl that asked for the page."""
+    chunk = b"\0" * (1 << 20)
+    deflate = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    block = deflate.compress(chunk) + deflate.flush(zlib.Z_FULL_FLUSH)
+    final = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS).flush()  # an empty last block
+    count = BOMB_UNCOMPRESSED // len(chunk)
+    crc = 0
+    for _ in range(count):
+        crc = zlib.crc32(chunk, crc)
+    header = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"  # gzip, deflate, mtime 0
+    size = (count * len(chunk)) & 0xFFFFFFFF
+    return header + block * count + final + struct.pack("<II", crc, size)
 
 
 def _head(handler: BaseHTTPRequestHandler, status: int, headers: list[tuple[str, str]]) -> None:
