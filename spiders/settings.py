@@ -1,7 +1,6 @@
 """Scrapy settings of the warcproof project. `WARCPROOF_*` settings are warcproof's own."""
 
-from importlib.metadata import version
-
+from provenance.sources import http_policy
 from spiders import offline
 
 offline.use_bundled_public_suffix_list()
@@ -10,7 +9,7 @@ BOT_NAME = "warcproof"
 SPIDER_MODULES = ["spiders.spiders"]
 NEWSPIDER_MODULE = "spiders.spiders"
 
-USER_AGENT = f"warcproof/{version('warcproof')} (provenance verification of archived texts)"
+USER_AGENT = http_policy.USER_AGENT
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
@@ -35,13 +34,16 @@ DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 0
 REDIRECT_MAX_TIMES = 10
 # Redirects from a public address into a private network are refused unless this is set
-# (replica mode allows them: the replica is on loopback).
+# (replica mode allows them: the replica is on loopback). Every connection goes to the address
+# the policy saw: names are resolved once per crawl (spiders.middlewares.addresspolicy).
+TWISTED_DNS_RESOLVER = "spiders.middlewares.addresspolicy.PinnedResolver"
 WARCPROOF_ALLOW_PRIVATE = False
 # 429/503 with Retry-After up to this many seconds are waited out before the retry.
 WARCPROOF_MAX_RETRY_AFTER = 120
 DOWNLOADER_MIDDLEWARES = {
     "spiders.middlewares.retryafter.RetryAfterMiddleware": 560,
-    "spiders.middlewares.addresspolicy.AddressPolicyMiddleware": 590,
+    # Before RobotsTxtMiddleware (100): a refused target's robots.txt is not fetched either.
+    "spiders.middlewares.addresspolicy.AddressPolicyMiddleware": 50,
     # Closest to the download handler: waits for the capture's records (spiders.extensions.capture).
     "spiders.middlewares.capturewait.CaptureWaitMiddleware": 1000,
 }
@@ -90,9 +92,9 @@ WARCPROOF_LOCK_WAIT = 0
 # of each seed's URL; the one nearest publication and the newest are verified too. In replica
 # mode the archive is asked only when WARCPROOF_WAYBACK_URL is set explicitly (-s).
 WARCPROOF_FALLBACK = True
-WARCPROOF_WAYBACK_URL = "https://web.archive.org"
-WARCPROOF_WAYBACK_CDX = "{base}/cdx/search/cdx"  # pywb: "{base}/web/cdx"
-WARCPROOF_WAYBACK_REPLAY = "{base}/web/{timestamp}id_/{url}"
+WARCPROOF_WAYBACK_URL = http_policy.DEFAULT_WAYBACK_URL
+WARCPROOF_WAYBACK_CDX = http_policy.IA_CDX  # pywb: http_policy.PYWB_CDX, "{base}/web/cdx"
+WARCPROOF_WAYBACK_REPLAY = http_policy.REPLAY
 WARCPROOF_WAYBACK_WINDOW_DAYS = 180  # captures from this long before publication count
 WARCPROOF_MIN_SHARED = 0.3  # a live page sharing less of the seed's text is another article
 # Distributed crawls (spiders/distributed.py): with a Redis URL (e.g. redis://host:6379/0), the

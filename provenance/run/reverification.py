@@ -16,10 +16,11 @@ from pathlib import Path
 
 from archive.collection import Collection
 from archive.errors import ArchiveError
-from archive.warc.reader import decoded_body
+from archive.warc.reader import StoredRecord, decoded_body
 from archive.warc.resolve import resolve_record
-from provenance.compare.seedcheck import check_seed
+from provenance.compare.seedcheck import SeedCheck, check_seed
 from provenance.ledger.store import CaptureRow, Ledger, VerdictRow
+from provenance.run.capture_rule import capture_refusal
 from provenance.sources.manifest import Manifest, Seed
 from provenance.text.extract import extract_article
 
@@ -64,14 +65,24 @@ def _check(task: Task) -> VerdictRow:
     except (ArchiveError, OSError) as exc:
         check = check_seed(task.seed, None, f"the archived capture cannot be read: {exc}")
     else:
-        content_type = next(
-            (v for k, v in record.http_headers or [] if k.lower() == "content-type"), None
+        refused = capture_refusal(
+            record.http_status,
+            record.header("WARC-Truncated"),
+            len(record.payload),
+            record.target_uri or task.source_url,
         )
-        page = extract_article(body, url=task.source_url, content_type=content_type)
-        check = check_seed(task.seed, page)
+        check = check_seed(task.seed, None, refused) if refused else _compared(task, record, body)
     evidence = check.evidence()
     evidence["source"] = {"warc_file": task.warc.name, "warc_offset": task.offset}
     return check.verdict_row(check.serialise(evidence))
+
+
+def _compared(task: Task, record: StoredRecord, body: bytes) -> SeedCheck:
+    content_type = next(
+        (v for k, v in record.http_headers or [] if k.lower() == "content-type"), None
+    )
+    page = extract_article(body, url=task.source_url, content_type=content_type)
+    return check_seed(task.seed, page)
 
 
 Work = tuple[Task, str, CaptureRow]  # a task, the stored verdict, the capture

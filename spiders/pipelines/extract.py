@@ -21,6 +21,7 @@ from pathlib import Path
 from scrapy.crawler import Crawler
 
 from provenance.compare.seedcheck import SeedCheck, examine
+from provenance.run.capture_rule import capture_refusal
 from provenance.sources.locate import Shared
 from provenance.sources.manifest import Manifest, Seed, load
 from provenance.text.extract import Article, NoArticle
@@ -67,6 +68,10 @@ class ExtractPipeline:
     async def process_item(self, item: SeedItem) -> SeedItem:
         assert self.manifest is not None
         seed = self.manifest.get(item.seed_id)
+        for version in [item.live, *item.archived]:
+            version.error = version.error or not_evidence(version)
+        if item.live.error is not None:
+            item.live_problem = item.live_problem or item.live.error
         jobs = []
         if item.live.error is None and item.live.body is not None:
             jobs.append(self._live(item, seed))
@@ -109,6 +114,20 @@ class ExtractPipeline:
             # The seed still gets its verdict: the page is examined here instead.
             log.warning("worker pool failed (%s); examining %s in the crawler", exc, url)
             return examine(seed, body, url=url, content_type=content_type, shared=shared)
+
+
+def not_evidence(version: PageVersion) -> str | None:
+    """Why a fetched page may not be judged: a verdict rests only on an archived 2xx response
+    that arrived whole. None for a page that may (or one with no body to judge)."""
+    if version.body is None:
+        return None
+    if version.not_archived is not None:
+        return version.not_archived
+    if version.response_record is None:
+        return "the response was not archived, so no verdict can rest on it"
+    return capture_refusal(
+        version.status, version.truncated, len(version.body), version.fetched_url or ""
+    )
 
 
 def _too_little(live: PageVersion, shared: Shared | None, min_shared: float) -> str | None:

@@ -18,7 +18,6 @@ taking seeds from a shared feed (spiders.frontier)."""
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import socket
 from collections.abc import AsyncIterator, Iterator
@@ -26,7 +25,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Response
@@ -34,6 +32,7 @@ from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from provenance.sources.http_policy import names_private_host
 from provenance.sources.manifest import Manifest, Seed, load
 from provenance.sources.wayback import (
     Capture,
@@ -48,7 +47,13 @@ from provenance.sources.wayback import (
 )
 from replica.routing import replica_url
 from spiders import frontier
-from spiders.extensions.capture import REQUEST_RECORD_KEY, RESPONSE_RECORD_KEY, records_written
+from spiders.extensions.capture import (
+    NOT_ARCHIVED_KEY,
+    REQUEST_RECORD_KEY,
+    RESPONSE_RECORD_KEY,
+    TRUNCATION_KEY,
+    records_written,
+)
 from spiders.frontier import SEED_KEY, RedisRun
 from spiders.items import PageVersion, SeedItem
 
@@ -210,7 +215,7 @@ class SeedsSpider(scrapy.Spider):
                 item.archive_note = self.archive_off
             yield item
             return
-        if _private(seed.url or "") and not _private(self.endpoint.base):
+        if names_private_host(seed.url or "") and not names_private_host(self.endpoint.base):
             if item.live_problem is not None:
                 item.archive_note = PRIVATE_URL
             yield item
@@ -350,22 +355,13 @@ def _fetched(
         redirects=list(meta.get("redirect_urls", [])),
     )
     if response is not None:
+        version.truncated = meta.get(TRUNCATION_KEY)
+        version.not_archived = meta.get(NOT_ARCHIVED_KEY)
         version.fetched_url = response.url
         version.status = response.status
         content_type = response.headers.get("Content-Type")
         version.content_type = content_type.decode("latin-1") if content_type else None
     return version
-
-
-def _private(url: str) -> bool:
-    """Whether `url` names a loopback or private host (an IP literal, or localhost)."""
-    host = (urlsplit(url).hostname or "").lower()
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return not ipaddress.ip_address(host).is_global
-    except ValueError:
-        return False
 
 
 def _endpoint(settings: BaseSettings) -> Endpoint:

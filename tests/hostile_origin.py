@@ -1,0 +1,72 @@
+"""A loopback origin that answers each path with scripted raw bytes: any status line, any
+header bytes (NUL, bad names), any body, cut off wherever the script says. Crawled in replica
+mode, so `http://hostile.test/CASE` is asked for as `/hostile.test/CASE`; every other path
+(robots.txt included) gets a 404."""
+
+from __future__ import annotations
+
+import socketserver
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+HOST = "hostile.test"
+NOT_FOUND = b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+
+
+@dataclass(frozen=True)
+class Scripted:
+    """Raw response bytes, sent up to `cut` (all when None), then the connection is closed."""
+
+    raw: bytes
+    cut: int | None = None
+
+
+def response(
+    status: bytes, headers: list[bytes], body: bytes, *, length: int | None = None
+) -> bytes:
+    """A raw response: `length` is the Content-Length to announce (default: the body's)."""
+    announced = len(body) if length is None else length
+    lines = [b"HTTP/1.1 " + status, *headers, b"Content-Length: %d" % announced]
+    return b"\r\n".join([*lines, b"Connection: close", b"", b""]) + body
+
+
+class _Handler(socketserver.StreamRequestHandler):
+    server: _Server
+
+    def handle(self) -> None:
+        head = b""
+        while b"\r\n\r\n" not in head and len(head) < 65536:
+            chunk = self.request.recv(4096)
+            if not chunk:
+                return
+            head += chunk
+        parts = head.split(b" ", 2)
+        path = parts[1].decode("latin-1") if len(parts) > 2 else ""
+        scripted = self.server.routes.get(path.split("?")[0], Scripted(NOT_FOUND))
+        self.request.sendall(scripted.raw[: scripted.cut])
+
+
+class _Server(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    routes: dict[str, Scripted]
+
+
+@contextmanager
+def hostile_origin(routes: dict[str, Scripted]) -> Iterator[str]:
+    """Serve `routes` (case name, or a whole path starting with "/" -> script) on a free
+    loopback port; yields the base URL."""
+    server = _Server(("127.0.0.1", 0), _Handler)
+    server.routes = {
+        case if case.startswith("/") else f"/{HOST}/{case}": script
+        for case, script in routes.items()
+    }
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
