@@ -13,10 +13,15 @@ from typing import Any
 
 import pytest
 
+from archive.collection import Collection
 from archive.warc.reader import StoredRecord, iter_records
-from provenance.sources.manifest import add_seed
+from archive.warc.records import archivable, exchange_specs
+from provenance.ledger.store import Ledger
+from provenance.run.reverification import reverify
+from provenance.sources.manifest import add_seed, load
 from tests.conftest import ROOT, SEEDS, run_crawl
 from tests.hostile_origin import HOST, Scripted, hostile_origin, response
+from tests.test_archive_writer import make_exchange
 
 PAGE = (ROOT / "replica" / "pages" / "004_diyaruna.html").read_bytes()
 SEED_TEXT = (SEEDS / "004_3a71e7ca43e17fc5.txt").read_bytes()
@@ -30,6 +35,8 @@ CASES = {
     "s1000": Scripted(response(b"1000 Big", [HTML], PAGE)),
     "s0": Scripted(response(b"0 Zero", [HTML], PAGE)),
     "negative": Scripted(response(b"-1 Minus", [HTML], PAGE)),
+    "s404": Scripted(response(b"404 Not Found", [HTML], PAGE)),
+    "s999": Scripted(response(b"999 Odd", [HTML], PAGE)),
     # Half the page arrives, then the connection closes: WARC-Truncated: disconnect.
     "cut": Scripted(response(b"200 OK", [HTML], PAGE, length=len(PAGE)), cut=len(PAGE) // 2),
 }
@@ -109,20 +116,36 @@ def test_every_seed_gets_a_verdict_and_the_crawl_goes_on(hostile: Any) -> None:
 
 
 @pytest.mark.crawl
-@pytest.mark.parametrize("case", ["nul", "badname"])
-def test_a_head_a_record_cannot_hold_is_archived_with_the_change_said(
-    hostile: Any, case: str
-) -> None:
+def test_a_nul_in_a_header_is_archived_with_the_change_said(hostile: Any) -> None:
     entries, records, _ = hostile
-    (record,) = responses_of(records, case)
+    (record,) = responses_of(records, "nul")
+    assert ("X-Evil", "a%00b") in (record.http_headers or [])
     note = record.header("WARC-Warcproof-Reconstructed") or ""
-    if case == "nul":
-        assert ("X-Evil", "a%00b") in (record.http_headers or [])
-        assert "CR, LF or NUL in the response header X-Evil written as %0D, %0A, %00" in note
-    else:
-        assert "Bad Name" in note
-        assert "dropped" in note
-    assert entries[case]["verdict"] in SOUND  # judged on what was archived
+    assert "CR, LF or NUL in the response header X-Evil written as %0D, %0A, %00" in note
+    assert entries["nul"]["verdict"] in SOUND  # judged on what was archived
+
+
+@pytest.mark.crawl
+def test_a_header_name_the_http_client_refuses_is_a_named_fetch_failure(hostile: Any) -> None:
+    entries, records, _ = hostile
+    assert responses_of(records, "badname") == []  # Twisted refuses the head: nothing arrived
+    entry = entries["badname"]
+    assert entry["verdict"] == "unverifiable"
+    assert "the fetch failed: InvalidHeaderName: b'bad name'" in " ".join(entry["reasons"])
+
+
+def test_a_head_a_record_cannot_hold_is_made_archivable_and_says_so() -> None:
+    exchange = make_exchange(
+        request_headers=[("X-Split", "a\r\nInjected: yes")],
+        response_headers=[("Bad Name", "x"), ("X-Nul", "a\x00b"), ("Content-Type", "text/html")],
+    )
+    fixed = archivable(exchange)
+    assert fixed.request_headers == [("X-Split", "a%0D%0AInjected: yes")]
+    assert fixed.response_headers == [("X-Nul", "a%00b"), ("Content-Type", "text/html")]
+    assert "response header 'Bad Name' dropped" in (fixed.reconstructed or "")
+    assert archivable(make_exchange()) == make_exchange()  # a clean head is left alone
+    response_spec, _ = exchange_specs(fixed)  # and the writer accepts the result
+    assert response_spec.headers[-1][0] == "WARC-Warcproof-Reconstructed"
 
 
 @pytest.mark.crawl
@@ -154,3 +177,18 @@ def test_no_sound_verdict_without_a_whole_2xx_capture_and_check_is_clean(hostile
     sound_only_on_whole_2xx(entries, records)
     checked = check_clean(collection)
     assert checked.returncode == 0, checked.stdout[-3000:]
+
+
+@pytest.mark.crawl
+def test_reverify_refuses_what_the_crawl_refuses(hostile: Any) -> None:
+    entries, _, collection = hostile
+    manifest = collection.parent / "seeds" / "seeds.toml"
+    result = reverify(collection, load(manifest), jobs=1)
+    for case in ("s404", "s999", "cut"):
+        assert entries[case]["capture"] is not None, case  # the crawl recorded the capture
+        assert result.verdicts[case] == "unverifiable", case
+    assert result.verdicts["ok"] == entries["ok"]["verdict"]
+    with Ledger(Collection(collection).ledger) as ledger:
+        latest = {e.verdict.seed_id: e for e in ledger.entries()}
+    assert "the server answered HTTP 404" in " ".join(latest["s404"].verdict.reasons)
+    assert "the page was cut after" in " ".join(latest["cut"].verdict.reasons)

@@ -195,9 +195,7 @@ class SeedsSpider(scrapy.Spider):
             item = self._item(request.meta, None)
             item.live.fetched_url = request.url
             item.live.response_record = None  # a record in meta is an earlier redirect hop's
-            item.live.error = (
-                f"the fetch failed: {failure.getErrorMessage() or type(failure.value).__name__}"
-            )
+            item.live.error = f"the fetch failed: {failure_reason(failure)}"
         item.live_problem = item.live.error
         for output in self._after_live(item):
             yield output
@@ -312,7 +310,7 @@ class SeedsSpider(scrapy.Spider):
             problem = f"the archive answered HTTP {response.status} for {response.url}"
         else:
             response = None
-            reason = failure.getErrorMessage() or type(failure.value).__name__
+            reason = failure_reason(failure)
             problem = f"the archive could not be reached at {request.url}: {reason}"
         if quest.queries:
             quest.problems.append(problem)
@@ -362,6 +360,18 @@ def _fetched(
         content_type = response.headers.get("Content-Type")
         version.content_type = content_type.decode("latin-1") if content_type else None
     return version
+
+
+def failure_reason(failure: Failure) -> str:
+    """What went wrong, in words: a failed response's causes (Twisted's ResponseFailed)
+    each named by its kind and message rather than by a repr."""
+    error = failure.value
+    # Scrapy re-raises Twisted's ResponseFailed as DownloadFailedError(str(...)) from it.
+    cause = error.__cause__ if error is not None else None
+    causes = getattr(error, "reasons", None) or getattr(cause, "reasons", None)
+    if isinstance(causes, list) and causes and all(isinstance(c, Failure) for c in causes):
+        return "; ".join(f"{type(c.value).__name__}: {c.getErrorMessage()}" for c in causes)
+    return failure.getErrorMessage() or type(failure.value).__name__
 
 
 def _endpoint(settings: BaseSettings) -> Endpoint:
