@@ -47,7 +47,10 @@ DOWNLOADER_MIDDLEWARES = {
     # Closest to the download handler: waits for the capture's records (spiders.extensions.capture).
     "spiders.middlewares.capturewait.CaptureWaitMiddleware": 1000,
 }
+# No remote control of a crawl: Scrapy's telnet console and its HTTP code-execution endpoint
+# (RemoteControl, on by default since Scrapy 2.19) stay off.
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
 LOG_LEVEL = "INFO"
 
 EXTENSIONS = {"spiders.extensions.capture.WarcCaptureExtension": 0}

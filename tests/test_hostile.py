@@ -192,3 +192,13 @@ def test_reverify_refuses_what_the_crawl_refuses(hostile: Any) -> None:
         latest = {e.verdict.seed_id: e for e in ledger.entries()}
     assert "the server answered HTTP 404" in " ".join(latest["s404"].verdict.reasons)
     assert "the page was cut after" in " ".join(latest["cut"].verdict.reasons)
+
+
+@pytest.mark.crawl
+def test_no_remote_control_endpoint_is_enabled(hostile: Any) -> None:
+    _, _, collection = hostile
+    (log,) = Collection(collection).logs.glob("*.log")
+    enabled = log.read_text("utf-8").partition("Enabled extensions:")[2].partition("]")[0]
+    assert "spiders.extensions.capture.WarcCaptureExtension" in enabled
+    assert "RemoteControl" not in enabled
+    assert "TelnetConsole" not in enabled

@@ -12,7 +12,7 @@ import pytest
 from provenance.sources.guarded_http import RefusedAddress, _PublicHTTPConnection, fetch
 from provenance.sources.http_policy import PYWB_CDX
 from provenance.sources.locate import under_prefix
-from provenance.sources.wayback import Endpoint, WaybackClient, WaybackError
+from provenance.sources.wayback import Endpoint, WaybackClient, WaybackError, same_page
 from tests.hostile_origin import Scripted, hostile_origin, response
 
 REDIRECT_FTP = Scripted(response(b"302 Found", [b"Location: ftp://127.0.0.1/etc/passwd"], b""))
@@ -55,3 +55,19 @@ def test_a_public_start_never_connects_to_a_private_address() -> None:
 )
 def test_only_captures_under_the_prefix_are_candidates(url: str, inside: bool) -> None:
     assert under_prefix(url, "example.com/news/") is inside
+
+
+@pytest.mark.parametrize(
+    ("capture_url", "same"),
+    [
+        ("https://www.example.com/news/a?x=1", True),
+        ("http://example.com:80/news/a?x=1", True),
+        ("javascript:alert(1)//example.com/news/a?x=1", False),
+        ("http://evil.test/news/a?x=1", False),
+        ("http://example.com/news/a?x=2", False),
+        ("http://example.com:8080/news/a?x=1", False),
+        ("http://[::1/", False),
+    ],
+)
+def test_only_captures_of_the_seeds_own_page_are_used(capture_url: str, same: bool) -> None:
+    assert same_page(capture_url, "http://example.com/news/a?x=1") is same

@@ -210,6 +210,28 @@ def url_variants(url: str) -> list[str]:
     return variants
 
 
+def same_page(capture_url: str, url: str) -> bool:
+    """Whether an archive's capture URL names the page `url` (http or https, with or without
+    "www.", default port or none): an archive may list anything, a `javascript:` URL or
+    another site included, and no verdict may rest on a page other than the seed's."""
+
+    def key(text: str) -> tuple[str, str, str] | None:
+        try:
+            parts = urlsplit(text.strip())
+            port = parts.port
+        except ValueError:
+            return None
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+            return None
+        host = parts.hostname.removeprefix("www.")
+        if port not in (None, 80, 443):
+            host = f"{host}:{port}"
+        return host, parts.path or "/", parts.query
+
+    found = key(capture_url)
+    return found is not None and found == key(url)
+
+
 def usable(captures: Iterable[Capture]) -> list[Capture]:
     """Captures of a page as served (status 200), deduplicated, oldest first."""
     seen: dict[tuple[str, str], Capture] = {}
@@ -327,7 +349,7 @@ class WaybackClient:
         found: list[Capture] = []
         for variant in url_variants(url):
             found += self.cdx(self.endpoint.cdx_url(variant, date_from=date_from, date_to=date_to))
-        return usable(found)
+        return usable(capture for capture in found if same_page(capture.url, url))
 
     def prefix_captures(
         self, prefix: str, date_from: date | None, date_to: date | None, limit: int

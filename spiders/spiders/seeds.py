@@ -42,6 +42,7 @@ from provenance.sources.wayback import (
     nearest,
     newest,
     parse_cdx,
+    same_page,
     url_variants,
     usable,
 )
@@ -260,7 +261,7 @@ class SeedsSpider(scrapy.Spider):
         )
 
     def _choose(self, quest: _Quest) -> list[tuple[str, Capture]]:
-        captures = usable(quest.found)
+        captures = usable(c for c in quest.found if same_page(c.url, quest.seed.url or ""))
         published = quest.seed.published
         near = nearest(captures, published, self.window) if published else None
         last = newest(captures)
