@@ -5,6 +5,7 @@ mode, so `http://hostile.test/CASE` is asked for as `/hostile.test/CASE`; every 
 
 from __future__ import annotations
 
+import socket
 import socketserver
 import threading
 from collections.abc import Iterator
@@ -54,11 +55,15 @@ class _Server(socketserver.ThreadingTCPServer):
     routes: dict[str, Scripted]
 
 
+class _Server6(_Server):
+    address_family = socket.AF_INET6
+
+
 @contextmanager
-def hostile_origin(routes: dict[str, Scripted]) -> Iterator[str]:
+def hostile_origin(routes: dict[str, Scripted], *, address: str = "127.0.0.1") -> Iterator[str]:
     """Serve `routes` (case name, or a whole path starting with "/" -> script) on a free
-    loopback port; yields the base URL."""
-    server = _Server(("127.0.0.1", 0), _Handler)
+    port of the loopback `address` (IPv4 or IPv6); yields the base URL."""
+    server = (_Server6 if ":" in address else _Server)((address, 0), _Handler)
     server.routes = {
         case if case.startswith("/") else f"/{HOST}/{case}": script
         for case, script in routes.items()
@@ -66,7 +71,8 @@ def hostile_origin(routes: dict[str, Scripted]) -> Iterator[str]:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
+        host = f"[{address}]" if ":" in address else address
+        yield f"http://{host}:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()

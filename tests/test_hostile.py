@@ -43,10 +43,11 @@ CASES = {
 
 
 def crawl_hostile(
-    root: Path, cases: dict[str, Scripted], *extra: str
+    root: Path, cases: dict[str, Scripted], *extra: str, origin: str | None = None
 ) -> tuple[dict[str, dict[str, Any]], list[StoredRecord], subprocess.CompletedProcess[str]]:
-    """Crawl one seed per case (the same text, its page served as scripted); returns the
-    report entries by seed id, every record, and the crawl's result."""
+    """Crawl one seed per case (the same text, its page served as scripted, by a new origin
+    or the running `origin`); returns the report entries by seed id, every record, and the
+    crawl's result."""
     folder = root / "seeds"
     folder.mkdir()
     manifest = folder / "seeds.toml"
@@ -56,11 +57,12 @@ def crawl_hostile(
         copy.write_bytes(SEED_TEXT)
         add_seed(manifest, copy, urls=[f"http://{HOST}/{case}"], seed_id=case)
     collection = root / "collection"
-    with hostile_origin(cases) as origin:
-        result = run_crawl(
-            manifest, collection, origin, "-s", "DOWNLOAD_TIMEOUT=20", "-s", "RETRY_TIMES=0",
-            *extra,
-        )  # fmt: skip
+    options = ("-s", "DOWNLOAD_TIMEOUT=20", "-s", "RETRY_TIMES=0", *extra)
+    if origin is not None:
+        result = run_crawl(manifest, collection, origin, *options)
+    else:
+        with hostile_origin(cases) as served:
+            result = run_crawl(manifest, collection, served, *options)
     report = subprocess.run(
         [str(Path(sys.executable).parent / "warcproof"), "report", "--json", "--collection",
          str(collection)],
@@ -202,3 +204,19 @@ def test_no_remote_control_endpoint_is_enabled(hostile: Any) -> None:
     assert "spiders.extensions.capture.WarcCaptureExtension" in enabled
     assert "RemoteControl" not in enabled
     assert "TelnetConsole" not in enabled
+
+
+@pytest.mark.crawl
+@pytest.mark.parametrize(("address", "base"), [("::1", None), ("127.0.0.1", "localhost")])
+def test_ipv6_literals_and_names_are_fetched_through_the_pinned_resolver(
+    tmp_path: Path, address: str, base: str | None
+) -> None:
+    cases = {"ok": CASES["ok"]}
+    with hostile_origin(cases, address=address) as origin:
+        if base is not None:  # the same origin, named instead of numbered
+            origin = origin.replace(address, base)
+        entries, records, result = crawl_hostile(tmp_path, cases, origin=origin)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert entries["ok"]["verdict"] in SOUND, entries["ok"]["reasons"]
+    (record,) = responses_of(records, "ok")
+    assert record.header("WARC-IP-Address") == address
