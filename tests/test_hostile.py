@@ -6,6 +6,7 @@ an archived 2xx capture that arrived whole, and `check` is clean on the collecti
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -220,3 +221,15 @@ def test_ipv6_literals_and_names_are_fetched_through_the_pinned_resolver(
     assert entries["ok"]["verdict"] in SOUND, entries["ok"]["reasons"]
     (record,) = responses_of(records, "ok")
     assert record.header("WARC-IP-Address") == address
+
+
+@pytest.mark.crawl
+def test_a_damaged_ledger_stops_the_crawl_before_anything_is_fetched(tmp_path: Path) -> None:
+    collection = tmp_path / "collection"
+    Ledger(Collection(collection).ledger).close()
+    with sqlite3.connect(Collection(collection).ledger) as db:
+        db.execute("DROP TABLE captures")
+    _, records, result = crawl_hostile(tmp_path, {"ok": CASES["ok"]})
+    assert result.returncode != 0
+    assert "the ledger is damaged (table captures missing)" in result.stderr
+    assert [r for r in records if r.rec_type == "response"] == []

@@ -120,3 +120,21 @@ def test_a_name_is_resolved_once_and_every_later_answer_is_the_pinned_one() -> N
     assert first
     assert all(not is_public_address(a) for a in first)
     assert addresses("LOCALHOST") is first  # the same pinned answer, not a new lookup
+
+
+def test_the_address_policy_runs_before_robots_txt_is_fetched() -> None:
+    # A refused redirect target must not have its robots.txt fetched first (finding 7):
+    # Scrapy calls process_request in this order.
+    from scrapy.core.downloader.middleware import DownloaderMiddlewareManager
+    from scrapy.settings import Settings
+
+    import spiders.settings
+
+    settings = Settings()
+    settings.setmodule(spiders.settings, priority="project")
+    order = DownloaderMiddlewareManager._get_mwlist_from_settings(settings)
+    policy = order.index("spiders.middlewares.addresspolicy.AddressPolicyMiddleware")
+    robots = order.index("scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware")
+    assert policy < robots
+    assert settings.getbool("ROBOTSTXT_OBEY")
+    assert settings["TWISTED_DNS_RESOLVER"] == "spiders.middlewares.addresspolicy.PinnedResolver"
