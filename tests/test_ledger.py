@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from archive.collection import Collection
 from provenance.ledger.store import CaptureRow, Ledger, LedgerError, VerdictRow
 
 CAPTURE = CaptureRow(
@@ -142,3 +143,21 @@ def test_a_ledger_with_a_damaged_page_is_refused_at_open(tmp_path: Path) -> None
         handle.write(b"\0" * page_size)
     with pytest.raises(LedgerError, match=r"damaged|malformed"):
         Ledger(path)
+
+
+def test_report_after_a_killed_crawl_says_it_is_incomplete(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from provenance.cli.main import main
+
+    collection = tmp_path / "collection"
+    with Ledger(Collection(collection).ledger) as ledger:
+        crawl = ledger.begin_crawl(origin="live", settings={})
+        ledger.record(crawl, verdict("000"), CAPTURE)  # then the crawl was killed
+    assert main(["report", "--collection", str(collection)]) == 0
+    err = capsys.readouterr().err
+    assert "crawl 1 is incomplete (no finish recorded: killed, or still running)" in err
+    with Ledger(Collection(collection).ledger) as ledger:
+        ledger.finish_crawl(crawl, "finished")
+    assert main(["report", "--collection", str(collection)]) == 0
+    assert "incomplete" not in capsys.readouterr().err

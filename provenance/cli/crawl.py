@@ -120,6 +120,9 @@ def _report(args: argparse.Namespace) -> int:
             return EXIT_OK
     entries = report.load_entries(args.collection, args.crawl)
     print(report.as_json(entries) if args.json else report.table(entries))
+    note = report.unfinished(args.collection, entries)
+    if note is not None:
+        print(f"warcproof: {note}", file=sys.stderr)
     return EXIT_OK
 
 
