@@ -18,10 +18,12 @@ NOT_FOUND = b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r
 
 @dataclass(frozen=True)
 class Scripted:
-    """Raw response bytes, sent up to `cut` (all when None), then the connection is closed."""
+    """Raw response bytes, sent up to `cut` (all when None), then the connection is closed;
+    `silent`: nothing is sent, the connection is held open until the client gives up."""
 
     raw: bytes
     cut: int | None = None
+    silent: bool = False
 
 
 def response(
@@ -45,7 +47,14 @@ class _Handler(socketserver.StreamRequestHandler):
             head += chunk
         parts = head.split(b" ", 2)
         path = parts[1].decode("latin-1") if len(parts) > 2 else ""
-        scripted = self.server.routes.get(path.split("?")[0], Scripted(NOT_FOUND))
+        route = path.split("?")[0]
+        self.server.hits[route] = self.server.hits.get(route, 0) + 1
+        scripted = self.server.routes.get(route, Scripted(NOT_FOUND))
+        if scripted.silent:
+            self.request.settimeout(300)
+            while self.request.recv(4096):  # until the client closes the connection
+                pass
+            return
         self.request.sendall(scripted.raw[: scripted.cut])
 
 
@@ -53,6 +62,7 @@ class _Server(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
     routes: dict[str, Scripted]
+    hits: dict[str, int]  # requests received, by path
 
 
 class _Server6(_Server):
@@ -60,10 +70,14 @@ class _Server6(_Server):
 
 
 @contextmanager
-def hostile_origin(routes: dict[str, Scripted], *, address: str = "127.0.0.1") -> Iterator[str]:
+def hostile_origin(
+    routes: dict[str, Scripted], *, address: str = "127.0.0.1", hits: dict[str, int] | None = None
+) -> Iterator[str]:
     """Serve `routes` (case name, or a whole path starting with "/" -> script) on a free
-    port of the loopback `address` (IPv4 or IPv6); yields the base URL."""
+    port of the loopback `address` (IPv4 or IPv6); yields the base URL. `hits` is filled
+    with the number of requests received for each path."""
     server = (_Server6 if ":" in address else _Server)((address, 0), _Handler)
+    server.hits = {} if hits is None else hits
     server.routes = {
         case if case.startswith("/") else f"/{HOST}/{case}": script
         for case, script in routes.items()

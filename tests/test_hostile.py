@@ -233,3 +233,16 @@ def test_a_damaged_ledger_stops_the_crawl_before_anything_is_fetched(tmp_path: P
     assert result.returncode != 0
     assert "the ledger is damaged (table captures missing)" in result.stderr
     assert [r for r in records if r.rec_type == "response"] == []
+
+
+@pytest.mark.crawl
+def test_a_silent_host_is_asked_once(tmp_path: Path) -> None:
+    hits: dict[str, int] = {}
+    cases = {"silent": Scripted(b"", silent=True)}
+    with hostile_origin(cases, hits=hits) as origin:
+        entries, _, result = crawl_hostile(
+            tmp_path, cases, "-s", "DOWNLOAD_TIMEOUT=3", "-s", "RETRY_TIMES=2", origin=origin
+        )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert hits[f"/{HOST}/silent"] == 1  # not once more per retry
+    assert "took longer than 3.0 seconds" in " ".join(entries["silent"]["reasons"])
