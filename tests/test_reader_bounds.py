@@ -55,3 +55,20 @@ def test_a_content_encoding_bomb_is_refused(tmp_path: Path) -> None:
     record = encoded_record(tmp_path, body, "gzip")
     with pytest.raises(WarcFormatError, match="decodes to more than"):
         decoded_body(record)
+
+
+@pytest.mark.parametrize("encoding", ["br", "zstd"])
+def test_brotli_and_zstd_bombs_are_refused(tmp_path: Path, encoding: str) -> None:
+    zeros = bytes(MAX_RECORD_BYTES + 1)
+    if encoding == "br":
+        import brotli
+
+        body = brotli.compress(zeros, quality=1)
+    else:
+        from backports import zstd
+
+        body = zstd.compress(zeros)
+    del zeros
+    record = encoded_record(tmp_path, body, encoding)
+    with pytest.raises(WarcFormatError, match="decodes to more than"):
+        decoded_body(record)

@@ -255,13 +255,29 @@ def _optional_module(*names: str) -> ModuleType | None:
 
 
 def _with_module(module: ModuleType | None, package: str) -> Callable[[bytes], bytes]:
+    """A decoder using `module`'s incremental decompressor, stopped at MAX_RECORD_BYTES."""
+
     def decode(body: bytes) -> bytes:
         if module is None:
             raise WarcFormatError(f"decoding needs the {package} package")
         try:
-            return bytes(module.decompress(body))
+            if package == "brotli":
+                decompressor = module.Decompressor()
+                out = decompressor.process(body, output_buffer_limit=MAX_RECORD_BYTES + 1)
+                _within_limit(len(out))
+                finished = decompressor.is_finished()
+            else:
+                decompressor = module.ZstdDecompressor()
+                out = decompressor.decompress(body, MAX_RECORD_BYTES + 1)
+                _within_limit(len(out))
+                finished = decompressor.eof
+        except WarcFormatError:
+            raise
         except Exception as exc:  # each optional codec has its own error class
             raise WarcFormatError(f"bad data: {exc}") from exc
+        if not finished:
+            raise WarcFormatError(f"{package} data truncated")
+        return bytes(out)
 
     return decode
 
