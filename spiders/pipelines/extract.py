@@ -20,7 +20,7 @@ from pathlib import Path
 
 from scrapy.crawler import Crawler
 
-from provenance.compare.seedcheck import SeedCheck, examine
+from provenance.compare.seedcheck import SeedCheck, check_seed, examine
 from provenance.run.capture_rule import capture_refusal
 from provenance.sources.locate import Shared
 from provenance.sources.manifest import Manifest, Seed, load
@@ -33,9 +33,10 @@ STARTUP_SECONDS = 120
 
 
 class ExtractPipeline:
-    def __init__(self, manifest_path: Path, workers: int) -> None:
+    def __init__(self, manifest_path: Path, workers: int, crawler: Crawler | None = None) -> None:
         self.manifest_path = manifest_path
         self.workers = workers
+        self.crawler = crawler
         self.manifest: Manifest | None = None
         self.pool: ProcessPoolExecutor | None = None
 
@@ -45,7 +46,7 @@ class ExtractPipeline:
         workers = settings.getint("WARCPROOF_WORKERS", -1)
         if workers < 0:
             workers = os.cpu_count() or 1
-        return cls(Path(settings.get("WARCPROOF_SEEDS")), workers)
+        return cls(Path(settings.get("WARCPROOF_SEEDS")), workers, crawler)
 
     def open_spider(self) -> None:
         self.manifest = load(self.manifest_path)
@@ -105,12 +106,17 @@ class ExtractPipeline:
     ) -> tuple[Article | NoArticle, SeedCheck, Shared | None]:
         if self.pool is None:
             return examine(seed, body, url=url, content_type=content_type, shared=shared)
-        future = self.pool.submit(
-            examine, seed, body, url=url, content_type=content_type, shared=shared
-        )
         try:
+            future = self.pool.submit(
+                examine, seed, body, url=url, content_type=content_type, shared=shared
+            )
             return await asyncio.wrap_future(future)
         except (BrokenProcessPool, pickle.PicklingError) as exc:
+            if self.crawler is not None and not self.crawler.crawling:
+                # Stopping (SIGTERM reached the workers too): examining pages here would hold
+                # the reactor thread, and with it a second SIGTERM, for as long as they take.
+                reason = "the crawl was stopped before this page was examined"
+                return NoArticle(reason), check_seed(seed, None, reason), None
             # The seed still gets its verdict: the page is examined here instead.
             log.warning("worker pool failed (%s); examining %s in the crawler", exc, url)
             return examine(seed, body, url=url, content_type=content_type, shared=shared)
