@@ -5,10 +5,14 @@ an archived 2xx capture that arrived whole, and `check` is clean on the collecti
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import signal
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +24,7 @@ from archive.warc.records import archivable, exchange_specs
 from provenance.ledger.store import Ledger
 from provenance.run.reverification import reverify
 from provenance.sources.manifest import add_seed, load
-from tests.conftest import ROOT, SEEDS, run_crawl
+from tests.conftest import ROOT, SEEDS, crawl_command, run_crawl
 from tests.hostile_origin import HOST, Scripted, hostile_origin, response
 from tests.test_archive_writer import make_exchange
 
@@ -246,3 +250,43 @@ def test_a_silent_host_is_asked_once(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr[-3000:]
     assert hits[f"/{HOST}/silent"] == 1  # not once more per retry
     assert "took longer than 3.0 seconds" in " ".join(entries["silent"]["reasons"])
+
+
+@pytest.mark.crawl
+@pytest.mark.parametrize("sent", [signal.SIGTERM, signal.SIGKILL])
+def test_a_signal_to_warcproof_crawl_reaches_the_crawler(
+    tmp_path: Path, sent: signal.Signals
+) -> None:
+    """SIGTERM is passed on; SIGKILL of `warcproof crawl` makes the kernel send the crawler
+    SIGTERM (PR_SET_PDEATHSIG). Either way the crawler starts its shutdown instead of
+    running on, orphaned, with the collection's lock."""
+    folder = tmp_path / "seeds"
+    folder.mkdir()
+    manifest = folder / "seeds.toml"
+    manifest.write_text("version = 1\n")
+    (tmp_path / "s.txt").write_bytes(SEED_TEXT)
+    add_seed(manifest, tmp_path / "s.txt", urls=[f"http://{HOST}/silent"], seed_id="s")
+    collection = tmp_path / "collection"
+    with hostile_origin({"silent": Scripted(b"", silent=True)}) as origin:
+        command = crawl_command(manifest, collection, origin, "-s", "DOWNLOAD_TIMEOUT=30")
+        parent = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        lock = Collection(collection).lock
+        while not (lock.exists() and lock.read_text()):
+            assert parent.poll() is None
+            time.sleep(0.1)
+        crawler = int(json.loads(lock.read_text().splitlines()[0])["pid"])
+        assert crawler != parent.pid
+        (log,) = Collection(collection).logs.glob("*.log")
+        try:
+            while "Spider opened" not in log.read_text("utf-8"):
+                time.sleep(0.1)
+            parent.send_signal(sent)
+            deadline = time.monotonic() + 120
+            while "Received SIGTERM" not in log.read_text("utf-8"):
+                assert time.monotonic() < deadline, "the crawler never got the signal"
+                time.sleep(0.2)
+        finally:
+            for pid in (crawler, parent.pid):  # the test's own processes, whatever happened
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+            parent.wait(timeout=60)
