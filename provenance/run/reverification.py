@@ -21,6 +21,7 @@ from archive.warc.resolve import resolve_record
 from provenance.compare.seedcheck import SeedCheck, check_seed
 from provenance.ledger.store import CaptureRow, Ledger, VerdictRow
 from provenance.run.capture_rule import capture_refusal
+from provenance.run.parent_watch import watch_parent
 from provenance.sources.manifest import Manifest, Seed
 from provenance.text.extract import extract_article
 
@@ -157,7 +158,11 @@ class _Checker:
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["provenance.run.reverification"])
             self.pool = ProcessPoolExecutor(
-                max_workers=self.jobs, mp_context=context, max_tasks_per_child=WORKER_TASKS
+                max_workers=self.jobs,
+                mp_context=context,
+                max_tasks_per_child=WORKER_TASKS,
+                initializer=watch_parent,  # workers end with this process, even on SIGKILL
+                initargs=(os.getpid(),),
             )
         return self
 

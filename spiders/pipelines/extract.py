@@ -22,6 +22,7 @@ from scrapy.crawler import Crawler
 
 from provenance.compare.seedcheck import SeedCheck, check_seed, examine
 from provenance.run.capture_rule import capture_refusal
+from provenance.run.parent_watch import watch_parent
 from provenance.sources.locate import Shared
 from provenance.sources.manifest import Manifest, Seed, load
 from provenance.text.extract import Article, NoArticle
@@ -55,7 +56,12 @@ class ExtractPipeline:
             # and a forked copy of a held lock would never be released.
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["provenance.compare.seedcheck"])
-            self.pool = ProcessPoolExecutor(self.workers, mp_context=context)
+            self.pool = ProcessPoolExecutor(
+                self.workers,
+                mp_context=context,
+                initializer=watch_parent,  # workers end with the crawler, even on SIGKILL
+                initargs=(os.getpid(),),
+            )
             # Workers started (trafilatura imported) before the first page arrives, not while
             # pages queue up for them; a pool that cannot start fails the crawl here.
             for started in [self.pool.submit(os.getpid) for _ in range(self.workers)]:
