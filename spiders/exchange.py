@@ -13,7 +13,7 @@ from scrapy import Request
 from scrapy.http import Response
 from scrapy.http.headers import Headers
 
-from archive.warc.records import HttpExchange
+from archive.warc.records import HttpExchange, archivable
 
 RECONSTRUCTED = (
     "HTTP head rebuilt from Scrapy's parsed response: reason phrase from the status table, "
@@ -43,10 +43,11 @@ def to_exchange(
     request: Request, response: Response, started: datetime, truncated: str | None = None
 ) -> HttpExchange:
     """`truncated` is the WARC-Truncated reason the caller knows of (e.g. its size limit);
-    a connection lost mid-body is read from the response's flags."""
+    a connection lost mid-body is read from the response's flags. Header bytes a record
+    cannot hold are escaped and the change noted (archive.warc.records.archivable)."""
     if truncated is None and "dataloss" in response.flags:
         truncated = "disconnect"
-    return HttpExchange(
+    exchange = HttpExchange(
         url=request.url,
         method=request.method,
         request_headers=header_pairs(request.headers),
@@ -61,3 +62,4 @@ def to_exchange(
         truncated=truncated,
         reconstructed=RECONSTRUCTED,
     )
+    return archivable(exchange)

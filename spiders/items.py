@@ -28,6 +28,8 @@ class PageVersion:
     response_record: RecordRef | None = None
     redirects: list[str] = field(default_factory=list)
     error: str | None = None  # why there is no usable page
+    truncated: str | None = None  # WARC-Truncated of the archived response: the page was cut
+    not_archived: str | None = None  # why the response could not be archived
     memento_datetime: str | None = None  # captures: when the archive captured the page (UTC)
     capture_timestamp: str | None = None  # captures: the CDX timestamp
     article: Article | NoArticle | None = field(default=None, repr=False)

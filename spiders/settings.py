@@ -1,8 +1,10 @@
 """Scrapy settings of the warcproof project. `WARCPROOF_*` settings are warcproof's own."""
 
 import warnings
-from importlib.metadata import version
 
+from scrapy.settings import default_settings
+
+from provenance.sources import http_policy
 from spiders import offline
 
 offline.use_bundled_public_suffix_list()
@@ -11,7 +13,7 @@ BOT_NAME = "warcproof"
 SPIDER_MODULES = ["spiders.spiders"]
 NEWSPIDER_MODULE = "spiders.spiders"
 
-USER_AGENT = f"warcproof/{version('warcproof')} (provenance verification of archived texts)"
+USER_AGENT = http_policy.USER_AGENT
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
@@ -21,6 +23,13 @@ CONCURRENT_ITEMS = 4
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 0.5
 RETRY_TIMES = 2
+# A server that accepts the connection and then stays silent is not asked again: retrying a
+# timeout would triple the wait (robots.txt and the page each; 6 minutes a seed at 60 s).
+RETRY_EXCEPTIONS = [
+    name
+    for name in default_settings.RETRY_EXCEPTIONS
+    if name != "scrapy.exceptions.DownloadTimeoutError"
+]
 DOWNLOAD_TIMEOUT = 60
 # A connection lost mid-body still yields a response (flagged "dataloss"): it is archived and
 # marked WARC-Truncated rather than thrown away.
@@ -36,17 +45,23 @@ DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 0
 REDIRECT_MAX_TIMES = 10
 # Redirects from a public address into a private network are refused unless this is set
-# (replica mode allows them: the replica is on loopback).
+# (replica mode allows them: the replica is on loopback). Every connection goes to the address
+# the policy saw: names are resolved once per crawl (spiders.middlewares.addresspolicy).
+TWISTED_DNS_RESOLVER = "spiders.middlewares.addresspolicy.PinnedResolver"
 WARCPROOF_ALLOW_PRIVATE = False
 # 429/503 with Retry-After up to this many seconds are waited out before the retry.
 WARCPROOF_MAX_RETRY_AFTER = 120
 DOWNLOADER_MIDDLEWARES = {
     "spiders.middlewares.retryafter.RetryAfterMiddleware": 560,
-    "spiders.middlewares.addresspolicy.AddressPolicyMiddleware": 590,
+    # Before RobotsTxtMiddleware (100): a refused target's robots.txt is not fetched either.
+    "spiders.middlewares.addresspolicy.AddressPolicyMiddleware": 50,
     # Closest to the download handler: waits for the capture's records (spiders.extensions.capture).
     "spiders.middlewares.capturewait.CaptureWaitMiddleware": 1000,
 }
+# No remote control of a crawl: Scrapy's telnet console and its HTTP code-execution endpoint
+# (RemoteControl, on by default since Scrapy 2.19) stay off.
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
 LOG_LEVEL = "INFO"
 
 EXTENSIONS = {
@@ -94,9 +109,9 @@ WARCPROOF_LOCK_WAIT = 0
 # of each seed's URL; the one nearest publication and the newest are verified too. In replica
 # mode the archive is asked only when WARCPROOF_WAYBACK_URL is set explicitly (-s).
 WARCPROOF_FALLBACK = True
-WARCPROOF_WAYBACK_URL = "https://web.archive.org"
-WARCPROOF_WAYBACK_CDX = "{base}/cdx/search/cdx"  # pywb: "{base}/web/cdx"
-WARCPROOF_WAYBACK_REPLAY = "{base}/web/{timestamp}id_/{url}"
+WARCPROOF_WAYBACK_URL = http_policy.DEFAULT_WAYBACK_URL
+WARCPROOF_WAYBACK_CDX = http_policy.IA_CDX  # pywb: http_policy.PYWB_CDX, "{base}/web/cdx"
+WARCPROOF_WAYBACK_REPLAY = http_policy.REPLAY
 WARCPROOF_WAYBACK_WINDOW_DAYS = 180  # captures from this long before publication count
 WARCPROOF_MIN_SHARED = 0.3  # a live page sharing less of the seed's text is another article
 # Distributed crawls (spiders/distributed.py): with a Redis URL (e.g. redis://host:6379/0), the

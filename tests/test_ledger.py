@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from archive.collection import Collection
 from provenance.compare.evidence import SerialisedEvidence, SourceKind
 from provenance.ledger.store import CaptureRow, Ledger, LedgerError, VerdictRow
 
@@ -116,3 +117,47 @@ def test_processes_opening_a_new_ledger_at_once_all_succeed(tmp_path: Path) -> N
         with ProcessPoolExecutor(6) as pool:
             crawls = sorted(pool.map(_open_and_begin, [path] * 12))
         assert crawls == list(range(1, 13))
+
+
+def test_a_ledger_missing_a_table_is_refused_at_open(tmp_path: Path) -> None:
+    path = tmp_path / "l.sqlite"
+    Ledger(path).close()
+    with sqlite3.connect(path) as db:
+        db.execute("DROP TABLE verdicts")
+    with pytest.raises(LedgerError, match=r"damaged \(table verdicts missing\)"):
+        Ledger(path)
+
+
+def test_a_ledger_with_a_damaged_page_is_refused_at_open(tmp_path: Path) -> None:
+    path = tmp_path / "l.sqlite"
+    with Ledger(path) as ledger:
+        for number in range(400):
+            ledger.begin_crawl(origin="live", settings={"filler": "x" * 200, "n": number})
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        page_size = db.execute("PRAGMA page_size").fetchone()[0]
+        pages = db.execute("PRAGMA page_count").fetchone()[0]
+    assert pages > 10
+    with path.open("r+b") as handle:  # an inner page of the crawls table zeroed
+        handle.seek(page_size * (pages // 2))
+        handle.write(b"\0" * page_size)
+    with pytest.raises(LedgerError, match=r"damaged|malformed"):
+        Ledger(path)
+
+
+def test_report_after_a_killed_crawl_says_it_is_incomplete(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from provenance.cli.main import main
+
+    collection = tmp_path / "collection"
+    with Ledger(Collection(collection).ledger) as ledger:
+        crawl = ledger.begin_crawl(origin="live", settings={})
+        ledger.record(crawl, verdict("000"), CAPTURE)  # then the crawl was killed
+    assert main(["report", "--collection", str(collection)]) == 0
+    err = capsys.readouterr().err
+    assert "crawl 1 is incomplete (no finish recorded: killed, or still running)" in err
+    with Ledger(Collection(collection).ledger) as ledger:
+        ledger.finish_crawl(crawl, "finished")
+    assert main(["report", "--collection", str(collection)]) == 0
+    assert "incomplete" not in capsys.readouterr().err

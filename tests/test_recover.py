@@ -311,3 +311,26 @@ def test_a_crawl_killed_mid_write_is_recovered(tmp_path: Path, replica_origin: s
     assert captures
     for warc_file, offset, record_id in captures:
         assert read_record(warcs / warc_file, offset).record_id == record_id
+
+
+def test_recover_waits_for_no_crawl_it_refuses_a_locked_collection(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from spiders.extensions.lock import CollectionLock
+
+    warc, _ = written_warc(tmp_path / "source")
+    collection = tmp_path / "collection"
+    live = collection / "warcs" / (warc.name + ".open")
+    live.parent.mkdir(parents=True)
+    live.write_bytes(warc.read_bytes()[:-10])  # a file a running crawl is still writing
+    crawl = CollectionLock(collection, run_id="")
+    crawl.acquire(0)
+    try:
+        assert main(["warc", "recover", str(collection / "warcs")]) == 4
+        assert "is in use by another run" in capsys.readouterr().err
+        assert live.exists()
+        assert not final_of(live).exists()
+    finally:
+        crawl.release()
+    assert main(["warc", "recover", str(collection / "warcs")]) == 0
+    assert final_of(live).exists()

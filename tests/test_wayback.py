@@ -15,8 +15,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from provenance.sources.http_policy import PYWB_CDX
+from provenance.sources.http_policy import retry_after_seconds as retry_after
 from provenance.sources.wayback import (
-    PYWB_CDX,
     Capture,
     CdxError,
     Endpoint,
@@ -26,7 +27,6 @@ from provenance.sources.wayback import (
     nearest,
     newest,
     parse_cdx,
-    retry_after,
     url_variants,
     usable,
 )

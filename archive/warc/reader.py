@@ -19,6 +19,9 @@ from archive.errors import WarcFormatError
 from archive.warc.httphead import parse_http_head, status_code
 
 _CHUNK = 1 << 16
+# No record warcproof writes comes near this (bodies are cut at 32 MiB); a member inflating past
+# it is refused rather than held in memory. Content-Encoding is undone up to the same size.
+MAX_RECORD_BYTES = 128 * 1024 * 1024
 _GZIP = zlib.MAX_WBITS | 16
 _VERSION_RE = re.compile(r"WARC/\d+\.\d+")
 _HTTP_RECORD_TYPES = ("request", "response", "revisit")
@@ -115,15 +118,21 @@ def _read_member(
         if not chunk:
             chunk = stream.read(_CHUNK)
             if not chunk:
-                if consumed == 0:
+                if consumed == 0 and not data:
                     return None
                 raise WarcFormatError(f"{path}: offset {offset}: gzip member truncated (file ends)")
         try:
-            data += decompressor.decompress(chunk)
+            data += decompressor.decompress(chunk, MAX_RECORD_BYTES + 1 - len(data))
         except zlib.error as exc:
             raise WarcFormatError(f"{path}: offset {offset}: not valid gzip data: {exc}") from None
-        consumed += len(chunk)
-        chunk = b""
+        if len(data) > MAX_RECORD_BYTES:
+            raise WarcFormatError(
+                f"{path}: offset {offset}: the record inflates to more than "
+                f"{MAX_RECORD_BYTES >> 20} MiB (a decompression bomb?); not read"
+            )
+        tail = decompressor.unconsumed_tail
+        consumed += len(chunk) - len(tail)
+        chunk = tail
     rest = decompressor.unused_data
     return bytes(data), consumed - len(rest), rest
 
@@ -203,9 +212,10 @@ def _gunzip(body: bytes) -> bytes:
     while True:  # concatenated gzip members decode to the concatenation
         decompressor = zlib.decompressobj(_GZIP)
         try:
-            out += decompressor.decompress(rest)
+            out += decompressor.decompress(rest, MAX_RECORD_BYTES + 1 - len(out))
         except zlib.error as exc:
             raise WarcFormatError(f"bad gzip data: {exc}") from exc
+        _within_limit(len(out))
         if not decompressor.eof:
             raise WarcFormatError("gzip data truncated")
         rest = decompressor.unused_data
@@ -213,14 +223,22 @@ def _gunzip(body: bytes) -> bytes:
             return bytes(out)
 
 
+def _within_limit(size: int) -> None:
+    if size > MAX_RECORD_BYTES:
+        raise WarcFormatError(
+            f"decodes to more than {MAX_RECORD_BYTES >> 20} MiB (a decompression bomb?)"
+        )
+
+
 def _inflate(body: bytes) -> bytes:
     # "deflate" means zlib-wrapped data, but some servers send raw deflate.
     for wbits in (zlib.MAX_WBITS, -zlib.MAX_WBITS):
         decompressor = zlib.decompressobj(wbits)
         try:
-            out = decompressor.decompress(body)
+            out = decompressor.decompress(body, MAX_RECORD_BYTES + 1)
         except zlib.error:
             continue
+        _within_limit(len(out))
         if not decompressor.eof:
             raise WarcFormatError("deflate data truncated")
         return out
@@ -237,13 +255,29 @@ def _optional_module(*names: str) -> ModuleType | None:
 
 
 def _with_module(module: ModuleType | None, package: str) -> Callable[[bytes], bytes]:
+    """A decoder using `module`'s incremental decompressor, stopped at MAX_RECORD_BYTES."""
+
     def decode(body: bytes) -> bytes:
         if module is None:
             raise WarcFormatError(f"decoding needs the {package} package")
         try:
-            return bytes(module.decompress(body))
+            if package == "brotli":
+                decompressor = module.Decompressor()
+                out = decompressor.process(body, output_buffer_limit=MAX_RECORD_BYTES + 1)
+                _within_limit(len(out))
+                finished = decompressor.is_finished()
+            else:
+                decompressor = module.ZstdDecompressor()
+                out = decompressor.decompress(body, MAX_RECORD_BYTES + 1)
+                _within_limit(len(out))
+                finished = decompressor.eof
+        except WarcFormatError:
+            raise
         except Exception as exc:  # each optional codec has its own error class
             raise WarcFormatError(f"bad data: {exc}") from exc
+        if not finished:
+            raise WarcFormatError(f"{package} data truncated")
+        return bytes(out)
 
     return decode
 

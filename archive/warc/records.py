@@ -22,6 +22,10 @@ from warcio.warcwriter import WARCWriter
 from archive.errors import InvalidInputError
 from archive.warc.httphead import TOKEN_RE, encode_uri, request_head, response_head
 
+# A header value byte a WARC record cannot hold as received, and how it is written instead.
+_ESCAPES = {"\r": "%0D", "\n": "%0A", "\0": "%00"}
+_MAX_NOTE = 2000  # characters of the change note kept in the record
+
 WARC_VERSION = "WARC/1.1"
 RECONSTRUCTED_HEADER = "WARC-Warcproof-Reconstructed"
 TRUNCATED_REASONS = frozenset({"length", "time", "disconnect", "unspecified"})
@@ -224,6 +228,50 @@ def exchange_specs(ex: HttpExchange) -> tuple[RecordSpec, RecordSpec]:
         http_head=request_head(ex.method, ex.url, ex.request_headers, ex.protocol),
     )
     return response, request
+
+
+def archivable(ex: HttpExchange) -> HttpExchange:
+    """The exchange as a record can hold it: a header whose name is not an HTTP token is
+    dropped, CR, LF and NUL in a value are written as ``%0D``, ``%0A``, ``%00``, and every
+    such change is appended to ``reconstructed`` (``WARC-Warcproof-Reconstructed``), so the
+    record says what differs from the wire. A head it cannot repair (e.g. a status without
+    three digits) is still refused by the writer, for this exchange alone."""
+    changes: list[str] = []
+    request_headers = _archivable_headers("request", ex.request_headers, changes)
+    response_headers = _archivable_headers("response", ex.response_headers, changes)
+    if not changes:
+        return ex
+    note = "; ".join(changes)
+    if len(note) > _MAX_NOTE:
+        note = note[:_MAX_NOTE] + f"... ({len(changes)} changes)"
+    reconstructed = f"{ex.reconstructed}; {note}" if ex.reconstructed else note
+    return replace(
+        ex,
+        request_headers=request_headers,
+        response_headers=response_headers,
+        reconstructed=_escaped(reconstructed),
+    )
+
+
+def _archivable_headers(
+    role: str, headers: Sequence[tuple[str, str]], changes: list[str]
+) -> list[tuple[str, str]]:
+    kept: list[tuple[str, str]] = []
+    for name, value in headers:
+        if not TOKEN_RE.fullmatch(name):
+            changes.append(f"{role} header {ascii(name)[:80]} dropped: not a valid field name")
+        elif any(char in value for char in _ESCAPES):
+            kept.append((name, _escaped(value)))
+            changes.append(f"CR, LF or NUL in the {role} header {name} written as %0D, %0A, %00")
+        else:
+            kept.append((name, value))
+    return kept
+
+
+def _escaped(text: str) -> str:
+    for char, escape in _ESCAPES.items():
+        text = text.replace(char, escape)
+    return text
 
 
 def sha1_digest(payload: bytes) -> str:

@@ -1,19 +1,23 @@
 """`warcproof check FILE...` and `warcproof warc recover FILE|DIR...`.
 
-Exit codes: 0 no errors / recovered, 1 errors found (``--strict``: or warnings), 2 unreadable
-input or refused recovery.
+Exit codes: 0 clean / recovered, 1 problems found, 2 unreadable input or refused recovery,
+4 the collection is locked by a running crawl (nothing recovered).
 """
 
 import argparse
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from archive.check.checker import check
 from archive.check.problems import Problem
 from archive.check.recover import RecoveryError, open_files, recover_file
+from archive.collection import Collection
 from provenance.cli.signature_check import verify_signatures
+from provenance.exitcodes import EXIT_LOCKED
 from provenance.run.progress import Progress
 
 EXIT_OK, EXIT_USAGE = 0, 2
@@ -116,6 +120,23 @@ def _check(args: argparse.Namespace) -> int:
     return code
 
 
+@contextmanager
+def _collection_locked(path: Path) -> Iterator[None]:
+    """Hold the lock of the collection whose warcs/ folder holds `path` (a crawl writing it
+    must not see its open file recovered under it); a file outside a collection needs none."""
+    if path.parent.name != Collection(Path()).warcs.name:
+        yield
+        return
+    from spiders.extensions.lock import CollectionLock  # the one lock protocol of a collection
+
+    lock = CollectionLock(path.parent.parent, run_id="")
+    lock.acquire(0)
+    try:
+        yield
+    finally:
+        lock.release()
+
+
 def _recover(args: argparse.Namespace) -> int:
     code = EXIT_OK
     for target in args.paths:
@@ -124,7 +145,11 @@ def _recover(args: argparse.Namespace) -> int:
             print(f"{target}: no .open file to recover")
         for path in found:
             try:
-                print(recover_file(path))
+                with _collection_locked(path):
+                    print(recover_file(path))
+            except SystemExit as exc:  # CollectionLocked: a crawl is writing this collection
+                print(f"warcproof: {getattr(exc, 'message', exc)}", file=sys.stderr)
+                return EXIT_LOCKED
             except RecoveryError as exc:
                 print(f"warcproof: {exc}", file=sys.stderr)
                 code = EXIT_USAGE

@@ -122,6 +122,9 @@ def _report(args: argparse.Namespace) -> int:
         print(report.as_json(entries, shown.reverified))
     else:
         print(report.table(entries, shown.reverified))
+    note = report.unfinished(args.collection, entries)
+    if note is not None:
+        print(f"warcproof: {note}", file=sys.stderr)
     return EXIT_OK
 
 

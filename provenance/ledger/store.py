@@ -223,6 +223,30 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
+# Tables every ledger of each schema version holds; one missing means the file was damaged.
+_TABLES = {
+    1: ("crawls", "captures", "verdicts"),
+    2: ("crawls", "captures", "verdicts", "observations", "changes"),
+}
+
+
+def _check_integrity(db: sqlite3.Connection, path: Path, version: int) -> None:
+    """Refuse a damaged ledger before anything reads or writes it: SQLite's quick_check, and
+    the tables its schema version must hold (a dropped table is not silently re-created)."""
+    problems = [row[0] for row in db.execute("PRAGMA quick_check(5)")]
+    if problems != ["ok"]:
+        raise LedgerError(
+            f"{path}: the ledger is damaged ({'; '.join(problems)}); restore it from a backup"
+        )
+    present = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    missing = [table for table in _TABLES.get(version, ()) if table not in present]
+    if missing:
+        raise LedgerError(
+            f"{path}: the ledger is damaged (table {', '.join(missing)} missing); "
+            "restore it from a backup"
+        )
+
+
 class Ledger:
     def __init__(self, path: Path, *, create: bool = True, busy_timeout: float = 30.0) -> None:
         self.path = path
@@ -259,6 +283,7 @@ class Ledger:
                     f"{self.path}: ledger schema {version} is newer than this warcproof "
                     f"({SCHEMA_VERSION})"
                 )
+            _check_integrity(db, self.path, version)
             self._migrate(db)
         except BaseException:
             db.close()

@@ -36,6 +36,20 @@ def load(collection: Path, crawl_id: int | None = None) -> Report:
         return Report(entries, ledger.reverifications(entries))
 
 
+def unfinished(collection: Path, entries: Sequence[LedgerEntry]) -> str | None:
+    """A note when the crawl these verdicts come from did not finish (killed, stopped early or
+    still running): the seeds it did not reach have no verdict in it."""
+    if not entries:
+        return None
+    crawl_id = entries[0].crawl_id
+    with Ledger(Collection(collection).ledger, create=False) as ledger:
+        status = ledger.crawl_status(crawl_id)
+    if status == "finished":
+        return None
+    why = status or "no finish recorded: killed, or still running"
+    return f"crawl {crawl_id} is incomplete ({why}); seeds it did not reach have no verdict here"
+
+
 def all_sound(entries: Sequence[LedgerEntry]) -> bool:
     return bool(entries) and all(e.verdict.verdict in SOUND for e in entries)
 

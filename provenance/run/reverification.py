@@ -17,10 +17,12 @@ from pathlib import Path
 from archive.collection import Collection
 from archive.errors import ArchiveError
 from archive.index.resolve import resolve_record
-from archive.warc.reader import decoded_body
+from archive.warc.reader import StoredRecord, decoded_body
 from provenance.compare.evidence import RunKind, SourceEvidence
-from provenance.compare.seedcheck import check_seed
+from provenance.compare.seedcheck import SeedCheck, check_seed
 from provenance.ledger.store import Captured, CaptureRow, Ledger, VerdictRow, verdict_row
+from provenance.run.capture_rule import capture_refusal
+from provenance.run.parent_watch import watch_parent
 from provenance.sources.manifest import Manifest, Seed
 from provenance.text.extract import extract_article
 
@@ -67,16 +69,26 @@ def _check(task: Task) -> VerdictRow:
     except (ArchiveError, OSError) as exc:
         check = check_seed(task.seed, None, f"the archived capture cannot be read: {exc}")
     else:
-        content_type = next(
-            (v for k, v in record.http_headers or [] if k.lower() == "content-type"), None
+        refused = capture_refusal(
+            record.http_status,
+            record.header("WARC-Truncated"),
+            len(record.payload),
+            record.target_uri or task.source.source_url or "",
         )
-        url = task.source.source_url or task.source.fetched_url or ""
-        page = extract_article(body, url=url, content_type=content_type)
-        check = check_seed(task.seed, page)
+        check = check_seed(task.seed, None, refused) if refused else _compared(task, record, body)
     evidence = check.evidence(
         task.source, seed_record_id=task.seed_record_id, run=RunKind.REVERIFICATION
     )
     return verdict_row(check, evidence, conversion_record_id=task.conversion_record_id)
+
+
+def _compared(task: Task, record: StoredRecord, body: bytes) -> SeedCheck:
+    content_type = next(
+        (v for k, v in record.http_headers or [] if k.lower() == "content-type"), None
+    )
+    url = task.source.source_url or task.source.fetched_url or ""
+    page = extract_article(body, url=url, content_type=content_type)
+    return check_seed(task.seed, page)
 
 
 Work = tuple[Task, str, CaptureRow]  # a task, the stored verdict, the capture
@@ -164,7 +176,11 @@ class _Checker:
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["provenance.run.reverification"])
             self.pool = ProcessPoolExecutor(
-                max_workers=self.jobs, mp_context=context, max_tasks_per_child=WORKER_TASKS
+                max_workers=self.jobs,
+                mp_context=context,
+                max_tasks_per_child=WORKER_TASKS,
+                initializer=watch_parent,  # workers end with this process, even on SIGKILL
+                initargs=(os.getpid(),),
             )
         return self
 

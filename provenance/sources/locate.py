@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from provenance.sources.manifest import Seed
 from provenance.sources.wayback import Capture, WaybackClient, WaybackError
@@ -132,12 +133,35 @@ def locate(
         )
     seed_text = read_seed(seed.path, seed.encoding).text
     date_from, date_to = search_window(seed)
-    captures = client.prefix_captures(prefix, date_from, date_to, limit)
+    captures = [
+        capture
+        for capture in client.prefix_captures(prefix, date_from, date_to, limit)
+        if under_prefix(capture.url, prefix)  # an archive may answer with anything
+    ]
     candidates = [
         _score(client, capture, seed_text) for capture in _one_per_url(captures, seed.published)
     ]
     candidates.sort(key=lambda c: (-c.score, c.capture.url))
     return Search(seed.id, prefix, date_from, date_to, threshold, tuple(candidates))
+
+
+def under_prefix(url: str, prefix: str) -> bool:
+    """Whether `url` lies under `prefix`, either scheme and with or without "www." alike."""
+
+    def parts(text: str) -> tuple[str, str]:
+        split = urlsplit(text if "//" in text else f"http://{text}")
+        host = (split.hostname or "").removeprefix("www.")
+        return host, split.path or "/"
+
+    try:
+        (host, path), (prefix_host, prefix_path) = parts(url), parts(prefix)
+    except ValueError:
+        return False
+    return (
+        urlsplit(url).scheme in ("http", "https")
+        and host == prefix_host
+        and (path.startswith(prefix_path))
+    )
 
 
 def _one_per_url(captures: Sequence[Capture], published: date | None) -> list[Capture]:

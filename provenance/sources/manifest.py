@@ -6,8 +6,10 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import json
+import os
 import re
 import shutil
+import stat
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -18,10 +20,12 @@ from typing import TypeGuard
 from urllib.parse import urlsplit
 
 from provenance.errors import ProvenanceError
+from provenance.text.seedtext import SeedTextError, open_regular
 
 MANIFEST_NAME = "seeds.toml"
 DEFAULT_IGNORE = ("*.md", MANIFEST_NAME)
-_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")  # always fullmatch: "$" allows "\n"
+MAX_MANIFEST_BYTES = 256 * 1024 * 1024  # some two million seeds
 
 
 class ManifestError(ProvenanceError):
@@ -83,7 +87,7 @@ class Manifest:
 
 @dataclass(frozen=True)
 class IntegrityProblem:
-    kind: str  # "changed" | "missing" | "unlisted"
+    kind: str  # "changed" | "missing" | "unlisted" | "refused" (a link or special file)
     file: str
     detail: str
 
@@ -91,9 +95,18 @@ class IntegrityProblem:
         return f"{self.kind}: {self.file}: {self.detail}"
 
 
+def outside_corpus(folder: Path, path: Path) -> str | None:
+    """Why the seed file at `path` is not inside the corpus `folder` once its folders'
+    symbolic links are followed (None when it is)."""
+    if path.parent.resolve().is_relative_to(folder.resolve()):
+        return None
+    return f"{path}: lies outside the corpus folder through a symbolic link"
+
+
 def sha256_file(path: Path) -> str:
+    """The sha256 of a regular file (a link or special file raises SeedTextError)."""
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
+    with open_regular(path) as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
@@ -101,12 +114,17 @@ def sha256_file(path: Path) -> str:
 
 def load(path: Path) -> Manifest:
     """Read and validate a manifest; every problem names the manifest, and the seed or line."""
+    if not path.exists():
+        raise ManifestError(f"{path}: manifest not found")
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ManifestError(f"{path}: manifest not found") from None
+        with path.open("rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                raise ManifestError(f"{path}: the manifest must be a regular file")
+            raw = handle.read(MAX_MANIFEST_BYTES + 1)
     except OSError as exc:
         raise ManifestError(f"{path}: cannot read manifest: {exc.strerror}") from None
+    if len(raw) > MAX_MANIFEST_BYTES:
+        raise ManifestError(f"{path}: larger than {MAX_MANIFEST_BYTES >> 20} MiB")
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:
@@ -114,6 +132,8 @@ def load(path: Path) -> Manifest:
     except tomllib.TOMLDecodeError as exc:
         # tomllib's message already reads "... (at line N, column M)".
         raise ManifestError(f"{path}: TOML syntax error: {exc}") from None
+    except RecursionError:
+        raise ManifestError(f"{path}: arrays or tables nested too deeply") from None
     return from_data(path, data)
 
 
@@ -149,13 +169,16 @@ def from_data(path: Path, data: dict[str, object]) -> Manifest:
 
 def _parse_seed(path: Path, number: int, entry: dict[str, object]) -> Seed:
     seed_id = entry.get("id")
-    if not isinstance(seed_id, str) or not _ID_RE.match(seed_id):
+    if not isinstance(seed_id, str) or not _ID_RE.fullmatch(seed_id):
         raise ManifestError(
             f"{path}: seed #{number}: 'id' must be a short string of letters, digits, '.', '_', '-'"
         )
     where = f"{path}: seed {seed_id}"
     file = _required_str(entry, "file", where)
     checked_relative_path(file, where)
+    outside = outside_corpus(path.parent, path.parent / file)
+    if outside is not None:
+        raise ManifestError(f"{where}: {outside}")
     sha = _required_str(entry, "sha256", where).lower()
     if not re.fullmatch(r"[0-9a-f]{64}", sha):
         raise ManifestError(f"{where}: 'sha256' must be 64 hex digits")
@@ -218,9 +241,20 @@ def checked_relative_path(file: str, where: str) -> PurePosixPath:
 
 
 def check_url(url: str, where: str) -> None:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(url)
+        host, _ = parts.hostname, parts.port  # a bad port or IPv6 literal raises here
+    except ValueError as exc:
+        raise ManifestError(f"{where}: URL {url!r} is malformed: {exc}") from None
+    if parts.scheme not in ("http", "https") or not host:
         raise ManifestError(f"{where}: URL {url!r} is not an absolute http(s) URL")
+    if "@" in parts.netloc:
+        # Never echoed: the user info may hold a password.
+        shown = f"{parts.scheme}://***@{parts.netloc.rpartition('@')[2]}{parts.path}"
+        raise ManifestError(
+            f"{where}: URL {shown} carries credentials (user:password@); remove them, "
+            "warcproof sends none and would otherwise copy them into every record and report"
+        )
     if any(ch.isspace() for ch in url):
         raise ManifestError(f"{where}: URL {url!r} contains white space")
 
@@ -259,10 +293,18 @@ def verify(manifest: Manifest) -> list[IntegrityProblem]:
     """Check every listed file against its pinned digest, and find files nobody listed."""
     problems: list[IntegrityProblem] = []
     for seed in manifest.seeds:
-        if not seed.path.is_file():
+        if not os.path.lexists(seed.path):
             problems.append(IntegrityProblem("missing", seed.file, f"listed for seed {seed.id}"))
             continue
-        actual = sha256_file(seed.path)
+        refused = outside_corpus(manifest.folder, seed.path)
+        if refused is not None:
+            problems.append(IntegrityProblem("refused", seed.file, refused))
+            continue
+        try:
+            actual = sha256_file(seed.path)
+        except SeedTextError as exc:
+            problems.append(IntegrityProblem("refused", seed.file, str(exc)))
+            continue
         if actual != seed.sha256:
             problems.append(
                 IntegrityProblem(
@@ -295,6 +337,24 @@ def add_seed(
     manifest = load(manifest_path) if manifest_path.exists() else Manifest(manifest_path, ())
     if not source.is_file():
         raise ManifestError(f"{source}: no such file")
+    try:
+        return _add_seed(
+            manifest, manifest_path, source, urls, seed_id, publisher, published, notes
+        )
+    except SeedTextError as exc:  # a link or special file
+        raise ManifestError(str(exc)) from None
+
+
+def _add_seed(
+    manifest: Manifest,
+    manifest_path: Path,
+    source: Path,
+    urls: Sequence[str],
+    seed_id: str | None,
+    publisher: str | None,
+    published: date | None,
+    notes: str | None,
+) -> Seed:
     folder = manifest_path.parent.resolve()
     resolved = source.resolve()
     if resolved.parent == folder or folder in resolved.parents:

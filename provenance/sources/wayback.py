@@ -22,17 +22,22 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from email.message import Message
 from email.utils import parsedate_to_datetime
-from importlib.metadata import version
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
 from provenance.errors import ProvenanceError
+from provenance.sources.guarded_http import fetch
 
-DEFAULT_WAYBACK_URL = "https://web.archive.org"
-IA_CDX = "{base}/cdx/search/cdx"
-PYWB_CDX = "{base}/web/cdx"  # pywb, collection "web"
-REPLAY = "{base}/web/{timestamp}id_/{url}"  # both IA and pywb (collection "web")
-USER_AGENT = f"warcproof/{version('warcproof')} (provenance verification of archived texts)"
-THROTTLED = (429, 503)  # statuses whose Retry-After is honoured
+# The endpoints' defaults, re-exported for the callers that name them with the client.
+from provenance.sources.http_policy import DEFAULT_WAYBACK_URL as DEFAULT_WAYBACK_URL
+from provenance.sources.http_policy import IA_CDX as IA_CDX
+from provenance.sources.http_policy import PYWB_CDX as PYWB_CDX
+from provenance.sources.http_policy import (
+    REPLAY,
+    THROTTLE_STATUSES,
+    USER_AGENT,
+    retry_after_seconds,
+)
+
 DEFAULT_WAIT = 10.0  # seconds to wait on a 429/503 that names no Retry-After
 MAX_WAIT = 120.0  # total seconds a run waits for throttling before giving up
 
@@ -205,6 +210,28 @@ def url_variants(url: str) -> list[str]:
     return variants
 
 
+def same_page(capture_url: str, url: str) -> bool:
+    """Whether an archive's capture URL names the page `url` (http or https, with or without
+    "www.", default port or none): an archive may list anything, a `javascript:` URL or
+    another site included, and no verdict may rest on a page other than the seed's."""
+
+    def key(text: str) -> tuple[str, str, str] | None:
+        try:
+            parts = urlsplit(text.strip())
+            port = parts.port
+        except ValueError:
+            return None
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+            return None
+        host = parts.hostname.removeprefix("www.")
+        if port not in (None, 80, 443):
+            host = f"{host}:{port}"
+        return host, parts.path or "/", parts.query
+
+    found = key(capture_url)
+    return found is not None and found == key(url)
+
+
 def usable(captures: Iterable[Capture]) -> list[Capture]:
     """Captures of a page as served (status 200), deduplicated, oldest first."""
     seen: dict[tuple[str, str], Capture] = {}
@@ -234,23 +261,6 @@ def memento_moment(stated: str | None, capture: Capture) -> datetime:
         except (TypeError, ValueError, IndexError):
             pass  # an unreadable header: the CDX timestamp stands
     return capture.moment
-
-
-def retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a Retry-After value (delta-seconds or an HTTP-date); None if absent
-    or unreadable."""
-    if value is None:
-        return None
-    value = value.strip()
-    if _is_number(value):
-        return float(value)
-    try:
-        moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return max(0.0, (moment - (now or datetime.now(UTC))).total_seconds())
 
 
 @dataclass
@@ -339,7 +349,7 @@ class WaybackClient:
         found: list[Capture] = []
         for variant in url_variants(url):
             found += self.cdx(self.endpoint.cdx_url(variant, date_from=date_from, date_to=date_to))
-        return usable(found)
+        return usable(capture for capture in found if same_page(capture.url, url))
 
     def prefix_captures(
         self, prefix: str, date_from: date | None, date_to: date | None, limit: int
@@ -368,23 +378,20 @@ class WaybackClient:
         while True:
             with _host_lock(url):
                 answer = self._send(request)
-            if answer.status not in THROTTLED:
+            if answer.status not in THROTTLE_STATUSES:
                 return answer
-            wait = retry_after(answer.headers.get("Retry-After"))
+            wait = retry_after_seconds(answer.headers.get("Retry-After"))
             self._sleep(self.budget.take(DEFAULT_WAIT if wait is None else wait, url))
 
     def _send(self, request: urllib.request.Request) -> _Answer:
         self.requests += 1
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                return _Answer(
-                    response.geturl(), response.status, response.headers, response.read()
-                )
-        except urllib.error.HTTPError as exc:
-            with exc:
-                return _Answer(exc.geturl(), exc.code, exc.headers, exc.read())
+            answer = fetch(request, timeout=self.timeout)
+        except ValueError as exc:  # over the size cap
+            raise WaybackError(str(exc)) from None
         except (urllib.error.URLError, OSError) as exc:
             reason = getattr(exc, "reason", exc)
             raise WaybackError(
                 f"cannot reach the archive at {request.full_url}: {reason}"
             ) from None
+        return _Answer(answer.url, answer.status, answer.headers, answer.body)

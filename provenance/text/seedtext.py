@@ -4,8 +4,12 @@ when the manifest gives one, and a clear refusal for anything that is not text."
 from __future__ import annotations
 
 import codecs
+import errno
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from provenance.errors import ProvenanceError
 
@@ -62,17 +66,41 @@ def _decode(body: bytes, encoding: str, name: str, raw: bytes, label: str) -> Se
     return SeedText(text=text, encoding=label, raw=raw)
 
 
+def open_regular(path: Path) -> BinaryIO:
+    """Open a seed file for reading only if it is a regular file reached without following a
+    symbolic link at its last component: a link (to /etc/passwd, or out of the corpus), a
+    device (/dev/zero) or a FIFO is refused at once, never read (O_NONBLOCK: opening a FIFO
+    does not wait for a writer). Raises SeedTextError naming the file."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise SeedTextError(
+                f"{path}: is a symbolic link; seed files must be regular files inside the corpus"
+            ) from None
+        raise SeedTextError(f"{path}: cannot read: {exc.strerror}") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise SeedTextError(
+            f"{path}: is not a regular file (a device, FIFO or folder); seed files must be "
+            "regular files inside the corpus"
+        )
+    os.set_blocking(fd, True)
+    return os.fdopen(fd, "rb")
+
+
 def read_seed(
     path: Path, encoding: str | None = None, *, max_bytes: int = MAX_SEED_BYTES
 ) -> SeedText:
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
+    with open_regular(path) as handle:
+        try:
+            raw = handle.read(max_bytes + 1)  # never more than the limit, whatever stat says
+        except OSError as exc:
+            raise SeedTextError(f"{path}: cannot read: {exc.strerror}") from None
+        if len(raw) > max_bytes:
+            size = max(os.fstat(handle.fileno()).st_size, len(raw))
             raise SeedTextError(
                 f"{path}: {size / 1e6:.1f} MB is more than a copy of one article can be "
                 f"(the limit is {max_bytes / 1e6:.0f} MB); its sha256 is still checked"
             )
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise SeedTextError(f"{path}: cannot read: {exc.strerror}") from None
     return decode_seed(raw, str(path), encoding)

@@ -32,6 +32,7 @@ from twisted.python.failure import Failure
 from twisted.python.threadpool import ThreadPool
 
 from archive.collection import Collection
+from archive.errors import InvalidInputError
 from archive.index.dedup import DedupIndex
 from archive.warc.records import HttpExchange, Original, RecordRef
 from archive.warc.writer import WarcWriter
@@ -46,6 +47,8 @@ RECEIVED_KEY = "warcproof_received"
 TRUNCATED_KEY = "warcproof_truncated"
 REQUEST_RECORD_KEY = "warcproof_request_record"
 RESPONSE_RECORD_KEY = "warcproof_response_record"
+NOT_ARCHIVED_KEY = "warcproof_not_archived"  # why this exchange could not be archived
+TRUNCATION_KEY = "warcproof_truncation"  # the WARC-Truncated reason of the archived response
 PENDING_KEY = "warcproof_pending_capture"  # a Deferred firing once the records are written
 # Metadata about the response that other components (spiders.extensions.tls_evidence) leave in
 # the request's meta before this extension sees the response: [(content type, payload)], each
@@ -178,10 +181,16 @@ class WarcCaptureExtension:
         if truncated == "length":
             response = response.replace(body=response.body[: self.max_response])
         exchange = to_exchange(request, response, started, truncated)
+        for key in (NOT_ARCHIVED_KEY, TRUNCATION_KEY):  # an earlier redirect hop's
+            request.meta.pop(key, None)
+        if exchange.truncated is not None:
+            request.meta[TRUNCATION_KEY] = exchange.truncated
         written: Deferred[Any] = deferToThreadPool(
             _reactor(), self.thread, self._write, exchange, truncated, metadata
         )
-        written.addCallbacks(self._written, self._failed, callbackArgs=(request,))
+        written.addCallbacks(
+            self._written, self._failed, callbackArgs=(request,), errbackArgs=(request,)
+        )
         self.pending.add(written)
         written.addBoth(self._settled, written)
         request.meta[PENDING_KEY] = written
@@ -227,7 +236,15 @@ class WarcCaptureExtension:
         self.records += 2
         request.meta[REQUEST_RECORD_KEY], request.meta[RESPONSE_RECORD_KEY] = refs
 
-    def _failed(self, failure: Failure) -> None:
+    def _failed(self, failure: Failure, request: Request) -> None:
+        if isinstance(failure.value, InvalidInputError):
+            # This exchange alone cannot be a record (e.g. a status without three digits):
+            # nothing of it was written, its page is no evidence, and the crawl goes on.
+            request.meta.pop(REQUEST_RECORD_KEY, None)
+            request.meta.pop(RESPONSE_RECORD_KEY, None)
+            request.meta[NOT_ARCHIVED_KEY] = f"the response could not be archived: {failure.value}"
+            log.error("Not archived: %s: %s", request.url, failure.value)
+            return
         # Records already written stay intact; fetching more pages that cannot be archived
         # would only lose them, so the crawl stops here.
         log.error("Cannot write WARC records (%s); stopping the crawl", failure.value)

@@ -21,6 +21,8 @@ from typing import Any, ParamSpec, TypeVar
 from scrapy import signals
 from scrapy.crawler import Crawler
 
+from provenance.run.parent_watch import watch_parent
+
 log = logging.getLogger(__name__)
 
 STARTUP_SECONDS = 120
@@ -33,14 +35,15 @@ R = TypeVar("R")
 
 
 class WorkerPool:
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, crawler: Crawler | None = None) -> None:
         self.workers = workers
+        self.crawler = crawler
         self.pool: ProcessPoolExecutor | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WorkerPool:
         workers = crawler.settings.getint("WARCPROOF_WORKERS", -1)
-        pool = cls(os.cpu_count() or 1 if workers < 0 else workers)
+        pool = cls(os.cpu_count() or 1 if workers < 0 else workers, crawler)
         crawler.signals.connect(pool.start, signal=signals.spider_opened)
         crawler.signals.connect(pool.stop, signal=signals.spider_closed)
         return pool
@@ -50,7 +53,12 @@ class WorkerPool:
             return
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(PRELOAD)
-        self.pool = ProcessPoolExecutor(self.workers, mp_context=context)
+        self.pool = ProcessPoolExecutor(
+            self.workers,
+            mp_context=context,
+            initializer=watch_parent,  # workers end with the crawler, even on SIGKILL
+            initargs=(os.getpid(),),
+        )
         # Workers started (trafilatura imported) before the first page arrives, not while
         # pages queue up for them; a pool that cannot start fails the crawl here.
         for started in [self.pool.submit(os.getpid) for _ in range(self.workers)]:
@@ -66,13 +74,21 @@ class WorkerPool:
         if the pool broke, so that the seed still gets its verdict."""
         if self.pool is None:
             return function(*args, **kwargs)
-        future = self.pool.submit(function, *args, **kwargs)
         try:
+            future = self.pool.submit(function, *args, **kwargs)
             result: R = await asyncio.wrap_future(future)
         except (BrokenProcessPool, pickle.PicklingError) as exc:
+            if self.crawler is not None and not self.crawler.crawling:
+                # Stopping (SIGTERM reached the workers too): running the work here would hold
+                # the reactor thread, and with it a second SIGTERM, for as long as it takes.
+                raise PoolStopped("the crawl was stopped before this work was done") from exc
             log.warning("worker pool failed (%s); running %s here", exc, _name(function))
             return function(*args, **kwargs)
         return result
+
+
+class PoolStopped(Exception):
+    """The crawl is stopping and its worker processes are gone."""
 
 
 def _name(function: Callable[..., Any]) -> str:

@@ -1,68 +1,35 @@
-"""Downloader middleware: a public page cannot send the crawler into a private network.
+"""The address policy in the crawl: a public page cannot send the crawler into a private
+network (the rule itself: provenance.sources.http_policy).
 
-A redirect (or a meta refresh) from a URL on a public address to one on a loopback, private,
-link-local or otherwise non-public address is refused before any request is sent, unless
-WARCPROOF_ALLOW_PRIVATE is set (the replica setting sets it: the replica lives on loopback).
-A seed URL that is itself private is the user's own choice and is fetched."""
+`AddressPolicyMiddleware` refuses a redirect (or a meta refresh) from a URL on a public address
+to one on a loopback, private, link-local or otherwise non-public address, or to a name that
+does not resolve, before any request is sent, robots.txt included (it runs before Scrapy's
+robots.txt middleware). `PinnedResolver` makes Scrapy connect to the very addresses the policy
+decided on: both use the process's pinned answers, so a name cannot be resolved again to
+something else between the decision and the connection (DNS rebinding).
+
+WARCPROOF_ALLOW_PRIVATE (and replica mode: the replica lives on loopback) turns the middleware
+off. A seed URL that is itself private is the user's own choice and is fetched."""
 
 from __future__ import annotations
 
-import ipaddress
-import socket
-from functools import lru_cache
-from urllib.parse import urlsplit
+from collections.abc import Sequence
+from typing import Any, cast
 
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.address import IPv4Address, IPv6Address
+from twisted.internet.base import ReactorBase
+from twisted.internet.interfaces import IAddress, IHostnameResolver, IHostResolution
 from twisted.internet.threads import deferToThread
+
+from provenance.sources.http_policy import addresses, refusal
 
 
 class PrivateAddressRefused(IgnoreRequest):
     """A redirect from a public address to a private one was not followed."""
-
-
-def is_public_address(address: str) -> bool:
-    ip = ipaddress.ip_address(address)
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return ip.is_global
-
-
-@lru_cache(maxsize=4096)
-def host_addresses(host: str) -> tuple[str, ...]:
-    """The addresses a host name stands for (an IP literal stands for itself)."""
-    try:
-        return (str(ipaddress.ip_address(host.strip("[]"))),)
-    except ValueError:
-        pass
-    try:
-        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
-    except OSError:
-        return ()  # unresolvable: the download itself will fail with a DNS error
-    return tuple(sorted({str(info[4][0]) for info in infos}))
-
-
-def host_is_public(host: str) -> bool:
-    addresses = host_addresses(host)
-    return bool(addresses) and all(is_public_address(a) for a in addresses)
-
-
-def refusal(chain: list[str], url: str) -> str | None:
-    """Why a request for `url`, reached by redirects from `chain[0]`, must not be sent; None
-    when it may be. Resolves host names (blocking: call it off the reactor thread)."""
-    if not chain:
-        return None
-    origin = urlsplit(chain[0]).hostname or ""
-    target = urlsplit(url).hostname or ""
-    if not host_is_public(origin) or host_is_public(target) or not host_addresses(target):
-        return None
-    return (
-        f"refused to follow {chain[0]} to {url}: a public page redirects to a private "
-        f"address ({', '.join(host_addresses(target))}); set WARCPROOF_ALLOW_PRIVATE=True "
-        "to allow it"
-    )
 
 
 class AddressPolicyMiddleware:
@@ -80,3 +47,52 @@ class AddressPolicyMiddleware:
         reason = await maybe_deferred_to_future(deferToThread(refusal, chain, request.url))
         if reason is not None:
             raise PrivateAddressRefused(reason)
+
+
+class _Resolution:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def cancel(self) -> None:
+        """A lookup in a thread cannot be called back; its answer is simply not used."""
+
+
+class PinnedResolver:
+    """Scrapy's TWISTED_DNS_RESOLVER, an IHostnameResolver (Twisted only calls its methods):
+    every connection goes to the addresses the policy saw (http_policy.addresses, resolved
+    once per process); IPv4 and IPv6 alike, so IPv6 literal URLs can be fetched too."""
+
+    def __init__(self, reactor: ReactorBase) -> None:
+        self.reactor = reactor
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, reactor: ReactorBase) -> PinnedResolver:
+        return cls(reactor)
+
+    def install_on_reactor(self) -> None:
+        self.reactor.installNameResolver(cast(IHostnameResolver, self))
+
+    def resolveHostName(
+        self,
+        resolutionReceiver: Any,
+        hostName: str,
+        portNumber: int = 0,
+        addressTypes: Sequence[type[IAddress]] | None = None,
+        transportSemantics: str = "TCP",
+    ) -> IHostResolution:
+        resolution = _Resolution(hostName)
+        resolutionReceiver.resolutionBegan(resolution)
+        wanted = tuple(addressTypes) if addressTypes else (IPv4Address, IPv6Address)
+
+        def answered(found: tuple[str, ...]) -> None:
+            for address in found:
+                kind = IPv6Address if ":" in address else IPv4Address
+                if kind in wanted:
+                    resolutionReceiver.addressResolved(kind("TCP", address, portNumber))
+            resolutionReceiver.resolutionComplete()
+
+        def failed(_: object) -> None:
+            resolutionReceiver.resolutionComplete()  # no address: the endpoint says so
+
+        deferToThread(addresses, hostName).addCallbacks(answered, failed)
+        return cast(IHostResolution, resolution)

@@ -14,10 +14,12 @@ from pathlib import Path
 
 from scrapy.crawler import Crawler
 
-from provenance.compare.seedcheck import examine
+from provenance.compare.seedcheck import SeedCheck, check_seed, examine
+from provenance.run.capture_rule import capture_refusal
 from provenance.sources.locate import Shared
 from provenance.sources.manifest import Manifest, Seed, load
-from spiders.extensions.worker_pool import WorkerPool
+from provenance.text.extract import Article, NoArticle
+from spiders.extensions.worker_pool import PoolStopped, WorkerPool
 from spiders.items import PageVersion, SeedItem
 
 
@@ -40,6 +42,10 @@ class AnalysePipeline:
     async def process_item(self, item: SeedItem) -> SeedItem:
         assert self.manifest is not None
         seed = self.manifest.get(item.seed_id)
+        for version in [item.live, *item.archived]:
+            version.error = version.error or not_evidence(version)
+        if item.live.error is not None:
+            item.live_problem = item.live_problem or item.live.error
         jobs = []
         if item.live.error is None and item.live.body is not None:
             jobs.append(self._live(item, seed))
@@ -56,8 +62,8 @@ class AnalysePipeline:
         assert live.body is not None
         url = live.source_url or live.fetched_url or ""
         wanted = item.min_shared is not None
-        article, check, shared = await self.pool.run(
-            examine, seed, live.body, url=url, content_type=live.content_type, shared=wanted
+        article, check, shared = await self._examine(
+            seed, live.body, url, live.content_type, shared=wanted
         )
         live.article, live.check = article, check
         if item.min_shared is not None and check.seed_bytes is not None:
@@ -65,13 +71,33 @@ class AnalysePipeline:
 
     async def _archived(self, version: PageVersion, seed: Seed) -> None:
         assert version.body is not None
-        version.article, version.check, _ = await self.pool.run(
-            examine,
-            seed,
-            version.body,
-            url=version.source_url or "",
-            content_type=version.content_type,
+        version.article, version.check, _ = await self._examine(
+            seed, version.body, version.source_url or "", version.content_type
         )
+
+    async def _examine(
+        self, seed: Seed, body: bytes, url: str, content_type: str | None, *, shared: bool = False
+    ) -> tuple[Article | NoArticle, SeedCheck, Shared | None]:
+        try:
+            return await self.pool.run(
+                examine, seed, body, url=url, content_type=content_type, shared=shared
+            )
+        except PoolStopped as stopped:
+            return NoArticle(str(stopped)), check_seed(seed, None, str(stopped)), None
+
+
+def not_evidence(version: PageVersion) -> str | None:
+    """Why a fetched page may not be judged: a verdict rests only on an archived 2xx response
+    that arrived whole. None for a page that may (or one with no body to judge)."""
+    if version.body is None:
+        return None
+    if version.not_archived is not None:
+        return version.not_archived
+    if version.response_record is None:
+        return "the response was not archived, so no verdict can rest on it"
+    return capture_refusal(
+        version.status, version.truncated, len(version.body), version.fetched_url or ""
+    )
 
 
 def _too_little(live: PageVersion, shared: Shared | None, min_shared: float) -> str | None:

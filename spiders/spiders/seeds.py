@@ -18,7 +18,6 @@ taking seeds from a shared feed (spiders.frontier)."""
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import socket
 from collections.abc import AsyncIterator, Iterator
@@ -26,7 +25,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Response
@@ -35,6 +33,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from provenance.compare.evidence import SourceKind
+from provenance.sources.http_policy import names_private_host
 from provenance.sources.manifest import Manifest, Seed, load
 from provenance.sources.replica_routing import replica_url
 from provenance.sources.wayback import (
@@ -45,11 +44,18 @@ from provenance.sources.wayback import (
     nearest,
     newest,
     parse_cdx,
+    same_page,
     url_variants,
     usable,
 )
 from spiders import frontier
-from spiders.extensions.capture import REQUEST_RECORD_KEY, RESPONSE_RECORD_KEY, records_written
+from spiders.extensions.capture import (
+    NOT_ARCHIVED_KEY,
+    REQUEST_RECORD_KEY,
+    RESPONSE_RECORD_KEY,
+    TRUNCATION_KEY,
+    records_written,
+)
 from spiders.frontier import SEED_KEY, RedisRun
 from spiders.items import PageVersion, SeedItem
 
@@ -191,9 +197,7 @@ class SeedsSpider(scrapy.Spider):
             item = self._item(request.meta, None)
             item.live.fetched_url = request.url
             item.live.response_record = None  # a record in meta is an earlier redirect hop's
-            item.live.error = (
-                f"the fetch failed: {failure.getErrorMessage() or type(failure.value).__name__}"
-            )
+            item.live.error = f"the fetch failed: {failure_reason(failure)}"
         item.live_problem = item.live.error
         for output in self._after_live(item):
             yield output
@@ -211,7 +215,7 @@ class SeedsSpider(scrapy.Spider):
                 item.archive_note = self.archive_off
             yield item
             return
-        if _private(seed.url or "") and not _private(self.endpoint.base):
+        if names_private_host(seed.url or "") and not names_private_host(self.endpoint.base):
             if item.live_problem is not None:
                 item.archive_note = PRIVATE_URL
             yield item
@@ -258,7 +262,7 @@ class SeedsSpider(scrapy.Spider):
         )
 
     def _choose(self, quest: _Quest) -> list[tuple[str, Capture]]:
-        captures = usable(quest.found)
+        captures = usable(c for c in quest.found if same_page(c.url, quest.seed.url or ""))
         published = quest.seed.published
         near = nearest(captures, published, self.window) if published else None
         last = newest(captures)
@@ -308,7 +312,7 @@ class SeedsSpider(scrapy.Spider):
             problem = f"the archive answered HTTP {response.status} for {response.url}"
         else:
             response = None
-            reason = failure.getErrorMessage() or type(failure.value).__name__
+            reason = failure_reason(failure)
             problem = f"the archive could not be reached at {request.url}: {reason}"
         if quest.queries:
             quest.problems.append(problem)
@@ -355,6 +359,8 @@ def _fetched(
         redirects=list(meta.get("redirect_urls", [])),
     )
     if response is not None:
+        version.truncated = meta.get(TRUNCATION_KEY)
+        version.not_archived = meta.get(NOT_ARCHIVED_KEY)
         version.fetched_url = response.url
         version.status = response.status
         content_type = response.headers.get("Content-Type")
@@ -362,15 +368,16 @@ def _fetched(
     return version
 
 
-def _private(url: str) -> bool:
-    """Whether `url` names a loopback or private host (an IP literal, or localhost)."""
-    host = (urlsplit(url).hostname or "").lower()
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return not ipaddress.ip_address(host).is_global
-    except ValueError:
-        return False
+def failure_reason(failure: Failure) -> str:
+    """What went wrong, in words: a failed response's causes (Twisted's ResponseFailed)
+    each named by its kind and message rather than by a repr."""
+    error = failure.value
+    # Scrapy re-raises Twisted's ResponseFailed as DownloadFailedError(str(...)) from it.
+    cause = error.__cause__ if error is not None else None
+    causes = getattr(error, "reasons", None) or getattr(cause, "reasons", None)
+    if isinstance(causes, list) and causes and all(isinstance(c, Failure) for c in causes):
+        return "; ".join(f"{type(c.value).__name__}: {c.getErrorMessage()}" for c in causes)
+    return failure.getErrorMessage() or type(failure.value).__name__
 
 
 def _endpoint(settings: BaseSettings) -> Endpoint:
