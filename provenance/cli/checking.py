@@ -11,9 +11,9 @@ from typing import Any
 from archive.check.checker import check
 from archive.check.problems import Problem
 from archive.warc.recover import RecoveryError, open_files, recover_file
+from provenance.cli.exitcodes import ExitCode
 from provenance.cli.progress import Progress
 
-EXIT_OK, EXIT_USAGE = 0, 2
 CHECKED_SUFFIXES = (".warc.gz", ".warc", ".wacz")
 
 
@@ -77,11 +77,11 @@ def _check(args: argparse.Namespace) -> int:
     with Progress("check", unit="bytes") as progress:
         summary = check(files, on_problem=show, progress=progress)
     print(summary)
-    return EXIT_USAGE if empty else summary.exit_code
+    return ExitCode.USAGE if empty else summary.exit_code
 
 
 def _recover(args: argparse.Namespace) -> int:
-    code = EXIT_OK
+    code = ExitCode.OK
     for target in args.paths:
         found = open_files(target)
         if not found:
@@ -91,8 +91,8 @@ def _recover(args: argparse.Namespace) -> int:
                 print(recover_file(path))
             except RecoveryError as exc:
                 print(f"warcproof: {exc}", file=sys.stderr)
-                code = EXIT_USAGE
+                code = ExitCode.USAGE
             except OSError as exc:
                 print(f"warcproof: {path}: {exc}", file=sys.stderr)
-                code = EXIT_USAGE
+                code = ExitCode.USAGE
     return code

@@ -9,15 +9,36 @@ from pathlib import Path
 from typing import Any
 
 from archive.collection import Collection
+from provenance.errors import ProvenanceError
 from provenance.ledger.store import Ledger, LedgerEntry
 
 SOUND_VERDICTS = ("verbatim", "faithful")
 _COUNT_COLUMNS = ("matched", "edited", "furniture", "foreign", "omitted")
 
 
+class UnknownCrawlError(ProvenanceError):
+    """A crawl id the ledger does not hold (a usage error: exit 2)."""
+
+
 def load_entries(collection: Path, crawl_id: int | None = None) -> list[LedgerEntry]:
     with Ledger(Collection(collection).ledger, create=False) as ledger:
+        if crawl_id is not None:
+            last = ledger.last_crawl_id()
+            if last is None or not 1 <= crawl_id <= last:
+                known = f"crawls 1 to {last}" if last else "no crawl yet"
+                raise UnknownCrawlError(f"{collection}: no crawl {crawl_id} ({known})")
         return ledger.entries(crawl_id)
+
+
+def fetched(entry: LedgerEntry) -> bool:
+    """Whether the seed's source was captured: answered 2xx (a 404 is archived, not captured)."""
+    capture = entry.capture
+    return capture is not None and capture.status is not None and 200 <= capture.status < 300
+
+
+def failing(entries: Sequence[LedgerEntry], verdicts: Sequence[str]) -> list[LedgerEntry]:
+    """The entries whose verdict is one of `verdicts` (`--fail-on`)."""
+    return [entry for entry in entries if entry.verdict.verdict in verdicts]
 
 
 def all_sound(entries: Sequence[LedgerEntry]) -> bool:
@@ -55,12 +76,19 @@ def table(entries: Sequence[LedgerEntry]) -> str:
             lines.extend(
                 textwrap.wrap(reason, 100, initial_indent="      ", subsequent_indent="        ")
             )
+    lines.append(f"\n{counts_line(entries)}")
+    return "\n".join(lines)
+
+
+def counts_line(entries: Sequence[LedgerEntry]) -> str:
+    """`N seed(s): 3 faithful, 1 modified`: the table's last line (all `--quiet` prints)."""
+    if not entries:
+        return "No verdicts recorded."
     counts: dict[str, int] = {}
     for entry in entries:
         counts[entry.verdict.verdict] = counts.get(entry.verdict.verdict, 0) + 1
     summary = ", ".join(f"{n} {verdict}" for verdict, n in sorted(counts.items()))
-    lines.append(f"\n{len(entries)} seed(s): {summary}")
-    return "\n".join(lines)
+    return f"{len(entries)} seed(s): {summary}"
 
 
 def as_dict(entry: LedgerEntry) -> dict[str, Any]:

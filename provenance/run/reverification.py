@@ -20,6 +20,7 @@ from archive.warc.reader import decoded_body
 from archive.warc.resolve import resolve_record
 from provenance.compare.seedcheck import check_seed
 from provenance.ledger.store import CaptureRow, Ledger, VerdictRow
+from provenance.run.parent_death import pool_worker
 from provenance.sources.manifest import Manifest, Seed
 from provenance.text.extract import extract_article
 
@@ -144,9 +145,14 @@ class _Checker:
             # forkserver: workers do not inherit (and count again) the parent's memory;
             # recycling them keeps library caches from growing.
             context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["provenance.run.reverification"])
+            context.set_forkserver_preload(
+                ["provenance.run.forkserver_guard", "provenance.run.reverification"]
+            )
             self.pool = ProcessPoolExecutor(
-                max_workers=self.jobs, mp_context=context, max_tasks_per_child=WORKER_TASKS
+                max_workers=self.jobs,
+                mp_context=context,
+                max_tasks_per_child=WORKER_TASKS,
+                initializer=pool_worker,
             )
         return self
 

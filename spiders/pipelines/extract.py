@@ -21,6 +21,7 @@ from pathlib import Path
 from scrapy.crawler import Crawler
 
 from provenance.compare.seedcheck import SeedCheck, examine
+from provenance.run.parent_death import pool_worker
 from provenance.sources.locate import Shared
 from provenance.sources.manifest import Manifest, Seed, load
 from provenance.text.extract import Article, NoArticle
@@ -52,8 +53,12 @@ class ExtractPipeline:
             # forkserver, not fork: the crawler process runs threads (reactor, WARC writer),
             # and a forked copy of a held lock would never be released.
             context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["provenance.compare.seedcheck"])
-            self.pool = ProcessPoolExecutor(self.workers, mp_context=context)
+            context.set_forkserver_preload(
+                ["provenance.run.forkserver_guard", "provenance.compare.seedcheck"]
+            )
+            self.pool = ProcessPoolExecutor(
+                self.workers, mp_context=context, initializer=pool_worker
+            )
             # Workers started (trafilatura imported) before the first page arrives, not while
             # pages queue up for them; a pool that cannot start fails the crawl here.
             for started in [self.pool.submit(os.getpid) for _ in range(self.workers)]:
