@@ -106,10 +106,10 @@ def test_ctrl_c_stops_a_crawl_within_seconds_and_keeps_what_it_did(
     time.sleep(after)  # the moment of the Ctrl-C is what is tested
     crawl.send_signal(signal.SIGINT)
     try:
-        out, err = crawl.communicate(timeout=EXIT_WITHIN)
+        _, err = crawl.communicate(timeout=EXIT_WITHIN)
     except subprocess.TimeoutExpired:
         crawl.kill()
-        out, err = crawl.communicate()
+        _, err = crawl.communicate()
         pytest.fail(f"the crawl did not stop within {EXIT_WITHIN} s of Ctrl-C: {err[-2000:]}")
     assert crawl.returncode == 130, err
     assert "Traceback" not in err
@@ -129,7 +129,7 @@ def test_sigterm_reaches_the_crawler_and_resume_is_explained(
     crawl = start_crawl(big_corpus, collection, replica_origin)
     wait_for_verdicts(collection / "ledger.sqlite", crawl)
     crawl.send_signal(signal.SIGTERM)
-    out, err = crawl.communicate(timeout=EXIT_WITHIN)
+    _, err = crawl.communicate(timeout=EXIT_WITHIN)
     assert crawl.returncode == 130, err
     assert "seed(s) recorded are kept, the collection is unlocked" in err
     assert "To go on: run the same command" in err
