@@ -1,22 +1,8 @@
 #!/usr/bin/env bash
-# Installs warcproof and its development tools into ./.venv (idempotent; safe to rerun).
+# Installs warcproof into ./.venv: needs Python 3.11+ with venv and pip, nothing else: no root,
+# no system packages (idempotent; safe to rerun). The tests need more: scripts/install-test.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e '.[dev]'
-# pywb is a server with its own pins (an old redis client among them): it gets its own
-# environment and is started as a process.
-python3 -m venv .venv-pywb
-.venv-pywb/bin/python -m pip install --quiet 'pywb==2.10.*'
-# Debian's chromium renders the HTML report in a test (headless); skipped when already present.
-command -v chromium >/dev/null || {
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-        --no-install-recommends chromium >/dev/null
-}
-# Debian's redis-server backs distributed crawls (WARCPROOF_REDIS_URL) and their tests, which
-# start their own on loopback; skipped when already present.
-command -v redis-server >/dev/null || {
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-        --no-install-recommends redis-server >/dev/null
-}
+.venv/bin/python -m pip install --quiet -e .

@@ -22,6 +22,7 @@ from provenance.report import summary
 from provenance.run import crawl_process
 from provenance.run.configuration import Configuration
 from provenance.sources.manifest import load
+from replica import server as replica_server
 
 # `--fail-on` names, and the verdicts they stand for.
 FAIL_ON = {
@@ -64,6 +65,13 @@ def register(commands: Any) -> None:
         "--html", type=Path, metavar="OUT", help="write the report for people to this HTML file"
     )
     show.set_defaults(handler=_report)
+
+    serve = commands.add_parser(
+        "replica",
+        help="serve the replica origin on loopback until interrupted (its root lists its pages)",
+    )
+    replica_server.add_options(serve)
+    serve.set_defaults(handler=_replica)
 
     settings = commands.add_parser(
         "config",
@@ -262,3 +270,7 @@ def _config(args: argparse.Namespace) -> int:
     for setting in config.settings.values():
         print(f"{setting.name:<{width}}  {setting.value!r:<40}  ({setting.origin})")
     return ExitCode.OK
+
+
+def _replica(args: argparse.Namespace) -> int:
+    return replica_server.serve(args)
