@@ -23,7 +23,9 @@ def register(commands: Any) -> None:
     pack = commands.add_parser("pack", help="pack the collection into a WACZ 1.1.1 file")
     add_collection(pack, positional=True)
     add_config(pack)
-    pack.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.wacz")
+    pack.add_argument(
+        "-o", "--output", type=Path, required=True, metavar="FILE.wacz", help="the WACZ to write"
+    )
     pack.set_defaults(handler=_pack)
 
     export = commands.add_parser(
