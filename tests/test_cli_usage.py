@@ -60,7 +60,7 @@ def test_every_error_class_carries_a_code_of_the_table() -> None:
     import provenance.report.export
     import provenance.run.configuration
     import provenance.run.redis_processes
-    import provenance.sources.locate  # noqa: F401 - their error classes are what is checked
+    import provenance.sources.locate
 
     for root in (ProvenanceError, ArchiveError):
         for cls in [root, *all_subclasses(root)]:
@@ -74,7 +74,8 @@ def test_version_and_help() -> None:
     assert shown.returncode == 0
     assert re.fullmatch(r"warcproof \d+\.\d+\.\d+\S*\n", shown.stdout)
     helped = warcproof("--help")
-    assert "exit codes:" in helped.stdout and "130" in helped.stdout
+    assert "exit codes:" in helped.stdout
+    assert "130" in helped.stdout
 
 
 def test_every_option_of_every_command_says_what_it_does() -> None:
@@ -147,11 +148,10 @@ def test_settings_come_from_the_command_line_then_environment_then_file(tmp_path
     lines = {line.split()[0]: line for line in shown.stdout.splitlines()}
     assert "'http://127.0.0.1:9'" in lines["WARCPROOF_WAYBACK_URL"]
     assert str(collection / "warcproof.toml") in lines["WARCPROOF_WAYBACK_URL"]
-    assert "'3'" in lines["WARCPROOF_WORKERS"] and "(environment)" in lines["WARCPROOF_WORKERS"]
-    assert (
-        "'0.7'" in lines["WARCPROOF_MIN_SHARED"]
-        and "(command line)" in lines["WARCPROOF_MIN_SHARED"]
-    )
+    assert "'3'" in lines["WARCPROOF_WORKERS"]
+    assert "(environment)" in lines["WARCPROOF_WORKERS"]
+    assert "'0.7'" in lines["WARCPROOF_MIN_SHARED"]
+    assert "(command line)" in lines["WARCPROOF_MIN_SHARED"]
     assert "(default)" in lines["WARCPROOF_DEDUP"]
     # Run from a folder without seeds/: the manifest is the bundled corpus.
     assert str(SEEDS / "seeds.toml") in lines["WARCPROOF_SEEDS"]
@@ -188,7 +188,8 @@ def test_replica_takes_its_options_and_lists_its_pages(tmp_path: Path) -> None:
         assert (
             "/newarab.com/news/exclusive-resistance-weakening-militants-flee-mosul-battle" in page
         )
-        assert "/_generated/N" in page and "/_faults/stall" in page
+        assert "/_generated/N" in page
+        assert "/_faults/stall" in page
         assert "Hosts answering 410 Gone: gone.test" in page
     finally:
         server.terminate()
