@@ -194,7 +194,8 @@ def _crawl_outcome(
             flush=True,
         )
     if not args.quiet:
-        print(summary.table(outcome.entries))
+        recorded = summary.load_changes(collection, outcome.crawl_ids)
+        print(summary.table(outcome.entries, recorded))
         print(f"\nCollection: {collection} (crawl log: {outcome.log})")
     else:
         print(summary.counts_line(outcome.entries))
@@ -260,7 +261,11 @@ def _report(args: argparse.Namespace) -> int:
         print(message, file=sys.stderr if args.json else sys.stdout)
         if not args.json:
             return ExitCode.OK
-    print(summary.as_json(entries) if args.json else summary.table(entries))
+    if args.json:
+        print(summary.as_json(entries))
+    else:
+        crawls = sorted({entry.crawl_id for entry in entries})
+        print(summary.table(entries, summary.load_changes(collection, crawls)))
     return ExitCode.OK
 
 

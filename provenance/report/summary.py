@@ -10,7 +10,8 @@ from typing import Any
 
 from archive.collection import Collection
 from provenance.errors import ProvenanceError
-from provenance.ledger.store import Ledger, LedgerEntry
+from provenance.ledger.store import ChangeRow, Ledger, LedgerEntry
+from provenance.report.who_changed import WhoChanged
 
 SOUND_VERDICTS = ("verbatim", "faithful")
 _COUNT_COLUMNS = ("matched", "edited", "furniture", "foreign", "omitted")
@@ -28,6 +29,14 @@ def load_entries(collection: Path, crawl_id: int | None = None) -> list[LedgerEn
                 known = f"crawls 1 to {last}" if last else "no crawl yet"
                 raise UnknownCrawlError(f"{collection}: no crawl {crawl_id} ({known})")
         return ledger.entries(crawl_id)
+
+
+def load_changes(collection: Path, crawl_ids: Sequence[int]) -> list[ChangeRow]:
+    """The changes the crawls `crawl_ids` recorded (for `table`)."""
+    if not crawl_ids:
+        return []
+    with Ledger(Collection(collection).ledger, create=False) as ledger:
+        return [change for crawl in crawl_ids for change in ledger.changes(crawl_id=crawl)]
 
 
 def fetched(entry: LedgerEntry) -> bool:
@@ -52,7 +61,9 @@ def _source(entry: LedgerEntry) -> str:
     return f"{capture.source_kind} {capture.status} {capture.captured_at[:19]}Z"
 
 
-def table(entries: Sequence[LedgerEntry]) -> str:
+def table(entries: Sequence[LedgerEntry], changes: Sequence[ChangeRow] = ()) -> str:
+    """The verdicts for people: a row per seed, then its source, who changed the text (when the
+    copy or the source did; `changes` are the crawl's) and its reasons."""
     if not entries:
         return "No verdicts recorded."
     header = ["seed", "verdict", "source", *_COUNT_COLUMNS]
@@ -72,9 +83,19 @@ def table(entries: Sequence[LedgerEntry]) -> str:
         url = entry.capture.source_url if entry.capture else None
         if url:
             lines.append(f"      source: {url}")
+        who = WhoChanged.of(entry, changes)
+        if who.kind:
+            lines.append(f"      who changed it: {who.line()}")
         for reason in entry.verdict.reasons:
             lines.extend(
-                textwrap.wrap(reason, 100, initial_indent="      ", subsequent_indent="        ")
+                textwrap.wrap(
+                    reason,
+                    100,
+                    initial_indent="      ",
+                    subsequent_indent="        ",
+                    break_long_words=False,  # URLs and ids stay whole
+                    break_on_hyphens=False,
+                )
             )
     lines.append(f"\n{counts_line(entries)}")
     return "\n".join(lines)
