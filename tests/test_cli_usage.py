@@ -200,10 +200,14 @@ def test_replica_takes_its_options_and_lists_its_pages(tmp_path: Path) -> None:
 
 @pytest.mark.crawl
 def test_demo_runs_from_any_folder(tmp_path: Path) -> None:
-    ran = warcproof("demo", "--quiet", cwd=tmp_path, env=clean_environment())
+    ran = warcproof("demo", "--quiet", "--log-level", "warning", cwd=tmp_path,
+                    env=clean_environment())  # fmt: skip
     assert ran.returncode == 0, ran.stderr
     assert ran.stdout.splitlines()[-1] == "5 seed(s): 4 faithful, 1 unverifiable"
     assert (tmp_path / "collection" / "ledger.sqlite").exists()
+    # Nothing in a normal crawl deserves a warning: the log at WARNING level stays empty.
+    (log,) = (tmp_path / "collection" / "logs").glob("crawl-*.log")
+    assert log.read_text("utf-8") == ""
     again = warcproof("report", "--crawl", "7", cwd=tmp_path)
     assert again.returncode == 2
     assert "no crawl 7 (crawls 1 to 1)" in again.stderr
