@@ -8,6 +8,7 @@
       ledger.sqlite      every crawl, capture and verdict
       logs/              the Scrapy log of each crawl (``logs/run-RUN/`` for distributed runs)
       .lock              held by the run that writes to the collection
+      warcproof.toml     the collection's settings (optional; `warcproof config`)
 
 Every other module asks a `Collection` for these paths; none spells them out."""
 
@@ -42,6 +43,10 @@ class Collection:
     @property
     def lock(self) -> Path:
         return self.root / ".lock"
+
+    @property
+    def config(self) -> Path:
+        return self.root / "warcproof.toml"
 
     def warc(self, name: str) -> Path:
         """The WARC file `name` (as the ledger and the index record it: a bare file name)."""

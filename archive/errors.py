@@ -9,11 +9,18 @@
   ``ValueError``.
 
 I/O failures while writing (``OSError``, e.g. disk full) are re-raised unchanged.
+
+``exit_code`` is the status the ``warcproof`` command ends with when the error escapes (a value
+of provenance.exitcodes.ExitCode; the archive package imports nothing from provenance).
 """
+
+from typing import ClassVar
 
 
 class ArchiveError(Exception):
     """Root of every error the archive package raises on purpose."""
+
+    exit_code: ClassVar[int] = 2  # ExitCode.USAGE: unreadable or invalid input
 
 
 class WarcFormatError(ArchiveError):

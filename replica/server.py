@@ -18,6 +18,7 @@ from typing import Self
 from replica import generated
 from replica.errors import ReplicaError
 from replica.faults import FaultState, answer_fault
+from replica.index_page import index_page
 from replica.responses import (
     REPLICA_HEADER,
     Response,
@@ -147,6 +148,9 @@ class _Handler(BaseHTTPRequestHandler):
         self._drain_request_body()
         if answer_fault(self, replica.faults):
             return
+        if self.path.split("?", 1)[0] == "/":
+            self._write(index_page(replica.routes, replica.gone_hosts), send_body=send_body)
+            return
         wanted = generated.parse(self.path)
         if wanted is not None:
             self._write(
@@ -218,21 +222,44 @@ def _generated_body(number: int, size: int, zipped: bool) -> bytes:
     return gzip.compress(body, compresslevel=6, mtime=0) if zipped else body
 
 
+def add_options(parser: argparse.ArgumentParser) -> None:
+    """The replica's options (`python -m replica` and `warcproof replica`)."""
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=0, help="port to bind (default 0: any free)")
+    parser.add_argument(
+        "--pages", type=Path, help="pages folder with routes.toml (default: the bundled pages)"
+    )
+    parser.add_argument(
+        "--gone",
+        action="append",
+        default=[],
+        metavar="HOST",
+        help="answer 410 for HOST (repeatable; default: none)",
+    )
+    parser.add_argument(
+        "--verbose", action="store_true", help="log every request to stderr (default: quiet)"
+    )
+    parser.add_argument(
+        "--tls-cert",
+        type=Path,
+        metavar="PEM",
+        help="serve HTTPS with this certificate (default: HTTP)",
+    )
+    parser.add_argument("--tls-key", type=Path, metavar="PEM", help="the key of --tls-cert")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m replica``: print the server URL as the first line, serve until signalled."""
     parser = argparse.ArgumentParser(
         prog="python -m replica", description="Serve the warcproof replica pages on loopback."
     )
-    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=0, help="port to bind (default 0: any free)")
-    parser.add_argument("--pages", type=Path, help="pages folder with routes.toml")
-    parser.add_argument(
-        "--gone", action="append", default=[], metavar="HOST", help="answer 410 for HOST"
-    )
-    parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
-    parser.add_argument("--tls-cert", type=Path, metavar="PEM", help="serve HTTPS: certificate")
-    parser.add_argument("--tls-key", type=Path, metavar="PEM", help="the key of --tls-cert")
-    args = parser.parse_args(argv)
+    add_options(parser)
+    return serve(parser.parse_args(argv))
+
+
+def serve(args: argparse.Namespace) -> int:
+    """Serve until SIGINT or SIGTERM; the URL is the first line printed (the root lists the
+    pages)."""
     tls = None
     if args.tls_cert:
         tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)

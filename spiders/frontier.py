@@ -235,7 +235,9 @@ class SharedIndexExtension:
     def from_crawler(cls, crawler: Crawler) -> SharedIndexExtension:
         run = RedisRun.from_settings(crawler.settings)
         if run is None or not crawler.settings.getbool("WARCPROOF_INDEX_ON_CLOSE", True):
-            raise NotConfigured("not a distributed crawl, or WARCPROOF_INDEX_ON_CLOSE is off")
+            # Off: not a distributed crawl, or WARCPROOF_INDEX_ON_CLOSE is off (no message:
+            # Scrapy logs one as a WARNING).
+            raise NotConfigured()
         index = CollectionIndexExtension(Path(crawler.settings.get("WARCPROOF_COLLECTION")))
         extension = cls(index, run)
         crawler.signals.connect(extension.engine_stopped, signal=signals.engine_stopped)

@@ -118,3 +118,9 @@ WARCPROOF_MIN_SHARED = 0.3  # a live page sharing less of the seed's text is ano
 # processes started with one WARCPROOF_RUN_ID share one frontier and split the seeds.
 WARCPROOF_REDIS_URL = ""
 WARCPROOF_RUN_ID = ""
+# Crawl progress on a terminal (spiders.extensions.crawl_progress); with an interval (seconds),
+# one plain line that often when stderr is not a terminal.
+WARCPROOF_PROGRESS = True
+WARCPROOF_PROGRESS_INTERVAL = 0
+# Bring the collection's CDXJ index up to date when the crawl ends (spiders.extensions.indexing).
+WARCPROOF_INDEX_ON_CLOSE = True

@@ -25,7 +25,9 @@ def pywb_server(workdir: Path, warcs: Iterable[Path], index: Path | None = None)
     With `index`, pywb uses that CDXJ file (e.g. warcproof's own) instead of indexing the WARCs
     itself with `wb-manager add`."""
     if not (PYWB_BIN / "wayback").exists():
-        raise RuntimeError(f"pywb is not installed in {PYWB_BIN.parent}: run scripts/install.sh")
+        raise RuntimeError(
+            f"pywb is not installed in {PYWB_BIN.parent}: run scripts/install-test.sh"
+        )
     workdir.mkdir(parents=True, exist_ok=True)
     subprocess.run(
         [str(PYWB_BIN / "wb-manager"), "init", COLLECTION],

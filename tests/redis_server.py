@@ -1,4 +1,4 @@
-"""A real redis-server (Debian's package, installed by scripts/install.sh) for the tests: on a
+"""A real redis-server (Debian's package, installed by scripts/install-test.sh) for the tests: on a
 free loopback port, nothing saved to disk, stopped when the context ends."""
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ def redis_server(workdir: Path) -> Iterator[str]:
     """Start redis-server in `workdir`; yields its URL (database 0)."""
     binary = shutil.which("redis-server")
     if binary is None:
-        pytest.fail("redis-server is not installed (scripts/install.sh installs it)")
+        pytest.fail("redis-server is not installed (scripts/install-test.sh installs it)")
     workdir.mkdir(parents=True, exist_ok=True)
     port = free_port()
     log = workdir / "redis.log"

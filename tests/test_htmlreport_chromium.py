@@ -44,7 +44,9 @@ PROBE = """<script>
 def chromium(*args: str, tmp: Path) -> subprocess.CompletedProcess[str]:
     binary = shutil.which("chromium")
     if binary is None:
-        pytest.fail("chromium is not installed: run scripts/install.sh (Debian package chromium)")
+        pytest.fail(
+            "chromium is not installed: run scripts/install-test.sh (Debian package chromium)"
+        )
     profile = tmp / f"profile-{len(list(tmp.glob('profile-*')))}"
     return subprocess.run(
         [

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import sqlite3
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -70,9 +71,9 @@ def test_a_failed_record_leaves_nothing_half_written(tmp_path: Path) -> None:
         )
         with pytest.raises(LedgerError):
             ledger.record(crawl, bad, CAPTURE)  # NOT NULL verdict fails after the capture insert
-    db = sqlite3.connect(tmp_path / "l.sqlite")
-    assert db.execute("SELECT count(*) FROM captures").fetchone() == (1,)
-    assert db.execute("SELECT count(*) FROM verdicts").fetchone() == (1,)
+    with closing(sqlite3.connect(tmp_path / "l.sqlite")) as db:
+        assert db.execute("SELECT count(*) FROM captures").fetchone() == (1,)
+        assert db.execute("SELECT count(*) FROM verdicts").fetchone() == (1,)
 
 
 def test_corrupt_or_missing_ledger_gives_a_clear_error(tmp_path: Path) -> None:

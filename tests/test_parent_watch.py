@@ -8,17 +8,16 @@ import sys
 import time
 from pathlib import Path
 
-from provenance.run.parent_watch import is_running
 from tests.conftest import ROOT
 
 STARTER = """
 import multiprocessing, os, signal, sys
 from concurrent.futures import ProcessPoolExecutor
-from provenance.run.parent_watch import watch_parent
+from provenance.run.parent_death import pool_worker
 if __name__ == "__main__":
     context = multiprocessing.get_context("forkserver")
-    pool = ProcessPoolExecutor(2, mp_context=context, initializer=watch_parent,
-                               initargs=(os.getpid(),))
+    context.set_forkserver_preload(["provenance.run.forkserver_guard"])
+    pool = ProcessPoolExecutor(2, mp_context=context, initializer=pool_worker)
     pids = {pool.submit(os.getpid).result() for _ in range(8)}
     print(" ".join(map(str, sorted(pids))), flush=True)
     os.kill(os.getpid(), signal.SIGKILL)
@@ -36,3 +35,12 @@ def test_pool_workers_end_when_their_starter_is_killed(tmp_path: Path) -> None:
     while any(is_running(pid) for pid in workers):
         assert time.monotonic() < deadline, f"workers {workers} outlived their starter"
         time.sleep(0.2)
+
+
+def is_running(pid: int) -> bool:
+    """Whether process `pid` exists and is not a zombie (killed, not yet reaped)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+            return not stat.read().rpartition(") ")[2].startswith("Z")
+    except OSError:
+        return False

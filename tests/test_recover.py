@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import time
 import zlib
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -304,7 +305,7 @@ def test_a_crawl_killed_mid_write_is_recovered(tmp_path: Path, replica_origin: s
     files = sorted(warcs.glob("*.warc.gz"))
     assert problems(*files) == []
 
-    with sqlite3.connect(collection / "ledger.sqlite") as ledger:
+    with closing(sqlite3.connect(collection / "ledger.sqlite")) as ledger:
         captures = ledger.execute(
             "SELECT warc_file, warc_offset, response_record_id FROM captures"
         ).fetchall()

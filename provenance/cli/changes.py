@@ -14,9 +14,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from archive.collection import DEFAULT_COLLECTION, Collection
+from archive.collection import Collection
+from provenance.cli.options import add_collection, add_config, add_json, settings_for
 from provenance.compare.page_changes import ChangeRow
-from provenance.exitcodes import EXIT_CHANGED, EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from provenance.exitcodes import ExitCode
 from provenance.ledger.store import Ledger
 
 
@@ -28,12 +29,13 @@ def register(commands: Any) -> None:
         "'furniture' (only the rest of the page changed), 'gone' (the page no longer answers), "
         "'back' (it answers again), each with the sentences edited, inserted or deleted.",
     )
-    show.add_argument("--collection", type=Path, default=DEFAULT_COLLECTION)
+    add_collection(show)
+    add_config(show)
     show.add_argument(
         "--since", metavar="CRAWL|DATE", help="from this crawl id, or crawls started from this date"
     )
     show.add_argument("--seed", metavar="ID", help="only this seed")
-    show.add_argument("--json", action="store_true", help="every event with its full diff")
+    add_json(show, "every event with its full diff")
     show.set_defaults(handler=_changes)
 
 
@@ -51,28 +53,28 @@ def add_crawl_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def after_crawl(args: argparse.Namespace, crawl_ids: Sequence[int]) -> int:
+def after_crawl(args: argparse.Namespace, collection: Path, crawl_ids: Sequence[int]) -> int:
     """Show the changes the crawl recorded (every process's, for a distributed run) and run the
-    --on-change command; the exit status they call for (EXIT_CHANGED, EXIT_FAILED if the
-    command failed, else EXIT_OK)."""
+    --on-change command; the exit status they call for (ExitCode.CHANGED, ExitCode.FAILED if the
+    command failed, else ExitCode.OK)."""
     if not crawl_ids:
-        return EXIT_OK
-    with Ledger(Collection(args.collection).ledger, create=False) as ledger:
+        return ExitCode.OK
+    with Ledger(Collection(collection).ledger, create=False) as ledger:
         changes = [change for crawl in crawl_ids for change in ledger.changes(crawl_id=crawl)]
     if not changes:
-        return EXIT_OK
+        return ExitCode.OK
     print(f"\n{len(changes)} change(s) since the previous crawl:")
     for change in changes:
         print(f"  {change.seed_id}  {change.kind:<9}  {change.summary}")
-    status = EXIT_OK
+    status = ExitCode.OK
     from provenance.compare.page_changes import (
         ALERTING,  # with the aligner: loaded only when needed
     )
 
     if any(change.kind in ALERTING for change in changes) and not args.no_change_status:
-        status = EXIT_CHANGED
-    if args.on_change and not run_hook(args.on_change, args.collection, crawl_ids[-1], changes):
-        status = EXIT_FAILED
+        status = ExitCode.CHANGED
+    if args.on_change and not run_hook(args.on_change, collection, crawl_ids[-1], changes):
+        status = ExitCode.FAILED
     return status
 
 
@@ -104,15 +106,16 @@ def _changes(args: argparse.Namespace) -> int:
                     f"warcproof: --since {args.since!r} is neither a crawl id nor a date",
                     file=sys.stderr,
                 )
-                return EXIT_USAGE
+                return ExitCode.USAGE
             if moment.tzinfo is not None:
                 moment = moment.astimezone(UTC).replace(tzinfo=None)
             since = moment.isoformat()
-    with Ledger(Collection(args.collection).ledger, create=False) as ledger:
+    collection = settings_for(args).collection
+    with Ledger(Collection(collection).ledger, create=False) as ledger:
         changes = ledger.changes(since_crawl=since_crawl, since=since, seed_id=args.seed)
     if args.json:
         print(json.dumps([asdict(change) for change in changes], ensure_ascii=False, indent=1))
-        return EXIT_OK
+        return ExitCode.OK
     if not changes:
         print("No changes recorded.")
     for change in changes:
@@ -122,7 +125,7 @@ def _changes(args: argparse.Namespace) -> int:
         )
         for line in diff_lines(change.diff):
             print(f"    {line}")
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def diff_lines(diff: Sequence[Any]) -> list[str]:

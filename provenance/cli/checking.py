@@ -17,10 +17,8 @@ from archive.check.problems import Problem
 from archive.check.recover import RecoveryError, open_files, recover_file
 from archive.collection import Collection
 from provenance.cli.signature_check import verify_signatures
-from provenance.exitcodes import EXIT_LOCKED
+from provenance.exitcodes import ExitCode
 from provenance.run.progress import Progress
-
-EXIT_OK, EXIT_USAGE = 0, 2
 
 
 def register(commands: Any) -> None:
@@ -108,7 +106,7 @@ def _check(args: argparse.Namespace) -> int:
         print(summary)
     for directory in empty:
         print(f"warcproof: {directory}: no WARC, ARC or WACZ file in it", file=sys.stderr)
-    code = EXIT_USAGE if empty else summary.exit_code(args.strict)
+    code = ExitCode.USAGE if empty else summary.exit_code(args.strict)
     if args.verify_signature:
         waczs = [
             found
@@ -138,7 +136,7 @@ def _collection_locked(path: Path) -> Iterator[None]:
 
 
 def _recover(args: argparse.Namespace) -> int:
-    code = EXIT_OK
+    code = ExitCode.OK
     for target in args.paths:
         found = open_files(target)
         if not found:
@@ -149,11 +147,11 @@ def _recover(args: argparse.Namespace) -> int:
                     print(recover_file(path))
             except SystemExit as exc:  # CollectionLocked: a crawl is writing this collection
                 print(f"warcproof: {getattr(exc, 'message', exc)}", file=sys.stderr)
-                return EXIT_LOCKED
+                return ExitCode.LOCKED
             except RecoveryError as exc:
                 print(f"warcproof: {exc}", file=sys.stderr)
-                code = EXIT_USAGE
+                code = ExitCode.USAGE
             except OSError as exc:
                 print(f"warcproof: {path}: {exc}", file=sys.stderr)
-                code = EXIT_USAGE
+                code = ExitCode.USAGE
     return code

@@ -1,4 +1,4 @@
-"""`warcproof crawl|demo|report|replica`: fetching, verifying and showing verdicts."""
+"""`warcproof crawl|demo|report|replica|config`: fetching, verifying and showing verdicts."""
 
 from __future__ import annotations
 
@@ -7,55 +7,115 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from archive.collection import DEFAULT_COLLECTION
-from provenance.cli import changes as commands_changes
-from provenance.cli.corpus import DEFAULT_MANIFEST
-from provenance.errors import ProvenanceError
-from provenance.exitcodes import EXIT_FAILED, EXIT_LOCKED, EXIT_OK
-from provenance.report import summary as report
-from provenance.run import crawl_process as crawl
+from archive.collection import Collection
+from provenance.cli import changes
+from provenance.cli.options import (
+    add_collection,
+    add_config,
+    add_crawl_id,
+    add_json,
+    add_manifest,
+    settings_for,
+)
+from provenance.exitcodes import ExitCode
+from provenance.report import summary
+from provenance.run import crawl_process
+from provenance.run.configuration import Configuration
 from provenance.sources.manifest import load
+from replica import server as replica_server
+
+# `--fail-on` names, and the verdicts they stand for.
+FAIL_ON = {
+    "excerpt": "excerpt",
+    "modified": "modified",
+    "foreign": "foreign content",
+    "unverifiable": "unverifiable",
+}
 
 
 def register(commands: Any) -> None:
     run = commands.add_parser("crawl", help="fetch every seed's source, archive it, verify it")
     _crawl_options(run)
-    run.add_argument("--replica", metavar="URL", help="fetch from this replica origin")
     run.add_argument(
-        "--redis", metavar="URL", help="crawl with several processes sharing a Redis frontier"
+        "--replica", metavar="URL", help="fetch from this replica origin (WARCPROOF_REPLICA_URL)"
     )
     run.add_argument(
-        "--processes", type=int, help="crawler processes here with --redis (default 2)"
+        "--redis",
+        metavar="URL",
+        help="crawl with several processes sharing a Redis frontier (WARCPROOF_REDIS_URL)",
+    )
+    run.add_argument(
+        "--processes", type=int, metavar="N", help="crawler processes here with --redis (default 2)"
     )
     run.set_defaults(handler=_crawl)
 
     demo = commands.add_parser(
-        "demo", help="start the bundled replica of the source pages and crawl it (offline)"
+        "demo",
+        help="crawl the bundled replica of the source pages (offline, from any folder)",
     )
     _crawl_options(demo)
-    demo.set_defaults(handler=_crawl, replica=None)
+    demo.set_defaults(handler=_crawl, replica=None, redis=None, processes=None)
 
     show = commands.add_parser("report", help="the verdicts of a collection's latest crawl")
-    show.add_argument("--collection", type=Path, default=DEFAULT_COLLECTION)
-    show.add_argument("--crawl", type=int, help="a crawl id (default: the latest)")
-    show.add_argument("--json", action="store_true", help="full evidence as JSON")
+    add_collection(show)
+    add_config(show)
+    add_crawl_id(show, "the crawl to show")
+    add_json(show, "the full evidence")
     show.add_argument(
         "--html", type=Path, metavar="OUT", help="write the report for people to this HTML file"
     )
     show.set_defaults(handler=_report)
 
-    serve = commands.add_parser("replica", help="serve the replica origin until interrupted")
-    serve.add_argument("args", nargs=argparse.REMAINDER, help="options of `python -m replica`")
+    serve = commands.add_parser(
+        "replica",
+        help="serve the replica origin on loopback until interrupted (its root lists its pages)",
+    )
+    replica_server.add_options(serve)
     serve.set_defaults(handler=_replica)
+
+    settings = commands.add_parser(
+        "config",
+        help="the effective WARCPROOF_* settings and where each comes from",
+        description="Each setting comes from the command line, else the environment, else "
+        "--config FILE or COLLECTION/warcproof.toml, else its default.",
+    )
+    add_collection(settings)
+    add_manifest(settings)
+    add_config(settings)
+    _set_option(settings)
+    settings.set_defaults(handler=_config)
 
 
 def _crawl_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--manifest", type=Path, default=DEFAULT_MANIFEST)
-    parser.add_argument("--collection", type=Path, default=DEFAULT_COLLECTION)
-    parser.add_argument("--seed", action="append", default=[], help="only this seed id")
+    add_manifest(parser)
+    add_collection(parser)
+    add_config(parser)
     parser.add_argument(
-        "--strict", action="store_true", help="exit 1 unless every seed is verbatim or faithful"
+        "--seed",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="only this seed (repeatable; default: every seed in the manifest)",
     )
+    parser.add_argument(
+        "--fail-on",
+        nargs="+",
+        default=[],
+        choices=sorted(FAIL_ON),
+        metavar="KIND",
+        help=f"exit 1 if a seed gets one of these verdicts ({', '.join(sorted(FAIL_ON))}); "
+        "default: none (a crawl fails only when it fetched no seed or stopped early)",
+    )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="same as --fail-on with every KIND: exit 1 unless every seed is verbatim or faithful",
+    )
+    _set_option(parser)
+    changes.add_crawl_options(parser)
+
+
+def _set_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "-s",
         "--set",
@@ -63,72 +123,162 @@ def _crawl_options(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help="a Scrapy setting for this crawl (repeatable)",
+        help="a WARCPROOF_* or Scrapy setting for this run (repeatable; `warcproof config` "
+        "lists warcproof's own)",
     )
-    commands_changes.add_crawl_options(parser)
 
 
 def _crawl(args: argparse.Namespace) -> int:
-    load(args.manifest)  # a broken manifest is a usage error, before any fetching
-    if getattr(args, "processes", None) is not None and not args.redis:
-        raise ProvenanceError("--processes needs --redis (processes share a Redis frontier)")
-    if args.command == "demo":
-        outcome = crawl.run_demo(args.manifest, args.collection, args.seed, args.settings)
-    elif args.redis:
-        from provenance.run import redis_processes as distributed  # imports redis: only for --redis
+    demo = args.command == "demo"
+    config = settings_for(args, bundled=demo)
+    manifest = load(config.manifest)  # a broken manifest is a usage error, before any fetching
+    for seed_id in args.seed:
+        manifest.get(seed_id)  # an unknown seed id is a usage error (exit 2), not an empty crawl
+    redis = config.value("WARCPROOF_REDIS_URL")
+    if args.processes is not None and not redis:
+        print(
+            "warcproof: --processes needs --redis (processes share a Redis frontier)",
+            file=sys.stderr,
+        )
+        return ExitCode.USAGE
+    chosen = _scrapy_settings(args, config)
+    if demo:
+        outcome = crawl_process.run_demo(config.manifest, config.collection, args.seed, chosen)
+    elif redis:
+        from provenance.run import redis_processes  # imports redis: only for --redis
 
-        outcome = distributed.run_distributed(
-            args.manifest,
-            args.collection,
-            args.redis,
+        outcome = redis_processes.run_distributed(
+            config.manifest,
+            config.collection,
+            redis,
             2 if args.processes is None else args.processes,
             args.seed,
-            args.replica,
-            args.settings,
+            config.value("WARCPROOF_REPLICA_URL") or None,
+            chosen,
         )
     else:
-        outcome = crawl.run_crawl(
-            args.manifest, args.collection, args.seed, args.replica, args.settings
+        outcome = crawl_process.run_crawl(
+            config.manifest,
+            config.collection,
+            args.seed,
+            config.value("WARCPROOF_REPLICA_URL") or None,
+            chosen,
         )
-    if outcome.returncode == EXIT_LOCKED:
-        return EXIT_LOCKED  # the crawl said which run holds the collection; it did nothing
-    print(report.table(outcome.entries))
-    print(f"\nCollection: {args.collection} (crawl log: {outcome.log})")
-    changed = commands_changes.after_crawl(args, outcome.crawl_ids)
+    return _crawl_outcome(args, config, outcome)
+
+
+def _scrapy_settings(args: argparse.Namespace, config: Configuration) -> list[str]:
+    """The settings the crawler gets with -s: every WARCPROOF_* one not at its default, the
+    Scrapy ones given with -s, and the log level and progress of --log-level and --quiet."""
+    skipped = ("WARCPROOF_SEEDS", "WARCPROOF_COLLECTION", "WARCPROOF_REPLICA_URL")
+    chosen = [s for s in config.chosen() if s.partition("=")[0] not in skipped]
+    chosen += [s for s in args.settings if not s.startswith("WARCPROOF_")]
+    if args.log_level:
+        chosen.append(f"LOG_LEVEL={args.log_level}")
+    if args.quiet:
+        chosen.append("WARCPROOF_PROGRESS=False")
+    return chosen
+
+
+def _crawl_outcome(
+    args: argparse.Namespace, config: Configuration, outcome: crawl_process.CrawlOutcome
+) -> int:
+    if outcome.returncode == ExitCode.LOCKED:
+        return ExitCode.LOCKED  # the crawl said which run holds the collection; it did nothing
+    collection = config.collection
+    if outcome.entries and not any(summary.fetched(e) for e in outcome.entries):
+        print(
+            f"warcproof: no seed's source page could be fetched ({len(outcome.entries)} "
+            "seed(s) tried); see the reasons below",
+            file=sys.stderr,
+            flush=True,
+        )
+    if not args.quiet:
+        recorded = summary.load_changes(collection, outcome.crawl_ids)
+        print(summary.table(outcome.entries, recorded))
+        print(f"\nCollection: {collection} (crawl log: {outcome.log})")
+    else:
+        print(summary.counts_line(outcome.entries))
+    if outcome.interrupted:
+        _interrupted(args, collection, len(outcome.entries))
+        return ExitCode.INTERRUPTED
+    changed = changes.after_crawl(args, collection, outcome.crawl_ids)
     if outcome.returncode != 0:
         print(f"warcproof: the crawl failed (exit {outcome.returncode})", file=sys.stderr)
-        return EXIT_FAILED
+        return ExitCode.FAILED
     if outcome.status != "finished":
         reason = outcome.status or "no finish recorded"
         print(f"warcproof: the crawl stopped early ({reason}); see the log", file=sys.stderr)
-        return EXIT_FAILED
-    return EXIT_FAILED if args.strict and not report.all_sound(outcome.entries) else changed
+        return ExitCode.FAILED
+    if outcome.entries and not any(summary.fetched(e) for e in outcome.entries):
+        return ExitCode.FAILED
+    kinds = sorted(FAIL_ON) if args.strict else args.fail_on
+    failed = summary.failing(outcome.entries, [FAIL_ON[kind] for kind in kinds])
+    if failed:
+        ids = ", ".join(entry.verdict.seed_id for entry in failed)
+        print(f"warcproof: --fail-on: {len(failed)} seed(s) judged so: {ids}", file=sys.stderr)
+        return ExitCode.FAILED
+    return changed
+
+
+def _interrupted(args: argparse.Namespace, collection: Path, recorded: int) -> None:
+    print(
+        f"warcproof: interrupted; {recorded} seed(s) recorded are kept, the collection is "
+        "unlocked.",
+        file=sys.stderr,
+    )
+    left_open = crawl_process.open_warcs(collection)
+    if left_open:
+        print(
+            f"  {len(left_open)} WARC file(s) were left open: "
+            f"warcproof warc recover {Collection(collection).warcs}",
+            file=sys.stderr,
+        )
+    resumable = any(s.startswith("JOBDIR=") for s in args.settings)
+    how = (
+        "the same command resumes it"
+        if resumable
+        else (
+            "run the same command to crawl again (with -s JOBDIR=DIR a crawl can be resumed "
+            "where it stopped; docs/scheduling.md)"
+        )
+    )
+    print(f"  To go on: {how}.", file=sys.stderr)
 
 
 def _report(args: argparse.Namespace) -> int:
+    collection = settings_for(args).collection
+    shown = summary.load(collection, args.crawl)  # an unknown crawl id: exit 2
+    entries = shown.entries
     if args.html is not None:
         from provenance.report.html.document import shown_crawls, write_html_report
         from provenance.run.progress import Progress
 
         with Progress("report", unit="seeds") as progress:
-            written = write_html_report(args.collection, args.html, args.crawl, progress)
+            written = write_html_report(collection, args.html, args.crawl, progress)
         message = f"{args.html}: report of {len(written.pages)} seed(s), {shown_crawls(written)}"
         print(message, file=sys.stderr if args.json else sys.stdout)
         if not args.json:
-            return EXIT_OK
-    shown = report.load(args.collection, args.crawl)
-    entries = shown.entries
+            return ExitCode.OK
     if args.json:
-        print(report.as_json(entries, shown.reverified))
+        print(summary.as_json(entries, shown.reverified))
     else:
-        print(report.table(entries, shown.reverified))
-    note = report.unfinished(args.collection, entries)
+        crawls = sorted({entry.crawl_id for entry in entries})
+        changed = summary.load_changes(collection, crawls)
+        print(summary.table(entries, changed, shown.reverified))
+    note = summary.unfinished(collection, entries)
     if note is not None:
         print(f"warcproof: {note}", file=sys.stderr)
-    return EXIT_OK
+    return ExitCode.OK
+
+
+def _config(args: argparse.Namespace) -> int:
+    config = settings_for(args)
+    width = max(len(name) for name in config.settings)
+    for setting in config.settings.values():
+        print(f"{setting.name:<{width}}  {setting.value!r:<40}  ({setting.origin})")
+    return ExitCode.OK
 
 
 def _replica(args: argparse.Namespace) -> int:
-    from replica.server import main as serve
-
-    return serve(args.args)
+    return replica_server.serve(args)

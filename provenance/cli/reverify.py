@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
-from archive.collection import DEFAULT_COLLECTION
-from provenance.cli.corpus import DEFAULT_MANIFEST
-from provenance.exitcodes import EXIT_FAILED, EXIT_OK
+from provenance.cli.options import (
+    add_collection,
+    add_config,
+    add_crawl_id,
+    add_manifest,
+    settings_for,
+)
+from provenance.exitcodes import ExitCode
+from provenance.report import summary
 from provenance.run.progress import Progress
 from provenance.sources.manifest import load
 
@@ -17,10 +22,13 @@ def register(commands: Any) -> None:
     run = commands.add_parser(
         "reverify", help="check every seed again against its archived capture, offline"
     )
-    run.add_argument("--collection", type=Path, default=DEFAULT_COLLECTION)
-    run.add_argument("--manifest", type=Path, default=DEFAULT_MANIFEST)
-    run.add_argument("--crawl", type=int, help="the crawl whose captures to use (default: latest)")
-    run.add_argument("--jobs", type=int, help="worker processes (default: one per core)")
+    add_collection(run)
+    add_manifest(run)
+    add_config(run)
+    add_crawl_id(run, "the crawl whose captures to use")
+    run.add_argument(
+        "--jobs", type=int, metavar="N", help="worker processes (default: one per core)"
+    )
     run.add_argument("--all", action="store_true", help="list every seed, not only changed ones")
     run.set_defaults(handler=_reverify)
 
@@ -28,10 +36,13 @@ def register(commands: Any) -> None:
 def _reverify(args: argparse.Namespace) -> int:
     from provenance.run.reverification import reverify  # trafilatura: only when the command runs
 
-    manifest = load(args.manifest)
+    config = settings_for(args)
+    manifest = load(config.manifest)
+    if args.crawl is not None:
+        summary.load_entries(config.collection, args.crawl)  # an unknown crawl id: exit 2
     with Progress("reverify", unit="seeds") as progress:
         result = reverify(
-            args.collection, manifest, crawl_id=args.crawl, jobs=args.jobs, progress=progress
+            config.collection, manifest, crawl_id=args.crawl, jobs=args.jobs, progress=progress
         )
     changed = {outcome.seed_id: outcome for outcome in result.changed}
     for seed_id, verdict in result.verdicts.items():
@@ -49,4 +60,4 @@ def _reverify(args: argparse.Namespace) -> int:
     )
     if not result.seeds:
         print("(no captured seed in that crawl: nothing to re-verify)")
-    return EXIT_FAILED if changed else EXIT_OK
+    return ExitCode.FAILED if changed else ExitCode.OK

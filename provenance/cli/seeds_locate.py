@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-from pathlib import Path
 from typing import Any
 
-from provenance.exitcodes import EXIT_FAILED, EXIT_OK
+from provenance.cli.options import add_config, add_manifest, settings_for
+from provenance.exitcodes import ExitCode
 from provenance.sources.locate import DEFAULT_LIMIT, DEFAULT_THRESHOLD, Search, locate
 from provenance.sources.manifest import load, set_source_url
-from provenance.sources.wayback import DEFAULT_WAYBACK_URL, IA_CDX, Endpoint, WaybackClient
+from provenance.sources.wayback import Endpoint, WaybackClient
 
 _SHOWN = 10  # candidates printed
 
 
-def register(actions: Any, default_manifest: Path) -> None:
+def register(actions: Any) -> None:
     """Add `locate` to the `seeds` group's subparsers."""
     find = actions.add_parser(
         "locate",
@@ -25,25 +24,35 @@ def register(actions: Any, default_manifest: Path) -> None:
         "date window, fetches each, and ranks them by the share of the seed's text they carry.",
     )
     find.add_argument("seed_id", metavar="ID")
-    find.add_argument("--manifest", type=Path, default=default_manifest)
+    add_manifest(find)
+    add_config(find)
     find.add_argument(
         "--accept",
         action="store_true",
         help="write the best candidate's URL into the manifest if its score clears --threshold",
     )
-    find.add_argument("--threshold", type=_fraction, default=DEFAULT_THRESHOLD, metavar="X")
-    find.add_argument("--limit", type=int, default=DEFAULT_LIMIT, help="captures listed at most")
+    find.add_argument(
+        "--threshold",
+        type=_fraction,
+        default=DEFAULT_THRESHOLD,
+        metavar="X",
+        help="share of the seed a candidate must carry (default: %(default)s)",
+    )
+    find.add_argument(
+        "--limit",
+        type=int,
+        default=DEFAULT_LIMIT,
+        help="captures listed at most (default: %(default)s)",
+    )
     find.add_argument(
         "--wayback",
         metavar="URL",
-        default=os.environ.get("WARCPROOF_WAYBACK_URL") or DEFAULT_WAYBACK_URL,
-        help="Wayback-compatible archive (default: $WARCPROOF_WAYBACK_URL or the Internet Archive)",
+        help="Wayback-compatible archive (default: WARCPROOF_WAYBACK_URL, `warcproof config`)",
     )
     find.add_argument(
         "--cdx",
         metavar="TEMPLATE",
-        default=os.environ.get("WARCPROOF_WAYBACK_CDX") or IA_CDX,
-        help="CDX server URL template ({base}/web/cdx for pywb; default %(default)s)",
+        help="CDX server URL template, {base}/web/cdx for pywb (default: WARCPROOF_WAYBACK_CDX)",
     )
     find.add_argument("--json", action="store_true", help="the ranked candidates as JSON")
     find.set_defaults(handler=_locate)
@@ -57,16 +66,19 @@ def _fraction(text: str) -> float:
 
 
 def _locate(args: argparse.Namespace) -> int:
-    seed = load(args.manifest).get(args.seed_id)
-    client = WaybackClient(Endpoint(args.wayback, args.cdx))
+    config = settings_for(args)
+    manifest = config.manifest
+    seed = load(manifest).get(args.seed_id)
+    wayback = args.wayback or config.value("WARCPROOF_WAYBACK_URL")
+    client = WaybackClient(Endpoint(wayback, args.cdx or config.value("WARCPROOF_WAYBACK_CDX")))
     search = locate(seed, client, threshold=args.threshold, limit=args.limit)
     print(json.dumps(_as_dict(search), indent=2) if args.json else _table(search))
     if not search.found:
-        return EXIT_FAILED
+        return ExitCode.FAILED
     if args.accept and search.best is not None:
-        set_source_url(args.manifest, seed.id, search.best.capture.url)
-        print(f"accepted: seed {seed.id} now lists {search.best.capture.url} in {args.manifest}")
-    return EXIT_OK
+        set_source_url(manifest, seed.id, search.best.capture.url)
+        print(f"accepted: seed {seed.id} now lists {search.best.capture.url} in {manifest}")
+    return ExitCode.OK
 
 
 def _table(search: Search) -> str:

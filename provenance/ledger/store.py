@@ -126,6 +126,12 @@ class LedgerError(ProvenanceError):
     """The ledger database is missing, locked, corrupt or from a newer warcproof."""
 
 
+class LedgerLockedError(LedgerError):
+    """Another process kept the ledger locked past the busy timeout."""
+
+    exit_code = 4  # ExitCode.LOCKED: not a usage error; try again when the other run ends
+
+
 @dataclass(frozen=True)
 class CaptureRow:
     source_url: str | None
@@ -262,8 +268,12 @@ class Ledger:
                 # Turning a new database to WAL can answer "locked" at once, without waiting
                 # on the busy timeout, when another process opens it at the same moment (two
                 # crawler processes of one distributed run): try again until the timeout.
-                if "locked" not in str(exc) or time.monotonic() > deadline:
+                if "locked" not in str(exc):
                     raise LedgerError(f"{path}: cannot open the ledger: {_explain(exc)}") from None
+                if time.monotonic() > deadline:
+                    raise LedgerLockedError(
+                        f"{path}: cannot open the ledger: {_explain(exc)}"
+                    ) from None
                 time.sleep(0.05)
             except sqlite3.DatabaseError as exc:
                 raise LedgerError(f"{path}: cannot open the ledger: {_explain(exc)}") from None

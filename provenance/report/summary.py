@@ -11,10 +11,17 @@ from typing import Any
 
 from archive.collection import Collection
 from provenance.compare.evidence import SerialisedEvidence
+from provenance.compare.page_changes import ChangeRow
 from provenance.compare.verdict import SOUND
+from provenance.errors import ProvenanceError
 from provenance.ledger.store import Ledger, LedgerEntry
+from provenance.report.who_changed import WhoChanged
 
 _COUNT_COLUMNS = ("matched", "edited", "furniture", "foreign", "omitted")
+
+
+class UnknownCrawlError(ProvenanceError):
+    """A crawl id the ledger does not hold (a usage error: exit 2)."""
 
 
 @dataclass(frozen=True)
@@ -32,22 +39,47 @@ def load_entries(collection: Path, crawl_id: int | None = None) -> list[LedgerEn
 
 def load(collection: Path, crawl_id: int | None = None) -> Report:
     with Ledger(Collection(collection).ledger, create=False) as ledger:
+        if crawl_id is not None:
+            last = ledger.last_crawl_id()
+            if last is None or not 1 <= crawl_id <= last:
+                known = f"crawls 1 to {last}" if last else "no crawl yet"
+                raise UnknownCrawlError(f"{collection}: no crawl {crawl_id} ({known})")
         entries = ledger.entries(crawl_id) if crawl_id is not None else ledger.latest_entries()
         return Report(entries, ledger.reverifications(entries))
 
 
 def unfinished(collection: Path, entries: Sequence[LedgerEntry]) -> str | None:
-    """A note when the crawl these verdicts come from did not finish (killed, stopped early or
+    """A note when a crawl these verdicts come from did not finish (killed, stopped early or
     still running): the seeds it did not reach have no verdict in it."""
-    if not entries:
-        return None
-    crawl_id = entries[0].crawl_id
     with Ledger(Collection(collection).ledger, create=False) as ledger:
-        status = ledger.crawl_status(crawl_id)
-    if status == "finished":
-        return None
-    why = status or "no finish recorded: killed, or still running"
-    return f"crawl {crawl_id} is incomplete ({why}); seeds it did not reach have no verdict here"
+        for crawl_id in sorted({entry.crawl_id for entry in entries}):
+            status = ledger.crawl_status(crawl_id)
+            if status != "finished":
+                why = status or "no finish recorded: killed, or still running"
+                return (
+                    f"crawl {crawl_id} is incomplete ({why}); seeds it did not reach have "
+                    "no verdict from it"
+                )
+    return None
+
+
+def load_changes(collection: Path, crawl_ids: Sequence[int]) -> list[ChangeRow]:
+    """The changes the crawls `crawl_ids` recorded (for `table`)."""
+    if not crawl_ids:
+        return []
+    with Ledger(Collection(collection).ledger, create=False) as ledger:
+        return [change for crawl in crawl_ids for change in ledger.changes(crawl_id=crawl)]
+
+
+def fetched(entry: LedgerEntry) -> bool:
+    """Whether the seed's source was captured: answered 2xx (a 404 is archived, not captured)."""
+    capture = entry.capture
+    return capture is not None and capture.status is not None and 200 <= capture.status < 300
+
+
+def failing(entries: Sequence[LedgerEntry], verdicts: Sequence[str]) -> list[LedgerEntry]:
+    """The entries whose verdict is one of `verdicts` (`--fail-on`)."""
+    return [entry for entry in entries if entry.verdict.verdict in verdicts]
 
 
 def all_sound(entries: Sequence[LedgerEntry]) -> bool:
@@ -62,8 +94,13 @@ def _source(entry: LedgerEntry) -> str:
 
 
 def table(
-    entries: Sequence[LedgerEntry], reverified: Mapping[str, LedgerEntry] | None = None
+    entries: Sequence[LedgerEntry],
+    changes: Sequence[ChangeRow] = (),
+    reverified: Mapping[str, LedgerEntry] | None = None,
 ) -> str:
+    """The verdicts for people: a row per seed, then its source, who changed the text (when the
+    copy or the source did; `changes` are the crawls'), its reasons and any re-verification
+    since."""
     if not entries:
         return "No verdicts recorded."
     header = ["seed", "verdict", "source", *_COUNT_COLUMNS]
@@ -83,9 +120,19 @@ def table(
         url = entry.capture.source_url if entry.capture else None
         if url:
             lines.append(f"      source: {url}")
+        who = WhoChanged.of(entry, changes)
+        if who.kind:
+            lines.append(f"      who changed it: {who.line()}")
         for reason in entry.verdict.reasons:
             lines.extend(
-                textwrap.wrap(reason, 100, initial_indent="      ", subsequent_indent="        ")
+                textwrap.wrap(
+                    reason,
+                    100,
+                    initial_indent="      ",
+                    subsequent_indent="        ",
+                    break_long_words=False,  # URLs and ids stay whole
+                    break_on_hyphens=False,
+                )
             )
         again = (reverified or {}).get(entry.verdict.seed_id)
         if again is not None:
@@ -93,12 +140,19 @@ def table(
                 f"      re-verified offline {again.decided_at[:19]}Z (run {again.crawl_id}): "
                 f"{again.verdict.verdict}"
             )
+    lines.append(f"\n{counts_line(entries)}")
+    return "\n".join(lines)
+
+
+def counts_line(entries: Sequence[LedgerEntry]) -> str:
+    """`N seed(s): 3 faithful, 1 modified`: the table's last line (all `--quiet` prints)."""
+    if not entries:
+        return "No verdicts recorded."
     counts: dict[str, int] = {}
     for entry in entries:
         counts[entry.verdict.verdict] = counts.get(entry.verdict.verdict, 0) + 1
     summary = ", ".join(f"{n} {verdict}" for verdict, n in sorted(counts.items()))
-    lines.append(f"\n{len(entries)} seed(s): {summary}")
-    return "\n".join(lines)
+    return f"{len(entries)} seed(s): {summary}"
 
 
 def as_dict(entry: LedgerEntry, reverified: LedgerEntry | None = None) -> dict[str, Any]:

@@ -7,11 +7,9 @@ collection (a shared filesystem) and manifest path, and the run id printed at th
 
 from __future__ import annotations
 
-import os
 import re
 import secrets
 import shlex
-import subprocess
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -22,7 +20,7 @@ import redis
 from archive.collection import Collection
 from provenance.errors import ProvenanceError
 from provenance.ledger.store import Ledger, LedgerEntry
-from provenance.run.crawl_process import CrawlOutcome, scrapy_command
+from provenance.run.crawl_process import Crawlers, CrawlOutcome, scrapy_command
 
 
 def new_run_id(collection: Path) -> str:
@@ -31,33 +29,38 @@ def new_run_id(collection: Path) -> str:
     return f"{name}-{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
 
 
+class RedisUnavailableError(ProvenanceError):
+    """The run's Redis server does not answer."""
+
+    exit_code = 5  # ExitCode.UNAVAILABLE
+
+
 def check_redis(url: str) -> None:
-    """Raise ProvenanceError unless the Redis server at `url` answers."""
+    """Raise RedisUnavailableError unless the Redis server at `url` answers."""
     try:
         client = redis.Redis.from_url(url, socket_connect_timeout=10, socket_timeout=10)
         with client:
             client.ping()
     except (ValueError, redis.RedisError) as exc:
-        raise ProvenanceError(f"cannot reach Redis at {url}: {exc}") from None
+        raise RedisUnavailableError(f"cannot reach Redis at {url}: {exc}") from None
 
 
-def join_command(manifest: Path, collection: Path, redis_url: str, run_id: str) -> str:
-    """The command that adds one more process to the run, on any machine."""
-    return shlex.join(
-        [
-            "scrapy",
-            "crawl",
-            "seeds",
-            "-s",
-            f"WARCPROOF_REDIS_URL={redis_url}",
-            "-s",
-            f"WARCPROOF_RUN_ID={run_id}",
-            "-s",
-            f"WARCPROOF_COLLECTION={collection.resolve()}",
-            "-s",
-            f"WARCPROOF_SEEDS={manifest.resolve()}",
-        ]
-    )
+def join_command(
+    manifest: Path, collection: Path, redis_url: str, run_id: str, replica_url: str | None
+) -> str:
+    """The command that adds one more process to the run, on any machine (from any folder)."""
+    command = ["python3", "-m", "scrapy", "crawl", "seeds"]
+    settings = {
+        "WARCPROOF_REDIS_URL": redis_url,
+        "WARCPROOF_RUN_ID": run_id,
+        "WARCPROOF_COLLECTION": str(collection.resolve()),
+        "WARCPROOF_SEEDS": str(manifest.resolve()),
+    }
+    if replica_url:
+        settings["WARCPROOF_REPLICA_URL"] = replica_url
+    for name, value in settings.items():
+        command += ["-s", f"{name}={value}"]
+    return "SCRAPY_SETTINGS_MODULE=spiders.settings " + shlex.join(command)
 
 
 def run_distributed(
@@ -77,19 +80,13 @@ def run_distributed(
     logs = Collection(collection).logs / f"run-{run_id}"
     logs.mkdir(parents=True, exist_ok=True)
     print(f"Run {run_id}: {processes} crawler process(es); more can join it with", flush=True)
-    print(f"  {join_command(manifest, collection, redis_url, run_id)}", flush=True)
+    print(f"  {join_command(manifest, collection, redis_url, run_id, replica_url)}", flush=True)
     run_settings = [*settings, f"WARCPROOF_REDIS_URL={redis_url}", f"WARCPROOF_RUN_ID={run_id}"]
-    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "spiders.settings"}
-    workers = [
-        subprocess.Popen(
-            scrapy_command(
-                manifest, collection, seeds, replica_url, logs / f"process-{n}.log", run_settings
-            ),
-            env=env,
-        )
-        for n in range(1, processes + 1)
-    ]
-    returncodes = [worker.wait() for worker in workers]
+    crawlers = Crawlers()
+    for n in range(1, processes + 1):
+        log = logs / f"process-{n}.log"
+        crawlers.start(scrapy_command(manifest, collection, seeds, replica_url, log, run_settings))
+    returncodes = crawlers.wait()
     failed = [code for code in returncodes if code != 0]
     if failed:
         print(
@@ -102,6 +99,7 @@ def run_distributed(
         crawl_ids=crawls,
         entries=entries,
         log=logs,
+        interrupted=crawlers.interrupted,
     )
 
 

@@ -22,7 +22,7 @@ from provenance.compare.evidence import RunKind, SourceEvidence
 from provenance.compare.seedcheck import SeedCheck, check_seed
 from provenance.ledger.store import Captured, CaptureRow, Ledger, VerdictRow, verdict_row
 from provenance.run.capture_rule import capture_refusal
-from provenance.run.parent_watch import watch_parent
+from provenance.run.parent_death import pool_worker
 from provenance.sources.manifest import Manifest, Seed
 from provenance.text.extract import extract_article
 
@@ -174,13 +174,14 @@ class _Checker:
             # forkserver: workers do not inherit (and count again) the parent's memory;
             # recycling them keeps library caches from growing.
             context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["provenance.run.reverification"])
+            context.set_forkserver_preload(
+                ["provenance.run.forkserver_guard", "provenance.run.reverification"]
+            )
             self.pool = ProcessPoolExecutor(
                 max_workers=self.jobs,
                 mp_context=context,
                 max_tasks_per_child=WORKER_TASKS,
-                initializer=watch_parent,  # workers end with this process, even on SIGKILL
-                initargs=(os.getpid(),),
+                initializer=pool_worker,
             )
         return self
 

@@ -374,6 +374,7 @@ def _add_seed(
         raise ManifestError(f"{manifest_path}: seed id {new_id!r} is already taken")
     if any(seed.file == relative for seed in manifest.seeds):
         raise ManifestError(f"{manifest_path}: {relative} is already registered")
+    folder.mkdir(parents=True, exist_ok=True)  # a new corpus: its folder may not exist yet
     if target != resolved:
         shutil.copyfile(source, target)
     block = _seed_block(new_id, relative, sha256_file(target), urls, publisher, published, notes)

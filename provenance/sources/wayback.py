@@ -52,6 +52,8 @@ _PLAIN_FIELDS = ("urlkey", "timestamp", "url", "mime", "status", "digest")
 class WaybackError(ProvenanceError):
     """The archive could not be reached, refused, or kept throttling past the wait budget."""
 
+    exit_code = 5  # ExitCode.UNAVAILABLE: the archive, not the input, is at fault
+
 
 class CdxError(WaybackError):
     """An answer that is not a CDX listing in any of the shapes warcproof reads."""

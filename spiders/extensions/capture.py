@@ -116,11 +116,12 @@ class WarcCaptureExtension:
     def spider_opened(self, spider: Spider) -> None:
         self.thread.start()
 
-    def spider_closed(self, spider: Spider, reason: str) -> Deferred[Any]:
-        """Close the WARC files once every pending write is done."""
-        waiting: Deferred[Any] = DeferredList(list(self.pending), consumeErrors=True)
-        waiting.addBoth(lambda _: self._close())
-        return waiting
+    async def spider_closed(self, spider: Spider, reason: str) -> None:
+        """Close the WARC files once every pending write is done (a coroutine: Scrapy
+        deprecates handlers that return a Deferred)."""
+        # consumeErrors: a failed write was logged where it failed; the files close anyway.
+        await maybe_deferred_to_future(DeferredList(list(self.pending), consumeErrors=True))
+        self._close()
 
     def _close(self) -> None:
         self.thread.stop()

@@ -27,9 +27,11 @@ class CrawlProgressExtension:
         settings = crawler.settings
         interval = settings.getfloat("WARCPROOF_PROGRESS_INTERVAL", 0) or None
         if not settings.getbool("WARCPROOF_PROGRESS", True):
-            raise NotConfigured("WARCPROOF_PROGRESS is off")
+            # Off: WARCPROOF_PROGRESS is off (no message: Scrapy logs one as a WARNING).
+            raise NotConfigured()
         if not sys.stderr.isatty() and interval is None:
-            raise NotConfigured("stderr is not a terminal")
+            # Off: stderr is not a terminal (no message: Scrapy logs one as a WARNING).
+            raise NotConfigured()
         extension = cls(interval)
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.seed_done, signal=signals.item_scraped)

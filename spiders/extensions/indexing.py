@@ -27,7 +27,8 @@ class CollectionIndexExtension:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CollectionIndexExtension:
         if not crawler.settings.getbool("WARCPROOF_INDEX_ON_CLOSE", True):
-            raise NotConfigured("WARCPROOF_INDEX_ON_CLOSE is off")
+            # Off: WARCPROOF_INDEX_ON_CLOSE is off (no message: Scrapy logs one as a WARNING).
+            raise NotConfigured()
         extension = cls(Path(crawler.settings.get("WARCPROOF_COLLECTION")))
         crawler.signals.connect(extension.engine_stopped, signal=signals.engine_stopped)
         return extension

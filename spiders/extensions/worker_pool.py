@@ -21,14 +21,18 @@ from typing import Any, ParamSpec, TypeVar
 from scrapy import signals
 from scrapy.crawler import Crawler
 
-from provenance.run.parent_watch import watch_parent
+from provenance.run.parent_death import pool_worker
 
 log = logging.getLogger(__name__)
 
 STARTUP_SECONDS = 120
 # Imported by the forkserver once, so each worker starts with trafilatura and the comparison
 # already loaded.
-PRELOAD = ["provenance.compare.seedcheck", "provenance.compare.page_changes"]
+PRELOAD = [
+    "provenance.run.forkserver_guard",
+    "provenance.compare.seedcheck",
+    "provenance.compare.page_changes",
+]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -53,12 +57,8 @@ class WorkerPool:
             return
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(PRELOAD)
-        self.pool = ProcessPoolExecutor(
-            self.workers,
-            mp_context=context,
-            initializer=watch_parent,  # workers end with the crawler, even on SIGKILL
-            initargs=(os.getpid(),),
-        )
+        # The forkserver and every worker end with the crawler, even on SIGKILL.
+        self.pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=pool_worker)
         # Workers started (trafilatura imported) before the first page arrives, not while
         # pages queue up for them; a pool that cannot start fails the crawl here.
         for started in [self.pool.submit(os.getpid) for _ in range(self.workers)]:

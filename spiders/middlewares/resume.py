@@ -41,7 +41,8 @@ class ResumeMiddleware:
     def from_crawler(cls, crawler: Crawler) -> ResumeMiddleware:
         path = job_file(crawler, STARTED_FILE)
         if path is None:
-            raise NotConfigured("no JOBDIR: nothing to resume")
+            # Off: no JOBDIR: nothing to resume (no message: Scrapy logs one as a WARNING).
+            raise NotConfigured()
         middleware = cls(path)
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         return middleware

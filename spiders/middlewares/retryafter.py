@@ -30,7 +30,8 @@ class RetryAfterMiddleware:
     def from_crawler(cls, crawler: Crawler) -> RetryAfterMiddleware:
         max_wait = crawler.settings.getfloat("WARCPROOF_MAX_RETRY_AFTER")
         if max_wait <= 0:
-            raise NotConfigured("WARCPROOF_MAX_RETRY_AFTER is 0")
+            # Off: WARCPROOF_MAX_RETRY_AFTER is 0 (no message: Scrapy logs one as a WARNING).
+            raise NotConfigured()
         return cls(max_wait)
 
     async def process_response(self, request: Request, response: Response) -> Response:

@@ -16,9 +16,10 @@ from importlib.metadata import version
 from pathlib import Path
 
 from archive.collection import Collection
+from provenance.compare.page_changes import ChangeRow
 from provenance.compare.verdict import Verdict
 from provenance.errors import ProvenanceError
-from provenance.ledger.store import CaptureRow, Ledger, LedgerEntry
+from provenance.ledger.store import Ledger, LedgerEntry
 from provenance.report.html.seed_section import (
     COUNT_LABELS,
     KIND_TAGS,
@@ -30,6 +31,7 @@ from provenance.report.html.seed_section import (
 )
 from provenance.report.html.style import SCRIPT, STYLE
 from provenance.report.html.texts import CollectionTexts
+from provenance.report.who_changed import WhoChanged, capture_line, human_time, one_line_reason
 
 VERDICT_MEANINGS = (
     (Verdict.VERBATIM, "The seed is the article text on the page, exactly."),
@@ -78,6 +80,11 @@ def load_report(
         entries = ledger.entries(crawl_id) if crawl_id is not None else ledger.latest_entries()
         if not entries:
             return HtmlReport(collection, crawl_id, ())
+        changes: list[ChangeRow] = [
+            change
+            for crawl in sorted({entry.crawl_id for entry in entries})
+            for change in ledger.changes(crawl_id=crawl)
+        ]
         shown = {entry.verdict.seed_id for entry in entries}
         history: dict[str, list[LedgerEntry]] = {seed: [] for seed in shown}
         for crawl in range(1, (ledger.last_crawl_id() or 0) + 1):
@@ -89,7 +96,9 @@ def load_report(
     anchors: set[str] = set()
     for done, entry in enumerate(entries, 1):
         anchor = _anchor(entry.verdict.seed_id, anchors)
-        pages.append(SeedPage(entry, anchor, texts.texts(entry), history[entry.verdict.seed_id]))
+        who = WhoChanged.of(entry, changes)
+        seed_history = history[entry.verdict.seed_id]
+        pages.append(SeedPage(entry, anchor, texts.texts(entry), seed_history, who))
         if progress is not None:
             progress(done, len(entries))
     return HtmlReport(collection, crawl_id, pages)
@@ -119,7 +128,7 @@ def render(report: HtmlReport, generated: datetime | None = None) -> str:
             '<a class="skip" href="#summary">Skip to the summary of seeds</a>',
             "<header><h1>Provenance report</h1>",
             f'<p class="meta">Collection <code>{e(report.collection)}</code> \u00b7 {e(crawl)} '
-            f"\u00b7 generated {e(generated.isoformat(timespec='seconds'))} by warcproof "
+            f"\u00b7 generated {e(human_time(generated.isoformat()))} by warcproof "
             f"{e(version('warcproof'))}</p>",
             '<p class="meta keys">Keys: <kbd>n</kbd> next seed, <kbd>p</kbd> previous seed.</p>',
             "</header>",
@@ -195,7 +204,9 @@ def _summary(pages: Sequence[SeedPage]) -> str:
             f'<th scope="row"><a href="#{e(page.anchor)}">{e(verdict.seed_id)}</a></th>'
             f"<td>{verdict_badge(verdict.verdict)}</td>"
             f'<td class="src"><span class="url">{e(source or "unknown")}</span><br>'
-            f'<span class="muted">{e(_captured(capture))}</span></td>'
+            f'<span class="muted">{e(capture_line(capture))}</span></td>'
+            f'<td class="why" data-who="{e(page.who.kind)}">'
+            f"{e(one_line_reason(page.entry, page.who))}</td>"
             f'{cells}<td class="num"><span class="side">in the article </span>'
             f"{e(coverage(verdict.counts))}</td></tr>"
         )
@@ -204,17 +215,14 @@ def _summary(pages: Sequence[SeedPage]) -> str:
         f'<h2 id="summary-h">Seeds</h2><p>{len(pages)} seed(s): {e(totals)}.</p>'
         '<div class="scroll" role="region" aria-label="Summary of seeds" tabindex="0">'
         '<table class="summary"><caption class="muted">Counts are of units (sentences, or '
-        "short lines); \u201cin the article\u201d: the seed units found in the article text."
+        "short lines); \u201cin the article\u201d: the seed units found in the article text, "
+        "out of those that are not page furniture."
         "</caption>"
         '<thead><tr><th scope="col">Seed</th><th scope="col">Verdict</th>'
-        '<th scope="col">Source and capture time</th>'
+        '<th scope="col">Source and capture time</th><th scope="col">Why</th>'
         f'{head}<th scope="col">In the article</th></tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table></div></section>"
     )
-
-
-def _captured(capture: CaptureRow | None) -> str:
-    return f"captured {capture.captured_at}" if capture else "not captured"
 
 
 def _legend() -> str:

@@ -21,6 +21,7 @@ from provenance.report.html.unit_rows import (
     build_rows,
     seed_units,
 )
+from provenance.report.who_changed import WhoChanged, capture_line, human_time
 from provenance.text.normalize import NORMALIZER_VERSION
 from provenance.text.segment import Unit, units
 
@@ -56,6 +57,7 @@ class SeedPage:
     anchor: str
     texts: SeedTexts
     history: Sequence[LedgerEntry]  # this seed in every crawl of the ledger, oldest first
+    who: WhoChanged  # whether the copy, the source, or both changed
 
 
 def e(value: object) -> str:
@@ -97,11 +99,11 @@ def seed_section(page: SeedPage, previous: str | None, following: str | None) ->
         f'<section class="seed" id="{e(page.anchor)}" data-seed="{e(verdict.seed_id)}" '
         f'aria-labelledby="{e(page.anchor)}-h">',
         f'<h2 id="{e(page.anchor)}-h" tabindex="-1">Seed {e(verdict.seed_id)} '
-        f"{verdict_badge(verdict.verdict)}</h2>",
+        f"{verdict_badge(verdict.verdict)}{_who_tag(page.who)}</h2>",
+        _who_statement(page.who),
         _pager(previous, following),
         f'<p class="meta">Source: {_link(source) if source else "unknown"}'
-        + (f" \u00b7 captured {e(capture.captured_at)}" if capture else "")
-        + "</p>",
+        f" \u00b7 {e(capture_line(capture))}</p>",
         "<h3>Why</h3>",
         '<ul class="reasons">' + "".join(f"<li>{e(r)}</li>" for r in verdict.reasons) + "</ul>",
         _counts_table(verdict.counts),
@@ -113,11 +115,38 @@ def seed_section(page: SeedPage, previous: str | None, following: str | None) ->
     return "\n".join(part for part in parts if part)
 
 
+# Who changed the text, as the seed's heading tags it (a copy changed and a source changed
+# must never look alike).
+WHO_TAGS = {
+    "copy": "the copy was changed",
+    "source": "the source changed",
+    "both": "the copy and the source changed",
+}
+
+
+def _who_tag(who: WhoChanged) -> str:
+    if not who.kind:
+        return ""
+    kind = e(who.kind)
+    return f' <span class="who who-{kind}" data-who="{kind}">{e(WHO_TAGS[who.kind])}</span>'
+
+
+def _who_statement(who: WhoChanged) -> str:
+    if not who.kind:
+        return ""
+    return f'<p class="who-statement who-{e(who.kind)}" role="note">{e(who.statement())}</p>'
+
+
 def coverage(counts: Mapping[str, int]) -> str:
-    """Seed units found in the article text, e.g. "22 of 32 (69%)"."""
+    """Seed units found in the article text out of those that are not page furniture, and the
+    furniture apart, e.g. "13 of 13 (100%); 22 furniture": furniture is not a shortfall."""
     found = counts.get("matched", 0) + counts.get("edited", 0)
-    total = counts.get("seed_units", 0)
-    return f"{found} of {total} ({100 * found // total}%)" if total else "not compared"
+    furniture = counts.get("furniture", 0)
+    total = counts.get("seed_units", 0) - furniture
+    if total <= 0:
+        return f"{furniture} furniture only" if furniture else "not compared"
+    shown = f"{found} of {total} ({100 * found // total}%)"
+    return f"{shown}; {furniture} furniture" if furniture else shown
 
 
 def _pager(previous: str | None, following: str | None) -> str:
@@ -140,7 +169,8 @@ def _counts_table(counts: Mapping[str, int]) -> str:
     )
     return (
         f'<dl class="counts">{items}</dl><p class="meta">Units are sentences or short lines. '
-        f"Seed units found in the article text: {e(coverage(counts))}.</p>"
+        f"Seed units found in the article text (page furniture apart): {e(coverage(counts))}."
+        "</p>"
     )
 
 
@@ -387,7 +417,7 @@ def _history(page: SeedPage) -> str:
             label += " (re-verified offline)"
         rows.append(
             ('<tr aria-current="true">' if here else "<tr>") + f'<td class="num">{e(label)}</td>'
-            f"<td>{e(capture.captured_at if capture else 'not captured')}</td>"
+            f"<td>{e(human_time(capture.captured_at) if capture else 'not captured')}</td>"
             f"<td>{verdict_badge(item.verdict.verdict)}</td>"
             f"<td>{_code((capture.payload_digest or 'none') if capture else 'none')}</td>"
             f"<td>{_code(item.verdict.article_digest or 'none')}</td>"

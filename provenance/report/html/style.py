@@ -30,6 +30,10 @@ PALETTE: dict[str, tuple[str, str]] = {
     "verdict-modified": ("#7d1d26", "#f8d7da"),
     "verdict-foreign-content": ("#561a85", "#eee0fa"),
     "verdict-unverifiable": ("#3d4247", "#e2e3e5"),
+    # Who changed the text: the copy (orange, solid edge), the source (blue, dashed edge).
+    "who-copy": ("#6e2a00", "#ffe3cc"),
+    "who-source": ("#0b3d6b", "#dbeafe"),
+    "who-both": ("#4a2a78", "#ece3f7"),
 }
 # Borders carry no text; they only reinforce the tags.
 _BORDERS = {
@@ -114,6 +118,14 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 section.seed{border-top:3px solid #1b1b1b;margin-top:2.5rem;padding-top:1rem}
 nav.pager{display:flex;gap:1rem;flex-wrap:wrap;margin:.5rem 0}
 ul.reasons{margin:.25rem 0 .75rem;padding-left:1.25rem}
+.who{display:inline-block;margin-left:.5rem;padding:.05rem .5rem;border-radius:.3rem;
+ font-size:.85rem;font-weight:700;vertical-align:middle}
+.who-copy{background:var(--who-copy-bg);color:var(--who-copy-fg);border:2px solid currentColor}
+.who-source{background:var(--who-source-bg);color:var(--who-source-fg);
+ border:2px dashed currentColor}
+.who-both{background:var(--who-both-bg);color:var(--who-both-fg);border:2px double currentColor}
+p.who-statement{padding:.5rem .8rem;margin:.5rem 0;font-weight:600;border-radius:.3rem}
+td.why{min-width:14rem}
 .note{background:var(--note-bg);color:var(--note-fg);border-left:.35rem solid #b36b00;
  padding:.4rem .7rem;margin:.5rem 0}
 table.align{width:100%;table-layout:fixed;margin:.5rem 0}
