@@ -42,6 +42,7 @@ WARCPROOF_MAX_RETRY_AFTER = 120
 DOWNLOADER_MIDDLEWARES = {
     "spiders.middlewares.retryafter.RetryAfterMiddleware": 560,
     "spiders.middlewares.addresspolicy.AddressPolicyMiddleware": 590,
+    "spiders.middlewares.requisite_guard.RequisiteGuardMiddleware": 595,
     # Closest to the download handler: waits for the capture's records (spiders.extensions.capture).
     "spiders.middlewares.capturewait.CaptureWaitMiddleware": 1000,
 }
@@ -98,4 +99,12 @@ WARCPROOF_MIN_SHARED = 0.3  # a live page sharing less of the seed's text is ano
 # Distributed crawls (spiders/distributed.py): with a Redis URL (e.g. redis://host:6379/0), the
 # processes started with one WARCPROOF_RUN_ID share one frontier and split the seeds.
 WARCPROOF_REDIS_URL = ""
+# Page requisites (spiders/requisite_fetch.py): stylesheets, images, scripts, icons, frames of
+# every fetched page, archived like the page, within these caps per page; video and audio only
+# with WARCPROOF_REQUISITES_MEDIA.
+WARCPROOF_REQUISITES = True
+WARCPROOF_REQUISITES_MAX_COUNT = 300
+WARCPROOF_REQUISITES_MAX_BYTES = 50 * 1024 * 1024
+WARCPROOF_REQUISITES_SECONDS = 60
+WARCPROOF_REQUISITES_MEDIA = False
 WARCPROOF_RUN_ID = ""

@@ -51,6 +51,7 @@ from spiders import frontier
 from spiders.extensions.capture import REQUEST_RECORD_KEY, RESPONSE_RECORD_KEY, records_written
 from spiders.frontier import SEED_KEY, RedisRun
 from spiders.items import PageVersion, SeedItem
+from spiders.requisite_fetch import RequisitesMixin
 
 NO_URL = "no source URL is known for this seed (its manifest entry lists none)"
 QUEST_KEY = "warcproof_archive_quest"
@@ -79,7 +80,7 @@ class _Quest:
     fetches: list[tuple[str, Capture]] | None = None  # (role, capture), once chosen
 
 
-class SeedsSpider(scrapy.Spider):
+class SeedsSpider(RequisitesMixin, scrapy.Spider):
     name = "seeds"
 
     def __init__(self, seeds: str = "", *args: Any, **kwargs: Any) -> None:
@@ -178,6 +179,8 @@ class SeedsSpider(scrapy.Spider):
             item.min_shared = self.min_shared
         for output in self._after_live(item):
             yield output
+        async for request in self.page_requisites(response, item.live):
+            yield request
 
     async def failed(self, failure: Failure) -> AsyncIterator[Any]:
         request = failure.request  # type: ignore[attr-defined]
@@ -297,6 +300,9 @@ class SeedsSpider(scrapy.Spider):
         quest.item.archived.append(version)
         for output in self._next(quest):
             yield output
+        if self.endpoint is not None:
+            async for request in self.page_requisites(response, version, (self.endpoint, capture)):
+                yield request
 
     async def _archive_failed(self, failure: Failure) -> AsyncIterator[Any]:
         request = failure.request  # type: ignore[attr-defined]
