@@ -8,14 +8,16 @@ back with its archived status, headers and body (content coding kept, framing re
 the archive lacks gets a 404 marked `X-Archive-Missing`; every request is logged so a caller
 can tell what a page asked for and what the archive did not hold. Captures fetched from a
 Wayback-style archive (`.../web/TIMESTAMPid_/URL`, `im_/`) also answer for their original URL.
-Only plain http is replayed: a CONNECT (https through a proxy) is refused and logged."""
+https is replayed too: a CONNECT tunnel ends in the proxy, in TLS with a throwaway
+self-signed certificate (archive.replay.tls_cert) the replaying browser is told to accept."""
 
 from __future__ import annotations
 
 import json
 import re
+import tempfile
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -25,6 +27,7 @@ from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from archive.errors import ArchiveError
 from archive.index.collection_index import INDEX_PATH
+from archive.replay.tls_cert import server_context
 from archive.warc.reader import StoredRecord
 from archive.warc.resolve import resolve_record
 
@@ -52,6 +55,7 @@ class Served:
     url: str
     status: int
     found: bool
+    referer: str | None = None  # None: the browser's own request, or a navigation
 
 
 def canonical(url: str) -> str:
@@ -137,8 +141,19 @@ def _query(url: str) -> str:
 class ReplayProxy:
     """The replay server on 127.0.0.1 (port 0: any free port), in a daemon thread."""
 
-    def __init__(self, collection: Path, *, port: int = 0) -> None:
+    def __init__(
+        self,
+        collection: Path,
+        *,
+        port: int = 0,
+        alias: Callable[[str], str | None] | None = None,
+    ) -> None:
+        """`alias` names another URL to look a URL up under when the archive lacks it (e.g.
+        where a replica crawl fetched another host's resource)."""
         self.index = ReplayIndex(collection)
+        self.alias = alias
+        self._certs = tempfile.TemporaryDirectory(prefix="warcproof-replay-")
+        self.tls = server_context(Path(self._certs.name))
         self.moment: str | None = None  # the time replayed (14 digits); None: newest
         self._log: list[Served] = []
         self._lock = threading.Lock()
@@ -159,6 +174,7 @@ class ReplayProxy:
         self._httpd.shutdown()
         self._httpd.server_close()
         self._thread.join()
+        self._certs.cleanup()
 
     def __enter__(self) -> Self:
         self.start()
@@ -182,12 +198,21 @@ class ReplayProxy:
         with self._lock:
             self._log.append(served)
 
-    def answer(self, url: str) -> tuple[int, list[tuple[str, str]], bytes]:
+    def answer(
+        self, url: str, referer: str | None = None
+    ) -> tuple[int, list[tuple[str, str]], bytes]:
         record = self.index.lookup(url, self.moment)
+        wayback = _WAYBACK.search(urlsplit(url).path + _query(url))
+        if record is None and wayback is not None:
+            # An archive URL in another mode (id_ for im_) answers with the original's capture.
+            record = self.index.lookup(wayback["url"], self.moment)
+        other = self.alias(url) if record is None and self.alias is not None else None
+        if other is not None:
+            record = self.index.lookup(other, self.moment)
         if record is None:
             body = f"Not in the archive: {url}\n".encode()
             headers = [("Content-Type", "text/plain; charset=utf-8"), (MISSING_HEADER, "1")]
-            self.note(Served(url, 404, found=False))
+            self.note(Served(url, 404, found=False, referer=referer))
             return 404, headers, body
         status = record.http_status or 200
         headers = [
@@ -195,7 +220,7 @@ class ReplayProxy:
             for name, value in record.http_headers or ()
             if name.lower() not in _DROPPED
         ]
-        self.note(Served(url, status, found=True))
+        self.note(Served(url, status, found=True, referer=referer))
         return status, headers, record.payload
 
 
@@ -225,15 +250,33 @@ class _Handler(BaseHTTPRequestHandler):
     def do_HEAD(self) -> None:
         self._replay(send_body=False)
 
+    tunnel: str | None = None  # inside a CONNECT: the https origin, e.g. "https://host"
+
     def do_CONNECT(self) -> None:
-        self.server.proxy.note(Served(f"https://{self.path}", 502, found=False))
-        self.send_error(502, "https is not replayed by this proxy")
+        """https through the proxy: the tunnel ends here, in TLS with a throwaway
+        certificate, and the requests inside it are replayed like plain ones."""
+        host, _, port = self.path.rpartition(":")
+        origin = f"https://{host}" if port in ("443", "") else f"https://{host}:{port}"
+        self.send_response(200, "Connection Established")
+        self.end_headers()
+        self.wfile.flush()
+        try:
+            secure = self.server.proxy.tls.wrap_socket(self.connection, server_side=True)
+        except (OSError, ValueError):
+            self.close_connection = True
+            return
+        self.connection = secure
+        self.rfile = secure.makefile("rb")
+        self.wfile = secure.makefile("wb")
+        self.tunnel = origin
+        self.close_connection = False
 
     def _replay(self, *, send_body: bool) -> None:
         url = self.path
         if not url.lower().startswith(("http://", "https://")):
-            url = f"http://{self.headers.get('Host', 'localhost')}{self.path}"
-        status, headers, body = self.server.proxy.answer(url)
+            origin = self.tunnel or f"http://{self.headers.get('Host', 'localhost')}"
+            url = f"{origin}{self.path}"
+        status, headers, body = self.server.proxy.answer(url, self.headers.get("Referer"))
         self.send_response(status)
         for name, value in headers:
             self.send_header(name, value)
@@ -241,6 +284,12 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if send_body:
             self.wfile.write(body)
+
+
+def page_requests(log: Iterable[Served], page_url: str) -> list[Served]:
+    """The requests a page made: the page itself and those sent with a Referer (what a
+    browser sends on its own, e.g. update or time checks, carries none)."""
+    return [served for served in log if served.referer is not None or served.url == page_url]
 
 
 def missing(log: Iterable[Served]) -> list[str]:

@@ -25,6 +25,9 @@ from provenance.cli import (
     handoff as commands_handoff,
 )
 from provenance.cli import (
+    qa as commands_qa,
+)
+from provenance.cli import (
     reverify as commands_reverify,
 )
 from provenance.cli import (
@@ -40,6 +43,7 @@ COMMAND_GROUPS = (
     commands_handoff,
     cli_check,
     commands_changes,
+    commands_qa,
 )
 
 

@@ -30,6 +30,13 @@ FLAGS = (
     "--disable-component-update",
     "--disable-sync",
     "--hide-scrollbars",
+    "--disable-default-apps",
+    "--disable-extensions",
+    "--disable-client-side-phishing-detection",
+    "--disable-domain-reliability",
+    "--no-pings",
+    "--disable-features=NetworkTimeServiceQuerying,AutofillServerCommunication,OptimizationHints,"
+    "MediaRouter,Translate",
     "--force-device-scale-factor=1",
 )
 
@@ -57,6 +64,8 @@ class Chromium:
                 f"--user-data-dir={profile}",
                 f"--proxy-server=http://{self.proxy}",
                 "--proxy-bypass-list=<-loopback>",
+                # The proxy ends https tunnels with its own throwaway certificate.
+                "--ignore-certificate-errors",
                 f"--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE {self.proxy.rsplit(':', 1)[0]}",
                 f"--window-size={self.window[0]},{self.window[1]}",
                 f"--virtual-time-budget={VIRTUAL_TIME_MS}",

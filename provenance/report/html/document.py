@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 
+from archive.index.collection_index import closed_warcs
 from provenance.errors import ProvenanceError
 from provenance.ledger.store import CaptureRow, Ledger, LedgerEntry
 from provenance.report.html.seed_section import (
@@ -28,6 +29,7 @@ from provenance.report.html.seed_section import (
 )
 from provenance.report.html.style import SCRIPT, STYLE
 from provenance.report.html.texts import CollectionTexts
+from provenance.report.screenshots import find_screenshots
 
 LEDGER_NAME = "ledger.sqlite"
 VERDICT_MEANINGS = (
@@ -79,11 +81,14 @@ def load_report(
             for entry in entries if crawl == crawl_id else ledger.entries(crawl):
                 history.setdefault(entry.verdict.seed_id, []).append(entry)
     texts = CollectionTexts(collection)
+    shots = find_screenshots(closed_warcs(collection))
     pages = []
     anchors: set[str] = set()
     for done, entry in enumerate(entries, 1):
         anchor = _anchor(entry.verdict.seed_id, anchors)
-        pages.append(SeedPage(entry, anchor, texts.texts(entry), history[entry.verdict.seed_id]))
+        shot = shots.get(entry.capture.response_record_id) if entry.capture else None
+        history_of_seed = history[entry.verdict.seed_id]
+        pages.append(SeedPage(entry, anchor, texts.texts(entry), history_of_seed, shot))
         if progress is not None:
             progress(done, len(entries))
     return HtmlReport(collection, crawl_id, pages)

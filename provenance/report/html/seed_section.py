@@ -3,6 +3,7 @@ side by side, the evidence, and the seed's capture history."""
 
 from __future__ import annotations
 
+import base64
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from provenance.report.html.unit_rows import (
     build_rows,
     seed_units,
 )
+from provenance.report.screenshots import Screenshot
 from provenance.text.normalize import NORMALIZER_VERSION
 from provenance.text.segment import Unit, units
 
@@ -54,6 +56,7 @@ class SeedPage:
     anchor: str
     texts: SeedTexts
     history: Sequence[LedgerEntry]  # this seed in every crawl of the ledger, oldest first
+    screenshot: Screenshot | None = None  # the page rendered from the archive (`warcproof qa`)
 
 
 def e(value: object) -> str:
@@ -75,6 +78,22 @@ def verdict_badge(verdict: str) -> str:
     )
 
 
+def _screenshot(shot: Screenshot | None) -> str:
+    """The page as rendered from the archive, beside the verdict's reasons."""
+    if shot is None:
+        return ""
+    data = base64.b64encode(shot.png()).decode("ascii")
+    return (
+        '<figure class="screenshot" style="float:right;width:min(40%,360px);margin:0 0 1em 1em">'
+        f'<a href="data:image/png;base64,{data}" download="screenshot.png">'
+        f'<img src="data:image/png;base64,{data}" style="width:100%;border:1px solid #999" '
+        'alt="The source page as rendered from the archive"></a>'
+        '<figcaption class="meta">The page rendered from the archive alone (headless '
+        f"Chromium): <code>{e(shot.uri)}</code>, record <code>{e(shot.record_id)}</code>"
+        "</figcaption></figure>"
+    )
+
+
 def seed_section(page: SeedPage, previous: str | None, following: str | None) -> str:
     entry = page.entry
     verdict = entry.verdict
@@ -89,6 +108,7 @@ def seed_section(page: SeedPage, previous: str | None, following: str | None) ->
         f'<p class="meta">Source: {_link(source) if source else "unknown"}'
         + (f" \u00b7 captured {e(capture.captured_at)}" if capture else "")
         + "</p>",
+        _screenshot(page.screenshot),
         "<h3>Why</h3>",
         '<ul class="reasons">' + "".join(f"<li>{e(r)}</li>" for r in verdict.reasons) + "</ul>",
         _counts_table(verdict.counts),

@@ -1,0 +1,35 @@
+"""Screenshots kept in a collection (provenance.run.replay_check): resource records with a
+`urn:screenshot:` Target-URI, each referring to the response record of the page it shows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from archive.warc.reader import iter_records, read_record
+
+SCREENSHOT_PREFIX = "urn:screenshot:"
+
+
+@dataclass(frozen=True)
+class Screenshot:
+    record_id: str
+    uri: str  # urn:screenshot:PAGE-URL
+    warc: Path
+    offset: int
+
+    def png(self) -> bytes:
+        return read_record(self.warc, self.offset).payload
+
+
+def find_screenshots(warcs: Iterable[Path]) -> dict[str, Screenshot]:
+    """The newest screenshot of each page, by the page's response record ID."""
+    found: dict[str, Screenshot] = {}
+    for warc in sorted(warcs):
+        for record in iter_records(warc):
+            uri = record.target_uri or ""
+            page = record.header("WARC-Refers-To")
+            if record.rec_type == "resource" and uri.startswith(SCREENSHOT_PREFIX) and page:
+                found[page] = Screenshot(record.record_id, uri, warc, record.offset)
+    return found
