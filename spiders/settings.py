@@ -62,6 +62,8 @@ EXTENSIONS["spiders.extensions.crawl_progress.CrawlProgressExtension"] = (
 EXTENSIONS["spiders.extensions.indexing.CollectionIndexExtension"] = (
     950  # re-index on engine_stopped
 )
+# After the index: screenshots of the crawl's pages rendered from the archive.
+EXTENSIONS["spiders.extensions.screenshots.ScreenshotsExtension"] = 960
 ITEM_PIPELINES = {
     "spiders.pipelines.extract.ExtractPipeline": 100,
     "spiders.pipelines.compare.ComparePipeline": 200,
@@ -107,4 +109,8 @@ WARCPROOF_REQUISITES_MAX_COUNT = 300
 WARCPROOF_REQUISITES_MAX_BYTES = 50 * 1024 * 1024
 WARCPROOF_REQUISITES_SECONDS = 60
 WARCPROOF_REQUISITES_MEDIA = False
+# At the end of a crawl, render every page from the archive in headless Chromium and keep the
+# screenshots (spiders/extensions/screenshots.py; `warcproof qa` does it for any crawl). Off by
+# default: each page costs two browser runs (about 10-20 s on a small machine).
+WARCPROOF_SCREENSHOTS = False
 WARCPROOF_RUN_ID = ""

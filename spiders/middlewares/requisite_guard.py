@@ -19,6 +19,13 @@ DEADLINE_KEY = "warcproof_deadline"  # meta: time.time() after which a requisite
 PAGE_URL_KEY = "warcproof_requisite_page"  # meta: the page a requisite was found on
 
 
+def requisite_refusal(page_url: str, url: str) -> str | None:
+    """Why a requisite at `url` of the page at `page_url` must not be fetched (a public page
+    naming a private address), else None. Resolves host names: call it off the reactor."""
+    reason = refusal([page_url], url)
+    return reason.replace(" redirects to ", " names a requisite on ", 1) if reason else None
+
+
 class RequisiteTimeUp(IgnoreRequest):
     """A requisite not sent: its page's time for requisites ran out."""
 
@@ -46,6 +53,8 @@ class RequisiteGuardMiddleware:
         request.meta["download_timeout"] = min(request.meta.get("download_timeout", left), left)
         page = request.meta.get(PAGE_URL_KEY)
         if self.check_addresses and page and not request.meta.get("redirect_urls"):
-            reason = await maybe_deferred_to_future(deferToThread(refusal, [page], request.url))
+            reason = await maybe_deferred_to_future(
+                deferToThread(requisite_refusal, page, request.url)
+            )
             if reason is not None:
-                raise PrivateAddressRefused(reason.replace("redirects to", "embeds a requisite on"))
+                raise PrivateAddressRefused(reason)
