@@ -250,6 +250,7 @@ def _listing(page: PageRequisites) -> bytes:
     listing = {
         "page": page.page_url,
         "source_url": page.source_url,
+        "requested": page.requested,
         "fetched": page.fetched,
         "left_out": page.left_out,
         "fetched_for_an_earlier_page": page.earlier,
