@@ -16,6 +16,7 @@ original URL with the archive's URL. WARCPROOF_REQUISITES=False turns all this o
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import time
@@ -44,7 +45,9 @@ from spiders.middlewares.requisite_guard import DEADLINE_KEY, PAGE_URL_KEY
 
 log = logging.getLogger(__name__)
 
-REQUISITE_KEY = "warcproof_requisite"  # meta: the _Wanted a request fetches
+# meta: (page number, URL, kind, depth) of what a request fetches; the page's state stays in the
+# spider, so a request stored on disk (JOBDIR) carries no copy of it.
+REQUISITE_KEY = "warcproof_requisite"
 LIST_TYPE = "application/json"
 
 
@@ -65,6 +68,7 @@ class PageRequisites:
     fetched: list[dict[str, Any]] = field(default_factory=list)
     left_out: list[dict[str, str]] = field(default_factory=list)
     earlier: list[str] = field(default_factory=list)  # fetched for another page of this crawl
+    number: int = 0  # the page's key among the spider's pages with requisites pending
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,8 @@ class RequisitesMixin(scrapy.Spider):
     """Mixed into the seeds spider; `page_requisites` starts a page's requisites."""
 
     _requisites_seen: set[str]
+    _requisite_pages: dict[int, PageRequisites]
+    _requisite_numbers: Iterator[int]
 
     def requisites_on(self) -> bool:
         return self.settings.getbool("WARCPROOF_REQUISITES")
@@ -94,6 +100,8 @@ class RequisitesMixin(scrapy.Spider):
             return
         if not hasattr(self, "_requisites_seen"):
             self._requisites_seen = set()
+            self._requisite_pages = {}
+            self._requisite_numbers = itertools.count(1)
         settings: BaseSettings = self.settings
         page = PageRequisites(
             page_url=response.url,
@@ -106,8 +114,11 @@ class RequisitesMixin(scrapy.Spider):
         )
         base = page.source_url if archive else response.url
         media = settings.getbool("WARCPROOF_REQUISITES_MEDIA")
+        page.number = next(self._requisite_numbers)
+        self._requisite_pages[page.number] = page
         requests = list(self._requests(page, html_requisites(response.body, base, media=media), 0))
         if not requests:
+            self._requisite_pages.pop(page.number, None)
             await self._write_list(page)
         for request in requests:
             yield request
@@ -134,14 +145,16 @@ class RequisitesMixin(scrapy.Spider):
                 errback=self._requisite_failed,
                 dont_filter=True,  # deduplicated here, so that every request settles
                 meta={
-                    REQUISITE_KEY: _Wanted(page, requisite, depth),
+                    REQUISITE_KEY: (page.number, requisite.url, requisite.kind, depth),
                     DEADLINE_KEY: page.deadline,
                     PAGE_URL_KEY: page.page_url,
-                    MAX_BYTES_KEY: min(
-                        remaining_bytes, self.settings.getint("WARCPROOF_MAX_RESPONSE_BYTES")
-                    ),
+                    MAX_BYTES_KEY: min(remaining_bytes, self._response_limit(remaining_bytes)),
                 },
             )
+
+    def _response_limit(self, remaining_bytes: int) -> int:
+        limit = self.settings.getint("WARCPROOF_MAX_RESPONSE_BYTES")
+        return limit if limit > 0 else remaining_bytes  # 0: no limit of its own
 
     @staticmethod
     def _over_budget(page: PageRequisites, now: float) -> str | None:
@@ -168,7 +181,9 @@ class RequisitesMixin(scrapy.Spider):
 
     async def _requisite_fetched(self, response: Response) -> AsyncIterator[Any]:
         await records_written(response.meta)
-        wanted: _Wanted = response.meta[REQUISITE_KEY]
+        wanted = self._wanted(response.meta)
+        if wanted is None:
+            return  # a request of a page from before a JOBDIR resume: nothing to account to
         page = wanted.page
         self._note_fetched(wanted, response)
         more: list[Requisite] = []
@@ -187,7 +202,9 @@ class RequisitesMixin(scrapy.Spider):
     async def _requisite_failed(self, failure: Failure) -> AsyncIterator[Any]:
         request = failure.request  # type: ignore[attr-defined]
         await records_written(request.meta)
-        wanted: _Wanted = request.meta[REQUISITE_KEY]
+        wanted = self._wanted(request.meta)
+        if wanted is None:
+            return
         response = getattr(failure.value, "response", None)
         if isinstance(response, Response):
             self._note_fetched(wanted, response)  # an error status, archived as answered
@@ -219,9 +236,15 @@ class RequisitesMixin(scrapy.Spider):
             entry["truncated"] = truncated
         wanted.page.fetched.append(entry)
 
+    def _wanted(self, meta: dict[str, Any]) -> _Wanted | None:
+        number, url, kind, depth = meta[REQUISITE_KEY]
+        page = getattr(self, "_requisite_pages", {}).get(number)
+        return None if page is None else _Wanted(page, Requisite(url, kind), depth)
+
     async def _settle(self, page: PageRequisites) -> None:
         page.pending -= 1
         if page.pending == 0:
+            self._requisite_pages.pop(page.number, None)
             await self._write_list(page)
 
     async def _write_list(self, page: PageRequisites) -> None:
