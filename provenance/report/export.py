@@ -21,7 +21,7 @@ from archive.warc.reader import iter_records, read_record
 from provenance.errors import ProvenanceError
 from provenance.ledger.store import Ledger, LedgerEntry
 from provenance.report import summary as report
-from provenance.report.screenshots import Screenshot, find_screenshots
+from provenance.report.screenshot_records import Screenshot, find_screenshots
 from provenance.sources.manifest import IntegrityProblem, load, verify
 
 

@@ -29,7 +29,7 @@ from provenance.report.html.seed_section import (
 )
 from provenance.report.html.style import SCRIPT, STYLE
 from provenance.report.html.texts import CollectionTexts
-from provenance.report.screenshots import find_screenshots
+from provenance.report.screenshot_records import find_screenshots
 
 LEDGER_NAME = "ledger.sqlite"
 VERDICT_MEANINGS = (

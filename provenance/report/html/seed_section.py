@@ -20,7 +20,7 @@ from provenance.report.html.unit_rows import (
     build_rows,
     seed_units,
 )
-from provenance.report.screenshots import Screenshot
+from provenance.report.screenshot_records import Screenshot
 from provenance.text.normalize import NORMALIZER_VERSION
 from provenance.text.segment import Unit, units
 
