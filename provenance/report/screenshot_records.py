@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from archive.errors import ArchiveError
 from archive.warc.reader import iter_records, read_record
 
 SCREENSHOT_PREFIX = "urn:screenshot:"
@@ -27,9 +28,12 @@ def find_screenshots(warcs: Iterable[Path]) -> dict[str, Screenshot]:
     """The newest screenshot of each page, by the page's response record ID."""
     found: dict[str, Screenshot] = {}
     for warc in sorted(warcs):
-        for record in iter_records(warc):
-            uri = record.target_uri or ""
-            page = record.header("WARC-Refers-To")
-            if record.rec_type == "resource" and uri.startswith(SCREENSHOT_PREFIX) and page:
-                found[page] = Screenshot(record.record_id, uri, warc, record.offset)
+        try:
+            for record in iter_records(warc):
+                uri = record.target_uri or ""
+                page = record.header("WARC-Refers-To")
+                if record.rec_type == "resource" and uri.startswith(SCREENSHOT_PREFIX) and page:
+                    found[page] = Screenshot(record.record_id, uri, warc, record.offset)
+        except (ArchiveError, OSError):
+            continue  # a damaged file: the screenshots before the damage are kept
     return found
