@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -101,12 +102,14 @@ def main() -> int:
         ),
     ):
         manifest = corpus(Path(scratch) / "corpus", args.pages, args.images)
-        for round_number in range(args.rounds):
+        # Round -1 warms the origin (it builds each page once) and is not counted.
+        for round_number in range(-1, args.rounds):
             work = Path(scratch) / f"round-{round_number}"
             work.mkdir()
             pages, resources, seconds = with_requisites(manifest, work, origin)
             fetched, bare_seconds = bare(work / "urls.txt", work)
-            rows.append((pages, resources, seconds, fetched, bare_seconds))
+            if round_number >= 0:
+                rows.append((pages, resources, seconds, fetched, bare_seconds))
     pages_s = statistics.median(p / s for p, _, s, _, _ in rows)
     resources_s = statistics.median(r / s for _, r, s, _, _ in rows)
     ratio = statistics.median(((p + r) / s) / (f / b) for p, r, s, f, b in rows)
@@ -116,7 +119,9 @@ def main() -> int:
         f"Generated {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by `bench/requisites_bench.py "
         f"--pages {args.pages} --images {args.images} --rounds {args.rounds}`: {args.pages} "
         f"replica pages, each with {args.images} images of its own plus the article's shared "
-        "stylesheets, script, images and iframe; medians over interleaved rounds.",
+        "stylesheets, script, images and iframe; medians over interleaved rounds after "
+        "an uncounted warm-up round; machine load average at the start: "
+        f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs.",
         "",
         "| round | pages | requisites | seconds | bare responses | bare seconds |",
         "|---|---|---|---|---|---|",
