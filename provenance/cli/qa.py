@@ -11,6 +11,7 @@ from typing import Any
 from provenance.cli.crawl import DEFAULT_COLLECTION
 from provenance.cli.exitcodes import EXIT_FAILED, EXIT_OK
 from provenance.errors import ProvenanceError
+from provenance.report.screenshot_records import screenshot_prefix
 
 
 def register(commands: Any) -> None:
@@ -58,7 +59,7 @@ def _qa(args: argparse.Namespace) -> int:
             print(f"  problem: {result.problem}")
         failed = failed or bool(result.missing) or result.problem is not None
     if not args.no_record:
-        prefix = "warcproof-qa"
+        prefix = screenshot_prefix("warcproof")
         files = check.record_results(args.collection, results, prefix=prefix)
         print(f"\nScreenshots recorded in {', '.join(f.name for f in files)}")
     return EXIT_FAILED if failed else EXIT_OK

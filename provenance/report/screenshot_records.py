@@ -11,6 +11,7 @@ from archive.errors import ArchiveError
 from archive.warc.reader import iter_records, read_record
 
 SCREENSHOT_PREFIX = "urn:screenshot:"
+FILE_MARK = "-screenshots"  # in the names of the WARC files holding them
 
 
 @dataclass(frozen=True)
@@ -24,10 +25,16 @@ class Screenshot:
         return read_record(self.warc, self.offset).payload
 
 
+def screenshot_prefix(prefix: str) -> str:
+    """The WARC file prefix of the screenshots of a collection whose files use `prefix`."""
+    return f"{prefix}{FILE_MARK}"
+
+
 def find_screenshots(warcs: Iterable[Path]) -> dict[str, Screenshot]:
-    """The newest screenshot of each page, by the page's response record ID."""
+    """The newest screenshot of each page, by the page's response record ID. Only the files
+    screenshots are written to (named with FILE_MARK) are read."""
     found: dict[str, Screenshot] = {}
-    for warc in sorted(warcs):
+    for warc in sorted(w for w in warcs if f"{FILE_MARK}-" in w.name):
         try:
             for record in iter_records(warc):
                 uri = record.target_uri or ""

@@ -19,6 +19,7 @@ from scrapy.exceptions import NotConfigured
 from archive.errors import ArchiveError
 from archive.index.collection_index import index_collection
 from provenance.errors import ProvenanceError
+from provenance.report.screenshot_records import screenshot_prefix
 from provenance.run.headless_chromium import find_chromium
 from provenance.run.replay_check import ReplayPage, record_results, replay_check, replica_alias
 from spiders.items import SeedItem
@@ -48,7 +49,7 @@ class ScreenshotsExtension:
         extension = cls(
             Path(settings.get("WARCPROOF_COLLECTION")),
             binary,
-            f"{settings.get('WARCPROOF_WARC_PREFIX')}-screenshots",
+            screenshot_prefix(settings.get("WARCPROOF_WARC_PREFIX")),
         )
         crawler.signals.connect(extension.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(extension.engine_stopped, signal=signals.engine_stopped)
