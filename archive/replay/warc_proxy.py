@@ -271,6 +271,11 @@ class _Handler(BaseHTTPRequestHandler):
         self.tunnel = origin
         self.close_connection = False
 
+    def finish(self) -> None:
+        super().finish()
+        if self.tunnel is not None:
+            self.connection.close()  # the TLS socket; the server closes the plain one
+
     def _replay(self, *, send_body: bool) -> None:
         url = self.path
         if not url.lower().startswith(("http://", "https://")):
