@@ -18,7 +18,9 @@ from typing import Self
 from replica import generated
 from replica.errors import ReplicaError
 from replica.faults import FaultState, answer_fault
+from replica.hostile import answer_hostile
 from replica.index_page import index_page
+from replica.page_assets import answer_asset, asset_name
 from replica.responses import (
     REPLICA_HEADER,
     Response,
@@ -148,8 +150,18 @@ class _Handler(BaseHTTPRequestHandler):
         self._drain_request_body()
         if answer_fault(self, replica.faults):
             return
+        asset = asset_name(self.path)
+        hostile = answer_hostile(self.path) if asset is None else None
         if self.path.split("?", 1)[0] == "/":
             self._write(index_page(replica.routes, replica.gone_hosts), send_body=send_body)
+        elif asset is not None or hostile is not None:
+            if hostile is None:
+                hostile = answer_asset(
+                    asset or "",
+                    self.headers.get("If-None-Match"),
+                    self.headers.get("If-Modified-Since"),
+                )
+            self._write(hostile, send_body=send_body)
             return
         wanted = generated.parse(self.path)
         if wanted is not None:

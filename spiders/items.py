@@ -43,7 +43,7 @@ class SeedItem:
     check: SeedCheck | None = field(default=None, repr=False)  # on the version chosen
     live_problem: str | None = None  # why the live page is not (or may not be) the seed's source
     # Set when the archive can offer another version: a live page sharing less of the seed's
-    # text than this is another article (spiders.pipelines.extract).
+    # text than this is another article (spiders.pipelines.analyse).
     min_shared: float | None = None
     archive_note: str | None = None  # why the archive gave nothing, when it did not
     archived: list[PageVersion] = field(default_factory=list)

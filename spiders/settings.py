@@ -55,6 +55,7 @@ DOWNLOADER_MIDDLEWARES = {
     "spiders.middlewares.retryafter.RetryAfterMiddleware": 560,
     # Before RobotsTxtMiddleware (100): a refused target's robots.txt is not fetched either.
     "spiders.middlewares.addresspolicy.AddressPolicyMiddleware": 50,
+    "spiders.middlewares.requisite_guard.RequisiteGuardMiddleware": 595,
     # Closest to the download handler: waits for the capture's records (spiders.extensions.capture).
     "spiders.middlewares.capturewait.CaptureWaitMiddleware": 1000,
 }
@@ -73,6 +74,8 @@ EXTENSIONS = {
     "spiders.extensions.worker_pool.WorkerPool": 10,  # the pipelines' CPU-bound work
     "spiders.extensions.crawl_progress.CrawlProgressExtension": 900,  # terminal-only progress
     "spiders.extensions.indexing.CollectionIndexExtension": 950,  # re-index on engine_stopped
+    # After the index: screenshots of the crawl's pages rendered from the archive.
+    "spiders.extensions.screenshots.ScreenshotsExtension": 960,
 }
 DOWNLOADER_CLIENTCONTEXTFACTORY = "spiders.tls_recording.TlsRecordingContextFactory"
 # Scrapy 2.14+ calls this setting deprecated, yet offers no other way to see the TLS connection.
@@ -94,7 +97,7 @@ WARCPROOF_REPLICA_URL = ""
 WARCPROOF_WARC_PREFIX = "warcproof"
 WARCPROOF_WARC_MAX_SIZE = 1_000_000_000
 WARCPROOF_WARC_GZIP_LEVEL = 6
-# Worker processes that extract and compare pages (spiders.pipelines.extract); -1: one per
+# Worker processes that extract and compare pages (spiders.pipelines.analyse); -1: one per
 # core, 0: in the crawler process itself.
 WARCPROOF_WORKERS = -1
 # A response whose payload equals the latest capture of its URL in the collection is written as
@@ -117,6 +120,18 @@ WARCPROOF_MIN_SHARED = 0.3  # a live page sharing less of the seed's text is ano
 # Distributed crawls (spiders/distributed.py): with a Redis URL (e.g. redis://host:6379/0), the
 # processes started with one WARCPROOF_RUN_ID share one frontier and split the seeds.
 WARCPROOF_REDIS_URL = ""
+# Page requisites (spiders/requisite_fetch.py): stylesheets, images, scripts, icons, frames of
+# every fetched page, archived like the page, within these caps per page; video and audio only
+# with WARCPROOF_REQUISITES_MEDIA.
+WARCPROOF_REQUISITES = True
+WARCPROOF_REQUISITES_MAX_COUNT = 300
+WARCPROOF_REQUISITES_MAX_BYTES = 50 * 1024 * 1024
+WARCPROOF_REQUISITES_SECONDS = 60
+WARCPROOF_REQUISITES_MEDIA = False
+# At the end of a crawl, render every page from the archive in headless Chromium and keep the
+# screenshots (spiders/extensions/screenshots.py; `warcproof qa` does it for any crawl). Off by
+# default: each page costs two browser runs (about 10-20 s on a small machine).
+WARCPROOF_SCREENSHOTS = False
 WARCPROOF_RUN_ID = ""
 # Crawl progress on a terminal (spiders.extensions.crawl_progress); with an interval (seconds),
 # one plain line that often when stderr is not a terminal.

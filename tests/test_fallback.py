@@ -380,3 +380,32 @@ def test_live_crawl_of_a_loopback_url_asks_no_public_archive(tmp_path: Path) -> 
     log = next((collection / "logs").glob("crawl-*.log")).read_text()
     assert "archive.org/cdx" not in log
     assert "archive.org/robots.txt" not in log
+
+
+def test_a_captures_requisites_come_from_the_archive_at_its_time(
+    crawled: Any, wayback: str
+) -> None:
+    collection, entries, _ = crawled
+    capture = entries["004"]["capture"]
+    timestamp = capture["fetched_url"].split("/web/", 1)[1].split("id_/", 1)[0]
+    (listing,) = [
+        json.loads(payload)
+        for kind, headers, _, payload in records(collection)
+        if kind == "metadata"
+        and headers.get_header("WARC-Warcproof-Requisites") is not None
+        and headers.get_header("WARC-Refers-To") == capture["response_record_id"]
+    ]
+    assert listing["source_url"] == URL_004
+    assert listing["fetched"]
+    for entry in listing["fetched"]:
+        mode = "im_" if entry["kind"] == "image" else "id_"
+        # Asked at the capture's timestamp; the archive may answer from the nearest one.
+        assert entry["fetched_url"].startswith(f"{wayback}/web/"), entry
+        assert f"{mode}/" in entry["fetched_url"], entry
+        assert entry["fetched_url"].endswith(entry["url"].split("://", 1)[1]), entry
+    requested = [
+        headers.get_header("WARC-Target-URI")
+        for kind, headers, _, _ in records(collection)
+        if kind == "request" and "/web/" in (headers.get_header("WARC-Target-URI") or "")
+    ]
+    assert any(f"/web/{timestamp}im_/" in url for url in requested)

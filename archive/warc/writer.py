@@ -224,6 +224,7 @@ class WarcWriter:
         *,
         extra_headers: Mapping[str, str] | None = None,
         concurrent_to: RecordRef | None = None,
+        refers_to: str | None = None,
     ) -> RecordRef:
         spec = payload_spec(
             "resource",
@@ -231,6 +232,7 @@ class WarcWriter:
             payload,
             content_type,
             concurrent_to=concurrent_to.record_id if concurrent_to else None,
+            refers_to=refers_to,
             extra_headers=extra_headers,
         )
         return self._write([spec])[0]

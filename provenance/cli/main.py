@@ -14,11 +14,11 @@ from collections.abc import Sequence
 from importlib.metadata import version
 
 from archive.errors import ArchiveError
-from provenance.cli import changes, checking, corpus, crawl, handoff, reverify, signing_keys
+from provenance.cli import changes, checking, corpus, crawl, handoff, qa, reverify, signing_keys
 from provenance.errors import ProvenanceError
 from provenance.exitcodes import ExitCode, table
 
-COMMAND_GROUPS = (corpus, crawl, reverify, handoff, checking, changes, signing_keys)
+COMMAND_GROUPS = (corpus, crawl, reverify, handoff, checking, changes, signing_keys, qa)
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 

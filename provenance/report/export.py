@@ -23,6 +23,7 @@ from archive.warc.reader import iter_records, read_record
 from provenance.errors import ProvenanceError
 from provenance.ledger.store import Ledger, LedgerEntry
 from provenance.report import summary as report
+from provenance.report.screenshot_records import Screenshot, find_screenshots
 from provenance.sources.manifest import IntegrityProblem, load, verify
 
 
@@ -92,7 +93,8 @@ def ledger_pages(collection: Path, entries: Iterable[LedgerEntry]) -> tuple[int,
                 f"{known.warc_file}, which is not among the closed WARC files"
             )
     wanted = {c.conversion_id for c in captures.values() if c.conversion_id is not None}
-    return len(captures), _pages(list(captures.values()), _locate(warcs.values(), wanted))
+    shots = find_screenshots(warcs.values())
+    return len(captures), _pages(list(captures.values()), _locate(warcs.values(), wanted), shots)
 
 
 def _locate(warcs: Iterable[Path], record_ids: set[str]) -> dict[str, tuple[Path, int]]:
@@ -110,8 +112,13 @@ def _locate(warcs: Iterable[Path], record_ids: set[str]) -> dict[str, tuple[Path
     return found
 
 
-def _pages(captures: list[_Capture], places: dict[str, tuple[Path, int]]) -> Iterator[Page]:
+def _pages(
+    captures: list[_Capture],
+    places: dict[str, tuple[Path, int]],
+    shots: dict[str, Screenshot],
+) -> Iterator[Page]:
     for capture in captures:
+        shot = shots.get(capture.record_id)
         text = None
         if capture.conversion_id is not None:
             record = read_record(*places[capture.conversion_id])
@@ -125,6 +132,8 @@ def _pages(captures: list[_Capture], places: dict[str, tuple[Path, int]]) -> Ite
             extra={
                 "seeds": [seed for seed, _ in capture.seeds],
                 "verdicts": {seed: verdict for seed, verdict in capture.seeds},
+                # The page rendered from the archive (`warcproof qa`), where there is one.
+                **({"screenshot": shot.uri} if shot else {}),
             },
         )
 

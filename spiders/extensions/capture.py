@@ -45,6 +45,8 @@ T = TypeVar("T")
 STARTED_KEY = "warcproof_started"
 RECEIVED_KEY = "warcproof_received"
 TRUNCATED_KEY = "warcproof_truncated"
+TRUNCATED_AS_KEY = "warcproof_truncated_as"  # the WARC-Truncated reason, once written
+MAX_BYTES_KEY = "warcproof_max_bytes"  # a request's own, lower limit (page requisites)
 REQUEST_RECORD_KEY = "warcproof_request_record"
 RESPONSE_RECORD_KEY = "warcproof_response_record"
 NOT_ARCHIVED_KEY = "warcproof_not_archived"  # why this exchange could not be archived
@@ -143,7 +145,7 @@ class WarcCaptureExtension:
         if latency is not None:
             request.meta[STARTED_KEY] = time.time() - latency
         # body_length is Twisted's UNKNOWN_LENGTH (a str) for chunked or close-delimited bodies.
-        if isinstance(body_length, int) and body_length > self.max_response > 0:
+        if isinstance(body_length, int) and body_length > self._limit(request) > 0:
             # Scrapy cancels a body announced above DOWNLOAD_MAXSIZE before reading any of it,
             # losing the exchange; stopping here keeps at least the head, marked truncated.
             download_maxsize = request.meta.get(
@@ -156,7 +158,7 @@ class WarcCaptureExtension:
     def bytes_received(self, data: bytes, request: Request, spider: Spider) -> None:
         received = request.meta.get(RECEIVED_KEY, 0) + len(data)
         request.meta[RECEIVED_KEY] = received
-        if received > self.max_response > 0:
+        if received > self._limit(request) > 0:
             # Kept up to the limit and marked WARC-Truncated: length, not thrown away.
             request.meta[TRUNCATED_KEY] = "length"
             raise StopDownload(fail=False)
@@ -180,7 +182,9 @@ class WarcCaptureExtension:
         request.meta.pop(RECEIVED_KEY, None)
         truncated = request.meta.pop(TRUNCATED_KEY, None)
         if truncated == "length":
-            response = response.replace(body=response.body[: self.max_response])
+            response = response.replace(body=response.body[: self._limit(request)])
+        if truncated is not None:
+            request.meta[TRUNCATED_AS_KEY] = truncated
         exchange = to_exchange(request, response, started, truncated)
         for key in (NOT_ARCHIVED_KEY, TRUNCATION_KEY):  # an earlier redirect hop's
             request.meta.pop(key, None)
@@ -195,6 +199,10 @@ class WarcCaptureExtension:
         self.pending.add(written)
         written.addBoth(self._settled, written)
         request.meta[PENDING_KEY] = written
+
+    def _limit(self, request: Request) -> int:
+        limit: int = request.meta.get(MAX_BYTES_KEY, self.max_response)
+        return limit
 
     @property
     def backlog(self) -> int:

@@ -58,6 +58,7 @@ from spiders.extensions.capture import (
 )
 from spiders.frontier import SEED_KEY, RedisRun
 from spiders.items import PageVersion, SeedItem
+from spiders.requisite_fetch import RequisitesMixin
 
 NO_URL = "no source URL is known for this seed (its manifest entry lists none)"
 QUEST_KEY = "warcproof_archive_quest"
@@ -86,7 +87,7 @@ class _Quest:
     fetches: list[tuple[str, Capture]] | None = None  # (role, capture), once chosen
 
 
-class SeedsSpider(scrapy.Spider):
+class SeedsSpider(RequisitesMixin, scrapy.Spider):
     name = "seeds"
 
     def __init__(self, seeds: str = "", *args: Any, **kwargs: Any) -> None:
@@ -185,6 +186,8 @@ class SeedsSpider(scrapy.Spider):
             item.min_shared = self.min_shared
         for output in self._after_live(item):
             yield output
+        async for request in self.page_requisites(response, item.live):
+            yield request
 
     async def failed(self, failure: Failure) -> AsyncIterator[Any]:
         request = failure.request  # type: ignore[attr-defined]
@@ -302,6 +305,9 @@ class SeedsSpider(scrapy.Spider):
         quest.item.archived.append(version)
         for output in self._next(quest):
             yield output
+        if self.endpoint is not None:
+            async for request in self.page_requisites(response, version, (self.endpoint, capture)):
+                yield request
 
     async def _archive_failed(self, failure: Failure) -> AsyncIterator[Any]:
         request = failure.request  # type: ignore[attr-defined]

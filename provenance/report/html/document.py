@@ -31,6 +31,7 @@ from provenance.report.html.seed_section import (
 )
 from provenance.report.html.style import SCRIPT, STYLE
 from provenance.report.html.texts import CollectionTexts
+from provenance.report.screenshot_records import find_screenshots
 from provenance.report.who_changed import WhoChanged, capture_line, human_time, one_line_reason
 
 VERDICT_MEANINGS = (
@@ -92,13 +93,15 @@ def load_report(
                 if entry.verdict.seed_id in shown:
                     history[entry.verdict.seed_id].append(entry)
     texts = CollectionTexts(collection)
+    shots = find_screenshots(Collection(collection).closed_warcs())
     pages = []
     anchors: set[str] = set()
     for done, entry in enumerate(entries, 1):
         anchor = _anchor(entry.verdict.seed_id, anchors)
         who = WhoChanged.of(entry, changes)
+        shot = shots.get(entry.capture.response_record_id) if entry.capture else None
         seed_history = history[entry.verdict.seed_id]
-        pages.append(SeedPage(entry, anchor, texts.texts(entry), seed_history, who))
+        pages.append(SeedPage(entry, anchor, texts.texts(entry), seed_history, who, shot))
         if progress is not None:
             progress(done, len(entries))
     return HtmlReport(collection, crawl_id, pages)

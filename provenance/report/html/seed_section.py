@@ -3,6 +3,7 @@ side by side, the evidence, and the seed's capture history."""
 
 from __future__ import annotations
 
+import base64
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from provenance.report.html.unit_rows import (
     build_rows,
     seed_units,
 )
+from provenance.report.screenshot_records import Screenshot
 from provenance.report.who_changed import WhoChanged, capture_line, human_time
 from provenance.text.normalize import NORMALIZER_VERSION
 from provenance.text.segment import Unit, units
@@ -58,6 +60,7 @@ class SeedPage:
     texts: SeedTexts
     history: Sequence[LedgerEntry]  # this seed in every crawl of the ledger, oldest first
     who: WhoChanged  # whether the copy, the source, or both changed
+    screenshot: Screenshot | None = None  # the page rendered from the archive (`warcproof qa`)
 
 
 def e(value: object) -> str:
@@ -90,6 +93,22 @@ def verdict_badge(verdict: Verdict) -> str:
     )
 
 
+def _screenshot(shot: Screenshot | None) -> str:
+    """The page as rendered from the archive, beside the verdict's reasons."""
+    if shot is None:
+        return ""
+    data = base64.b64encode(shot.png()).decode("ascii")
+    return (
+        '<figure class="screenshot" style="float:right;width:min(40%,360px);margin:0 0 1em 1em">'
+        f'<a href="data:image/png;base64,{data}" download="screenshot.png">'
+        f'<img src="data:image/png;base64,{data}" style="width:100%;border:1px solid #999" '
+        'alt="The source page as rendered from the archive"></a>'
+        '<figcaption class="meta">The page rendered from the archive alone (headless '
+        f"Chromium): <code>{e(shot.uri)}</code>, record <code>{e(shot.record_id)}</code>"
+        "</figcaption></figure>"
+    )
+
+
 def seed_section(page: SeedPage, previous: str | None, following: str | None) -> str:
     entry = page.entry
     verdict = entry.verdict
@@ -104,6 +123,7 @@ def seed_section(page: SeedPage, previous: str | None, following: str | None) ->
         _pager(previous, following),
         f'<p class="meta">Source: {_link(source) if source else "unknown"}'
         f" \u00b7 {e(capture_line(capture))}</p>",
+        _screenshot(page.screenshot),
         "<h3>Why</h3>",
         '<ul class="reasons">' + "".join(f"<li>{e(r)}</li>" for r in verdict.reasons) + "</ul>",
         _counts_table(verdict.counts),
