@@ -58,7 +58,7 @@ def pywb_server(workdir: Path, warcs: Iterable[Path], index: Path | None = None)
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 180  # pywb starts slowly on a loaded machine
         while True:
             try:
                 with urllib.request.urlopen(f"{base}/{COLLECTION}/", timeout=2):

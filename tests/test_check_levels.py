@@ -215,10 +215,14 @@ def test_unsupported_and_foreign_files_are_named_never_skipped(
     write(folder / "c.warc.gz.bad", gz(warcinfo(new_id()))[:-9])
     write(folder / "d.arc", arc_file(ARC_RECORDS))
     write(folder / "notes.txt", b"some notes\n")
+    write(folder / "e.warc.gz.open", gz(warcinfo(new_id()))[:-9])
+    write(folder / "f.warc.gz.tail", gz(warcinfo(new_id()))[:-9])
     summary, problems = run_check(folder)
     assert sorted(name for name, _ in summary.not_checked) == [
         str(folder / "a.warc.zst"),
         str(folder / "b.warc.lz4"),
+        str(folder / "e.warc.gz.open"),
+        str(folder / "f.warc.gz.tail"),
         str(folder / "notes.txt"),
     ]
     by_file = {Path(problem.file).name: (problem.code, problem.level) for problem in problems}
@@ -226,6 +230,8 @@ def test_unsupported_and_foreign_files_are_named_never_skipped(
         "a.warc.zst": ("unsupported", "warning"),
         "b.warc.lz4": ("unsupported", "warning"),
         "c.warc.gz.bad": ("gzip-truncated", "error"),
+        "e.warc.gz.open": ("not-checked", "info"),
+        "f.warc.gz.tail": ("not-checked", "info"),
         "notes.txt": ("not-checked", "info"),
     }
     assert {str(warc), str(folder / "d.arc")} <= summary.by_file.keys()

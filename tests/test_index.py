@@ -4,6 +4,7 @@ kept up to date incrementally."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import shutil
 import subprocess
@@ -17,8 +18,11 @@ from hypothesis import strategies as st
 from archive.collection import Collection
 from archive.index.collection_index import _write_unique, index_collection
 from archive.warc.reader import iter_records, read_record
+from archive.warc.record_uris import text_uri
+from archive.warc.writer import WarcWriter
 from provenance.sources.manifest import add_seed
 from tests.conftest import SEEDS, run_crawl
+from tests.test_check_warc import exchange, written_warc
 
 BIN = Path(sys.executable).parent
 URL_004 = "http://diyaruna.com/en_GB/articles/cnmi_di/features/2017/02/06/feature-01"
@@ -217,3 +221,26 @@ def test_indexing_on_close_can_be_switched_off(tmp_path: Path, replica_origin: s
     assert result.returncode == 0, result.stderr
     assert list((collection / "warcs").glob("*.warc.gz"))
     assert not (Collection(collection).index).exists()
+
+
+def test_old_and_new_record_uris_and_plain_warcs_are_indexed_alike(tmp_path: Path) -> None:
+    """A collection written before (text and verdict records under the page's URL) next to a
+    plain .warc in today's layout (the text under urn:text:URL): both are indexed, and only
+    the responses stand under the pages' URLs."""
+    warcs = Collection(tmp_path / "collection").warcs
+    old, _ = written_warc(warcs)
+    with WarcWriter(tmp_path / "new") as writer:
+        _, response = writer.write_exchange(exchange(7))
+        text = text_uri(response.target_uri)
+        writer.write_conversion(text, b"text", "text/plain", refers_to=response)
+    (new,) = (tmp_path / "new").glob("*.warc.gz")
+    plain = warcs / new.name.removesuffix(".gz")
+    plain.write_bytes(gzip.decompress(new.read_bytes()))
+    update = index_collection(tmp_path / "collection")
+    assert set(update.warcs) == {old.name, plain.name}
+    lines = cdxj(update.path)
+    assert {fields["filename"] for _, _, fields in lines} == {old.name, plain.name}
+    responses = {
+        record.target_uri for record in iter_records(old) if record.rec_type == "response"
+    } | {response.target_uri}
+    assert sorted(fields["url"] for _, _, fields in lines) == sorted(responses)

@@ -66,7 +66,7 @@ def pywb(request: pytest.FixtureRequest) -> str:
 def fetch(base: str, path: str) -> tuple[int, dict[str, str], bytes]:
     """GET without any decoding but de-chunking, so the body is what pywb sent."""
     parts = urlsplit(base)
-    connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=30)
+    connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=120)
     try:
         connection.request("GET", path, headers={"Accept-Encoding": "gzip, deflate"})
         response = connection.getresponse()

@@ -32,6 +32,8 @@ from archive.check.problems import (
 )
 from archive.check.waczfile import check_wacz
 from archive.check.warcfile import check_warc, sniff
+from archive.warc.naming import OPEN_SUFFIX
+from archive.warc.recover import TAIL_SUFFIX
 
 Progress = Callable[[int, int], None]
 
@@ -110,6 +112,10 @@ def _files(paths: Sequence[Path]) -> Iterator[tuple[Path, str | None]]:
 
 
 def _skip_reason(path: Path) -> str | None:
+    if path.name.endswith(OPEN_SUFFIX):
+        return "still being written (or left by a killed crawl: see `warcproof warc recover`)"
+    if path.name.endswith(TAIL_SUFFIX):
+        return "the damaged bytes `warcproof warc recover` cut off a WARC file"
     try:
         with open(path, "rb") as raw:
             start = raw.read(_SNIFF_SIZE)

@@ -129,6 +129,7 @@ class RecordChecker:
         self.record_id: str | None = None  # of the record being read, for the findings
         self.lf_ends = False  # the file's heads end lines with LF alone
         self.shared_member_seen = False
+        self.mixed_versions = False
         self.no_warcinfo_id = 0  # records without WARC-Warcinfo-ID
         self.first_no_warcinfo_id = 0
 
@@ -367,9 +368,12 @@ class RecordChecker:
         self.records += 1
         if self.version is None:
             self.version = version
-        elif version != self.version:
+        elif version != self.version and not self.mixed_versions:
+            self.mixed_versions = True  # once per file: a writer mixes versions throughout
             self._problem(
-                WARC_VERSION, f"WARC/{version} in a file that began with WARC/{self.version}"
+                WARC_VERSION,
+                f"WARC/{version} in a file that began with WARC/{self.version} (the first such "
+                "record)",
             )
         for required in _MANDATORY:
             if required not in found:
