@@ -30,10 +30,10 @@ from archive.check.problems import (
     Problem,
     ProblemSink,
 )
+from archive.check.recover import TAIL_SUFFIX
 from archive.check.waczfile import check_wacz
 from archive.check.warcfile import check_warc, sniff
 from archive.warc.naming import OPEN_SUFFIX
-from archive.warc.recover import TAIL_SUFFIX
 
 Progress = Callable[[int, int], None]
 
