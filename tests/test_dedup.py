@@ -157,7 +157,7 @@ def test_every_revisit_points_at_a_response_with_its_payload(
                 assert stored.payload == ex.body
         warcs = sorted((collection / "warcs").glob("*.warc.gz"))
         if warcs:
-            assert check(warcs).exit_code == 0
+            assert check(warcs).exit_code(strict=False) == 0
         for warc in warcs:
             for record in iter_records(warc):
                 if record.rec_type == "revisit":

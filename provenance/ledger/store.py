@@ -233,6 +233,7 @@ def _now() -> str:
 _TABLES = {
     1: ("crawls", "captures", "verdicts"),
     2: ("crawls", "captures", "verdicts", "observations", "changes"),
+    3: ("crawls", "captures", "verdicts", "observations", "changes"),
 }
 
 

@@ -71,13 +71,19 @@ def crawler_defaults(module: str = "spiders.settings") -> dict[str, object]:
     wanted: list[ast.stmt] = [
         node
         for node in tree.body
-        if isinstance(node, ast.Assign)
-        and all(isinstance(t, ast.Name) and t.id.startswith(PREFIX) for t in node.targets)
+        if (  # defaults may name the plain library's policies (provenance.sources.http_policy)
+            isinstance(node, ast.ImportFrom)
+            and (node.module or "").split(".")[0] == "provenance"
+        )
+        or (
+            isinstance(node, ast.Assign)
+            and all(isinstance(t, ast.Name) and t.id.startswith(PREFIX) for t in node.targets)
+        )
     ]
     namespace: dict[str, object] = {}
     code = compile(ast.Module(body=wanted, type_ignores=[]), spec.origin, "exec")
-    exec(code, {"__builtins__": {}}, namespace)
-    return namespace
+    exec(code, {"__builtins__": {"__import__": __import__}}, namespace)
+    return {name: value for name, value in namespace.items() if name.startswith(PREFIX)}
 
 
 def parse_assignments(assignments: Sequence[str]) -> dict[str, str]:
