@@ -108,6 +108,7 @@ def test_every_option_of_every_command_says_what_it_does() -> None:
     assert silent == []
 
 
+@pytest.mark.crawl
 def test_unknown_ids_are_usage_errors(corpus: Path, tmp_path: Path) -> None:
     crawled = warcproof("crawl", "--manifest", str(corpus), "--collection",
                         str(tmp_path / "c"), "--seed", "999")  # fmt: skip
@@ -162,6 +163,7 @@ def test_settings_come_from_the_command_line_then_environment_then_file(tmp_path
     assert "WARCPROOF_WAYBACK_ULR is not a warcproof setting" in typo.stderr
 
 
+@pytest.mark.crawl
 def test_the_collection_is_named_the_same_way_everywhere(tmp_path: Path) -> None:
     env = {**clean_environment(), "WARCPROOF_COLLECTION": str(tmp_path / "from-env")}
     for command in (["report"], ["changes"], ["index"], ["reverify"]):
@@ -172,6 +174,7 @@ def test_the_collection_is_named_the_same_way_everywhere(tmp_path: Path) -> None
     assert str(tmp_path / "old-style") in positional.stderr
 
 
+@pytest.mark.crawl
 def test_replica_takes_its_options_and_lists_its_pages(tmp_path: Path) -> None:
     server = subprocess.Popen(
         [str(BIN / "warcproof"), "replica", "--port", "0", "--gone", "gone.test"],

@@ -382,6 +382,8 @@ def test_live_crawl_of_a_loopback_url_asks_no_public_archive(tmp_path: Path) -> 
     assert "archive.org/robots.txt" not in log
 
 
+@pytest.mark.crawl
+@pytest.mark.external
 def test_a_captures_requisites_come_from_the_archive_at_its_time(
     crawled: Any, wayback: str
 ) -> None:

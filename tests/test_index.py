@@ -223,6 +223,7 @@ def test_indexing_on_close_can_be_switched_off(tmp_path: Path, replica_origin: s
     assert not (Collection(collection).index).exists()
 
 
+@pytest.mark.crawl
 def test_old_and_new_record_uris_and_plain_warcs_are_indexed_alike(tmp_path: Path) -> None:
     """A collection written before (text and verdict records under the page's URL) next to a
     plain .warc in today's layout (the text under urn:text:URL): both are indexed, and only
