@@ -116,7 +116,7 @@ def test_ctrl_c_stops_a_crawl_within_seconds_and_keeps_what_it_did(
     assert "interrupted" in err
     assert wait_until_gone(crawl.pid) == []
     assert lock_is_free(collection)
-    if (collection / "warcs").exists():
+    if list((collection / "warcs").glob("*.warc.gz*")):  # it may stop before writing any
         assert warcproof("warc", "recover", str(collection / "warcs")).returncode == 0
         checked = warcproof("check", str(collection / "warcs"))
         assert checked.returncode == 0, checked.stdout + checked.stderr

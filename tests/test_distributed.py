@@ -223,10 +223,10 @@ def scrapy_crawl(
 
 
 @pytest.mark.crawl
-def test_an_unreachable_redis_is_a_usage_error(tmp_path: Path) -> None:
+def test_an_unreachable_redis_is_an_unavailable_service(tmp_path: Path) -> None:
     manifest = write_corpus(tmp_path / "seeds", 1, extras=False)
     result = warcproof_crawl(manifest, tmp_path / "c", "--redis", "redis://127.0.0.1:1/0")
-    assert result.returncode == 2
+    assert result.returncode == 5  # ExitCode.UNAVAILABLE: not a usage error
     assert "cannot reach Redis at redis://127.0.0.1:1/0" in result.stderr
     assert not (tmp_path / "c" / "warcs").exists()
 

@@ -187,7 +187,7 @@ def test_replica_mode_never_asks_the_internet_archive(tmp_path: Path, gone_repli
     add_seed(manifest, copy, urls=[URL_004], seed_id="004")
     collection = tmp_path / "collection"
     result = run_crawl(manifest, collection, gone_replica, "-s", "WARCPROOF_FALLBACK=True")
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 1, result.stderr  # no seed fetched, nor an archived copy
     entry = report(collection)["004"]
     assert entry["verdict"] == "unverifiable"
     reasons = " ".join(entry["reasons"])
@@ -217,7 +217,7 @@ def test_an_unreachable_archive_is_named(tmp_path: Path, gone_replica: str) -> N
     collection = tmp_path / "collection"
     settings = [*archive_settings("http://127.0.0.1:9"), "-s", "RETRY_TIMES=0"]
     result = run_crawl(manifest, collection, gone_replica, *settings)
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 1, result.stderr  # no seed fetched, nor an archived copy
     entry = report(collection)["004"]
     assert entry["verdict"] == "unverifiable"
     reasons = " ".join(entry["reasons"])
@@ -370,7 +370,7 @@ def test_live_crawl_of_a_loopback_url_asks_no_public_archive(tmp_path: Path) -> 
         timeout=120,
         check=False,
     )
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 1, result.stderr  # no seed fetched, nor an archived copy
     entry = report(collection)["refused"]
     assert entry["verdict"] == "unverifiable"
     assert PRIVATE_URL in " ".join(entry["reasons"])

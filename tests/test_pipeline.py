@@ -291,7 +291,9 @@ def test_gone_missing_and_refused_sources_are_unverifiable_with_the_reason(
         add_seed(manifest, copy, urls=[url], seed_id=seed_id)
     collection = tmp_path / "collection"
     result = run_crawl(manifest, collection, replica_origin)
-    assert result.returncode == 0, result.stderr
+    # No seed's source could be fetched: the crawl fails, and says so first.
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.startswith("warcproof: no seed's source page could be fetched")
     assert re.search(r"^gone +unverifiable", result.stdout, re.M)
     assert "the server answered HTTP 410" in result.stdout
     assert "the server answered HTTP 404" in result.stdout
@@ -328,7 +330,7 @@ def test_gone_missing_and_refused_sources_are_unverifiable_with_the_reason(
         timeout=120,
         check=False,
     )
-    assert live.returncode == 0, live.stderr
+    assert live.returncode == 1, live.stderr  # no seed fetched
     assert re.search(r"^refused +unverifiable", live.stdout, re.M)
     assert "the fetch failed" in live.stdout
 

@@ -72,8 +72,7 @@ def crawler_defaults(module: str = "spiders.settings") -> dict[str, object]:
         node
         for node in tree.body
         if (  # defaults may name the plain library's policies (provenance.sources.http_policy)
-            isinstance(node, ast.ImportFrom)
-            and (node.module or "").split(".")[0] == "provenance"
+            isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "provenance"
         )
         or (
             isinstance(node, ast.Assign)

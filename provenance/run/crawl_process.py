@@ -4,8 +4,10 @@ collection and manifest passed as settings and the log kept in the collection.
 Signals: the crawler processes run in their own process group, so Ctrl-C on the terminal
 reaches `warcproof` only, which passes each SIGINT or SIGTERM on once. The first asks Scrapy to
 stop cleanly (pages in flight are finished and recorded, WARC files closed, the lock released);
-the second makes Scrapy stop at once; a third kills the crawler. A crawler also gets SIGTERM
-when `warcproof` itself dies, even by `kill -9` (provenance.run.parent_death)."""
+the second makes Scrapy stop at once; a third kills the crawler. Without a second signal the
+same happens by itself GRACE_SECONDS and FORCE_SECONDS later (except for a JOBDIR crawl, which
+may take as long as its pages in flight to pause cleanly). A crawler also gets SIGTERM when
+`warcproof` itself dies, even by `kill -9` (provenance.run.parent_death)."""
 
 from __future__ import annotations
 
@@ -97,7 +99,10 @@ class Crawlers:
     place, and before that (while it still loads) it ends the process at once, where a SIGINT
     could be swallowed as a KeyboardInterrupt somewhere in start-up code."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, force: bool = True) -> None:
+        """`force`: stop at once what has not stopped GRACE_SECONDS after the first signal
+        (off for a JOBDIR crawl, whose queue is saved only by a clean stop)."""
+        self.force = force
         self.children: list[subprocess.Popen[bytes]] = []
         self.signals_received = 0
         self.first_signal: float | None = None
@@ -119,7 +124,7 @@ class Crawlers:
     def wait(self) -> list[int]:
         with self._passing_signals():
             while any(child.poll() is None for child in self.children):
-                if self.first_signal is not None:
+                if self.first_signal is not None and self.force:
                     waited = time.monotonic() - self.first_signal
                     if waited > GRACE_SECONDS + FORCE_SECONDS:
                         self._escalate(kill=True)
@@ -172,7 +177,7 @@ def run_crawl(
     logs.mkdir(parents=True, exist_ok=True)
     log = logs / f"crawl-{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}.log"
     before = _last_crawl(collection)
-    crawlers = Crawlers()
+    crawlers = Crawlers(force=not any(s.startswith("JOBDIR=") for s in settings))
     crawlers.start(scrapy_command(manifest, collection, seeds, replica_url, log, settings))
     (returncode,) = crawlers.wait()
     if returncode == ExitCode.LOCKED:  # another run holds the collection: this one did nothing

@@ -107,6 +107,8 @@ class Search:
 class LocateError(WaybackError):
     """The seed gives nothing to search with (no URL prefix), or the search cannot run."""
 
+    exit_code = 2  # ExitCode.USAGE: the seed gives nothing to search with
+
 
 def search_window(seed: Seed) -> tuple[date | None, date | None]:
     hints = seed.locate
