@@ -1,0 +1,184 @@
+"""One page's cases: its copies built and each judged through the library API, in a worker
+process. The page is extracted once; every copy is compared with that extraction by the same two
+steps `compare_text` takes, and the gold copy also through `compare_text` itself, to show that
+the shortcut gives what users get."""
+
+from __future__ import annotations
+
+import gzip
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from bench import accuracy_copies as copies
+from provenance import compare_text
+from provenance.compare.text_check import compare_prepared, prepare_text
+from provenance.text.extract import NoArticle, extract_article
+
+UNTOUCHED = ("gold", "typography", "no-periphery", "select-all", "reader-mode")
+TAMPERED = (
+    "figure",
+    "insert-foreign",
+    "delete-paragraph",
+    "reword",
+    "other-article",
+    "outside-number",
+)
+KINDS = UNTOUCHED + TAMPERED
+EXPECTED = {
+    "figure": "modified",
+    "insert-foreign": "foreign content",
+    "delete-paragraph": "excerpt",
+    "reword": "modified",
+    "other-article": "foreign content",
+    "outside-number": "modified",
+}
+FAITHFUL = ("verbatim", "faithful")
+REASON_KEPT = 400  # characters of the first reason kept in the results
+
+
+@dataclass(frozen=True)
+class Page:
+    set: str
+    id: str
+    url: str
+    gold: str
+    path: Path
+
+    @property
+    def key(self) -> str:
+        return f"{self.set}/{self.id}"
+
+    def body(self) -> bytes:
+        return gzip.decompress(self.path.read_bytes())
+
+
+@dataclass(frozen=True)
+class Task:
+    page: Page
+    kinds: tuple[str, ...]
+    foreign_gold: str  # another page's article: donor of the inserted sentence
+    other_gold: str  # another page's article: the other-article copy
+    select_all: str | None  # the browser's innerText, None where there is none
+
+
+@dataclass(frozen=True)
+class Case:
+    set: str
+    id: str
+    kind: str
+    verdict: str | None  # None: the copy does not apply to this page (skipped)
+    reason: str  # first reason (truncated), or why the copy was skipped
+    ok: bool  # untouched: not a false alarm; tampered: detected
+    exact: bool  # tampered: expected verdict and the change named in the first reason
+    reasons: int = 0
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class PageResult:
+    cases: tuple[Case, ...]
+    cpu: float  # seconds of CPU this page took in the worker
+    api_mismatch: str | None  # set when compare_text and the shortcut disagree on the gold copy
+
+
+def build_copies(task: Task, body: bytes, page_text: str) -> dict[str, copies.Copy | str]:
+    """Each wanted kind's copy, or why it does not apply."""
+    page, gold = task.page, task.page.gold
+    built: dict[str, copies.Copy | str | None] = {}
+    for kind in task.kinds:
+        if kind == "gold":
+            built[kind] = copies.Copy(kind, gold)
+        elif kind == "typography":
+            built[kind] = copies.Copy(kind, copies.typography(gold, page.id))
+        elif kind == "no-periphery":
+            stripped = copies.no_periphery(gold, body)
+            built[kind] = copies.Copy(kind, stripped[0]) if stripped else None
+        elif kind == "select-all":
+            built[kind] = copies.Copy(kind, task.select_all) if task.select_all else None
+        elif kind == "reader-mode":
+            text = copies.reader_mode(body)
+            built[kind] = copies.Copy(kind, text) if text else None
+        elif kind == "figure":
+            built[kind] = copies.figure(gold, page.id)
+        elif kind == "insert-foreign":
+            built[kind] = copies.insert_foreign(gold, task.foreign_gold, page.id)
+        elif kind == "delete-paragraph":
+            built[kind] = copies.delete_paragraph(gold, page.id)
+        elif kind == "reword":
+            built[kind] = copies.reword(gold, page.id)
+        elif kind == "other-article":
+            built[kind] = copies.other_article(task.other_gold)
+        elif kind == "outside-number":
+            built[kind] = copies.outside_number(gold, page_text, page.id)
+    return {kind: copy or SKIP_REASONS[kind] for kind, copy in built.items()}
+
+
+SKIP_REASONS = {
+    "no-periphery": "no standfirst, byline, dateline or caption line found in the gold",
+    "select-all": "no innerText from Chromium",
+    "reader-mode": "readability-lxml found no article",
+    "figure": "no number in a middle paragraph",
+    "insert-foreign": "fewer than 2 paragraphs, or no donor sentence",
+    "delete-paragraph": "no middle paragraph of 80 characters or more",
+    "reword": "no middle paragraph with a word to reword",
+    "outside-number": "no line with a number in the page text outside the article",
+}
+
+
+def copies_of(task: Task) -> dict[str, copies.Copy | str]:
+    """The task's copies on their own (the crawl mode writes them out as seed files)."""
+    body = task.page.body()
+    article = extract_article(body, url=task.page.url, content_type="text/html")
+    return build_copies(task, body, "" if isinstance(article, NoArticle) else article.page_text)
+
+
+def judge_page(task: Task) -> PageResult:
+    started = time.process_time()
+    page = task.page
+    body = page.body()
+    article = extract_article(body, url=page.url, content_type="text/html")
+    page_text = "" if isinstance(article, NoArticle) else article.page_text
+    cases: list[Case] = []
+    mismatch = None
+    for kind, copy in build_copies(task, body, page_text).items():
+        if isinstance(copy, str):
+            cases.append(Case(page.set, page.id, kind, None, copy, False, False))
+            continue
+        assessment = compare_prepared(prepare_text(copy.text), article).assessment
+        if kind == "gold":
+            api = compare_text(copy.text, body, url=page.url, content_type="text/html")
+            if (api.assessment.verdict, api.assessment.reasons) != (
+                assessment.verdict,
+                assessment.reasons,
+            ):
+                mismatch = f"{api.assessment.verdict} against {assessment.verdict}"
+        verdict = str(assessment.verdict)
+        first = assessment.reasons[0] if assessment.reasons else ""
+        if kind in EXPECTED:
+            ok = verdict not in FAITHFUL
+            named = (
+                copies.quotes_from(first, copy.text)
+                if kind == "other-article"
+                else copies.named(first, copy.markers)
+            )
+            exact = verdict == EXPECTED[kind] and named
+        elif kind == "reader-mode":
+            ok, exact = verdict not in ("modified", "foreign content"), False
+        else:
+            ok, exact = verdict in FAITHFUL, False
+        cases.append(
+            Case(
+                page.set,
+                page.id,
+                kind,
+                verdict,
+                first[:REASON_KEPT],
+                ok,
+                exact,
+                len(assessment.reasons),
+            )
+        )
+    return PageResult(tuple(cases), time.process_time() - started, mismatch)

@@ -1,0 +1,162 @@
+"""What `bench/accuracy.py` runs: the corpus read, the browser texts gathered, the pages judged
+in a process pool, the report written."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shlex
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from bench import accuracy_browser as browser
+from bench.accuracy_cases import KINDS, Page, PageResult, Task, judge_page
+from bench.accuracy_copies import rng_for
+from bench.accuracy_method import METHOD
+from bench.accuracy_report import RunFacts, render
+
+ROOT = Path(__file__).resolve().parent.parent
+SETS = ("dragnet", "l3s_gn1")
+MIN_GOLD = 300
+
+
+def default_corpus() -> Path:
+    """`../shared/realpages-dev/` beside the repository; from a worktree under /work/wt the
+    shared folder is one level further up."""
+    for base in (ROOT.parent, ROOT.parent.parent):
+        if (base / "shared" / "realpages-dev").is_dir():
+            return base / "shared" / "realpages-dev"
+    return ROOT.parent / "shared" / "realpages-dev"
+
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="bench/accuracy.py", description=__doc__)
+    parser.add_argument("--corpus", type=Path, default=default_corpus())
+    parser.add_argument("--limit", type=int, help="at most N pages of each set (sorted by id)")
+    parser.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
+    parser.add_argument("--kinds", nargs="+", choices=KINDS, default=list(KINDS))
+    parser.add_argument("--crawl", type=int, default=0, help="also crawl N pages (0: no crawl)")
+    parser.add_argument("--cache", type=Path, default=browser.DEFAULT_CACHE)
+    parser.add_argument("--results", type=Path, default=ROOT / "bench" / "ACCURACY.md")
+    parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" / "accuracy.json")
+    parser.add_argument(
+        "--commit", help="the commit measured, when this tree is an export, not a checkout"
+    )
+    args = parser.parse_args(argv)
+    if args.jobs < 1 or (args.limit is not None and args.limit < 1) or args.crawl < 0:
+        parser.error("--jobs and --limit must be positive, --crawl not negative")
+    if not (args.corpus / "dragnet" / "ground-truth.json").is_file():
+        parser.error(f"no corpus at {args.corpus} (expected dragnet/ground-truth.json in it)")
+    return args
+
+
+def load_pages(corpus: Path, limit: int | None) -> list[Page]:
+    pages: list[Page] = []
+    for name in SETS:
+        gold = json.loads((corpus / name / "ground-truth.json").read_text(encoding="utf-8"))
+        chosen = [k for k in sorted(gold) if len(gold[k]["articleBody"]) >= MIN_GOLD]
+        for page_id in chosen[:limit]:
+            url = gold[page_id].get("url") or f"http://127.0.0.1/{name}/{page_id}.html"
+            path = corpus / name / "html" / f"{page_id}.html.gz"
+            pages.append(Page(name, page_id, url, gold[page_id]["articleBody"], path))
+    return pages
+
+
+def donors(pages: Sequence[Page]) -> dict[str, tuple[str, str]]:
+    """For each page, two other pages of its set (chosen by its seeded RNG): the donor of the
+    inserted sentence and the other article."""
+    chosen: dict[str, tuple[str, str]] = {}
+    for name in SETS:
+        members = [p for p in pages if p.set == name]
+        for page in members:
+            others = [p.gold for p in members if p.id != page.id]
+            if not others:
+                chosen[page.key] = ("", "")
+                continue
+            rng = rng_for("donor", page.id)
+            chosen[page.key] = (rng.choice(others), rng.choice(others))
+    return chosen
+
+
+def git_commit() -> str:
+    def git(*args: str) -> str:
+        run = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
+        return run.stdout.strip()
+
+    dirty = git("status", "--porcelain", "--untracked-files=no", "--", "provenance")
+    return git("rev-parse", "--short", "HEAD") + (
+        " + uncommitted provenance/ changes" if dirty else ""
+    )
+
+
+def cpu_seconds() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def main(argv: Sequence[str]) -> int:
+    args = parse_args(argv)
+    started, cpu_started = time.monotonic(), cpu_seconds()
+    pages = load_pages(args.corpus, args.limit)
+    print(f"accuracy: {len(pages)} pages from {args.corpus}", flush=True)
+    texts: dict[str, str] = {}
+    failed: dict[str, str] = {}
+    chromium_seconds, chromium_pages = 0.0, 0
+    if "select-all" in args.kinds:
+        bodies = {p.key: p.body() for p in pages}
+        uncached = sum(not browser.cache_path(args.cache, b).exists() for b in bodies.values())
+        print(f"accuracy: innerText of {uncached} uncached page(s) from Chromium", flush=True)
+        try:
+            texts, failed, chromium_seconds = browser.select_all_texts(bodies, args.cache, True)
+        except browser.BrowserError as error:
+            print(f"accuracy: no select-all copies: {error}", file=sys.stderr)
+        chromium_pages = uncached
+    chosen = donors(pages)
+    tasks = [Task(p, tuple(args.kinds), *chosen[p.key], texts.get(p.key)) for p in pages]
+    results: list[PageResult] = []
+    with ProcessPoolExecutor(max_workers=args.jobs) as pool:
+        for done, result in enumerate(pool.map(judge_page, tasks, chunksize=4), 1):
+            results.append(result)
+            if done % 200 == 0:
+                print(f"accuracy: {done}/{len(tasks)} pages judged", flush=True)
+    cases = [case for result in results for case in result.cases]
+    mismatches = [
+        f"{task.page.key} ({result.api_mismatch})"
+        for task, result in zip(tasks, results, strict=True)
+        if result.api_mismatch
+    ]
+    crawl_lines: list[str] = []
+    if args.crawl:
+        from bench.accuracy_crawl import crawl_agreement
+
+        crawl_lines = crawl_agreement(tasks, args.crawl)
+    facts = RunFacts(
+        commit=args.commit or git_commit(),
+        corpus=str(args.corpus),
+        pages={name: sum(p.set == name for p in pages) for name in SETS},
+        wall=time.monotonic() - started,
+        cpu=cpu_seconds() - cpu_started,
+        compare_cpu=sum(r.cpu for r in results),
+        chromium_seconds=chromium_seconds,
+        chromium_pages=chromium_pages,
+        chromium_failed=failed,
+        api_mismatches=mismatches,
+        command="bench/accuracy.py " + shlex.join(argv),
+        crawl=crawl_lines,
+    )
+    args.results.write_text(render(cases, facts, METHOD), encoding="utf-8")
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(
+        json.dumps(
+            {"commit": facts.commit, "cases": [c.to_dict() for c in cases]}, ensure_ascii=False
+        ),
+        encoding="utf-8",
+    )
+    print(f"accuracy: wrote {args.results} and {args.json} in {facts.wall:.0f} s", flush=True)
+    return 0
