@@ -14,7 +14,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -93,6 +93,7 @@ class Chromium:
         self.profile = tempfile.TemporaryDirectory(prefix="accuracy-chromium-")
         self.process: subprocess.Popen[bytes] | None = None
         self.socket: ClientConnection | None = None
+        self.connection = ExitStack()
         self.ids = itertools.count(1)
         self.events: list[dict[str, Any]] = []  # events that arrived while awaiting a reply
 
@@ -110,12 +111,15 @@ class Chromium:
                 raise BrowserError("chromium did not open its DevTools port")
             time.sleep(0.1)  # polling a file Chromium writes; there is no event to wait on
         port, path = active.read_text().split("\n")[:2]
-        self.socket = connect(f"ws://127.0.0.1:{port}{path}", max_size=None, open_timeout=30)
+        self.connection = ExitStack()
+        self.socket = self.connection.enter_context(
+            connect(f"ws://127.0.0.1:{port}{path}", max_size=None, open_timeout=30)
+        )
 
     def stop(self) -> None:
         if self.socket is not None:
-            self.socket.close()
             self.socket = None
+            self.connection.close()
         if self.process is not None:
             self.process.terminate()
             try:
