@@ -63,12 +63,19 @@ def test_furniture_the_page_splits_across_elements() -> None:
     assert [r.cls for r in alignment.seed_units] == [UnitClass.MATCHED, UnitClass.FURNITURE]
 
 
-def test_furniture_nearly_as_on_the_page() -> None:
+def test_text_nearly_as_on_the_page_outside_the_article_is_an_edit_of_it() -> None:
+    # Issue 13: near page text is an edit wherever it stands, shown as a diff with its original.
     seed = "Body.\n\nThe Times of Israel covers one of the most complicated parts of the world"
     page = "Body.\nThe Times of Israel covers one of the most complicated parts of the world!!"
     page = page.replace("complicated", "complicated\u200b").replace("world", "wor ld")
-    alignment = align(seed, "Body.", page)
-    assert alignment.seed_units[1].cls is UnitClass.FURNITURE
+    result = align(seed, "Body.", page).seed_units[1]
+    assert result.cls is UnitClass.EDITED
+    assert result.article_unit is None
+    changed = [(op.seed, op.article) for op in result.diff if op.op != "equal"]
+    assert len(changed) == 1
+    assert changed[0][1].endswith(" ld!!")
+    page = "Body.\nThe Times of Israel covers one of the most complicated parts of the world!!"
+    assert align(seed + "!!", "Body.", page).seed_units[1].cls is UnitClass.FURNITURE
 
 
 def test_a_short_unit_must_be_a_whole_word_on_the_page() -> None:
@@ -131,11 +138,13 @@ def test_headline_only_when_the_first_paragraph_is_the_title() -> None:
     assert align("Body one. Body two.", article, article, title="the  headline").omitted_title
     not_title = align("Body one. Body two.", article, article, title="Another")
     assert not not_title.omitted_title
-    assert [u.text for u in not_title.omitted] == ["The Headline"]
-    assert [u.text for u in align("Body one.", article, article).omitted] == [
-        "The Headline",
-        "Body two.",
+    # Issue 13: a leading line the copy lacks is periphery, listed but not an omission.
+    assert not_title.omitted == ()
+    assert [(u.text, role) for u, role in not_title.left_out] == [
+        ("The Headline", "a leading block")
     ]
+    no_title = align("Body one.", article, article)
+    assert [u.text for u, _ in no_title.left_out] == ["The Headline", "Body two."]
 
 
 def test_a_doubled_caption_is_matched_once_and_furniture_once() -> None:
@@ -196,8 +205,10 @@ def test_align_classifies_every_seed_unit_once(
     paired: set[int | None] = set()
     for result in alignment.seed_units:
         assert isinstance(result.cls, UnitClass)
-        has_partner = result.cls in {UnitClass.MATCHED, UnitClass.EDITED}
-        assert (result.article_unit is not None) == has_partner
+        has_partner = result.article_unit is not None
+        # An edit of page text outside the article (issue 13) has no article partner.
+        assert has_partner <= (result.cls in {UnitClass.MATCHED, UnitClass.EDITED})
+        assert has_partner or result.cls is not UnitClass.MATCHED
         assert bool(result.diff) == (result.cls is UnitClass.EDITED)
         assert 0.0 <= result.similarity <= 1.0
         if has_partner:

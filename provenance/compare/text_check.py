@@ -49,7 +49,12 @@ def compare_prepared(prepared: PreparedText, page: Article | NoArticle) -> TextC
     article_text = normalize(page.text)
     page_text = normalize(page.page_text)
     alignment = align_units(
-        prepared.units, normalized_units(article_text), page_text, title=page.title
+        prepared.units,
+        normalized_units(article_text),
+        page_text,
+        title=page.title,
+        headings=page.headings,
+        periphery=page.periphery,
     )
     return TextComparison(
         assess(alignment),

@@ -13,7 +13,10 @@ from lxml import etree, html
 from trafilatura.metadata import examine_meta, extract_meta_json, extract_title
 
 from provenance.text.decode import Decoding, decode_html
+from provenance.text.interstitial import BlockKind, find_interstitial
+from provenance.text.normalize import normalize
 from provenance.text.pagetext import visible_text
+from provenance.text.periphery import PeripheralBlock, peripheral_blocks
 
 # Pinned so that the same bytes give the same text in every run: `deduplicate` keeps a
 # process-wide cache that makes a second extraction of a page differ from the first. Of the
@@ -73,6 +76,8 @@ class Article:
     page_text: str  # the page's full visible text (see provenance.text.pagetext)
     decoding: Decoding  # how the bytes were read (not the decoded HTML: it is not kept)
     extractor: str = EXTRACTOR
+    headings: tuple[str, ...] = ()  # the page's h1 texts, normalized: headline candidates
+    periphery: tuple[PeripheralBlock, ...] = ()  # captions, bylines, asides... by DOM role
 
     def evidence(self) -> dict[str, object]:
         return {
@@ -82,6 +87,7 @@ class Article:
             "encoding_how": self.decoding.how,
             "declared_charsets": list(self.decoding.declared),
             "title": self.title,
+            "headings": list(self.headings),
         }
 
 
@@ -89,6 +95,7 @@ class Article:
 class NoArticle:
     reason: str
     extractor: str = EXTRACTOR
+    blocked: BlockKind | None = None  # set when the page stands in front of the article
 
 
 def is_html(content_type: str | None, body: bytes) -> bool:
@@ -111,7 +118,12 @@ def extract_article(body: bytes, *, url: str, content_type: str | None) -> Artic
     except (etree.ParserError, ValueError) as exc:
         return NoArticle(f"the HTML could not be parsed: {exc}")
     page_text = visible_text(tree)
+    if (blocked := find_interstitial(tree, page_text)) is not None:
+        return NoArticle(blocked.reason, blocked=blocked.kind)
     title = _title(tree)
+    h1s = (h for h in tree.iter("h1") if isinstance(h, html.HtmlElement))
+    headings = tuple(dict.fromkeys(normalize(h.text_content()) for h in h1s))
+    periphery = peripheral_blocks(tree)
     # Last: trafilatura prunes a copy of the tree it is given, but nothing reads the tree after.
     document = _run_trafilatura(tree, url)
     text = (document.text or "").strip() if document is not None else ""
@@ -122,4 +134,11 @@ def extract_article(body: bytes, *, url: str, content_type: str | None) -> Artic
             "trafilatura found no article body on the page "
             f"({len(page_text)} characters of visible text, none of it in a main-content block)"
         )
-    return Article(title=title or None, text=text, page_text=page_text, decoding=decoded.decoding)
+    return Article(
+        title=title or None,
+        text=text,
+        page_text=page_text,
+        decoding=decoded.decoding,
+        headings=tuple(h for h in headings if h),
+        periphery=periphery,
+    )
