@@ -86,7 +86,9 @@ class ExtractPipeline:
         live.article, live.check, shared = await self._examine(
             seed, live.body, url, live.content_type, shared=wanted
         )
-        if item.min_shared is not None and live.check.seed_bytes is not None:
+        if isinstance(live.article, NoArticle) and live.article.blocked is not None:
+            item.live_problem = live.article.reason  # the archive may hold the article
+        elif item.min_shared is not None and live.check.seed_bytes is not None:
             item.live_problem = _too_little(live, shared, item.min_shared)
 
     async def _archived(self, version: PageVersion, seed: Seed) -> None:

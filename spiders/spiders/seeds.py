@@ -46,6 +46,7 @@ from provenance.sources.wayback import (
     url_variants,
     usable,
 )
+from provenance.text.interstitial import interstitial_in
 from replica.routing import replica_url
 from spiders import frontier
 from spiders.extensions.capture import REQUEST_RECORD_KEY, RESPONSE_RECORD_KEY, records_written
@@ -186,6 +187,10 @@ class SeedsSpider(scrapy.Spider):
             response = failure.value.response
             item = self._item(response.meta, response)
             item.live.error = f"the server answered HTTP {response.status} for {response.url}"
+            # A challenge or a wall answered with an error status says more than the status.
+            blocked = interstitial_in(response.body, item.live.content_type)
+            if blocked is not None:
+                item.live.error = f"{blocked.reason} (HTTP {response.status} for {response.url})"
         else:
             item = self._item(request.meta, None)
             item.live.fetched_url = request.url
@@ -206,13 +211,13 @@ class SeedsSpider(scrapy.Spider):
     def _after_live(self, item: SeedItem) -> Iterator[Any]:
         seed = self.seeds[item.seed_id]
         if self.endpoint is None:
-            if item.live_problem is not None:
-                item.archive_note = self.archive_off
+            # Said only if the live page turns out unusable, here or once examined (a page that
+            # is a consent wall or a bot challenge, say: spiders.pipelines.extract).
+            item.archive_note = self.archive_off
             yield item
             return
         if _private(seed.url or "") and not _private(self.endpoint.base):
-            if item.live_problem is not None:
-                item.archive_note = PRIVATE_URL
+            item.archive_note = PRIVATE_URL
             yield item
             return
         date_from = seed.published - self.window if seed.published else None
