@@ -13,6 +13,7 @@ from pathlib import Path
 from bench import accuracy_copies as copies
 from provenance import compare_text
 from provenance.compare.text_check import compare_prepared, prepare_text
+from provenance.text.decode import decode_html
 from provenance.text.extract import NoArticle, extract_article
 
 UNTOUCHED = ("gold", "typography", "no-periphery", "select-all", "reader-mode")
@@ -82,6 +83,7 @@ class PageResult:
     cases: tuple[Case, ...]
     cpu: float  # seconds of CPU this page took in the worker
     api_mismatch: str | None  # set when compare_text and the shortcut disagree on the gold copy
+    charset_conflict: bool  # the page declares a charset its bytes are not in
 
 
 def build_copies(task: Task, body: bytes, page_text: str) -> dict[str, copies.Copy | str]:
@@ -181,4 +183,5 @@ def judge_page(task: Task) -> PageResult:
                 len(assessment.reasons),
             )
         )
-    return PageResult(tuple(cases), time.process_time() - started, mismatch)
+    conflict = decode_html(body, "text/html").conflict
+    return PageResult(tuple(cases), time.process_time() - started, mismatch, conflict)

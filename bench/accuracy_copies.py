@@ -349,12 +349,18 @@ def delete_paragraph(gold: str, page_id: str) -> Copy | None:
 
 
 def reword(gold: str, page_id: str) -> Copy | None:
-    """One sentence of a middle paragraph reworded: a word replaced by a synonym from a small
-    fixed list, or else two neighbouring words swapped."""
+    """One sentence (40 to 240 characters, ending in . ! or ?) of a middle paragraph reworded:
+    a word replaced by a synonym from a small fixed list, or else two neighbouring words
+    swapped."""
     rng = rng_for("reword", page_id)
     paras = paragraphs(gold)
     for k in rng.sample(middle_indices(len(paras)), len(middle_indices(len(paras)))):
-        words = list(_WORD.finditer(paras[k]))
+        spans = [m.span() for m in _SENTENCE.finditer(paras[k]) if 40 <= len(m.group()) <= 240]
+        words = [
+            w
+            for w in _WORD.finditer(paras[k])
+            if any(start <= w.start() and w.end() <= end for start, end in spans)
+        ]
         synonyms = [w for w in words if w.group().lower() in _SYNONYMS]
         if synonyms:
             w = rng.choice(synonyms)

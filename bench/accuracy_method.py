@@ -57,7 +57,8 @@ Tampered copies (expected verdict; exact-right also needs the first reason to qu
   its first four words.
 - `delete-paragraph` (excerpt): a middle paragraph of 80 characters or more deleted. Named:
   its first four words.
-- `reword` (modified): in a middle paragraph, a word of a fixed list of 20 replaced by its
+- `reword` (modified): in a sentence (40 to 240 characters ending in . ! or ?) of a middle
+  paragraph, a word of a fixed list of 20 replaced by its
   synonym (said -> stated, big -> large, company -> firm, ...), or else two neighbouring words
   swapped. Named: the new word with a neighbour, or the swapped pair.
 - `other-article` (foreign content): another page's gold of the same set, whole. Named: the

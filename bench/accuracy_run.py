@@ -131,6 +131,19 @@ def main(argv: Sequence[str]) -> int:
         for task, result in zip(tasks, results, strict=True)
         if result.api_mismatch
     ]
+    notes = []
+    if "select-all" in args.kinds:
+        conflicted = [r for r in results if r.charset_conflict]
+        alarms = sum(
+            c.kind == "select-all" and c.verdict is not None and not c.ok
+            for r in conflicted
+            for c in r.cases
+        )
+        notes.append(
+            f"{len(conflicted)} page(s) declare a charset their bytes are not in (a browser shows"
+            f" them garbled, so their select-all copies carry the garbling); {alarms} of the"
+            " select-all false alarms are on such pages"
+        )
     crawl_lines: list[str] = []
     if args.crawl:
         from bench.accuracy_crawl import crawl_agreement
@@ -149,6 +162,7 @@ def main(argv: Sequence[str]) -> int:
         api_mismatches=mismatches,
         command="bench/accuracy.py " + shlex.join(argv),
         crawl=crawl_lines,
+        notes=notes,
     )
     args.results.write_text(render(cases, facts, METHOD), encoding="utf-8")
     args.json.parent.mkdir(parents=True, exist_ok=True)
