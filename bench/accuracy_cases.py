@@ -14,7 +14,7 @@ from bench import accuracy_copies as copies
 from provenance import compare_text
 from provenance.compare.text_check import compare_prepared, prepare_text
 from provenance.text.decode import decode_html
-from provenance.text.extract import NoArticle, extract_article
+from provenance.text.extract import Article, NoArticle, extract_article
 
 UNTOUCHED = ("gold", "typography", "no-periphery", "select-all", "reader-mode")
 TAMPERED = (
@@ -88,34 +88,42 @@ class PageResult:
 
 def build_copies(task: Task, body: bytes, page_text: str) -> dict[str, copies.Copy | str]:
     """Each wanted kind's copy, or why it does not apply."""
-    page, gold = task.page, task.page.gold
-    built: dict[str, copies.Copy | str | None] = {}
+    built: dict[str, copies.Copy | str] = {}
     for kind in task.kinds:
-        if kind == "gold":
-            built[kind] = copies.Copy(kind, gold)
-        elif kind == "typography":
-            built[kind] = copies.Copy(kind, copies.typography(gold, page.id))
-        elif kind == "no-periphery":
-            stripped = copies.no_periphery(gold, body)
-            built[kind] = copies.Copy(kind, stripped[0]) if stripped else None
-        elif kind == "select-all":
-            built[kind] = copies.Copy(kind, task.select_all) if task.select_all else None
-        elif kind == "reader-mode":
-            text = copies.reader_mode(body)
-            built[kind] = copies.Copy(kind, text) if text else None
-        elif kind == "figure":
-            built[kind] = copies.figure(gold, page.id)
-        elif kind == "insert-foreign":
-            built[kind] = copies.insert_foreign(gold, task.foreign_gold, page.id)
-        elif kind == "delete-paragraph":
-            built[kind] = copies.delete_paragraph(gold, page.id)
-        elif kind == "reword":
-            built[kind] = copies.reword(gold, page.id)
-        elif kind == "other-article":
-            built[kind] = copies.other_article(task.other_gold)
-        elif kind == "outside-number":
-            built[kind] = copies.outside_number(gold, page_text, page.id)
-    return {kind: copy or SKIP_REASONS[kind] for kind, copy in built.items()}
+        try:
+            built[kind] = _build(kind, task, body, page_text) or SKIP_REASONS[kind]
+        except Exception as error:  # a harness bug: counted with the skips, shown in the report
+            built[kind] = f"harness error: {type(error).__name__}: {error}"[:REASON_KEPT]
+    return built
+
+
+def _build(kind: str, task: Task, body: bytes, page_text: str) -> copies.Copy | None:
+    page, gold = task.page, task.page.gold
+    if kind == "gold":
+        return copies.Copy(kind, gold)
+    if kind == "typography":
+        return copies.Copy(kind, copies.typography(gold, page.id))
+    if kind == "no-periphery":
+        stripped = copies.no_periphery(gold, body)
+        return copies.Copy(kind, stripped[0]) if stripped else None
+    if kind == "select-all":
+        return copies.Copy(kind, task.select_all) if task.select_all else None
+    if kind == "reader-mode":
+        text = copies.reader_mode(body)
+        return copies.Copy(kind, text) if text else None
+    if kind == "figure":
+        return copies.figure(gold, page.id)
+    if kind == "insert-foreign":
+        return copies.insert_foreign(gold, task.foreign_gold, page.id)
+    if kind == "delete-paragraph":
+        return copies.delete_paragraph(gold, page.id)
+    if kind == "reword":
+        return copies.reword(gold, page.id)
+    if kind == "other-article":
+        return copies.other_article(task.other_gold)
+    if kind == "outside-number":
+        return copies.outside_number(gold, page_text, page.id)
+    raise ValueError(f"no such copy kind: {kind}")
 
 
 SKIP_REASONS = {
@@ -138,10 +146,19 @@ def copies_of(task: Task) -> dict[str, copies.Copy | str]:
 
 
 def judge_page(task: Task) -> PageResult:
+    """Every copy of the page judged. An exception in the comparison is a case with the verdict
+    "error" (a false alarm, or a miss), never the end of the run."""
     started = time.process_time()
     page = task.page
     body = page.body()
-    article = extract_article(body, url=page.url, content_type="text/html")
+    try:
+        article: Article | NoArticle = extract_article(body, url=page.url, content_type="text/html")
+    except Exception as error:
+        failed = f"error: {type(error).__name__}: {error}"[:REASON_KEPT]
+        crashed = tuple(
+            Case(page.set, page.id, k, "error", failed, False, False) for k in task.kinds
+        )
+        return PageResult(crashed, time.process_time() - started, None, False)
     page_text = "" if isinstance(article, NoArticle) else article.page_text
     cases: list[Case] = []
     mismatch = None
@@ -149,39 +166,43 @@ def judge_page(task: Task) -> PageResult:
         if isinstance(copy, str):
             cases.append(Case(page.set, page.id, kind, None, copy, False, False))
             continue
-        assessment = compare_prepared(prepare_text(copy.text), article).assessment
-        if kind == "gold":
-            api = compare_text(copy.text, body, url=page.url, content_type="text/html")
-            if (api.assessment.verdict, api.assessment.reasons) != (
-                assessment.verdict,
-                assessment.reasons,
-            ):
-                mismatch = f"{api.assessment.verdict} against {assessment.verdict}"
-        verdict = str(assessment.verdict)
-        first = assessment.reasons[0] if assessment.reasons else ""
-        if kind in EXPECTED:
-            ok = verdict not in FAITHFUL
-            named = (
-                copies.quotes_from(first, copy.text)
-                if kind == "other-article"
-                else copies.named(first, copy.markers)
-            )
-            exact = verdict == EXPECTED[kind] and named
-        elif kind == "reader-mode":
-            ok, exact = verdict not in ("modified", "foreign content"), False
-        else:
-            ok, exact = verdict in FAITHFUL, False
-        cases.append(
-            Case(
-                page.set,
-                page.id,
-                kind,
-                verdict,
-                first[:REASON_KEPT],
-                ok,
-                exact,
-                len(assessment.reasons),
-            )
-        )
+        try:
+            case, differs = _judge_copy(task, copy, article, body)
+        except Exception as error:
+            failed = f"error: {type(error).__name__}: {error}"[:REASON_KEPT]
+            case, differs = Case(page.set, page.id, kind, "error", failed, False, False), None
+        cases.append(case)
+        mismatch = mismatch or differs
     conflict = decode_html(body, "text/html").conflict
     return PageResult(tuple(cases), time.process_time() - started, mismatch, conflict)
+
+
+def _judge_copy(
+    task: Task, copy: copies.Copy, article: Article | NoArticle, body: bytes
+) -> tuple[Case, str | None]:
+    """The copy's case, and how `compare_text` differs from the shortcut (gold copy only)."""
+    page, kind = task.page, copy.kind
+    assessment = compare_prepared(prepare_text(copy.text), article).assessment
+    mismatch = None
+    if kind == "gold":
+        api = compare_text(copy.text, body, url=page.url, content_type="text/html").assessment
+        if (api.verdict, api.reasons) != (assessment.verdict, assessment.reasons):
+            mismatch = f"{api.verdict} against {assessment.verdict}"
+    verdict = str(assessment.verdict)
+    first = assessment.reasons[0] if assessment.reasons else ""
+    if kind in EXPECTED:
+        ok = verdict not in FAITHFUL
+        named = (
+            copies.quotes_from(first, copy.text)
+            if kind == "other-article"
+            else copies.named(first, copy.markers)
+        )
+        exact = verdict == EXPECTED[kind] and named
+    elif kind == "reader-mode":
+        ok, exact = verdict not in ("modified", "foreign content"), False
+    else:
+        ok, exact = verdict in FAITHFUL, False
+    reason = first[:REASON_KEPT]
+    return Case(
+        page.set, page.id, kind, verdict, reason, ok, exact, len(assessment.reasons)
+    ), mismatch

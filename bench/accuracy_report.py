@@ -10,14 +10,23 @@ from dataclasses import dataclass, field
 from bench.accuracy_cases import EXPECTED, TAMPERED, UNTOUCHED, Case
 
 SETS = ("dragnet", "l3s_gn1", "all")
-VERDICTS = ("verbatim", "faithful", "excerpt", "modified", "foreign content", "unverifiable")
+# "error": the comparison raised (the harness records it and goes on).
+VERDICTS = (
+    "verbatim",
+    "faithful",
+    "excerpt",
+    "modified",
+    "foreign content",
+    "unverifiable",
+    "error",
+)
 FALSE_ALARM_TARGET = 0.02
 DETECTION_TARGET = 0.99
 EXACT_TARGET = 0.96
 WORST = 10
 REASON_SHOWN = 160
 # How bad a verdict is on an untouched copy: the worst cases list the most misleading first.
-SEVERITY = {"foreign content": 0, "modified": 1, "unverifiable": 2, "excerpt": 3}
+SEVERITY = {"error": -1, "foreign content": 0, "modified": 1, "unverifiable": 2, "excerpt": 3}
 
 
 @dataclass
