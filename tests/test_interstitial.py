@@ -9,6 +9,8 @@ import gzip
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from lxml import html
 
 from provenance.compare.text_check import compare_text
@@ -191,3 +193,34 @@ def test_a_page_marked_not_free_without_a_named_part_is_judged_by_its_prose() ->
 )
 def test_interstitials_in_other_forms_and_languages(page: str, kind: BlockKind) -> None:
     assert kind_of(page) is kind
+
+
+def test_a_plain_redirect_page_or_a_thin_page_with_a_captcha_script_is_no_challenge() -> None:
+    redirect = (
+        "<html><head><meta http-equiv='refresh' content='0; url=/new'><title>Moved</title>"
+        "</head><body><a href='/new'>This page has moved</a></body></html>"
+    )
+    assert kind_of(redirect) is None
+    brief = "".join(
+        f"<li>Item {n}: a headline of a short news brief of the day</li>" for n in range(40)
+    )
+    thin = (
+        "<html><head><title>News in brief</title>"
+        "<script src='/cdn-cgi/challenge-platform/scripts/jsd/main.js'></script></head>"
+        f"<body><ul>{brief}</ul><div class='g-recaptcha'></div></body></html>"
+    )
+    assert kind_of(thin) is None
+
+
+_TAGS = st.sampled_from(
+    ["<p>", "</p>", "<title>", "</title>", "<form>", "<input type=password>", "<button>",
+     "<script type='application/ld+json'>", "</script>", "[" * 50, '{"isAccessibleForFree":false',
+     '"hasPart":{"cssSelector":"p>>"}}', "Accept all", "Just a moment...", "cookies consent "]
+)  # fmt: skip
+
+
+@given(st.lists(st.one_of(_TAGS, st.text(max_size=40)), max_size=40))
+def test_any_markup_gives_an_interstitial_or_none(pieces: list[str]) -> None:
+    page = "".join(pieces).encode("utf-8", "surrogatepass")
+    found = interstitial_in(page, "text/html")
+    assert found is None or found.reason.startswith(REASONS[found.kind])

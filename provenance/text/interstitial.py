@@ -140,10 +140,12 @@ _CHALLENGE_MARKUP = {
 _CHALLENGE_MARKUP_RE = re.compile(
     "|".join(re.escape(key) for key in _CHALLENGE_MARKUP), re.IGNORECASE
 )
+# A challenge page is small: below this much visible text its scripts and widgets alone tell.
+_SMALL_PAGE = 1500
 # A page that is all script: a cookie set and the page reloaded or sent on, with nothing to read.
 _TINY_PAGE = 300
 _SCRIPTED_RELOAD = re.compile(
-    r"document\.cookie\s*=.*?(location\.(reload|replace|href)|window\.location)", re.S
+    r"document\.cookie\s*=.{0,2000}?(location\.(reload|replace|href)|window\.location)", re.S
 )
 
 _CONSENT_WORDS = _phrases(
@@ -331,11 +333,13 @@ def _challenge(tree: html.HtmlElement, text: str, title: str, prose: int) -> Int
         found = _CHALLENGE_MARKUP_RE.findall(value)
         markup.update(_CHALLENGE_MARKUP[key.lower()] for key in found)
         scripts.append(value)
-    signs += sorted(markup)
-    if not signs and len(text) - len(title) < _TINY_PAGE:
-        refresh = tree.xpath("//meta[translate(@http-equiv,'REFSH','refsh')='refresh']")
-        if refresh or any(_SCRIPTED_RELOAD.search(code) for code in scripts):
-            signs.append("a page of script that sets a cookie and reloads, with nothing to read")
+    # Article pages load these scripts too (bot detection, a comment form's captcha): alone
+    # they count only on a page with next to nothing to read.
+    if signs or len(text) < _SMALL_PAGE:
+        signs += sorted(markup)
+    tiny = len(text) - len(title) < _TINY_PAGE
+    if not signs and tiny and any(_SCRIPTED_RELOAD.search(code) for code in scripts):
+        signs.append("a page of script that sets a cookie and reloads, with nothing to read")
     return Interstitial(BlockKind.CHALLENGE, tuple(signs)) if signs else None
 
 
@@ -380,13 +384,12 @@ def _paywall_marked(tree: html.HtmlElement, marks: _Marks, prose: int) -> Inters
     marked = marks.not_free
     for script in marks.json_ld:
         try:
-            data = json.loads(script.text or "")
-        except ValueError:
+            for node in _nodes(json.loads(script.text or "")):
+                if _false(node.get("isAccessibleForFree")):
+                    marked = True
+                    selectors += _part_selectors(node.get("hasPart"))
+        except (ValueError, RecursionError):  # not JSON, or nested too deep to read
             continue
-        for node in _nodes(data):
-            if _false(node.get("isAccessibleForFree")):
-                marked = True
-                selectors += _part_selectors(node.get("hasPart"))
     sign = "schema.org isAccessibleForFree: false"
     if not marked and marks.locked:
         marked, sign = True, "article:content_tier: locked"
