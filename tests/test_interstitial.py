@@ -172,6 +172,28 @@ def test_a_page_marked_not_free_without_a_named_part_is_judged_by_its_prose() ->
             BlockKind.CONSENT,
         ),
         (
+            "<html><head><title>Before you continue</title></head><body><h1>Before you "
+            "continue to Search</h1><p>We use cookies and data to deliver and maintain our "
+            "services, to measure audience engagement and to show personalised ads.</p>"
+            "<form action='https://consent.search.example/save'><button>Reject all</button>"
+            "</form><form><button>Accept all</button></form><a href='/more'>More options</a>"
+            "</body></html>",
+            BlockKind.CONSENT,
+        ),
+        (
+            "<html><head><title>https://search.example/search?q=mosul</title></head><body>"
+            "<div id='captcha-form'></div><p>Our systems have detected unusual traffic from "
+            "your computer network. This page checks to see if it's really you sending the "
+            "requests, and not a robot.</p></body></html>",
+            BlockKind.CHALLENGE,
+        ),
+        (
+            "<!doctype html><title>www.example.com</title><body><h1>www.example.com</h1>"
+            "<p>Verify you are human by completing the action below.</p>"
+            "<div id='cf-chl-widget-x1'></div></body>",
+            BlockKind.CHALLENGE,
+        ),
+        (
             "<html><head><title>Connexion - Le Journal</title></head><body><h1>Connexion</h1>"
             "<form><input name='email'><input type='PASSWORD' name='mdp'>"
             "<button>Se connecter</button></form></body></html>",
