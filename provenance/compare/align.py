@@ -18,7 +18,7 @@ from rapidfuzz.distance import Levenshtein
 
 from provenance.compare.core_text import split_omissions
 from provenance.text.normalize import match_key, normalize
-from provenance.text.periphery import PeripheralBlock
+from provenance.text.periphery import Paragraph, PeripheralBlock
 from provenance.text.segment import Unit, paragraphs, units
 
 PAIR_THRESHOLD = 0.5  # similarity that pairs units lying between the same two anchors
@@ -26,6 +26,7 @@ MOVED_THRESHOLD = 0.8  # similarity that pairs a seed unit with an article unit 
 PAGE_NEAR_SCORE = 85  # fuzz.partial_ratio at which a long unit is an edit of page text
 PAGE_FUZZY_MIN_CHARS = 20
 _PREFIX = 8  # characters of a unit's key that index it for joining
+_CONTAINED_REST_WORDS = 8  # words an article unit may hold besides the seed units it contains
 _SHORT_GAP = 3  # unchanged runs this short between two changes are folded into one change
 
 
@@ -74,6 +75,7 @@ def align(
     title: str | None = None,
     headings: Sequence[str] = (),
     periphery: Sequence[PeripheralBlock] = (),
+    paragraph_elements: Sequence[Paragraph] = (),
 ) -> Alignment:
     """Align ``seed_text`` with ``article_text``; ``page_text`` is the page's full visible text."""
     return align_units(
@@ -83,6 +85,7 @@ def align(
         title=title,
         headings=headings,
         periphery=periphery,
+        paragraph_elements=paragraph_elements,
     )
 
 
@@ -94,6 +97,7 @@ def align_units(
     title: str | None = None,
     headings: Sequence[str] = (),
     periphery: Sequence[PeripheralBlock] = (),
+    paragraph_elements: Sequence[Paragraph] = (),
 ) -> Alignment:
     """``align`` of texts already cut into units, with ``normalize(page_text)``: for callers
     that also need the normalized texts, so that nothing is normalized twice."""
@@ -103,6 +107,7 @@ def align_units(
     gaps = pairs.anchor()
     pairs.pair_equal()
     pairs.join_split_units()
+    pairs.pair_contained()
     # A long seed unit that the page shows word for word is page text, not an edit of some
     # similar article sentence (a standfirst resembling the lead, a caption resembling a line).
     candidates = [
@@ -117,7 +122,7 @@ def align_units(
     results = tuple(_classify(unit, pairs, page) for unit in seed)
     headline = _headline(article, title, headings)
     paired = frozenset(j for j, taken in enumerate(pairs.taken) if taken)
-    core, left_out = split_omissions(article, paired, headline, periphery)
+    core, left_out = split_omissions(article, paired, headline, periphery, paragraph_elements)
     return Alignment(
         seed_units=results,
         article_units=tuple(article),
@@ -268,6 +273,30 @@ class _Pairs:
                         self.pair(i, j, 1.0, joined=True)
                         free_seed[i] = False
 
+    def pair_contained(self) -> None:
+        """Pair an article unit that holds several seed units word for word with them, when what
+        else it holds is no sentence: an extractor may run a dateline, a caption and the lead
+        into one paragraph that the copy has apart."""
+        free_seed = [i for i, partner in enumerate(self.partner) if partner is None]
+        if not free_seed:
+            return
+        for j, key in enumerate(self.article_keys):
+            if self.taken[j] or len(key) < 2 * PAGE_FUZZY_MIN_CHARS:
+                continue
+            inside = [
+                i
+                for i in free_seed
+                if self.partner[i] is None
+                and len(self.seed_keys[i]) >= PAGE_FUZZY_MIN_CHARS
+                and self.seed_keys[i] in key
+            ]
+            rest = key
+            for i in inside:
+                rest = rest.replace(self.seed_keys[i], " ", 1)
+            if inside and _no_sentence(rest):
+                for i in inside:
+                    self.pair(i, j, 1.0, joined=True)
+
     def pair_similar(
         self, seed_idx: Iterable[int], article_idx: Iterable[int], floor: float
     ) -> None:
@@ -286,6 +315,15 @@ class _Pairs:
         for negative, i, j in sorted(scored):
             if self.partner[i] is None and not self.taken[j]:
                 self.pair(i, j, -negative / 100)
+
+
+def _no_sentence(rest: str) -> bool:
+    """Whether what an article unit holds besides the seed units in it is a few words, or a
+    line without a full stop (a dateline, a byline, "Comments Print Email")."""
+    words = len(rest.split())
+    return words < _CONTAINED_REST_WORDS or (
+        words < 4 * _CONTAINED_REST_WORDS and not any(stop in rest for stop in ".!?")
+    )
 
 
 def _run_index(keys: Sequence[str], free: Sequence[bool]) -> dict[str, list[int]]:

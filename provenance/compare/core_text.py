@@ -7,25 +7,39 @@ extractor being right:
 
 - its DOM role: a unit inside a caption, byline, aside, navigation, footer... of the page
   (`provenance.text.periphery`) is periphery wherever it stands;
-- its position: a run of units before the first or after the last unit the copy holds is a
-  leading or trailing block, periphery unless it is a substantial stretch of prose (a copy
-  that stops half way is still an excerpt); a gap in the middle of the body is core;
-- its form: a short line that is not a sentence (a date, a name, "Share this") is periphery.
+- its position: a run of units before the first or after the last sentence the copy holds is
+  a leading or trailing block, periphery unless it holds two sentences of prose next to the
+  body (a copy that lacks the lead paragraph or stops half way is still an excerpt); a gap in
+  the middle of the body is core;
+- its form: a short line that is not a sentence (a date, a name, "Share this") is periphery,
+  and so is a sentence about the site rather than the story (copyright, subscribing, sharing,
+  reprints, comments), and a repeat of text the copy holds (an extractor may take a block
+  twice).
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence, Set
 
 from provenance.text.normalize import match_key
-from provenance.text.periphery import PeripheralBlock
+from provenance.text.periphery import Paragraph, PeripheralBlock
 from provenance.text.segment import Unit
 
-# A leading or trailing run is core when its prose holds this many characters, or this share
-# of the text the copy matched, whichever is more.
-EDGE_CORE_CHARS = 400
-EDGE_CORE_SHARE = 0.25
+# A leading or trailing run is core when it holds this many sentences of prose, of this many
+# characters together.
+EDGE_CORE_SENTENCES = 2
+EDGE_CORE_CHARS = 200
+LEAD_SENTENCE_CHARS = 150  # a lone sentence before the body this long is the lead paragraph
+_BODY_PARAGRAPHS = 2  # held paragraphs under one element that make it the body's
+_HELD_MIN_CHARS = 40  # a matched unit this long marks the body's extent (not "Related", "AP")
+_SITE_TALK = re.compile(
+    r"copyright|\u00a9|\(c\) \d|all rights reserved|subscrib|sign up|newsletter|click here|"
+    r"e-?mail (alerts|this)|reprints?\b|terms of (use|service)|privacy policy|follow (us|@)|"
+    r"comments? (policy|are|is)|post a comment|\bRSS\b|advertis",
+    re.IGNORECASE,
+)
 _PROSE_WORDS = 6  # words of a sentence that ends with a stop
 _LONG_WORDS = 15  # words of a line that is prose even without a stop
 _SENTENCE_END = re.compile(r"[.!?:;\"')\]\u3002\uff01\uff1f\u061f\u0964]$")
@@ -36,37 +50,102 @@ def split_omissions(
     paired: Set[int],
     headline: Set[int],
     periphery: Sequence[PeripheralBlock],
+    paragraph_elements: Sequence[Paragraph] = (),
 ) -> tuple[tuple[Unit, ...], tuple[tuple[Unit, str], ...]]:
     """The unmatched article units, split into core ones and periphery ones (with its role)."""
     body = [u for u in article if u.index not in headline]
-    held = [u.index for u in body if u.index in paired]
+    held = [u.index for u in body if u.index in paired and len(u.text) >= _HELD_MIN_CHARS]
+    held = held or [u.index for u in body if u.index in paired]
     if not held:
         return tuple(u for u in body if u.index not in paired), ()
     first, last = held[0], held[-1]
-    matched_chars = sum(len(u.text) for u in body if u.index in paired)
+    held_texts = {match_key(u.text) for u in body if u.index in paired}
+    where = _Placement(paragraph_elements, [u for u in body if u.index in paired])
     core: list[Unit] = []
     left_out: list[tuple[Unit, str]] = []
     for run in _runs(u for u in body if u.index not in paired):
-        roles = [_dom_role(u, periphery) for u in run]
         leading, trailing = run[-1].index < first, run[0].index > last
+        roles = [_role(u, periphery, held_texts, edge=leading or trailing) for u in run]
         if leading or trailing:
-            prose = sum(len(u.text) for u, r in zip(run, roles, strict=True) if not r and _prose(u))
-            edge_core = prose >= max(EDGE_CORE_CHARS, EDGE_CORE_SHARE * matched_chars)
             place = "a leading block" if leading else "a trailing block"
+            lacking = _next_to_body(run, roles, where, leading=leading)
             for unit, role in zip(run, roles, strict=True):
-                if role is None and edge_core:
+                if unit in lacking:
                     core.append(unit)
                 else:
                     left_out.append((unit, role or place))
             continue
         for unit, role in zip(run, roles, strict=True):
+            in_body = where.in_body(unit)
             if role is not None:
                 left_out.append((unit, role))
-            elif _prose(unit):
+            elif in_body is False:
+                left_out.append((unit, "a paragraph outside the body"))
+            elif _prose(unit) or (in_body and len(unit.text.split()) >= _PROSE_WORDS):
                 core.append(unit)
             else:
                 left_out.append((unit, "a short line"))
     return tuple(core), tuple(left_out)
+
+
+def _next_to_body(
+    run: list[Unit], roles: list[str | None], where: _Placement, *, leading: bool
+) -> set[Unit]:
+    """The prose of a leading or trailing run that adjoins the body, if it is enough to be body
+    text the copy lacks (a lead paragraph, the end of the story); empty otherwise. Junk after
+    the story is set off from it by a short line that is no sentence ("Related", "Back to top")
+    or by a block of a peripheral role. A lead paragraph may be one long sentence."""
+    order = range(len(run) - 1, -1, -1) if leading else range(len(run))
+    adjoining: list[Unit] = []
+    body_paragraph = False  # a lacking unit stands in a <p> among the body's paragraphs
+    for k in order:
+        in_body = where.in_body(run[k])
+        if roles[k] is not None or in_body is False or len(run[k].text.split()) < _PROSE_WORDS:
+            break
+        if _prose(run[k]):
+            adjoining.append(run[k])
+        if in_body:
+            body_paragraph = True
+    chars = sum(len(u.text) for u in adjoining)
+    enough = len(adjoining) >= EDGE_CORE_SENTENCES and chars >= EDGE_CORE_CHARS
+    if leading and adjoining and (body_paragraph or chars >= LEAD_SENTENCE_CHARS):
+        enough = True
+    return set(adjoining) if enough else set()
+
+
+class _Placement:
+    """Where units stand among the page's <p> elements: the body is the paragraphs that share a
+    parent or grandparent with the paragraphs the copy holds."""
+
+    def __init__(self, paragraphs: Sequence[Paragraph], held: Sequence[Unit]) -> None:
+        self._paragraphs = paragraphs
+        parents: Counter[int] = Counter()
+        grandparents: Counter[int] = Counter()
+        for unit in held:
+            if len(unit.text) >= _HELD_MIN_CHARS:
+                found = self._paragraph(unit)
+                if found is not None:
+                    parents[found.parent] += 1
+                    grandparents[found.grandparent] += 1
+        self._parents = {p for p, n in parents.items() if n >= _BODY_PARAGRAPHS}
+        self._grandparents = {g for g, n in grandparents.items() if n >= _BODY_PARAGRAPHS}
+
+    def _paragraph(self, unit: Unit) -> Paragraph | None:
+        key = match_key(unit.text)
+        for paragraph in self._paragraphs:
+            if key in paragraph.key:
+                return paragraph
+        return None
+
+    def in_body(self, unit: Unit) -> bool | None:
+        """True in a body paragraph, False in another <p>, None when no <p> holds it (or the
+        body has no paragraphs: pages laid out with <br> and tables)."""
+        if not self._parents or len(unit.text) < _HELD_MIN_CHARS // 2:
+            return None
+        found = self._paragraph(unit)
+        if found is None:
+            return None
+        return found.parent in self._parents or found.grandparent in self._grandparents
 
 
 def _runs(units: Iterable[Unit]) -> list[list[Unit]]:
@@ -85,8 +164,16 @@ def _prose(unit: Unit) -> bool:
     return words >= _LONG_WORDS or (words >= _PROSE_WORDS and bool(_SENTENCE_END.search(unit.text)))
 
 
-def _dom_role(unit: Unit, periphery: Sequence[PeripheralBlock]) -> str | None:
+def _role(
+    unit: Unit, periphery: Sequence[PeripheralBlock], held: Set[str], *, edge: bool
+) -> str | None:
+    """The peripheral role of an unmatched unit, if it has one; talk about the site counts only
+    before or after the body (inside it, it may be the story's subject)."""
     key = match_key(unit.text)
+    if key in held:
+        return "a repeat of text the copy holds"
+    if edge and _SITE_TALK.search(unit.text):
+        return "a note about the site"
     for block in periphery:
         if key in block.key:
             return block.role

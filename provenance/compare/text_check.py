@@ -55,6 +55,7 @@ def compare_prepared(prepared: PreparedText, page: Article | NoArticle) -> TextC
         title=page.title,
         headings=page.headings,
         periphery=page.periphery,
+        paragraph_elements=page.paragraphs,
     )
     return TextComparison(
         assess(alignment),

@@ -120,7 +120,9 @@ def assess(alignment: Alignment) -> Assessment:
     )
     reasons += _listed("{}", [_edit_reason(r.diff) for r in edited], "edited")
     reasons += _listed(
-        "Missing from the seed: {}", [_quote(u.text) for u in alignment.omitted], "missing"
+        "Missing from the seed: {}",
+        [_quote(u.text) for u in _largest_gap_first(alignment.omitted)],
+        "missing",
     )
     if alignment.omitted_title:
         headline = " ".join(u.text for u in alignment.article_units if u.paragraph == 0)
@@ -154,6 +156,19 @@ def assess(alignment: Alignment) -> Assessment:
         verdict = Verdict.VERBATIM
         reasons.append("The seed matches the article text on the page exactly.")
     return Assessment(verdict, tuple(reasons), counts, alignment)
+
+
+def _largest_gap_first(omitted: Sequence[Unit]) -> list[Unit]:
+    """Omitted units by runs of consecutive units, the run with the most text first: a missing
+    paragraph outranks a stray line the extractor kept."""
+    runs: list[list[Unit]] = []
+    for unit in omitted:
+        if runs and runs[-1][-1].index + 1 == unit.index:
+            runs[-1].append(unit)
+        else:
+            runs.append([unit])
+    runs.sort(key=lambda run: -sum(len(u.text) for u in run))
+    return [unit for run in runs for unit in run]
 
 
 def _listed(template: str, texts: list[str], kind: str) -> list[str]:

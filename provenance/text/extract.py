@@ -4,6 +4,7 @@ whenever there is no article (never a bare None)."""
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +17,12 @@ from provenance.text.decode import Decoding, decode_html
 from provenance.text.interstitial import BlockKind, find_interstitial
 from provenance.text.normalize import normalize
 from provenance.text.pagetext import visible_text
-from provenance.text.periphery import PeripheralBlock, peripheral_blocks
+from provenance.text.periphery import (
+    Paragraph,
+    PeripheralBlock,
+    page_paragraphs,
+    peripheral_blocks,
+)
 
 # Pinned so that the same bytes give the same text in every run: `deduplicate` keeps a
 # process-wide cache that makes a second extraction of a page differ from the first. Of the
@@ -78,6 +84,7 @@ class Article:
     extractor: str = EXTRACTOR
     headings: tuple[str, ...] = ()  # the page's h1 texts, normalized: headline candidates
     periphery: tuple[PeripheralBlock, ...] = ()  # captions, bylines, asides... by DOM role
+    paragraphs: tuple[Paragraph, ...] = ()  # the page's <p> elements and where they stand
 
     def evidence(self) -> dict[str, object]:
         return {
@@ -114,7 +121,7 @@ def extract_article(body: bytes, *, url: str, content_type: str | None) -> Artic
         return NoArticle(f"not an HTML page ({kind}): archived, but there is no article to extract")
     decoded = decode_html(body, content_type)
     try:
-        tree = html.document_fromstring(decoded.text)
+        tree = _parse(decoded.text)
     except (etree.ParserError, ValueError) as exc:
         return NoArticle(f"the HTML could not be parsed: {exc}")
     page_text = visible_text(tree)
@@ -124,6 +131,7 @@ def extract_article(body: bytes, *, url: str, content_type: str | None) -> Artic
     h1s = (h for h in tree.iter("h1") if isinstance(h, html.HtmlElement))
     headings = tuple(dict.fromkeys(normalize(h.text_content()) for h in h1s))
     periphery = peripheral_blocks(tree)
+    paragraphs = page_paragraphs(tree)
     # Last: trafilatura prunes a copy of the tree it is given, but nothing reads the tree after.
     document = _run_trafilatura(tree, url)
     text = (document.text or "").strip() if document is not None else ""
@@ -141,4 +149,15 @@ def extract_article(body: bytes, *, url: str, content_type: str | None) -> Artic
         decoding=decoded.decoding,
         headings=tuple(h for h in headings if h),
         periphery=periphery,
+        paragraphs=paragraphs,
     )
+
+
+_XML_DECLARATION = re.compile(r"\s*<\?xml[^>]*>")
+
+
+def _parse(text: str) -> html.HtmlElement:
+    """The document tree; lxml refuses a str that starts with an XML declaration naming an
+    encoding, which means nothing once the bytes are decoded, so it is dropped."""
+    match = _XML_DECLARATION.match(text)
+    return html.document_fromstring(text[match.end() :] if match else text)
