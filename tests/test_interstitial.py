@@ -130,6 +130,14 @@ def test_article_furniture_that_talks_of_cookies_login_and_subscribing_is_no_wal
     assert kind_of(page) is None
 
 
+def test_a_short_story_under_a_cookie_banner_is_no_consent_wall() -> None:
+    page = f"""<html><head><title>Photo of the day</title></head><body>
+    <div class="cmp"><p>We use cookies to personalise content and ads.</p>
+    <button>Accept all</button></div><h1>Photo of the day</h1>{PROSE[:500]}</body></html>"""
+    assert kind_of(page) is None
+    assert kind_of(page.replace(PROSE[:500], "")) is None  # too little about consent either
+
+
 def test_a_metered_page_serving_its_locked_part_is_the_article() -> None:
     page = f"""<html><head><title>Story</title><script type="application/ld+json">
     {{"@type": "NewsArticle", "isAccessibleForFree": "False",

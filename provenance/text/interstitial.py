@@ -290,11 +290,22 @@ def interstitial_in(body: bytes, content_type: str | None) -> Interstitial | Non
     """`find_interstitial` on the bytes of a response (an error page's body, say)."""
     if not body.strip() or len(body) > _LARGEST:
         return None
+    tree = parse_page(body, content_type)
+    return find_interstitial(tree, visible_text(tree)) if tree is not None else None
+
+
+def parse_page(body: bytes, content_type: str | None) -> html.HtmlElement | None:
+    """The page's tree, read as `extract_article` reads it, or None if it cannot be parsed."""
     try:
-        tree = html.document_fromstring(decode_html(body, content_type).text)
+        return html.document_fromstring(decode_html(body, content_type).text)
+    except ValueError:  # lxml refuses text with an XML declaration: the bytes declare it too
+        pass
+    except etree.ParserError:
+        return None
+    try:
+        return html.document_fromstring(body)
     except (etree.ParserError, ValueError):
         return None
-    return find_interstitial(tree, visible_text(tree))
 
 
 def _prose(lines: list[str], wall: re.Pattern[str] | None = None) -> int:
@@ -353,7 +364,10 @@ def _consent(lines: list[str], accept: str | None) -> Interstitial | None:
     if accept is None:
         return None
     about = [line for line in lines if _CONSENT_WORDS.search(line)]
-    if sum(map(len, about)) < 100 or _prose(lines, _CONSENT_WORDS) >= _WALL_PROSE:
+    said = sum(map(len, about))
+    other = _prose(lines, _CONSENT_WORDS)
+    # The wall's own text outweighs the rest: a short story under a cookie banner is no wall.
+    if said < 100 or other >= min(_WALL_PROSE, said):
         return None
     return Interstitial(
         BlockKind.CONSENT,
