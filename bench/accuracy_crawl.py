@@ -61,6 +61,7 @@ def crawl_agreement(tasks: Sequence[Task], count: int) -> list[str]:
         folder.mkdir()
         library: dict[str, tuple[str, str, str]] = {}
         seeds: list[tuple[str, str, str]] = []
+        unwritable = 0
         for n, task in enumerate(chosen):
             url = server.base + paths[task.page.key]
             local = replace(task, page=replace(task.page, url=url))
@@ -68,6 +69,11 @@ def crawl_agreement(tasks: Sequence[Task], count: int) -> list[str]:
             for case in judge_page(local).cases:
                 copy = built[case.kind]
                 if case.verdict is None or isinstance(copy, str):
+                    continue
+                try:
+                    copy.text.encode("utf-8")
+                except UnicodeEncodeError:  # a lone surrogate: no seed file can hold it
+                    unwritable += 1
                     continue
                 seed_id = f"{n:04d}-{case.kind}"
                 seeds.append((seed_id, url, copy.text))
@@ -109,7 +115,8 @@ def crawl_agreement(tasks: Sequence[Task], count: int) -> list[str]:
         )
     lines = [
         f"- sample: {len(chosen)} pages (1 in {max(1, len(tasks) // count)} of the corpus),"
-        f" {len(seeds)} copies registered as seeds; `warcproof crawl` exited"
+        f" {len(seeds)} copies registered as seeds ({unwritable} not writable as UTF-8);"
+        f" `warcproof crawl` exited"
         f" {crawl.returncode} after {seconds:.0f} s",
     ]
     if report.returncode != 0:

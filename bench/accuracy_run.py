@@ -13,9 +13,10 @@ import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from bench import accuracy_browser as browser
-from bench.accuracy_cases import KINDS, Page, PageResult, Task, judge_page
+from bench.accuracy_cases import KINDS, Case, Page, PageResult, Task, judge_page
 from bench.accuracy_copies import rng_for
 from bench.accuracy_method import METHOD
 from bench.accuracy_report import RunFacts, render
@@ -46,6 +47,12 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" / "accuracy.json")
     parser.add_argument(
         "--commit", help="the commit measured, when this tree is an export, not a checkout"
+    )
+    parser.add_argument(
+        "--reuse",
+        type=Path,
+        help="a results JSON of an earlier run on the same commit: its cases of the kinds not"
+        " run now go into the report (one run per group of kinds, e.g. select-all apart)",
     )
     args = parser.parse_args(argv)
     if args.jobs < 1 or (args.limit is not None and args.limit < 1) or args.crawl < 0:
@@ -81,6 +88,23 @@ def donors(pages: Sequence[Page]) -> dict[str, tuple[str, str]]:
             rng = rng_for("donor", page.id)
             chosen[page.key] = (rng.choice(others), rng.choice(others))
     return chosen
+
+
+def reused(
+    path: Path, commit: str, kinds: Sequence[str], pages: Sequence[Page]
+) -> tuple[list[Case], list[dict[str, Any]]]:
+    """The cases of an earlier run (same commit) of kinds not run now, for these pages; and
+    that run's timings."""
+    earlier = json.loads(path.read_text(encoding="utf-8"))
+    if earlier.get("commit") != commit:
+        raise SystemExit(f"{path}: measured on {earlier.get('commit')}, not {commit}")
+    keys = {(p.set, p.id) for p in pages}
+    cases = [
+        Case(**c)
+        for c in earlier["cases"]
+        if c["kind"] not in kinds and (c["set"], c["id"]) in keys
+    ]
+    return cases, [r for r in earlier.get("runs", []) if set(r["kinds"]) - set(kinds)]
 
 
 def git_commit() -> str:
@@ -164,11 +188,30 @@ def main(argv: Sequence[str]) -> int:
         crawl=crawl_lines,
         notes=notes,
     )
+    run = {
+        "command": facts.command,
+        "kinds": args.kinds,
+        "wall": round(facts.wall, 1),
+        "cpu": round(facts.cpu, 1),
+        "compare_cpu": round(facts.compare_cpu, 1),
+    }
+    runs = [run]
+    if args.reuse:
+        earlier, runs = reused(args.reuse, facts.commit, args.kinds, pages)
+        cases += earlier
+        runs.append(run)
+        for before in runs[:-1]:
+            facts.notes.append(
+                f"the {', '.join(before['kinds'])} cases are from an earlier run on the same"
+                f" commit: `{before['command']}`, wall time {before['wall']:.0f} s, CPU time"
+                f" {before['cpu']:.0f} s (workers {before['compare_cpu']:.0f} s)"
+            )
     args.results.write_text(render(cases, facts, METHOD), encoding="utf-8")
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(
         json.dumps(
-            {"commit": facts.commit, "cases": [c.to_dict() for c in cases]}, ensure_ascii=False
+            {"commit": facts.commit, "runs": runs, "cases": [c.to_dict() for c in cases]},
+            ensure_ascii=False,
         ),
         encoding="utf-8",
     )
