@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +21,8 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from provenance.sources.manifest import add_seed
+from replica.errors import RoutesError
+from replica.routes import RouteTable
 from replica.server import ReplicaServer
 from spiders.spiders.seeds import NOT_IN_REPLICA_MODE
 from tests.archive_fixture import PAGES, PYWB_CDX, PastCapture, write_archive
@@ -31,6 +35,7 @@ SITE = "https://www.mosul-monitor.example"
 BLOCKED = {
     "challenge-503": ("/challenge/503/", "the site answered with a bot challenge", 503),
     "challenge-403": ("/challenge/403/", "the site answered with a bot challenge", 403),
+    "challenge-header": ("/challenge/header/", "the site answered with a bot challenge", 429),
     "captcha-429": ("/captcha/429/", "the site answered with a bot challenge", 429),
     "captcha-200": ("/captcha/200/", "the site answered with a bot challenge", 200),
     "consent": ("/consent/", "the site answered with a consent wall", 200),
@@ -66,6 +71,24 @@ def manifest(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def test_the_replica_sends_a_route_s_headers(replica: str) -> None:
+    path = BLOCKED["challenge-503"][0]
+    request = urllib.request.Request(f"{replica}/www.mosul-monitor.example{path}{SLUG}")
+    with pytest.raises(urllib.error.HTTPError) as answer:
+        urllib.request.urlopen(request, timeout=30)
+    assert answer.value.code == 503
+    assert answer.value.headers["cf-mitigated"] == "challenge"
+    answer.value.close()
+
+
+def test_route_headers_must_be_strings(tmp_path: Path) -> None:
+    (tmp_path / "routes.toml").write_text(
+        '[[route]]\npath = "/a"\nbody = "x"\nheaders = { a = 1 }\n'
+    )
+    with pytest.raises(RoutesError, match="every value of headers must be a string"):
+        RouteTable.load(tmp_path)
+
+
 def report(collection: Path) -> dict[str, dict[str, Any]]:
     result = subprocess.run(
         [WARCPROOF, "report", "--json", "--collection", str(collection)],
@@ -97,6 +120,8 @@ def test_blocked_pages_are_unverifiable_with_the_reason(
         entry = entries[seed_id]
         assert entry["verdict"] == "unverifiable", (seed_id, entry["reasons"])
         (said,) = [r for r in entry["reasons"] if r.startswith(reason)]
+        if seed_id == "challenge-header":  # the page says too little: its CDN's header tells
+            assert "the header x-vercel-mitigated: challenge" in said
         if status != 200:
             assert f"(HTTP {status} for " in said, (seed_id, said)
         # The archive would have been asked: here none is, and the reasons say why.

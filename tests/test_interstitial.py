@@ -16,7 +16,12 @@ from lxml import html
 from provenance.compare.text_check import compare_text
 from provenance.compare.verdict import Verdict
 from provenance.text.extract import Article, NoArticle, extract_article
-from provenance.text.interstitial import BlockKind, find_interstitial, interstitial_in
+from provenance.text.interstitial import (
+    BlockKind,
+    find_interstitial,
+    interstitial_in,
+    marked_challenge,
+)
 from provenance.text.pagetext import visible_text
 from tests.conftest import ROOT, SEEDS
 
@@ -254,3 +259,12 @@ def test_any_markup_gives_an_interstitial_or_none(pieces: list[str]) -> None:
     page = "".join(pieces).encode("utf-8", "surrogatepass")
     found = interstitial_in(page, "text/html")
     assert found is None or found.reason.startswith(REASONS[found.kind])
+
+
+def test_a_challenge_declared_by_its_headers() -> None:
+    marked = marked_challenge({"cf-mitigated": "Challenge "})
+    assert marked is not None
+    assert marked.kind is BlockKind.CHALLENGE
+    assert marked.reason == REASONS[BlockKind.CHALLENGE] + "the header cf-mitigated: challenge"
+    assert marked_challenge({"cf-mitigated": "block"}) is None
+    assert marked_challenge({"server": "cloudflare"}) is None

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -262,6 +262,19 @@ class _Marks:
             and _false(e.get("content") if e.tag == "meta" else e.text_content())
             for e in elements
         )
+
+
+# Response headers by which CDNs mark a challenge page, whatever the page holds (Cloudflare
+# documents `cf-mitigated: challenge` for every kind of its challenge pages; Vercel sends its own).
+CHALLENGE_HEADERS = ("cf-mitigated", "x-vercel-mitigated")
+
+
+def marked_challenge(headers: Mapping[str, str]) -> Interstitial | None:
+    """The challenge a response's headers declare; `headers` maps lower-case names to values."""
+    for name in CHALLENGE_HEADERS:
+        if headers.get(name, "").strip().lower() == "challenge":
+            return Interstitial(BlockKind.CHALLENGE, (f"the header {name}: challenge",))
+    return None
 
 
 def find_interstitial(tree: html.HtmlElement, page_text: str) -> Interstitial | None:

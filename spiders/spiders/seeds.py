@@ -46,7 +46,12 @@ from provenance.sources.wayback import (
     url_variants,
     usable,
 )
-from provenance.text.interstitial import interstitial_in
+from provenance.text.interstitial import (
+    CHALLENGE_HEADERS,
+    Interstitial,
+    interstitial_in,
+    marked_challenge,
+)
 from replica.routing import replica_url
 from spiders import frontier
 from spiders.extensions.capture import REQUEST_RECORD_KEY, RESPONSE_RECORD_KEY, records_written
@@ -173,6 +178,8 @@ class SeedsSpider(scrapy.Spider):
         await records_written(response.meta)
         item = self._item(response.meta, response)
         item.live.body = response.body
+        if (marked := _marked(response)) is not None:  # nothing on the page to examine
+            item.live.error = item.live_problem = marked.reason
         if self.endpoint is not None:
             # Worth knowing only when the archive can offer another version: the extract
             # pipeline measures, in its workers, how much of the seed the live page shares.
@@ -188,7 +195,7 @@ class SeedsSpider(scrapy.Spider):
             item = self._item(response.meta, response)
             item.live.error = f"the server answered HTTP {response.status} for {response.url}"
             # A challenge or a wall answered with an error status says more than the status.
-            blocked = interstitial_in(response.body, item.live.content_type)
+            blocked = interstitial_in(response.body, item.live.content_type) or _marked(response)
             if blocked is not None:
                 item.live.error = f"{blocked.reason} (HTTP {response.status} for {response.url})"
         else:
@@ -360,6 +367,14 @@ def _fetched(
         content_type = response.headers.get("Content-Type")
         version.content_type = content_type.decode("latin-1") if content_type else None
     return version
+
+
+def _marked(response: Response) -> Interstitial | None:
+    """The challenge the response's headers declare, if they do."""
+    values = {name: response.headers.get(name) for name in CHALLENGE_HEADERS}
+    return marked_challenge(
+        {name: value.decode("latin-1") for name, value in values.items() if value}
+    )
 
 
 def _private(url: str) -> bool:
