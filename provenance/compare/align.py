@@ -25,6 +25,8 @@ PAIR_THRESHOLD = 0.5  # similarity that pairs units lying between the same two a
 MOVED_THRESHOLD = 0.8  # similarity that pairs a seed unit with an article unit anywhere
 PAGE_NEAR_SCORE = 85  # fuzz.partial_ratio at which a long unit is an edit of page text
 PAGE_FUZZY_MIN_CHARS = 20
+SHORT_NEAR_SCORE = 75  # the same for a short unit, word for word
+_SHORT_MIN_CHARS = 5  # shorter units ("16.", "AP") are only ever matched exactly
 _PREFIX = 8  # characters of a unit's key that index it for joining
 _CONTAINED_REST_WORDS = 8  # words an article unit may hold besides the seed units it contains
 _SHORT_GAP = 3  # unchanged runs this short between two changes are folded into one change
@@ -393,20 +395,28 @@ class _Page:
 
     def original_of(self, text: str) -> tuple[str, float] | None:
         """The page text that ``text`` (long, not on the page) nearly equals, and how nearly."""
-        if len(text) < PAGE_FUZZY_MIN_CHARS:
+        short = len(text) < PAGE_FUZZY_MIN_CHARS
+        if len(text) < _SHORT_MIN_CHARS:
             return None
-        found = fuzz.partial_ratio_alignment(text, self.text, score_cutoff=PAGE_NEAR_SCORE)
+        cutoff = SHORT_NEAR_SCORE if short else PAGE_NEAR_SCORE
+        found = fuzz.partial_ratio_alignment(text, self.text, score_cutoff=cutoff)
         if found is None:
             return None
         page, start, end = self.text, found.dest_start, found.dest_end
         # The page may be the shorter text: then partial_ratio measured it inside the unit.
-        if fuzz.ratio(text, page[start:end]) < PAGE_NEAR_SCORE:
+        if fuzz.ratio(text, page[start:end]) < cutoff:
             return None
         while start > 0 and not page[start - 1].isspace():
             start -= 1
         while end < len(page) and not page[end].isspace():
             end += 1
-        return page[start:end], found.score / 100
+        original = page[start:end]
+        # A short unit is an edit of a line only word for word ("37 Photos" of "36 Photos").
+        if short and (
+            len(original.split()) != len(text.split()) or fuzz.ratio(text, original) < cutoff
+        ):
+            return None
+        return original, found.score / 100
 
     def contains(self, key: str) -> bool:
         """Substring test of a match key that will not find "Reply" inside "Replying"."""

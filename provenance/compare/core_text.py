@@ -33,7 +33,8 @@ EDGE_CORE_SENTENCES = 2
 EDGE_CORE_CHARS = 200
 LEAD_SENTENCE_CHARS = 150  # a lone sentence before the body this long is the lead paragraph
 _BODY_PARAGRAPHS = 2  # held paragraphs under one element that make it the body's
-_HELD_MIN_CHARS = 40  # a matched unit this long marks the body's extent (not "Related", "AP")
+_HELD_MIN_CHARS = 40
+_LONG_PARAGRAPH = 250  # a matched unit this long marks the body's extent (not "Related", "AP")
 _SITE_TALK = re.compile(
     r"copyright|\u00a9|\(c\) \d|all rights reserved|subscrib|sign up|newsletter|click here|"
     r"e-?mail (alerts|this)|reprints?\b|terms of (use|service)|privacy policy|follow (us|@)|"
@@ -145,7 +146,10 @@ class _Placement:
         found = self._paragraph(unit)
         if found is None:
             return None
-        return found.parent in self._parents or found.grandparent in self._grandparents
+        if found.parent in self._parents or found.grandparent in self._grandparents:
+            return True
+        # A long paragraph elsewhere may be body text in a container of its own.
+        return None if len(found.key) >= _LONG_PARAGRAPH else False
 
 
 def _runs(units: Iterable[Unit]) -> list[list[Unit]]:
