@@ -7,9 +7,10 @@ more, its bytes passed as they are (`content_type="text/html"`, no charset: the 
 decodes them), with the gold's URL (or `http://127.0.0.1/<set>/<id>.html` where the gold has
 none). Each page is extracted once (`extract_article`) and every copy compared with that
 extraction by `compare_prepared(prepare_text(copy), article)`, the two steps `compare_text`
-takes; the gold copy is also run through `compare_text` itself and any difference is counted
-above. A process pool of `--jobs` workers judges the pages. Every choice below is made by a
-random generator seeded with the kind and the page id, so a rerun builds the same copies.
+takes; on every tenth page the gold copy is also run through `compare_text` itself and any
+difference is counted above. A process pool of `--jobs` workers judges the pages. Every choice
+below is made by a random generator seeded with the kind and the page id, so a rerun builds the
+same copies.
 
 Untouched copies (expected verbatim or faithful):
 

@@ -168,7 +168,7 @@ def render(cases: Sequence[Case], facts: RunFacts, method: str) -> str:
         f"- wall time {facts.wall:.0f} s; CPU time {facts.cpu:.0f} s (this process and its"
         f" workers); of it the workers' extraction and comparisons {facts.compare_cpu:.0f} s"
         f" ({1000 * facts.compare_cpu / max(1, sum(pages.values())):.0f} ms a page, every copy"
-        " and the extra `compare_text` call on the gold copy included)",
+        " and the `compare_text` check included)",
         f"- Chromium: {facts.chromium_pages} page(s) loaded this run in"
         f" {facts.chromium_seconds:.0f} s (the rest from the cache); failed:"
         f" {len(facts.chromium_failed)}",
