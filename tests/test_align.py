@@ -8,7 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from provenance.compare.align import Alignment, DiffOp, UnitClass, align, diff
-from provenance.text.normalize import normalize
+from provenance.compare.verdict import Verdict, assess
+from provenance.text.normalize import match_key, normalize
+from provenance.text.periphery import PeripheralBlock
 from provenance.text.segment import units
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
@@ -237,3 +239,87 @@ def test_a_unit_that_is_a_whole_page_line_is_furniture() -> None:
     page = "Body.\nShare this story\nShare this story now"
     alignment = align("Body.\n\nShare this story", "Body.", page)
     assert [r.cls for r in alignment.seed_units] == [UnitClass.MATCHED, UnitClass.FURNITURE]
+
+
+# Issue 13 (item 3): the behaviours of the comparison on real pages.
+
+_BODY = (
+    "The council voted on Tuesday to close the old bridge to traffic for two years.\n"
+    "Engineers found cracks in three of its piers during an inspection last spring.\n"
+    "Repairs will cost about 40 million euros, the mayor told reporters afterwards.\n"
+    "Buses will take a longer route through the northern districts until it reopens."
+)
+
+
+def test_a_sentence_broken_over_many_lines_is_one_unit_on_either_side() -> None:
+    broken = "The storm\nthat hit\nthe coast\nlast night\nfelled trees."
+    whole = "The storm that hit the coast last night felled trees."
+    for seed, article in ((whole, broken), (broken, whole)):
+        alignment = align(seed, article, article)
+        assert {r.cls for r in alignment.seed_units} == {UnitClass.MATCHED}
+        assert alignment.omitted == ()
+        assert alignment.left_out == ()
+
+
+def test_the_headline_is_found_beside_a_site_name_or_as_the_h1() -> None:
+    article = "Bridge to close for two years\n" + _BODY
+    for title in (
+        "Bridge to close for two years - City Times",
+        "City Times | Bridge to close for two years",
+    ):
+        assert align(_BODY, article, article, title=title).omitted_title
+    h1 = align(
+        _BODY, article, article, title="City Times", headings=["Bridge to close for two years"]
+    )
+    assert h1.omitted_title
+
+
+def test_periphery_the_copy_lacks_is_listed_and_the_copy_stays_faithful() -> None:
+    article = (
+        "By Jane Doe, 4 March\nA crane lifts a girder. Photo: J. Doe\n"
+        + _BODY.replace("\nRepairs", "\nThe bridge, seen from the quay, in 1931.\nRepairs")
+        + "\nShare this story\nRead more: Ferry fares rise again"
+    )
+    periphery = [
+        PeripheralBlock("a caption", match_key("The bridge, seen from the quay, in 1931."))
+    ]
+    alignment = align(_BODY, article, article, periphery=periphery)
+    assert alignment.omitted == ()
+    roles = dict((u.text, role) for u, role in alignment.left_out)
+    assert roles["The bridge, seen from the quay, in 1931."] == "a caption"
+    assert roles["By Jane Doe, 4 March"] == "a leading block"
+    assert roles["Share this story"] == "a trailing block"
+    assessment = assess(alignment)
+    assert assessment.verdict is Verdict.FAITHFUL
+    assert any(
+        r.startswith("Not in the copy, outside the article's core text: ")
+        for r in assessment.reasons
+    )
+
+
+def test_a_missing_middle_paragraph_or_lead_is_an_excerpt() -> None:
+    lines = _BODY.split("\n")
+    middle = align("\n".join(lines[:2] + lines[3:]), _BODY, _BODY)
+    assert [u.text for u in middle.omitted] == [lines[2]]
+    lead = align("\n".join(lines[2:]), _BODY, _BODY)
+    assert [u.text for u in lead.omitted] == lines[:2]
+    assessment = assess(middle)
+    assert assessment.verdict is Verdict.EXCERPT
+    assert assessment.reasons[0] == f'Missing from the seed: "{lines[2]}"'
+
+
+def test_an_extractors_run_of_dateline_and_lead_is_matched_by_the_lead() -> None:
+    lead = "NEW YORK - For one night, the two hosts will appear on each other's show."
+    article = f"By THE ASSOCIATED PRESS January 7, 2008 Comments Print Email {lead}\n" + _BODY
+    alignment = align(lead + "\n" + _BODY, article, article)
+    assert {r.cls for r in alignment.seed_units} == {UnitClass.MATCHED}
+    assert alignment.omitted == ()
+
+
+def test_a_short_line_with_a_changed_number_is_an_edit_of_the_page() -> None:
+    page = _BODY + "\n36 Photos\nReplying is closed."
+    alignment = align(_BODY + "\n37 Photos\nReply", _BODY, page)
+    photos, reply = alignment.seed_units[-2:]
+    assert photos.cls is UnitClass.EDITED
+    assert [(op.seed, op.article) for op in photos.diff if op.op != "equal"] == [("37", "36")]
+    assert reply.cls is UnitClass.FOREIGN

@@ -25,8 +25,9 @@ PAIR_THRESHOLD = 0.5  # similarity that pairs units lying between the same two a
 MOVED_THRESHOLD = 0.8  # similarity that pairs a seed unit with an article unit anywhere
 PAGE_NEAR_SCORE = 85  # fuzz.partial_ratio at which a long unit is an edit of page text
 PAGE_FUZZY_MIN_CHARS = 20
-SHORT_NEAR_SCORE = 75  # the same for a short unit, word for word
+SHORT_NEAR_SCORE = 75  # the same for a short unit, whose words must be the same but numbers
 _SHORT_MIN_CHARS = 5  # shorter units ("16.", "AP") are only ever matched exactly
+_NUMBER = re.compile(r"\d+")
 _PREFIX = 8  # characters of a unit's key that index it for joining
 _CONTAINED_REST_WORDS = 8  # words an article unit may hold besides the seed units it contains
 _SHORT_GAP = 3  # unchanged runs this short between two changes are folded into one change
@@ -411,10 +412,9 @@ class _Page:
         while end < len(page) and not page[end].isspace():
             end += 1
         original = page[start:end]
-        # A short unit is an edit of a line only word for word ("37 Photos" of "36 Photos").
-        if short and (
-            len(original.split()) != len(text.split()) or fuzz.ratio(text, original) < cutoff
-        ):
+        # A short unit is an edit of page text only in its numbers ("37 Photos" of "36 Photos"):
+        # "Reply" is no edit of "Replying".
+        if short and _NUMBER.sub("0", match_key(text)) != _NUMBER.sub("0", match_key(original)):
             return None
         return original, found.score / 100
 
@@ -471,14 +471,15 @@ def _headline(
     candidates = {match_key(normalize(h)).casefold() for h in headings}
     if title is not None:
         title = normalize(title)
-        candidates.add(match_key(title).casefold())
+        candidates.add(match_key(" ".join(title.split("\n"))).casefold())
         candidates.update(match_key(part).casefold() for part in _TITLE_PARTS.split(title))
     if match_key(" ".join(u.text for u in first)).casefold() not in candidates:
         return frozenset()
     return frozenset(u.index for u in first)
 
 
-_TITLE_PARTS = re.compile(r" (?:[-|:\u00bb\u00b7\u2022/>~]|::) ")
+# Separators between a headline and a site name ("|" is already a line break: see normalize).
+_TITLE_PARTS = re.compile(r"\n| (?:[-:\u00bb\u00b7\u2022/>~]|::) ")
 
 
 def _paragraph_map(
