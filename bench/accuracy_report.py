@@ -36,6 +36,8 @@ class RunFacts:
     commit: str
     corpus: str
     pages: dict[str, int]
+    of_pages: int  # pages in the corpus; more than judged when the time limit cut the run short
+    time_limit: float | None
     wall: float
     cpu: float
     compare_cpu: float
@@ -163,7 +165,14 @@ def render(cases: Sequence[Case], facts: RunFacts, method: str) -> str:
         "",
         f"- commit measured: `{facts.commit}`",
         f"- corpus: `{facts.corpus}`: {pages.get('dragnet', 0)} dragnet + "
-        f"{pages.get('l3s_gn1', 0)} l3s_gn1 pages with gold text of 300 characters or more",
+        f"{pages.get('l3s_gn1', 0)} l3s_gn1 pages with gold text of 300 characters or more"
+        + (
+            f" (**{sum(pages.values())} of {facts.of_pages}**: the run's time limit of"
+            f" {facts.time_limit:.0f} s cut it short; pages were taken in a fixed pseudo-random"
+            " order, sha256 of set/id)"
+            if sum(pages.values()) < facts.of_pages and facts.time_limit
+            else ""
+        ),
         f"- command: `{facts.command}`",
         f"- wall time {facts.wall:.0f} s; CPU time {facts.cpu:.0f} s (this process and its"
         f" workers); of it the workers' extraction and comparisons {facts.compare_cpu:.0f} s"

@@ -4,14 +4,17 @@ in a process pool, the report written."""
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import resource
 import shlex
 import subprocess
 import sys
 import time
+from collections import deque
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +53,18 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         "--commit", help="the commit measured, when this tree is an export, not a checkout"
     )
     parser.add_argument(
+        "--merge",
+        nargs="+",
+        type=Path,
+        help="write the report of these results JSONs (the first one's cases, a later one's"
+        " crawl) without judging anything",
+    )
+    parser.add_argument(
+        "--time-limit",
+        type=float,
+        help="seconds after which no new page is judged; the report covers the pages judged",
+    )
+    parser.add_argument(
         "--reuse",
         type=Path,
         help="a results JSON of an earlier run on the same commit: its cases of the kinds not"
@@ -61,6 +76,31 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     if not (args.corpus / "dragnet" / "ground-truth.json").is_file():
         parser.error(f"no corpus at {args.corpus} (expected dragnet/ground-truth.json in it)")
     return args
+
+
+def page_order(page: Page) -> str:
+    """A fixed pseudo-random order, so that a run cut short by --time-limit judged a fair
+    sample of both sets."""
+    return hashlib.sha256(page.key.encode()).hexdigest()
+
+
+def judge_all(tasks: Sequence[Task], jobs: int, deadline: float | None) -> list[PageResult]:
+    """The tasks' results in order; past the deadline no new page is started."""
+    results: list[PageResult] = []
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        pending: deque[Future[PageResult]] = deque()
+        queue = iter(tasks)
+        while True:
+            while len(pending) < 4 * jobs and (deadline is None or time.monotonic() < deadline):
+                task = next(queue, None)
+                if task is None:
+                    break
+                pending.append(pool.submit(judge_page, task))
+            if not pending:
+                return results
+            results.append(pending.popleft().result())
+            if len(results) % 200 == 0:
+                print(f"accuracy: {len(results)}/{len(tasks)} pages judged", flush=True)
 
 
 def load_pages(corpus: Path, limit: int | None) -> list[Page]:
@@ -93,9 +133,9 @@ def donors(pages: Sequence[Page]) -> dict[str, tuple[str, str]]:
 
 def reused(
     path: Path, commit: str, kinds: Sequence[str], pages: Sequence[Page]
-) -> tuple[list[Case], list[dict[str, Any]]]:
-    """The cases of an earlier run (same commit) of kinds not run now, for these pages; and
-    that run's timings."""
+) -> tuple[list[Case], list[dict[str, Any]], list[str]]:
+    """The cases of an earlier run (same commit) of kinds not run now, for these pages; that
+    run's timings; its crawl lines."""
     earlier = json.loads(path.read_text(encoding="utf-8"))
     if earlier.get("commit") != commit:
         raise SystemExit(f"{path}: measured on {earlier.get('commit')}, not {commit}")
@@ -105,7 +145,8 @@ def reused(
         for c in earlier["cases"]
         if c["kind"] not in kinds and (c["set"], c["id"]) in keys
     ]
-    return cases, [r for r in earlier.get("runs", []) if set(r["kinds"]) - set(kinds)]
+    runs = [r for r in earlier.get("runs", []) if set(r["kinds"]) - set(kinds)]
+    return cases, runs, list(earlier.get("crawl", []))
 
 
 def git_commit() -> str:
@@ -125,10 +166,34 @@ def cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
+def merge(paths: Sequence[Path], results: Path) -> int:
+    """The report of the first results JSON, with the crawl lines of a later one (same
+    commit): a crawl run and a time-limited library run can go side by side."""
+    first, *others = (json.loads(path.read_text(encoding="utf-8")) for path in paths)
+    facts = RunFacts(**first["facts"])
+    for other in others:
+        if other["commit"] != first["commit"]:
+            raise SystemExit(f"measured on {other['commit']}, not {first['commit']}")
+        if other.get("crawl") and not facts.crawl:
+            run = other["facts"]
+            facts.crawl = [
+                *other["crawl"],
+                f"- the crawl's run: `{run['command']}`, wall time {run['wall']:.0f} s,"
+                f" CPU time {run['cpu']:.0f} s",
+            ]
+    cases = [Case(**c) for c in first["cases"]]
+    results.write_text(render(cases, facts, METHOD), encoding="utf-8")
+    print(f"accuracy: wrote {results} from {', '.join(map(str, paths))}")
+    return 0
+
+
 def main(argv: Sequence[str]) -> int:
     args = parse_args(argv)
+    if args.merge:
+        return merge(args.merge, args.results)
     started, cpu_started = time.monotonic(), cpu_seconds()
-    pages = load_pages(args.corpus, args.limit)
+    pages = sorted(load_pages(args.corpus, args.limit), key=page_order)
+    total = len(pages)
     print(f"accuracy: {len(pages)} pages from {args.corpus}", flush=True)
     texts: dict[str, str] = {}
     failed: dict[str, str] = {}
@@ -149,12 +214,10 @@ def main(argv: Sequence[str]) -> int:
         Task(p, tuple(args.kinds), *chosen[p.key], texts.get(p.key), n % API_CHECK_EVERY == 0)
         for n, p in enumerate(pages)
     ]
-    results: list[PageResult] = []
-    with ProcessPoolExecutor(max_workers=args.jobs) as pool:
-        for done, result in enumerate(pool.map(judge_page, tasks, chunksize=4), 1):
-            results.append(result)
-            if done % 200 == 0:
-                print(f"accuracy: {done}/{len(tasks)} pages judged", flush=True)
+    results = judge_all(tasks, args.jobs, started + args.time_limit if args.time_limit else None)
+    if len(results) < len(tasks):
+        tasks = tasks[: len(results)]
+        pages = [t.page for t in tasks]
     cases = [case for result in results for case in result.cases]
     mismatches = [
         f"{task.page.key} ({result.api_mismatch})"
@@ -162,6 +225,8 @@ def main(argv: Sequence[str]) -> int:
         if result.api_mismatch
     ]
     checked = sum(t.api_check and "gold" in t.kinds for t in tasks)
+    if len(tasks) < total:
+        print(f"accuracy: time limit reached after {len(tasks)} of {total} pages", flush=True)
     notes = [
         f"`compare_text` itself was run on the gold copy of {checked} page(s) (1 in"
         f" {API_CHECK_EVERY}) to check the extract-once shortcut against it"
@@ -187,6 +252,8 @@ def main(argv: Sequence[str]) -> int:
         commit=args.commit or git_commit(),
         corpus=str(args.corpus),
         pages={name: sum(p.set == name for p in pages) for name in SETS},
+        of_pages=total,
+        time_limit=args.time_limit,
         wall=time.monotonic() - started,
         cpu=cpu_seconds() - cpu_started,
         compare_cpu=sum(r.cpu for r in results),
@@ -207,8 +274,9 @@ def main(argv: Sequence[str]) -> int:
     }
     runs = [run]
     if args.reuse:
-        earlier, runs = reused(args.reuse, facts.commit, args.kinds, pages)
+        earlier, runs, crawl = reused(args.reuse, facts.commit, args.kinds, pages)
         cases += earlier
+        facts.crawl = facts.crawl or crawl
         runs.append(run)
         for before in runs[:-1]:
             facts.notes.append(
@@ -220,7 +288,13 @@ def main(argv: Sequence[str]) -> int:
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(
         json.dumps(
-            {"commit": facts.commit, "runs": runs, "cases": [c.to_dict() for c in cases]},
+            {
+                "commit": facts.commit,
+                "runs": runs,
+                "crawl": facts.crawl,
+                "facts": asdict(facts),
+                "cases": [c.to_dict() for c in cases],
+            },
             ensure_ascii=False,
         ),
         encoding="utf-8",
