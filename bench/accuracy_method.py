@@ -10,7 +10,9 @@ extraction by `compare_prepared(prepare_text(copy), article)`, the two steps `co
 takes; on every tenth page the gold copy is also run through `compare_text` itself and any
 difference is counted above. A process pool of `--jobs` workers judges the pages. Every choice
 below is made by a random generator seeded with the kind and the page id, so a rerun builds the
-same copies.
+same copies. Pages are judged in a fixed pseudo-random order (sha256 of `set/id`):
+with `--time-limit` no page is started after the limit, and the tables count only the pages
+judged, a fair sample of both sets.
 
 Untouched copies (expected verbatim or faithful):
 
@@ -41,8 +43,9 @@ Untouched copies (expected verbatim or faithful):
   `Content-Type: text/html` and answers 404 for everything else, and Chromium resolving no host
   but 127.0.0.1. The text is read after the load event (or 30 s). Texts are cached in
   `~/.cache/warcproof-accuracy/<method>/<sha256 of the page>.txt`. A cold run of all 1,941
-  pages took about 35 minutes (two Chromium processes side by side on this shared 2-core
-  machine, about 1 page a second together); a warm run reads the cache in a second.
+  pages took 56 minutes (3,346 s) with two Chromium processes side by side, on this 2-core
+  machine shared with other work (load average 25 to 30): about 1.7 s a page each; a warm run
+  reads the cache in a second.
 - `reader-mode` (scored apart): readability-lxml's `Document(decoded page)`: its
   `short_title()`, then the blocks of `summary()` as paragraphs. It may rightly be an excerpt;
   only modified and foreign content count as false alarms.
