@@ -372,7 +372,10 @@ class _Page:
 
     def __init__(self, normalized_page: str) -> None:
         self._ordered = paragraphs(normalized_page)
-        self.lines = frozenset(match_key(line) for line in self._ordered)
+
+    @cached_property
+    def lines(self) -> frozenset[str]:
+        return frozenset(match_key(line) for line in self._ordered)
 
     @cached_property
     def text(self) -> str:

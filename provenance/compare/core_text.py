@@ -20,8 +20,10 @@ extractor being right:
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence, Set
+from functools import cached_property
 
 from provenance.text.normalize import match_key
 from provenance.text.periphery import Paragraph, PeripheralBlock
@@ -62,11 +64,12 @@ def split_omissions(
     first, last = held[0], held[-1]
     held_texts = {match_key(u.text) for u in body if u.index in paired}
     where = _Placement(paragraph_elements, [u for u in body if u.index in paired])
+    blocks = _Blocks(periphery)
     core: list[Unit] = []
     left_out: list[tuple[Unit, str]] = []
     for run in _runs(u for u in body if u.index not in paired):
         leading, trailing = run[-1].index < first, run[0].index > last
-        roles = [_role(u, periphery, held_texts, edge=leading or trailing) for u in run]
+        roles = [_role(u, blocks, held_texts, edge=leading or trailing) for u in run]
         if leading or trailing:
             place = "a leading block" if leading else "a trailing block"
             lacking = _next_to_body(run, roles, where, leading=leading)
@@ -116,37 +119,55 @@ def _next_to_body(
 
 class _Placement:
     """Where units stand among the page's <p> elements: the body is the paragraphs that share a
-    parent or grandparent with the paragraphs the copy holds."""
+    parent or grandparent with the paragraphs the copy holds. Worked out only when a unit the
+    copy lacks is asked about."""
 
     def __init__(self, paragraphs: Sequence[Paragraph], held: Sequence[Unit]) -> None:
         self._paragraphs = paragraphs
+        self._held = held
+
+    @cached_property
+    def _text(self) -> tuple[str, list[int]]:
+        """Every paragraph's key on one line of a text, and where each line starts."""
+        starts: list[int] = []
+        at = 0
+        for paragraph in self._paragraphs:
+            starts.append(at)
+            at += len(paragraph.key) + 1
+        return "\n".join(p.key for p in self._paragraphs), starts
+
+    @cached_property
+    def _body(self) -> tuple[set[int], set[int]]:
         parents: Counter[int] = Counter()
         grandparents: Counter[int] = Counter()
-        for unit in held:
+        for unit in self._held:
             if len(unit.text) >= _HELD_MIN_CHARS:
                 found = self._paragraph(unit)
                 if found is not None:
                     parents[found.parent] += 1
                     grandparents[found.grandparent] += 1
-        self._parents = {p for p, n in parents.items() if n >= _BODY_PARAGRAPHS}
-        self._grandparents = {g for g, n in grandparents.items() if n >= _BODY_PARAGRAPHS}
+        return (
+            {p for p, n in parents.items() if n >= _BODY_PARAGRAPHS},
+            {g for g, n in grandparents.items() if n >= _BODY_PARAGRAPHS},
+        )
 
     def _paragraph(self, unit: Unit) -> Paragraph | None:
-        key = match_key(unit.text)
-        for paragraph in self._paragraphs:
-            if key in paragraph.key:
-                return paragraph
-        return None
+        text, starts = self._text
+        at = text.find(match_key(unit.text))
+        return None if at < 0 else self._paragraphs[bisect_right(starts, at) - 1]
 
     def in_body(self, unit: Unit) -> bool | None:
         """True in a body paragraph, False in another <p>, None when no <p> holds it (or the
         body has no paragraphs: pages laid out with <br> and tables)."""
-        if not self._parents or len(unit.text) < _HELD_MIN_CHARS // 2:
+        if not self._paragraphs or len(unit.text) < _HELD_MIN_CHARS // 2:
+            return None
+        parents, grandparents = self._body
+        if not parents:
             return None
         found = self._paragraph(unit)
         if found is None:
             return None
-        if found.parent in self._parents or found.grandparent in self._grandparents:
+        if found.parent in parents or found.grandparent in grandparents:
             return True
         # A long paragraph elsewhere may be body text in a container of its own.
         return None if len(found.key) >= _LONG_PARAGRAPH else False
@@ -168,9 +189,7 @@ def _prose(unit: Unit) -> bool:
     return words >= _LONG_WORDS or (words >= _PROSE_WORDS and bool(_SENTENCE_END.search(unit.text)))
 
 
-def _role(
-    unit: Unit, periphery: Sequence[PeripheralBlock], held: Set[str], *, edge: bool
-) -> str | None:
+def _role(unit: Unit, blocks: _Blocks, held: Set[str], *, edge: bool) -> str | None:
     """The peripheral role of an unmatched unit, if it has one; talk about the site counts only
     before or after the body (inside it, it may be the story's subject)."""
     key = match_key(unit.text)
@@ -178,7 +197,22 @@ def _role(
         return "a repeat of text the copy holds"
     if edge and _SITE_TALK.search(unit.text):
         return "a note about the site"
-    for block in periphery:
-        if key in block.key:
-            return block.role
-    return None
+    return blocks.role_of(key)
+
+
+class _Blocks:
+    """The page's peripheral blocks as one text, searched once for each unit."""
+
+    def __init__(self, periphery: Sequence[PeripheralBlock]) -> None:
+        self._roles = [block.role for block in periphery]
+        self._starts: list[int] = []
+        at = 0
+        for block in periphery:
+            self._starts.append(at)
+            at += len(block.key) + 1
+        self._text = "\n".join(block.key for block in periphery)
+
+    def role_of(self, key: str) -> str | None:
+        """The role of the first block that holds ``key``."""
+        at = self._text.find(key)
+        return None if at < 0 else self._roles[bisect_right(self._starts, at) - 1]

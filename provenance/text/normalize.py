@@ -96,7 +96,7 @@ def normalize(text: str) -> str:
     if "--" in text:
         text = _DASH_RUN.sub("-", text)
     if "|" in text or _BULLET_CHARS.search(text):
-        text = "\n".join(_unmarked(line) for line in text.split("\n"))
+        text = _MARKED_LINE.sub(_unmarked_match, text)
     if "\n\n\n" in text:
         text = _BLANK_LINES.sub("\n\n", text)
     return text.strip("\n")
@@ -105,6 +105,16 @@ def normalize(text: str) -> str:
 _DASH_RUN = re.compile("-{2,}")
 _BULLET_CHARS = re.compile("(?:^|\n)[-*\u2022\u00b7\u25aa\u25e6\u2023] ")
 _BULLET = re.compile("(?:[-*\u2022\u00b7\u25aa\u25e6\u2023] )+")
+
+
+# A line holding a table pipe or starting with a bullet (only those lines are rewritten).
+_MARKED_LINE = re.compile(
+    "^(?:[^\n|]*\\|[^\n]*|[-*\u2022\u00b7\u25aa\u25e6\u2023] [^\n]*)$", re.MULTILINE
+)
+
+
+def _unmarked_match(match: re.Match[str]) -> str:
+    return _unmarked(match.group())
 
 
 def _unmarked(line: str) -> str:
@@ -120,7 +130,9 @@ def _unbulleted(line: str) -> str:
     return line[match.end() :].strip() if match else line
 
 
-_UNSPACED = re.compile(r"(?<![\w\n]) +| +(?![\w\n])")
+# A space with a non-word character before or after it. The literal space first lets the
+# engine skip to the spaces (normalized text has no runs of them).
+_UNSPACED = re.compile(r" (?:(?<=[^\w\n] )|(?![\w\n]))")
 
 
 def match_key(normalized_text: str) -> str:
