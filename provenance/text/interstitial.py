@@ -56,6 +56,8 @@ _PROSE_LINE = 40
 _WALL_PROSE = 600
 # A paywall or "sign in to continue reading" page may show a teaser of a few paragraphs.
 _TEASER_PROSE = 1500
+# Prose below a call to subscribe that a teaser page may still have (a footer's small print).
+_AFTER_WALL = 300
 # Text in a paywalled section (schema.org hasPart.cssSelector) that shows it was served whole.
 _LOCKED_PRESENT = 200
 # No interstitial is larger; a bigger error page is not parsed to find out.
@@ -147,7 +149,7 @@ _CHALLENGE_MARKUP_RE = re.compile(
     "|".join(re.escape(key) for key in _CHALLENGE_MARKUP), re.IGNORECASE
 )
 # A challenge page is small: below this much visible text its scripts and widgets alone tell.
-_SMALL_PAGE = 1500
+_SMALL_PAGE = 600
 # A page that is all script: a cookie set and the page reloaded or sent on, with nothing to read.
 _TINY_PAGE = 300
 _SCRIPTED_RELOAD = re.compile(
@@ -394,9 +396,13 @@ def _login(
     titled = _LOGIN_TITLE.search(title)
     if not marks.password and not (titled and tree.find(".//form") is not None):
         return None
-    teaser = any(_PAYWALL_PHRASE.search(line) for line in lines)
-    if _prose(lines, _LOGIN_WORDS) >= (_TEASER_PROSE if teaser else _WALL_PROSE):
-        return None
+    other = _prose(lines, _LOGIN_WORDS)
+    wall = next((i for i, line in enumerate(lines) if _PAYWALL_PHRASE.search(line)), None)
+    if wall is not None:  # "sign in to continue reading": a teaser may stand before it
+        if other >= _TEASER_PROSE or _prose(lines[wall + 1 :], _LOGIN_WORDS) >= _AFTER_WALL:
+            return None
+    elif other >= min(_WALL_PROSE, sum(len(line) for line in lines if _LOGIN_WORDS.search(line))):
+        return None  # a short story beside a login box is no wall
     signs = ["a password field"] if marks.password else []
     if titled:
         signs.append(f'the title "{title}"')
@@ -404,9 +410,13 @@ def _login(
 
 
 def _paywall_said(text: str, lines: list[str]) -> Interstitial | None:
+    """A teaser that stops where the page says to subscribe: little prose, none of it after."""
     said = _PAYWALL_PHRASE.search(text)
     if said is None or _prose(lines, _PAYWALL_PHRASE) >= _WALL_PROSE * 2:
         return None
+    wall = next(i for i, line in enumerate(lines) if _PAYWALL_PHRASE.search(line))
+    if _prose(lines[wall + 1 :], _PAYWALL_PHRASE) >= _AFTER_WALL:
+        return None  # the story goes on past the call to subscribe: it is furniture
     return Interstitial(BlockKind.PAYWALL, (f'the text "{said.group(0)}"', "little of the article"))
 
 
