@@ -73,3 +73,15 @@ def test_headings_periphery_and_an_xml_declaration() -> None:
     assert roles["By Jane Doe"] == "a byline"
     assert roles["The bridge in 1931."] == "a caption"
     assert len({p.parent for p in article.paragraphs}) == 2
+
+
+def test_a_title_left_open_does_not_swallow_the_page() -> None:
+    paragraphs = "".join(
+        f"<p>Paragraph {n} of the story, long enough to be kept as text by the extractor.</p>"
+        for n in range(6)
+    )
+    body = f"<html><head><title>Damaged ti<meta charset='utf-8'></head><body><article>{paragraphs}"
+    article = extract_article(body.encode(), url=URL, content_type="text/html")
+    assert isinstance(article, Article)
+    assert "Paragraph 3 of the story" in article.text
+    assert "<p>" not in article.page_text

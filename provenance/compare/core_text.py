@@ -34,6 +34,7 @@ from provenance.text.segment import Unit
 EDGE_CORE_SENTENCES = 2
 EDGE_CORE_CHARS = 200
 LEAD_SENTENCE_CHARS = 150  # a lone sentence before the body this long is the lead paragraph
+_SHORT_LINE = "a short line"
 _BODY_PARAGRAPHS = 2  # held paragraphs under one element that make it the body's
 _HELD_MIN_CHARS = 40
 _LONG_PARAGRAPH = 250  # a matched unit this long marks the body's extent (not "Related", "AP")
@@ -79,16 +80,24 @@ def split_omissions(
                 else:
                     left_out.append((unit, role or place))
             continue
+        decided: list[tuple[Unit, str | None]] = []
         for unit, role in zip(run, roles, strict=True):
             in_body = where.in_body(unit)
             if role is not None:
-                left_out.append((unit, role))
+                decided.append((unit, role))
             elif in_body is False:
-                left_out.append((unit, "a paragraph outside the body"))
+                decided.append((unit, "a paragraph outside the body"))
             elif _prose(unit) or (in_body and len(unit.text.split()) >= _PROSE_WORDS):
+                decided.append((unit, None))
+            else:
+                decided.append((unit, _SHORT_LINE))
+        # A gap that lacks body text lacks its subheadings and short sentences with it.
+        gap = any(role is None for _, role in decided)
+        for unit, role in decided:
+            if role is None or (gap and role == _SHORT_LINE):
                 core.append(unit)
             else:
-                left_out.append((unit, "a short line"))
+                left_out.append((unit, role))
     return tuple(core), tuple(left_out)
 
 

@@ -156,8 +156,20 @@ def extract_article(body: bytes, *, url: str, content_type: str | None) -> Artic
 _XML_DECLARATION = re.compile(r"\s*<\?xml[^>]*>")
 
 
+_TITLE_OPEN = re.compile(r"<title[^>]*>", re.IGNORECASE)
+
+
 def _parse(text: str) -> html.HtmlElement:
     """The document tree; lxml refuses a str that starts with an XML declaration naming an
-    encoding, which means nothing once the bytes are decoded, so it is dropped."""
+    encoding, which means nothing once the bytes are decoded, so it is dropped. A <title> left
+    open (damaged pages) would swallow the whole document as its text: it is closed where the
+    next tag starts."""
     match = _XML_DECLARATION.match(text)
-    return html.document_fromstring(text[match.end() :] if match else text)
+    if match:
+        text = text[match.end() :]
+    title = _TITLE_OPEN.search(text)
+    if title is not None:
+        end = text.find("<", title.end())
+        if end >= 0 and text[end : end + 7].lower() != "</title":
+            text = text[:end] + "</title>" + text[end:]
+    return html.document_fromstring(text)
