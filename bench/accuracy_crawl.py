@@ -114,7 +114,7 @@ def crawl_agreement(tasks: Sequence[Task], count: int) -> list[str]:
             env=env,
         )
     lines = [
-        f"- sample: {len(chosen)} pages (1 in {max(1, len(tasks) // count)} of the corpus),"
+        f"- sample: {len(chosen)} pages (1 in {max(1, len(tasks) // count)} of this run's pages),"
         f" {len(seeds)} copies registered as seeds ({unwritable} not writable as UTF-8);"
         f" `warcproof crawl` exited"
         f" {crawl.returncode} after {seconds:.0f} s",
