@@ -82,6 +82,8 @@ def compare_prepared(prepared: PreparedText, page: Article | NoArticle) -> TextC
 
 
 _LONG_UNIT = 40  # characters of a seed unit that place it on the page
+# The copy's long sentences outside the article outweigh those in it this many times over.
+_MISSED_RATIO = 3
 _REGION_NOTE = (
     "The extracted article held little of the copy, so the copy was checked against the page's "
     "own text from the first to the last of the copy's sentences on it."
@@ -100,7 +102,7 @@ def _extractor_missed(alignment: Alignment) -> bool:
         for r in alignment.seed_units
         if r.cls is UnitClass.FURNITURE and len(r.unit.text) >= _LONG_UNIT
     )
-    return outside > _held_chars(alignment)
+    return outside > _MISSED_RATIO * _held_chars(alignment)
 
 
 def _page_region(seed: Sequence[Unit], normalized_page: str) -> str | None:
