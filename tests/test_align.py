@@ -323,3 +323,11 @@ def test_a_short_line_with_a_changed_number_is_an_edit_of_the_page() -> None:
     assert photos.cls is UnitClass.EDITED
     assert [(op.seed, op.article) for op in photos.diff if op.op != "equal"] == [("37", "36")]
     assert reply.cls is UnitClass.FOREIGN
+
+
+def test_a_copy_that_lost_the_space_between_two_blocks_is_matched() -> None:
+    article = "Cowon Z2 Android MP3 Player\nCowon, one of the leading makers, has a new player."
+    seed = "Cowon Z2 Android MP3 PlayerCowon, one of the leading makers, has a new player."
+    alignment = align(seed, article, article)
+    assert [r.cls for r in alignment.seed_units] == [UnitClass.MATCHED]
+    assert alignment.omitted == ()

@@ -62,6 +62,8 @@ def test_maps_quotes_dashes_spaces_and_line_ends(raw: str, expected: str) -> Non
         ("us- booyah", "us-booyah"),
         ("[ Tom's Guide ]", "[Tom's Guide]"),
         ("a , b", "a, b"),
+        ("By Jane Doe - Nov 9", "By Jane Doe Nov 9"),
+        ("Oslo \u2022 Politics", "Oslo Politics"),
     ],
 )
 def test_match_key_ignores_spaces_at_punctuation(one: str, other: str) -> None:

@@ -351,7 +351,9 @@ def _joined_run(
             continue
         stop = start + 1
         while stop < len(keys) and free[stop]:
-            joined = _join_keys(joined, keys[stop])
+            spaced = _join_keys(joined, keys[stop])
+            # A copy may have lost the space where two blocks met ("PlayerCowon, one of").
+            joined = spaced if target.startswith(spaced) else joined + keys[stop]
             stop += 1
             if joined == target:
                 return range(start, stop)

@@ -24,7 +24,7 @@ NORMALIZER_RULES = (
     "removed: soft hyphens, zero-width and bidi characters",
     "line ends: CRLF, CR, NEL, LS, PS; white space runs collapsed",
     "lists and tables: a leading bullet (- * \u2022 \u00b7) dropped; table cells one per line",
-    "matching only: white space next to punctuation ignored",
+    "matching only: white space next to punctuation, a lone separator (- \u2022 \u00b7) ignored",
 )
 
 _SINGLE_QUOTES = (
@@ -135,11 +135,19 @@ def _unbulleted(line: str) -> str:
 _UNSPACED = re.compile(r" (?:(?<=[^\w\n] )|(?![\w\n]))")
 
 
+# A separator standing alone between words ("By Jane Doe - Nov 9", "Oslo \u2022 Politics"):
+# pages often draw it with CSS or an image, so a copy may have it where the page text has not.
+_SEPARATOR = re.compile(" [-\u2022\u00b7|] (?=\\S)")
+
+
 def match_key(normalized_text: str) -> str:
     """The form in which two normalized texts are compared for equality: spaces that touch
-    punctuation are dropped (`" The` = `"The`, `Update: We` = `Update:We`)."""
+    punctuation are dropped (`" The` = `"The`, `Update: We` = `Update:We`), and so is a
+    separator standing alone between words."""
     if " " not in normalized_text or normalized_text.isalnum():
         return normalized_text
+    if " - " in normalized_text or "\u2022" in normalized_text or "\u00b7" in normalized_text:
+        normalized_text = _SEPARATOR.sub(" ", normalized_text)
     return _UNSPACED.sub("", normalized_text)
 
 
