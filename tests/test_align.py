@@ -331,3 +331,16 @@ def test_a_copy_that_lost_the_space_between_two_blocks_is_matched() -> None:
     alignment = align(seed, article, article)
     assert [r.cls for r in alignment.seed_units] == [UnitClass.MATCHED]
     assert alignment.omitted == ()
+
+
+def test_a_unit_that_ends_inside_a_longer_word_of_the_page_is_an_edit_with_a_diff() -> None:
+    page = "Body text here.\nThe committee will publish its findings at the ending"
+    alignment = align(
+        "Body text here.\n\nThe committee will publish its findings at the end",
+        "Body text here.",
+        page,
+    )
+    result = alignment.seed_units[1]
+    assert result.cls is UnitClass.EDITED
+    assert any(op.op != "equal" for op in result.diff)
+    assess(alignment)  # every edit has a change to quote

@@ -446,7 +446,13 @@ def _classify(unit: Unit, pairs: _Pairs, page: _Page) -> SeedUnitResult:
         if near is None:
             return SeedUnitResult(unit, UnitClass.FOREIGN, None, 0.0, ())
         original, similarity = near
-        ops = _trimmed(diff(unit.text, original))
+        ops = diff(unit.text, original)
+        # Trimmed of the window's surplus, unless that was the only change (the unit ends
+        # inside a longer word of the page: "the end" in "the ending").
+        trimmed = _trimmed(ops)
+        ops = trimmed if any(op.op != "equal" for op in trimmed) else ops
+        if not any(op.op != "equal" for op in ops):
+            return SeedUnitResult(unit, UnitClass.FURNITURE, None, 0.0, ())
         return SeedUnitResult(unit, UnitClass.EDITED, None, similarity, ops)
     article_text = pairs.article[j].text
     if pairs.joined[unit.index] or pairs.seed_keys[unit.index] == pairs.article_keys[j]:
