@@ -96,7 +96,7 @@ def _redirect(route: Route, base_url: str) -> Response:
 
 
 def _page(route: Route, payload: bytes, accept_encoding: str | None) -> Response:
-    headers = [("Content-Type", route.content_type)]
+    headers = [("Content-Type", route.content_type), *route.headers]
     if route.encoding == "gzip-if-accepted":
         headers.append(("Vary", "Accept-Encoding"))
         if accepts_gzip(accept_encoding):

@@ -31,6 +31,7 @@ class Route:
     seed: str | None = None
     source_url: str | None = None
     notes: str = ""
+    headers: tuple[tuple[str, str], ...] = ()  # extra response headers, in order
 
 
 def match_key(request_path: str) -> str:
@@ -105,6 +106,7 @@ _FIELD_TYPES: dict[str, type] = {
     "seed": str,
     "source_url": str,
     "notes": str,
+    "headers": dict,
 }
 
 
@@ -119,7 +121,10 @@ def _parse_route(pages_dir: Path, raw: object) -> Route:
         expected = _FIELD_TYPES[key]
         if not isinstance(value, expected) or isinstance(value, bool):
             raise RoutesError(f"{where}: {key} must be a {expected.__name__}")
-    route = Route(**raw)
+    headers = raw.get("headers", {})
+    if not all(isinstance(value, str) for value in headers.values()):
+        raise RoutesError(f"{where}: every value of headers must be a string")
+    route = Route(**{**raw, "headers": tuple(headers.items())})
     if not route.path.startswith("/"):
         raise RoutesError(f"{where}: path must start with '/'")
     if route.status not in HTTPStatus.__members__.values():

@@ -8,7 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from provenance.compare.align import Alignment, DiffOp, UnitClass, align, diff
-from provenance.text.normalize import normalize
+from provenance.compare.verdict import Verdict, assess
+from provenance.text.normalize import match_key, normalize
+from provenance.text.periphery import PeripheralBlock
 from provenance.text.segment import units
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
@@ -63,12 +65,19 @@ def test_furniture_the_page_splits_across_elements() -> None:
     assert [r.cls for r in alignment.seed_units] == [UnitClass.MATCHED, UnitClass.FURNITURE]
 
 
-def test_furniture_nearly_as_on_the_page() -> None:
+def test_text_nearly_as_on_the_page_outside_the_article_is_an_edit_of_it() -> None:
+    # Issue 13: near page text is an edit wherever it stands, shown as a diff with its original.
     seed = "Body.\n\nThe Times of Israel covers one of the most complicated parts of the world"
     page = "Body.\nThe Times of Israel covers one of the most complicated parts of the world!!"
     page = page.replace("complicated", "complicated\u200b").replace("world", "wor ld")
-    alignment = align(seed, "Body.", page)
-    assert alignment.seed_units[1].cls is UnitClass.FURNITURE
+    result = align(seed, "Body.", page).seed_units[1]
+    assert result.cls is UnitClass.EDITED
+    assert result.article_unit is None
+    changed = [(op.seed, op.article) for op in result.diff if op.op != "equal"]
+    assert len(changed) == 1
+    assert changed[0][1].endswith(" ld!!")
+    page = "Body.\nThe Times of Israel covers one of the most complicated parts of the world!!"
+    assert align(seed + "!!", "Body.", page).seed_units[1].cls is UnitClass.FURNITURE
 
 
 def test_a_short_unit_must_be_a_whole_word_on_the_page() -> None:
@@ -131,11 +140,13 @@ def test_headline_only_when_the_first_paragraph_is_the_title() -> None:
     assert align("Body one. Body two.", article, article, title="the  headline").omitted_title
     not_title = align("Body one. Body two.", article, article, title="Another")
     assert not not_title.omitted_title
-    assert [u.text for u in not_title.omitted] == ["The Headline"]
-    assert [u.text for u in align("Body one.", article, article).omitted] == [
-        "The Headline",
-        "Body two.",
+    # Issue 13: a leading line the copy lacks is periphery, listed but not an omission.
+    assert not_title.omitted == ()
+    assert [(u.text, role) for u, role in not_title.left_out] == [
+        ("The Headline", "a leading block")
     ]
+    no_title = align("Body one.", article, article)
+    assert [u.text for u, _ in no_title.left_out] == ["The Headline", "Body two."]
 
 
 def test_a_doubled_caption_is_matched_once_and_furniture_once() -> None:
@@ -196,8 +207,10 @@ def test_align_classifies_every_seed_unit_once(
     paired: set[int | None] = set()
     for result in alignment.seed_units:
         assert isinstance(result.cls, UnitClass)
-        has_partner = result.cls in {UnitClass.MATCHED, UnitClass.EDITED}
-        assert (result.article_unit is not None) == has_partner
+        has_partner = result.article_unit is not None
+        # An edit of page text outside the article (issue 13) has no article partner.
+        assert has_partner <= (result.cls in {UnitClass.MATCHED, UnitClass.EDITED})
+        assert has_partner or result.cls is not UnitClass.MATCHED
         assert bool(result.diff) == (result.cls is UnitClass.EDITED)
         assert 0.0 <= result.similarity <= 1.0
         if has_partner:
@@ -226,3 +239,108 @@ def test_a_unit_that_is_a_whole_page_line_is_furniture() -> None:
     page = "Body.\nShare this story\nShare this story now"
     alignment = align("Body.\n\nShare this story", "Body.", page)
     assert [r.cls for r in alignment.seed_units] == [UnitClass.MATCHED, UnitClass.FURNITURE]
+
+
+# Issue 13 (item 3): the behaviours of the comparison on real pages.
+
+_BODY = (
+    "The council voted on Tuesday to close the old bridge to traffic for two years.\n"
+    "Engineers found cracks in three of its piers during an inspection last spring.\n"
+    "Repairs will cost about 40 million euros, the mayor told reporters afterwards.\n"
+    "Buses will take a longer route through the northern districts until it reopens."
+)
+
+
+def test_a_sentence_broken_over_many_lines_is_one_unit_on_either_side() -> None:
+    broken = "The storm\nthat hit\nthe coast\nlast night\nfelled trees."
+    whole = "The storm that hit the coast last night felled trees."
+    for seed, article in ((whole, broken), (broken, whole)):
+        alignment = align(seed, article, article)
+        assert {r.cls for r in alignment.seed_units} == {UnitClass.MATCHED}
+        assert alignment.omitted == ()
+        assert alignment.left_out == ()
+
+
+def test_the_headline_is_found_beside_a_site_name_or_as_the_h1() -> None:
+    article = "Bridge to close for two years\n" + _BODY
+    for title in (
+        "Bridge to close for two years - City Times",
+        "City Times | Bridge to close for two years",
+    ):
+        assert align(_BODY, article, article, title=title).omitted_title
+    h1 = align(
+        _BODY, article, article, title="City Times", headings=["Bridge to close for two years"]
+    )
+    assert h1.omitted_title
+
+
+def test_periphery_the_copy_lacks_is_listed_and_the_copy_stays_faithful() -> None:
+    article = (
+        "By Jane Doe, 4 March\nA crane lifts a girder. Photo: J. Doe\n"
+        + _BODY.replace("\nRepairs", "\nThe bridge, seen from the quay, in 1931.\nRepairs")
+        + "\nShare this story\nRead more: Ferry fares rise again"
+    )
+    periphery = [
+        PeripheralBlock("a caption", match_key("The bridge, seen from the quay, in 1931."))
+    ]
+    alignment = align(_BODY, article, article, periphery=periphery)
+    assert alignment.omitted == ()
+    roles = dict((u.text, role) for u, role in alignment.left_out)
+    assert roles["The bridge, seen from the quay, in 1931."] == "a caption"
+    assert roles["By Jane Doe, 4 March"] == "a leading block"
+    assert roles["Share this story"] == "a trailing block"
+    assessment = assess(alignment)
+    assert assessment.verdict is Verdict.FAITHFUL
+    assert any(
+        r.startswith("Not in the copy, outside the article's core text: ")
+        for r in assessment.reasons
+    )
+
+
+def test_a_missing_middle_paragraph_or_lead_is_an_excerpt() -> None:
+    lines = _BODY.split("\n")
+    middle = align("\n".join(lines[:2] + lines[3:]), _BODY, _BODY)
+    assert [u.text for u in middle.omitted] == [lines[2]]
+    lead = align("\n".join(lines[2:]), _BODY, _BODY)
+    assert [u.text for u in lead.omitted] == lines[:2]
+    assessment = assess(middle)
+    assert assessment.verdict is Verdict.EXCERPT
+    assert assessment.reasons[0] == f'Missing from the seed: "{lines[2]}"'
+
+
+def test_an_extractors_run_of_dateline_and_lead_is_matched_by_the_lead() -> None:
+    lead = "NEW YORK - For one night, the two hosts will appear on each other's show."
+    article = f"By THE ASSOCIATED PRESS January 7, 2008 Comments Print Email {lead}\n" + _BODY
+    alignment = align(lead + "\n" + _BODY, article, article)
+    assert {r.cls for r in alignment.seed_units} == {UnitClass.MATCHED}
+    assert alignment.omitted == ()
+
+
+def test_a_short_line_with_a_changed_number_is_an_edit_of_the_page() -> None:
+    page = _BODY + "\n36 Photos\nReplying is closed."
+    alignment = align(_BODY + "\n37 Photos\nReply", _BODY, page)
+    photos, reply = alignment.seed_units[-2:]
+    assert photos.cls is UnitClass.EDITED
+    assert [(op.seed, op.article) for op in photos.diff if op.op != "equal"] == [("37", "36")]
+    assert reply.cls is UnitClass.FOREIGN
+
+
+def test_a_copy_that_lost_the_space_between_two_blocks_is_matched() -> None:
+    article = "Cowon Z2 Android MP3 Player\nCowon, one of the leading makers, has a new player."
+    seed = "Cowon Z2 Android MP3 PlayerCowon, one of the leading makers, has a new player."
+    alignment = align(seed, article, article)
+    assert [r.cls for r in alignment.seed_units] == [UnitClass.MATCHED]
+    assert alignment.omitted == ()
+
+
+def test_a_unit_that_ends_inside_a_longer_word_of_the_page_is_an_edit_with_a_diff() -> None:
+    page = "Body text here.\nThe committee will publish its findings at the ending"
+    alignment = align(
+        "Body text here.\n\nThe committee will publish its findings at the end",
+        "Body text here.",
+        page,
+    )
+    result = alignment.seed_units[1]
+    assert result.cls is UnitClass.EDITED
+    assert any(op.op != "equal" for op in result.diff)
+    assess(alignment)  # every edit has a change to quote

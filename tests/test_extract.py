@@ -52,3 +52,36 @@ def test_no_article_comes_with_a_reason(body: bytes, content_type: str | None, r
     result = extract_article(body, url=URL, content_type=content_type)
     assert isinstance(result, NoArticle)
     assert reason in result.reason
+
+
+def test_headings_periphery_and_an_xml_declaration() -> None:
+    # Issue 13: the h1 is a headline candidate; captions and bylines are told by their role.
+    body = (
+        '<?xml version="1.0" encoding="iso-8859-1"?>\n<html><head><title>Site</title></head><body>'
+        "<h1>Bridge to close</h1><p class='byline'>By Jane Doe</p><article>"
+        + "".join(
+            f"<p>Paragraph {n} of the story, long enough to be kept as text by the extractor.</p>"
+            for n in range(6)
+        )
+        + "<figure><img src='a.jpg'><figcaption>The bridge in 1931.</figcaption></figure>"
+        "</article></body></html>"
+    ).encode("latin-1")
+    article = extract_article(body, url=URL, content_type="text/html")
+    assert isinstance(article, Article)
+    assert article.headings == ("Bridge to close",)
+    roles = {block.key: block.role for block in article.periphery}
+    assert roles["By Jane Doe"] == "a byline"
+    assert roles["The bridge in 1931."] == "a caption"
+    assert len({p.parent for p in article.paragraphs}) == 2
+
+
+def test_a_title_left_open_does_not_swallow_the_page() -> None:
+    paragraphs = "".join(
+        f"<p>Paragraph {n} of the story, long enough to be kept as text by the extractor.</p>"
+        for n in range(6)
+    )
+    body = f"<html><head><title>Damaged ti<meta charset='utf-8'></head><body><article>{paragraphs}"
+    article = extract_article(body.encode(), url=URL, content_type="text/html")
+    assert isinstance(article, Article)
+    assert "Paragraph 3 of the story" in article.text
+    assert "<p>" not in article.page_text

@@ -8,7 +8,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from provenance.text import normalize as normalize_module
-from provenance.text.normalize import NORMALIZER_VERSION, bytes_digest, normalize, normalized_digest
+from provenance.text.normalize import (
+    NORMALIZER_VERSION,
+    bytes_digest,
+    match_key,
+    normalize,
+    normalized_digest,
+)
 
 # Characters that normalize() treats specially, mixed into generated text so examples hit them.
 _TRICKY = (
@@ -38,11 +44,31 @@ tricky_text = st.text(alphabet=st.sampled_from(_TRICKY) | st.characters(), max_s
         ("  a  \n\n\n\n  b \n \n\n c  ", "a\n\nb\n\nc"),
         ("\ufb01ne \uff21\uff22 e\u0301 \u2026", "fine AB \u00e9 ..."),
         ("lone \ud800surrogate\udfff", "lone surrogate"),
+        ("a -- b --- c\u2014\u2014d", "a - b - c-d"),
+        ("- one\n* two\n\u2022 three", "one\ntwo\nthree"),
+        ("| a | b |\n| --- | :-: |\n| c \\| d |", "a\nb\n\nc\nd"),
         ("", ""),
     ],
 )
 def test_maps_quotes_dashes_spaces_and_line_ends(raw: str, expected: str) -> None:
     assert normalize(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ('" The end', '"The end'),
+        ("Update: We", "Update:We"),
+        ("us- booyah", "us-booyah"),
+        ("[ Tom's Guide ]", "[Tom's Guide]"),
+        ("a , b", "a, b"),
+        ("By Jane Doe - Nov 9", "By Jane Doe Nov 9"),
+        ("Oslo \u2022 Politics", "Oslo Politics"),
+    ],
+)
+def test_match_key_ignores_spaces_at_punctuation(one: str, other: str) -> None:
+    assert match_key(normalize(one)) == match_key(normalize(other))
+    assert match_key("a b") != match_key("ab")
 
 
 def test_a_removed_invisible_lets_a_combining_mark_compose() -> None:
@@ -120,6 +146,8 @@ def _every_step(text: str) -> str:
     text = normalize_module._TABLE_CHARS.sub(normalize_module._mapped, text)
     text = normalize_module._BREAK_CHARS.sub("\n", text)
     text = "\n".join(" ".join(line.split()) for line in text.split("\n"))
+    text = re.sub("-{2,}", "-", text)
+    text = "\n".join(normalize_module._unmarked(line) for line in text.split("\n"))
     return re.sub(r"\n{3,}", "\n\n", text).strip("\n")
 
 

@@ -26,8 +26,26 @@ def test_visible_text_keeps_blocks_alt_text_and_drops_scripts() -> None:
     assert "1 Comment(s)" in lines
     assert "Post" in lines
     text = "\n".join(lines)
-    for invisible in ("var x", "hidden", "enable js", "p{}"):
+    for invisible in ("var x", "p{}"):
         assert invisible not in text
+    # Issue 13: hidden text is kept apart, on its own lines; fallback content is page text.
+    assert lines[-1] == "hidden"
+    assert "enable js" in lines
+
+
+def test_text_hidden_by_the_pages_stylesheet_never_runs_into_sentences() -> None:
+    root = html.document_fromstring(
+        "<html><head><style>.card, div.pop {display: none} #tip{visibility:hidden}"
+        " .shown{color: red}</style></head><body>"
+        "<p>The minister <span class='card'>Born 1950. Party: X</span>said no.</p>"
+        "<div class='pop'>Popup</div><p id='tip'>Tip text</p><p class='shown'>Shown.</p>"
+        "<object data='x.swf'><p>Fallback caption</p></object></body></html>"
+    )
+    lines = visible_text(root).splitlines()
+    assert "The minister said no." in lines
+    assert "Shown." in lines
+    assert "Fallback caption" in lines
+    assert lines[-3:] == ["Born 1950. Party: X", "Popup", "Tip text"]
 
 
 @pytest.mark.parametrize(

@@ -35,6 +35,24 @@ SEEDS = Path(__file__).resolve().parents[1] / "seeds"
             ['"The enemy has begun to collapse.', 'They have lost..."'],
         ),
         ("A short line with no stop", None),
+        # Issue 13: sentence ends of other scripts; letters without case may start a sentence.
+        (
+            "\u4eca\u65e5\u3002\u660e\u65e5!\u96e8?",
+            ["\u4eca\u65e5\u3002", "\u660e\u65e5!", "\u96e8?"],
+        ),
+        (
+            "\u0647\u0630\u0627 \u0646\u0635. \u0647\u0644 \u0647\u0648\u061f \u0646\u0639\u0645",
+            [
+                "\u0647\u0630\u0627 \u0646\u0635.",
+                "\u0647\u0644 \u0647\u0648\u061f",
+                "\u0646\u0639\u0645",
+            ],
+        ),
+        (
+            "\u092f\u0939 \u0939\u0948\u0964 \u0935\u0939 \u0939\u0948\u0964",
+            ["\u092f\u0939 \u0939\u0948\u0964", "\u0935\u0939 \u0939\u0948\u0964"],
+        ),
+        ("\u00c9l vino. \u00e9lan sigue.", None),
     ],
 )
 def test_sentence_boundaries(paragraph: str, expected: list[str] | None) -> None:

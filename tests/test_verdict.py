@@ -216,6 +216,7 @@ def test_most_severe_finding_wins() -> None:
         "furniture": 10,
         "foreign": 1,
         "omitted": 1,
+        "left_out": 0,
         "seed_units": 32,
         "article_units": 22,
     }

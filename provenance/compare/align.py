@@ -7,6 +7,7 @@ is left of the seed is page furniture if the page shows it, foreign otherwise.
 """
 
 import difflib
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -15,14 +16,20 @@ from functools import cached_property
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
-from provenance.text.normalize import normalize
+from provenance.compare.core_text import split_omissions
+from provenance.text.normalize import match_key, normalize
+from provenance.text.periphery import Paragraph, PeripheralBlock
 from provenance.text.segment import Unit, paragraphs, units
 
 PAIR_THRESHOLD = 0.5  # similarity that pairs units lying between the same two anchors
 MOVED_THRESHOLD = 0.8  # similarity that pairs a seed unit with an article unit anywhere
-PAGE_FUZZY_SCORE = 95  # fuzz.partial_ratio at which a long unit counts as shown on the page
+PAGE_NEAR_SCORE = 85  # fuzz.partial_ratio at which a long unit is an edit of page text
 PAGE_FUZZY_MIN_CHARS = 20
-_MAX_JOINED = 3  # a unit may equal up to this many consecutive units of the other side
+SHORT_NEAR_SCORE = 75  # the same for a short unit, whose words must be the same but numbers
+_SHORT_MIN_CHARS = 5  # shorter units ("16.", "AP") are only ever matched exactly
+_NUMBER = re.compile(r"\d+")
+_PREFIX = 8  # characters of a unit's key that index it for joining
+_CONTAINED_REST_WORDS = 8  # words an article unit may hold besides the seed units it contains
 _SHORT_GAP = 3  # unchanged runs this short between two changes are folded into one change
 
 
@@ -55,16 +62,34 @@ class SeedUnitResult:
 class Alignment:
     seed_units: tuple[SeedUnitResult, ...]
     article_units: tuple[Unit, ...]
-    omitted: tuple[Unit, ...]  # article body units that no seed unit matched or edited
+    omitted: tuple[Unit, ...]  # core article units that no seed unit matched or edited
     omitted_title: bool  # the article's headline (its first paragraph == title) is not in the seed
     paragraph_map: tuple[tuple[int, int | None], ...]  # seed paragraph -> main article paragraph
+    # Unmatched article units that are periphery (byline, caption, leading or trailing block),
+    # each with the role it was told by.
+    left_out: tuple[tuple[Unit, str], ...] = ()
 
 
 def align(
-    seed_text: str, article_text: str, page_text: str, *, title: str | None = None
+    seed_text: str,
+    article_text: str,
+    page_text: str,
+    *,
+    title: str | None = None,
+    headings: Sequence[str] = (),
+    periphery: Sequence[PeripheralBlock] = (),
+    paragraph_elements: Sequence[Paragraph] = (),
 ) -> Alignment:
     """Align ``seed_text`` with ``article_text``; ``page_text`` is the page's full visible text."""
-    return align_units(units(seed_text), units(article_text), normalize(page_text), title=title)
+    return align_units(
+        units(seed_text),
+        units(article_text),
+        normalize(page_text),
+        title=title,
+        headings=headings,
+        periphery=periphery,
+        paragraph_elements=paragraph_elements,
+    )
 
 
 def align_units(
@@ -73,6 +98,9 @@ def align_units(
     normalized_page: str,
     *,
     title: str | None = None,
+    headings: Sequence[str] = (),
+    periphery: Sequence[PeripheralBlock] = (),
+    paragraph_elements: Sequence[Paragraph] = (),
 ) -> Alignment:
     """``align`` of texts already cut into units, with ``normalize(page_text)``: for callers
     that also need the normalized texts, so that nothing is normalized twice."""
@@ -82,6 +110,7 @@ def align_units(
     gaps = pairs.anchor()
     pairs.pair_equal()
     pairs.join_split_units()
+    pairs.pair_contained()
     # A long seed unit that the page shows word for word is page text, not an edit of some
     # similar article sentence (a standfirst resembling the lead, a caption resembling a line).
     candidates = [
@@ -94,14 +123,16 @@ def align_units(
     )
 
     results = tuple(_classify(unit, pairs, page) for unit in seed)
-    headline = _headline(article, title)
-    paired = {j for j, taken in enumerate(pairs.taken) if taken}
+    headline = _headline(article, title, headings)
+    paired = frozenset(j for j, taken in enumerate(pairs.taken) if taken)
+    core, left_out = split_omissions(article, paired, headline, periphery, paragraph_elements)
     return Alignment(
         seed_units=results,
         article_units=tuple(article),
-        omitted=tuple(u for u in article if u.index not in paired and u.index not in headline),
+        omitted=core,
         omitted_title=bool(headline - paired),
         paragraph_map=_paragraph_map(results, article),
+        left_out=left_out,
     )
 
 
@@ -180,6 +211,8 @@ class _Pairs:
     def __init__(self, seed: Sequence[Unit], article: Sequence[Unit]) -> None:
         self.seed = seed
         self.article = article
+        self.seed_keys = [match_key(u.text) for u in seed]
+        self.article_keys = [match_key(u.text) for u in article]
         self.partner: list[int | None] = [None] * len(seed)
         self.similarity = [0.0] * len(seed)
         self.joined = [False] * len(seed)
@@ -193,8 +226,7 @@ class _Pairs:
 
     def anchor(self) -> list[tuple[range, range]]:
         """Pair equal units along a longest monotone match; return the gaps between anchors."""
-        seed = [u.text for u in self.seed]
-        article = [u.text for u in self.article]
+        seed, article = self.seed_keys, self.article_keys
         if seed == article:  # a verbatim copy: one block, no gaps
             blocks: list[tuple[int, int, int]] = [(0, 0, len(seed))]
         else:
@@ -214,34 +246,59 @@ class _Pairs:
         free: dict[str, list[int]] = {}
         for j in reversed(range(len(self.article))):
             if not self.taken[j]:
-                free.setdefault(self.article[j].text, []).append(j)
-        for i, unit in enumerate(self.seed):
-            waiting = free.get(unit.text)
+                free.setdefault(self.article_keys[j], []).append(j)
+        for i, key in enumerate(self.seed_keys):
+            waiting = free.get(key)
             if self.partner[i] is None and waiting:
                 self.pair(i, waiting.pop(), 1.0)
 
     def join_split_units(self) -> None:
-        """Pair a unit with 2-3 consecutive unpaired units of the other side that it equals
-        when joined: copy and page may break lines and sentences in different places."""
-        article_runs = _runs(self.article, [not taken for taken in self.taken])
-        for i, unit in enumerate(self.seed):
-            if self.partner[i] is not None:
-                continue
-            for start, size in article_runs.get(unit.text, ()):
-                if not any(self.taken[start : start + size]):
-                    self.pair(i, start, 1.0, joined=True)
-                    for j in range(start + 1, start + size):
+        """Pair a unit with a run of consecutive unpaired units of the other side that it equals
+        when joined, however long the run: copy and page may break lines and sentences in
+        different places (a sentence cut by <br> into many lines)."""
+        free_article = [not taken for taken in self.taken]
+        index = _run_index(self.article_keys, free_article)
+        for i, key in enumerate(self.seed_keys):
+            if self.partner[i] is None:
+                run = _joined_run(key, self.article_keys, free_article, index)
+                if run is not None:
+                    self.pair(i, run.start, 1.0, joined=True)
+                    for j in run:
                         self.taken[j] = True
-                    break
-        seed_runs = _runs(self.seed, [partner is None for partner in self.partner])
-        for j, unit in enumerate(self.article):
-            if self.taken[j]:
-                continue
-            for start, size in seed_runs.get(unit.text, ()):
-                if all(self.partner[i] is None for i in range(start, start + size)):
-                    for i in range(start, start + size):
+                        free_article[j] = False
+        free_seed = [partner is None for partner in self.partner]
+        index = _run_index(self.seed_keys, free_seed)
+        for j, key in enumerate(self.article_keys):
+            if not self.taken[j]:
+                run = _joined_run(key, self.seed_keys, free_seed, index)
+                if run is not None:
+                    for i in run:
                         self.pair(i, j, 1.0, joined=True)
-                    break
+                        free_seed[i] = False
+
+    def pair_contained(self) -> None:
+        """Pair an article unit that holds several seed units word for word with them, when what
+        else it holds is no sentence: an extractor may run a dateline, a caption and the lead
+        into one paragraph that the copy has apart."""
+        free_seed = [i for i, partner in enumerate(self.partner) if partner is None]
+        if not free_seed:
+            return
+        for j, key in enumerate(self.article_keys):
+            if self.taken[j] or len(key) < 2 * PAGE_FUZZY_MIN_CHARS:
+                continue
+            inside = [
+                i
+                for i in free_seed
+                if self.partner[i] is None
+                and len(self.seed_keys[i]) >= PAGE_FUZZY_MIN_CHARS
+                and self.seed_keys[i] in key
+            ]
+            rest = key
+            for i in inside:
+                rest = rest.replace(self.seed_keys[i], " ", 1)
+            if inside and _no_sentence(rest):
+                for i in inside:
+                    self.pair(i, j, 1.0, joined=True)
 
     def pair_similar(
         self, seed_idx: Iterable[int], article_idx: Iterable[int], floor: float
@@ -263,18 +320,53 @@ class _Pairs:
                 self.pair(i, j, -negative / 100)
 
 
-def _runs(sequence: Sequence[Unit], free: Sequence[bool]) -> dict[str, list[tuple[int, int]]]:
-    """Runs of 2 to ``_MAX_JOINED`` consecutive free units, by their joined text."""
-    runs: dict[str, list[tuple[int, int]]] = {}
-    for start in range(len(sequence)):
-        if not free[start]:
+def _no_sentence(rest: str) -> bool:
+    """Whether what an article unit holds besides the seed units in it is a few words, or a
+    line without a full stop (a dateline, a byline, "Comments Print Email")."""
+    words = len(rest.split())
+    return words < _CONTAINED_REST_WORDS or (
+        words < 4 * _CONTAINED_REST_WORDS and not any(stop in rest for stop in ".!?")
+    )
+
+
+def _run_index(keys: Sequence[str], free: Sequence[bool]) -> dict[str, list[int]]:
+    """Free units by the first characters of their key."""
+    index: dict[str, list[int]] = {}
+    for j, key in enumerate(keys):
+        if free[j]:
+            index.setdefault(key[:_PREFIX], []).append(j)
+    return index
+
+
+def _joined_run(
+    target: str, keys: Sequence[str], free: Sequence[bool], index: dict[str, list[int]]
+) -> range | None:
+    """The first run of two or more consecutive free units whose keys, joined, are ``target``."""
+    starts: set[int] = set()
+    for n in range(1, min(_PREFIX, len(target)) + 1):
+        starts.update(index.get(target[:n], ()))
+    for start in sorted(starts):
+        joined = keys[start]
+        if not free[start] or len(joined) >= len(target) or not target.startswith(joined):
             continue
-        for stop in range(start + 2, min(start + _MAX_JOINED, len(sequence)) + 1):
-            if not free[stop - 1]:
+        stop = start + 1
+        while stop < len(keys) and free[stop]:
+            spaced = _join_keys(joined, keys[stop])
+            # A copy may have lost the space where two blocks met ("PlayerCowon, one of").
+            joined = spaced if target.startswith(spaced) else joined + keys[stop]
+            stop += 1
+            if joined == target:
+                return range(start, stop)
+            if len(joined) >= len(target) or not target.startswith(joined):
                 break
-            text = " ".join(unit.text for unit in sequence[start:stop])
-            runs.setdefault(text, []).append((start, stop - start))
-    return runs
+    return None
+
+
+def _join_keys(left: str, right: str) -> str:
+    """``match_key`` of two texts joined by a space, from their keys."""
+    if (left[-1:].isalnum() or left[-1:] == "_") and (right[:1].isalnum() or right[:1] == "_"):
+        return left + " " + right
+    return left + right
 
 
 class _Page:
@@ -282,61 +374,123 @@ class _Page:
 
     def __init__(self, normalized_page: str) -> None:
         self._ordered = paragraphs(normalized_page)
-        self.lines = frozenset(self._ordered)
 
     @cached_property
-    def flat(self) -> str:
+    def lines(self) -> frozenset[str]:
+        return frozenset(match_key(line) for line in self._ordered)
+
+    @cached_property
+    def text(self) -> str:
         """The lines joined, so text the page split across elements is still found (a normalized
         text's only white space is single spaces between words, and line breaks)."""
         return " ".join(self._ordered)
 
+    @cached_property
+    def flat(self) -> str:
+        return match_key(self.text)
+
     def shows_block(self, text: str) -> bool:
         """Whether the page holds ``text`` as a whole line, or word for word if it is long."""
-        return text in self.lines or (len(text) >= PAGE_FUZZY_MIN_CHARS and self.contains(text))
+        key = match_key(text)
+        return key in self.lines or (len(text) >= PAGE_FUZZY_MIN_CHARS and self.contains(key))
 
     def shows(self, text: str) -> bool:
-        """Whether the page holds ``text``, word for word or (if long) nearly so."""
-        if text in self.lines or self.contains(text):
-            return True
-        return len(text) >= PAGE_FUZZY_MIN_CHARS and bool(
-            fuzz.partial_ratio(text, self.flat, score_cutoff=PAGE_FUZZY_SCORE)
-        )
+        """Whether the page holds ``text`` word for word (white space at punctuation aside)."""
+        key = match_key(text)
+        return key in self.lines or self.contains(key)
 
-    def contains(self, text: str) -> bool:
-        """Substring test that will not find "Reply" inside "Replying"."""
+    def original_of(self, text: str) -> tuple[str, float] | None:
+        """The page text that ``text`` (long, not on the page) nearly equals, and how nearly."""
+        short = len(text) < PAGE_FUZZY_MIN_CHARS
+        if len(text) < _SHORT_MIN_CHARS:
+            return None
+        cutoff = SHORT_NEAR_SCORE if short else PAGE_NEAR_SCORE
+        found = fuzz.partial_ratio_alignment(text, self.text, score_cutoff=cutoff)
+        if found is None:
+            return None
+        page, start, end = self.text, found.dest_start, found.dest_end
+        # The page may be the shorter text: then partial_ratio measured it inside the unit.
+        if fuzz.ratio(text, page[start:end]) < cutoff:
+            return None
+        while start > 0 and not page[start - 1].isspace():
+            start -= 1
+        while end < len(page) and not page[end].isspace():
+            end += 1
+        original = page[start:end]
+        # A short unit is an edit of page text only in its numbers ("37 Photos" of "36 Photos"):
+        # "Reply" is no edit of "Replying".
+        if short and _NUMBER.sub("0", match_key(text)) != _NUMBER.sub("0", match_key(original)):
+            return None
+        return original, found.score / 100
+
+    def contains(self, key: str) -> bool:
+        """Substring test of a match key that will not find "Reply" inside "Replying"."""
         haystack = self.flat
-        start = haystack.find(text)
+        start = haystack.find(key)
         while start >= 0:
-            end = start + len(text)
-            cut_before = text[0].isalnum() and start > 0 and haystack[start - 1].isalnum()
-            cut_after = text[-1].isalnum() and end < len(haystack) and haystack[end].isalnum()
+            end = start + len(key)
+            cut_before = key[0].isalnum() and start > 0 and haystack[start - 1].isalnum()
+            cut_after = key[-1].isalnum() and end < len(haystack) and haystack[end].isalnum()
             if not (cut_before or cut_after):
                 return True
-            start = haystack.find(text, start + 1)
+            start = haystack.find(key, start + 1)
         return False
 
 
 def _classify(unit: Unit, pairs: _Pairs, page: _Page) -> SeedUnitResult:
     j = pairs.partner[unit.index]
     if j is None:
-        cls = UnitClass.FURNITURE if page.shows(unit.text) else UnitClass.FOREIGN
-        return SeedUnitResult(unit, cls, None, 0.0, ())
+        if page.shows(unit.text):
+            return SeedUnitResult(unit, UnitClass.FURNITURE, None, 0.0, ())
+        near = page.original_of(unit.text)
+        if near is None:
+            return SeedUnitResult(unit, UnitClass.FOREIGN, None, 0.0, ())
+        original, similarity = near
+        ops = diff(unit.text, original)
+        # Trimmed of the window's surplus, unless that was the only change (the unit ends
+        # inside a longer word of the page: "the end" in "the ending").
+        trimmed = _trimmed(ops)
+        ops = trimmed if any(op.op != "equal" for op in trimmed) else ops
+        if not any(op.op != "equal" for op in ops):
+            return SeedUnitResult(unit, UnitClass.FURNITURE, None, 0.0, ())
+        return SeedUnitResult(unit, UnitClass.EDITED, None, similarity, ops)
     article_text = pairs.article[j].text
-    if pairs.joined[unit.index] or unit.text == article_text:
+    if pairs.joined[unit.index] or pairs.seed_keys[unit.index] == pairs.article_keys[j]:
         return SeedUnitResult(unit, UnitClass.MATCHED, j, 1.0, ())
     similarity = pairs.similarity[unit.index]
     return SeedUnitResult(unit, UnitClass.EDITED, j, similarity, diff(unit.text, article_text))
 
 
-def _headline(article: Sequence[Unit], title: str | None) -> frozenset[int]:
-    """Indexes of the article's headline units: its first paragraph, if that is the title."""
-    if title is None:
-        return frozenset()
+def _trimmed(ops: tuple[DiffOp, ...]) -> tuple[DiffOp, ...]:
+    """A diff against a window of page text without the window's surplus at either end."""
+    first, last = 0, len(ops)
+    if first < last and ops[first].op == "insert":
+        first += 1
+    if first < last and ops[last - 1].op == "insert":
+        last -= 1
+    return ops[first:last]
+
+
+def _headline(
+    article: Sequence[Unit], title: str | None, headings: Sequence[str]
+) -> frozenset[int]:
+    """Indexes of the article's headline units: its first paragraph, if that is the title, a
+    part of the title around a separator ("Headline - SiteName", "Site | Headline") or an h1."""
     first = [u for u in article if u.paragraph == 0]
-    wanted = " ".join(normalize(title).split())
-    if not first or " ".join(u.text for u in first).casefold() != wanted.casefold():
+    if not first:
+        return frozenset()
+    candidates = {match_key(normalize(h)).casefold() for h in headings}
+    if title is not None:
+        title = normalize(title)
+        candidates.add(match_key(" ".join(title.split("\n"))).casefold())
+        candidates.update(match_key(part).casefold() for part in _TITLE_PARTS.split(title))
+    if match_key(" ".join(u.text for u in first)).casefold() not in candidates:
         return frozenset()
     return frozenset(u.index for u in first)
+
+
+# Separators between a headline and a site name ("|" is already a line break: see normalize).
+_TITLE_PARTS = re.compile(r"\n| (?:[-:\u00bb\u00b7\u2022/>~]|::) ")
 
 
 def _paragraph_map(

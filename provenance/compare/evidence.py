@@ -157,6 +157,7 @@ class Evidence:
                 **{
                     **_known(ExtractionEvidence, extraction),
                     "declared_charsets": tuple(extraction.get("declared_charsets") or ()),
+                    "headings": tuple(extraction.get("headings") or ()),
                 }
             ),
             time_axis=data.get("time_axis"),

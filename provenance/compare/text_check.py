@@ -7,13 +7,15 @@ what is measured is what users get."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
-from provenance.compare.align import align_units
+from provenance.compare.align import Alignment, UnitClass, align_units
 from provenance.compare.verdict import Assessment, assess, unverifiable
 from provenance.text.extract import Article, NoArticle, extract_article
-from provenance.text.normalize import bytes_digest, normalize
-from provenance.text.segment import Unit, normalized_units
+from provenance.text.normalize import bytes_digest, match_key, normalize
+from provenance.text.segment import Unit, normalized_units, paragraphs
 
 
 @dataclass(frozen=True)
@@ -48,16 +50,79 @@ def compare_prepared(prepared: PreparedText, page: Article | NoArticle) -> TextC
         return TextComparison(unverifiable(page.reason), page, prepared.digest, None, None)
     article_text = normalize(page.text)
     page_text = normalize(page.page_text)
-    alignment = align_units(
-        prepared.units, normalized_units(article_text), page_text, title=page.title
-    )
+
+    def aligned(article_units: list[Unit]) -> Alignment:
+        return align_units(
+            prepared.units,
+            article_units,
+            page_text,
+            title=page.title,
+            headings=page.headings,
+            periphery=page.periphery,
+            paragraph_elements=page.paragraphs,
+        )
+
+    alignment = aligned(normalized_units(article_text))
+    assessment = assess(alignment)
+    if _extractor_missed(alignment):
+        region = _page_region(prepared.units, page_text)
+        if region is not None:
+            second = aligned(normalized_units(region))
+            if _held_chars(second) > _held_chars(alignment):
+                assessment = replace(
+                    assess(second), reasons=(*assess(second).reasons, _REGION_NOTE)
+                )
     return TextComparison(
-        assess(alignment),
+        assessment,
         page,
         prepared.digest,
         bytes_digest(article_text.encode("utf-8")),
         bytes_digest(page_text.encode("utf-8")),
     )
+
+
+_LONG_UNIT = 40  # characters of a seed unit that place it on the page
+# The copy's long sentences outside the article outweigh those in it this many times over.
+_MISSED_RATIO = 3
+_REGION_NOTE = (
+    "The extracted article held little of the copy, so the copy was checked against the page's "
+    "own text from the first to the last of the copy's sentences on it."
+)
+
+
+def _held_chars(alignment: Alignment) -> int:
+    return sum(len(r.unit.text) for r in alignment.seed_units if r.cls is UnitClass.MATCHED)
+
+
+def _extractor_missed(alignment: Alignment) -> bool:
+    """Whether the copy's long sentences are mostly page text outside the extracted article:
+    the extractor took another block (comments, a list of links) for the article."""
+    outside = sum(
+        len(r.unit.text)
+        for r in alignment.seed_units
+        if r.cls is UnitClass.FURNITURE and len(r.unit.text) >= _LONG_UNIT
+    )
+    return outside > _MISSED_RATIO * _held_chars(alignment)
+
+
+def _page_region(seed: Sequence[Unit], normalized_page: str) -> str | None:
+    """The page's lines from the first to the last that holds a long sentence of the copy."""
+    lines = paragraphs(normalized_page)
+    keys = [match_key(line) for line in lines]
+    starts: list[int] = []
+    at = 0
+    for key in keys:
+        starts.append(at)
+        at += len(key) + 1
+    text = "\n".join(keys)
+    found = [
+        bisect_right(starts, position) - 1
+        for unit in seed
+        if len(unit.text) >= _LONG_UNIT and (position := text.find(match_key(unit.text))) >= 0
+    ]
+    if len(found) < 2:
+        return None
+    return "\n".join(lines[min(found) : max(found) + 1])
 
 
 def compare_text(

@@ -11,6 +11,7 @@ from enum import StrEnum
 from functools import cached_property
 
 from provenance.compare.align import Alignment, DiffOp, SeedUnitResult, UnitClass
+from provenance.text.normalize import NORMALIZER_RULES, NORMALIZER_VERSION
 from provenance.text.segment import Unit
 
 _CONTEXT_WORDS = 3  # words of unchanged text shown either side of an edit
@@ -22,6 +23,7 @@ _COUNT_KEYS = (
     "furniture",
     "foreign",
     "omitted",
+    "left_out",
     "seed_units",
     "article_units",
 )
@@ -86,6 +88,10 @@ def _evidence(assessment: Assessment) -> dict[str, object]:
         "omitted_title": alignment.omitted_title if alignment else False,
         "seed_units": [_result_dict(r) for r in alignment.seed_units] if alignment else [],
         "omitted": [_unit_dict(u) for u in alignment.omitted] if alignment else [],
+        "left_out": [{**_unit_dict(u), "role": role} for u, role in alignment.left_out]
+        if alignment
+        else [],
+        "normalizer": {"version": NORMALIZER_VERSION, "treats_as_equal": list(NORMALIZER_RULES)},
         "paragraph_map": [list(p) for p in alignment.paragraph_map] if alignment else [],
     }
 
@@ -118,7 +124,9 @@ def assess(alignment: Alignment) -> Assessment:
     )
     reasons += _listed("{}", [_edit_reason(r.diff) for r in edited], "edited")
     reasons += _listed(
-        "Missing from the seed: {}", [_quote(u.text) for u in alignment.omitted], "missing"
+        "Missing from the seed: {}",
+        [_quote(u.text) for u in _largest_gap_first(alignment.omitted)],
+        "missing",
     )
     if alignment.omitted_title:
         headline = " ".join(u.text for u in alignment.article_units if u.paragraph == 0)
@@ -129,6 +137,15 @@ def assess(alignment: Alignment) -> Assessment:
         texts = dict.fromkeys(r.unit.text for r in furniture)  # a doubled caption is listed once
         items = ", ".join(_quote(text, _FURNITURE_LIMIT) for text in texts)
         reasons.append(f"Page furniture (not article text): {items}")
+    if alignment.left_out:
+        roles = dict.fromkeys(
+            f"{role} {_quote(u.text, _FURNITURE_LIMIT)}" for u, role in alignment.left_out
+        )
+        shown = list(roles)[:MAX_LISTED]
+        more = f" and {len(roles) - len(shown)} more" if len(roles) > len(shown) else ""
+        reasons.append(
+            "Not in the copy, outside the article's core text: " + ", ".join(shown) + more
+        )
 
     if foreign:
         verdict = Verdict.FOREIGN
@@ -136,13 +153,26 @@ def assess(alignment: Alignment) -> Assessment:
         verdict = Verdict.MODIFIED
     elif alignment.omitted:
         verdict = Verdict.EXCERPT
-    elif furniture:
+    elif furniture or alignment.left_out:
         verdict = Verdict.FAITHFUL
         reasons.append("Everything else in the seed matches the article text on the page exactly.")
     else:
         verdict = Verdict.VERBATIM
         reasons.append("The seed matches the article text on the page exactly.")
     return Assessment(verdict, tuple(reasons), counts, alignment)
+
+
+def _largest_gap_first(omitted: Sequence[Unit]) -> list[Unit]:
+    """Omitted units by runs of consecutive units, the run with the most text first: a missing
+    paragraph outranks a stray line the extractor kept."""
+    runs: list[list[Unit]] = []
+    for unit in omitted:
+        if runs and runs[-1][-1].index + 1 == unit.index:
+            runs[-1].append(unit)
+        else:
+            runs.append([unit])
+    runs.sort(key=lambda run: -sum(len(u.text) for u in run))
+    return [unit for run in runs for unit in run]
 
 
 def _listed(template: str, texts: list[str], kind: str) -> list[str]:
@@ -170,6 +200,7 @@ def _counts(alignment: Alignment) -> Mapping[str, int]:
     for result in alignment.seed_units:
         counts[result.cls.value] += 1
     counts["omitted"] = len(alignment.omitted)
+    counts["left_out"] = len(alignment.left_out)
     counts["seed_units"] = len(alignment.seed_units)
     counts["article_units"] = len(alignment.article_units)
     return counts

@@ -4,6 +4,7 @@ whenever there is no article (never a bare None)."""
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,7 +14,15 @@ from lxml import etree, html
 from trafilatura.metadata import examine_meta, extract_meta_json, extract_title
 
 from provenance.text.decode import Decoding, decode_html
+from provenance.text.interstitial import BlockKind, find_interstitial
+from provenance.text.normalize import normalize
 from provenance.text.pagetext import visible_text
+from provenance.text.periphery import (
+    Paragraph,
+    PeripheralBlock,
+    page_paragraphs,
+    peripheral_blocks,
+)
 
 # Pinned so that the same bytes give the same text in every run: `deduplicate` keeps a
 # process-wide cache that makes a second extraction of a page differ from the first. Of the
@@ -76,6 +85,7 @@ class ExtractionEvidence:
     encoding_how: str | None = None
     declared_charsets: tuple[str, ...] = ()
     title: str | None = None
+    headings: tuple[str, ...] = ()  # the page's h1 headings
 
 
 @dataclass(frozen=True)
@@ -85,6 +95,9 @@ class Article:
     page_text: str  # the page's full visible text (see provenance.text.pagetext)
     decoding: Decoding  # how the bytes were read (not the decoded HTML: it is not kept)
     extractor: str = EXTRACTOR
+    headings: tuple[str, ...] = ()  # the page's h1 texts, normalized: headline candidates
+    periphery: tuple[PeripheralBlock, ...] = ()  # captions, bylines, asides... by DOM role
+    paragraphs: tuple[Paragraph, ...] = ()  # the page's <p> elements and where they stand
 
     def evidence(self) -> ExtractionEvidence:
         return ExtractionEvidence(
@@ -94,6 +107,7 @@ class Article:
             encoding_how=self.decoding.how,
             declared_charsets=tuple(self.decoding.declared),
             title=self.title,
+            headings=tuple(self.headings),
         )
 
 
@@ -101,6 +115,7 @@ class Article:
 class NoArticle:
     reason: str
     extractor: str = EXTRACTOR
+    blocked: BlockKind | None = None  # set when the page stands in front of the article
 
 
 def is_html(content_type: str | None, body: bytes) -> bool:
@@ -119,11 +134,17 @@ def extract_article(body: bytes, *, url: str, content_type: str | None) -> Artic
         return NoArticle(f"not an HTML page ({kind}): archived, but there is no article to extract")
     decoded = decode_html(body, content_type)
     try:
-        tree = html.document_fromstring(decoded.text)
+        tree = _parse(decoded.text)
     except (etree.ParserError, ValueError) as exc:
         return NoArticle(f"the HTML could not be parsed: {exc}")
     page_text = visible_text(tree)
+    if (blocked := find_interstitial(tree, page_text)) is not None:
+        return NoArticle(blocked.reason, blocked=blocked.kind)
     title = _title(tree)
+    h1s = (h for h in tree.iter("h1") if isinstance(h, html.HtmlElement))
+    headings = tuple(dict.fromkeys(normalize(h.text_content()) for h in h1s))
+    periphery = peripheral_blocks(tree)
+    paragraphs = page_paragraphs(tree)
     # Last: trafilatura prunes a copy of the tree it is given, but nothing reads the tree after.
     document = _run_trafilatura(tree, url)
     text = (document.text or "").strip() if document is not None else ""
@@ -134,4 +155,34 @@ def extract_article(body: bytes, *, url: str, content_type: str | None) -> Artic
             "trafilatura found no article body on the page "
             f"({len(page_text)} characters of visible text, none of it in a main-content block)"
         )
-    return Article(title=title or None, text=text, page_text=page_text, decoding=decoded.decoding)
+    return Article(
+        title=title or None,
+        text=text,
+        page_text=page_text,
+        decoding=decoded.decoding,
+        headings=tuple(h for h in headings if h),
+        periphery=periphery,
+        paragraphs=paragraphs,
+    )
+
+
+_XML_DECLARATION = re.compile(r"\s*<\?xml[^>]*>")
+
+
+_TITLE_OPEN = re.compile(r"<title[^>]*>", re.IGNORECASE)
+
+
+def _parse(text: str) -> html.HtmlElement:
+    """The document tree; lxml refuses a str that starts with an XML declaration naming an
+    encoding, which means nothing once the bytes are decoded, so it is dropped. A <title> left
+    open (damaged pages) would swallow the whole document as its text: it is closed where the
+    next tag starts."""
+    match = _XML_DECLARATION.match(text)
+    if match:
+        text = text[match.end() :]
+    title = _TITLE_OPEN.search(text)
+    if title is not None:
+        end = text.find("<", title.end())
+        if end >= 0 and text[end : end + 7].lower() != "</title":
+            text = text[:end] + "</title>" + text[end:]
+    return html.document_fromstring(text)

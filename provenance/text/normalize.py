@@ -1,9 +1,13 @@
 """Text normalisation shared by every comparison, and the digests computed over its output.
 
-Two texts that a reader would call the same (curly vs straight quotes, en dash vs hyphen,
-NBSP vs space, CRLF vs LF, soft hyphens) normalise to the same string. The function is total
-(any ``str``, lone surrogates included) and idempotent. Bump ``NORMALIZER_VERSION`` whenever
-its output changes for any input: recorded digests depend on it.
+Two texts that a reader would call the same normalise to the same string: curly and straight
+quotes; dashes and their ASCII spellings (en/em dash, ``-``, ``--``, ``---``); NBSP, full-width
+forms and ligatures (NFKC); soft hyphens and zero-width characters; CRLF and LF; and the markup a
+text extractor writes for lists and tables (a leading bullet ``- item``, table rows
+``| a | b |``, whose cells become lines). ``match_key`` goes further for equality tests only:
+white space next to punctuation (which inline tags put in or take out) does not count. The
+function is total (any ``str``, lone surrogates included) and idempotent. Bump
+``NORMALIZER_VERSION`` whenever its output changes for any input: recorded digests depend on it.
 """
 
 import hashlib
@@ -11,7 +15,17 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-NORMALIZER_VERSION = "warcproof-normalize/1"
+NORMALIZER_VERSION = "warcproof-normalize/2"
+# What the normalizer makes equal, recorded with every comparison's evidence.
+NORMALIZER_RULES = (
+    "quotes: curly and straight",
+    "dashes: en, em, minus and ASCII runs (-, --, ---) are one hyphen",
+    "NFKC: NBSP, full-width forms, ligatures",
+    "removed: soft hyphens, zero-width and bidi characters",
+    "line ends: CRLF, CR, NEL, LS, PS; white space runs collapsed",
+    "lists and tables: a leading bullet (- * \u2022 \u00b7) dropped; table cells one per line",
+    "matching only: white space next to punctuation, a lone separator (- \u2022 \u00b7) ignored",
+)
 
 _SINGLE_QUOTES = (
     "\u2018\u2019\u201a\u201b\u2032\u2035\u2039\u203a\uff07`\u00b4\u02b9\u02bb\u02bc\u02bd"
@@ -79,9 +93,62 @@ def normalize(text: str) -> str:
         # isspace() character but the line breaks mapped above), so this collapses each run to
         # one space and strips every line; it is several times faster than a regular expression.
         text = "\n".join(" ".join(line.split()) for line in text.split("\n"))
+    if "--" in text:
+        text = _DASH_RUN.sub("-", text)
+    if "|" in text or _BULLET_CHARS.search(text):
+        text = _MARKED_LINE.sub(_unmarked_match, text)
     if "\n\n\n" in text:
         text = _BLANK_LINES.sub("\n\n", text)
     return text.strip("\n")
+
+
+_DASH_RUN = re.compile("-{2,}")
+_BULLET_CHARS = re.compile("(?:^|\n)[-*\u2022\u00b7\u25aa\u25e6\u2023] ")
+_BULLET = re.compile("(?:[-*\u2022\u00b7\u25aa\u25e6\u2023] )+")
+
+
+# A line holding a table pipe or starting with a bullet (only those lines are rewritten).
+_MARKED_LINE = re.compile(
+    "^(?:[^\n|]*\\|[^\n]*|[-*\u2022\u00b7\u25aa\u25e6\u2023] [^\n]*)$", re.MULTILINE
+)
+
+
+def _unmarked_match(match: re.Match[str]) -> str:
+    return _unmarked(match.group())
+
+
+def _unmarked(line: str) -> str:
+    """A line without an extractor's list bullet, and a table row as one line per cell."""
+    if "|" in line:
+        cells = (cell.strip() for cell in line.replace("\\|", "|").split("|"))
+        return "\n".join(_unbulleted(cell) for cell in cells if cell.strip("-:"))
+    return _unbulleted(line)
+
+
+def _unbulleted(line: str) -> str:
+    match = _BULLET.match(line)
+    return line[match.end() :].strip() if match else line
+
+
+# A space with a non-word character before or after it. The literal space first lets the
+# engine skip to the spaces (normalized text has no runs of them).
+_UNSPACED = re.compile(r" (?:(?<=[^\w\n] )|(?![\w\n]))")
+
+
+# A separator standing alone between words ("By Jane Doe - Nov 9", "Oslo \u2022 Politics"):
+# pages often draw it with CSS or an image, so a copy may have it where the page text has not.
+_SEPARATOR = re.compile(" [-\u2022\u00b7|] (?=\\S)")
+
+
+def match_key(normalized_text: str) -> str:
+    """The form in which two normalized texts are compared for equality: spaces that touch
+    punctuation are dropped (`" The` = `"The`, `Update: We` = `Update:We`), and so is a
+    separator standing alone between words."""
+    if " " not in normalized_text or normalized_text.isalnum():
+        return normalized_text
+    if " - " in normalized_text or "\u2022" in normalized_text or "\u00b7" in normalized_text:
+        normalized_text = _SEPARATOR.sub(" ", normalized_text)
+    return _UNSPACED.sub("", normalized_text)
 
 
 def _mapped(match: re.Match[str]) -> str:

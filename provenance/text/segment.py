@@ -41,8 +41,24 @@ def paragraphs(normalized_text: str) -> list[str]:
     return [line.strip() for line in normalized_text.split("\n") if line.strip()]
 
 
+# Sentence ends of other scripts, which need no space after them: the ideographic full stop
+# and (after NFKC) ! and ? before a CJK character; the Arabic question mark, the danda.
+_WIDE_STOP = re.compile(
+    "(?:\u3002|[!?](?=[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]))+[\u300d\u300f\"')\\]]*"
+    "|[\u061f\u0964\u0965]+[\"')\\]]*"
+)
+
+
 def sentences(paragraph: str) -> list[str]:
     """Split one paragraph into sentences; the pieces cover all its non-space characters."""
+    if not paragraph.isascii() and _WIDE_STOP.search(paragraph):
+        cuts = [match.end() for match in _WIDE_STOP.finditer(paragraph)]
+        chunks = [paragraph[a:b] for a, b in zip([0, *cuts], [*cuts, len(paragraph)], strict=True)]
+        return [piece for chunk in chunks for piece in _latin_sentences(chunk)]
+    return _latin_sentences(paragraph)
+
+
+def _latin_sentences(paragraph: str) -> list[str]:
     pieces: list[str] = []
     start = 0
     # The candidates are looked for only where a stop is: str.find is far faster than letting
@@ -83,7 +99,9 @@ def _cut(paragraph: str) -> tuple[str, ...]:
 
 def _is_boundary(paragraph: str, match: re.Match[str]) -> bool:
     following = match.group(3)
-    if following > "\x7f" and not (following.isupper() or following.isdigit()):
+    # A lower-case letter continues the sentence; a letter of a script without case (Arabic,
+    # Hebrew, CJK) may start one.
+    if following > "\x7f" and following.islower():
         return False
     stops = match.group(1)
     if stops == "...":  # an ellipsis; four dots are a full stop plus an ellipsis

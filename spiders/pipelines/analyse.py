@@ -66,7 +66,9 @@ class AnalysePipeline:
             seed, live.body, url, live.content_type, shared=wanted
         )
         live.article, live.check = article, check
-        if item.min_shared is not None and check.seed_bytes is not None:
+        if isinstance(article, NoArticle) and article.blocked is not None:
+            item.live_problem = article.reason  # the archive may hold the article
+        elif item.min_shared is not None and check.seed_bytes is not None:
             item.live_problem = _too_little(live, shared, item.min_shared)
 
     async def _archived(self, version: PageVersion, seed: Seed) -> None:

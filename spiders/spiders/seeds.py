@@ -48,6 +48,12 @@ from provenance.sources.wayback import (
     url_variants,
     usable,
 )
+from provenance.text.interstitial import (
+    CHALLENGE_HEADERS,
+    Interstitial,
+    interstitial_in,
+    marked_challenge,
+)
 from spiders import frontier
 from spiders.extensions.capture import (
     NOT_ARCHIVED_KEY,
@@ -180,6 +186,8 @@ class SeedsSpider(RequisitesMixin, scrapy.Spider):
         await records_written(response.meta)
         item = self._item(response.meta, response)
         item.live.body = response.body
+        if (marked := _marked(response)) is not None:  # nothing on the page to examine
+            item.live.error = item.live_problem = marked.reason
         if self.endpoint is not None:
             # Worth knowing only when the archive can offer another version: the extract
             # pipeline measures, in its workers, how much of the seed the live page shares.
@@ -196,6 +204,10 @@ class SeedsSpider(RequisitesMixin, scrapy.Spider):
             response = failure.value.response
             item = self._item(response.meta, response)
             item.live.error = f"the server answered HTTP {response.status} for {response.url}"
+            # A challenge or a wall answered with an error status says more than the status.
+            blocked = interstitial_in(response.body, item.live.content_type) or _marked(response)
+            if blocked is not None:
+                item.live.error = f"{blocked.reason} (HTTP {response.status} for {response.url})"
         else:
             item = self._item(request.meta, None)
             item.live.fetched_url = request.url
@@ -214,13 +226,13 @@ class SeedsSpider(RequisitesMixin, scrapy.Spider):
     def _after_live(self, item: SeedItem) -> Iterator[Any]:
         seed = self.seeds[item.seed_id]
         if self.endpoint is None:
-            if item.live_problem is not None:
-                item.archive_note = self.archive_off
+            # Said only if the live page turns out unusable, here or once examined (a page that
+            # is a consent wall or a bot challenge, say: spiders.pipelines.extract).
+            item.archive_note = self.archive_off
             yield item
             return
         if names_private_host(seed.url or "") and not names_private_host(self.endpoint.base):
-            if item.live_problem is not None:
-                item.archive_note = PRIVATE_URL
+            item.archive_note = PRIVATE_URL
             yield item
             return
         date_from = seed.published - self.window if seed.published else None
@@ -384,6 +396,14 @@ def failure_reason(failure: Failure) -> str:
     if isinstance(causes, list) and causes and all(isinstance(c, Failure) for c in causes):
         return "; ".join(f"{type(c.value).__name__}: {c.getErrorMessage()}" for c in causes)
     return failure.getErrorMessage() or type(failure.value).__name__
+
+
+def _marked(response: Response) -> Interstitial | None:
+    """The challenge the response's headers declare, if they do."""
+    values = {name: response.headers.get(name) for name in CHALLENGE_HEADERS}
+    return marked_challenge(
+        {name: value.decode("latin-1") for name, value in values.items() if value}
+    )
 
 
 def _endpoint(settings: BaseSettings) -> Endpoint:

@@ -1,0 +1,227 @@
+"""Which article units a copy may leave out and still hold the whole article.
+
+An extractor keeps more than the article's core: bylines, datelines, captions, share and
+"related" boxes, copyright lines, author bios. A unit the copy lacks counts against it (an
+excerpt) only when it is core text, told by three pieces of evidence that do not depend on the
+extractor being right:
+
+- its DOM role: a unit inside a caption, byline, aside, navigation, footer... of the page
+  (`provenance.text.periphery`) is periphery wherever it stands;
+- its position: a run of units before the first or after the last sentence the copy holds is
+  a leading or trailing block, periphery unless it holds two sentences of prose next to the
+  body (a copy that lacks the lead paragraph or stops half way is still an excerpt); a gap in
+  the middle of the body is core;
+- its form: a short line that is not a sentence (a date, a name, "Share this") is periphery,
+  and so is a sentence about the site rather than the story (copyright, subscribing, sharing,
+  reprints, comments), and a repeat of text the copy holds (an extractor may take a block
+  twice).
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Iterable, Sequence, Set
+from functools import cached_property
+
+from provenance.text.normalize import match_key
+from provenance.text.periphery import Paragraph, PeripheralBlock
+from provenance.text.segment import Unit
+
+# A leading or trailing run is core when it holds this many sentences of prose, of this many
+# characters together.
+EDGE_CORE_SENTENCES = 2
+EDGE_CORE_CHARS = 200
+LEAD_SENTENCE_CHARS = 150  # a lone sentence before the body this long is the lead paragraph
+_SHORT_LINE = "a short line"
+_BODY_PARAGRAPHS = 2  # held paragraphs under one element that make it the body's
+_HELD_MIN_CHARS = 40
+_LONG_PARAGRAPH = 250  # a matched unit this long marks the body's extent (not "Related", "AP")
+_SITE_TALK = re.compile(
+    r"copyright|\u00a9|\(c\) \d|all rights reserved|subscrib|sign up|newsletter|click here|"
+    r"e-?mail (alerts|this)|reprints?\b|terms of (use|service)|privacy policy|follow (us|@)|"
+    r"comments? (policy|are|is)|post a comment|\bRSS\b|advertis",
+    re.IGNORECASE,
+)
+_PROSE_WORDS = 6  # words of a sentence that ends with a stop
+_LONG_WORDS = 15  # words of a line that is prose even without a stop
+_SENTENCE_END = re.compile(r"[.!?:;\"')\]\u3002\uff01\uff1f\u061f\u0964]$")
+
+
+def split_omissions(
+    article: Sequence[Unit],
+    paired: Set[int],
+    headline: Set[int],
+    periphery: Sequence[PeripheralBlock],
+    paragraph_elements: Sequence[Paragraph] = (),
+) -> tuple[tuple[Unit, ...], tuple[tuple[Unit, str], ...]]:
+    """The unmatched article units, split into core ones and periphery ones (with its role)."""
+    body = [u for u in article if u.index not in headline]
+    held = [u.index for u in body if u.index in paired and len(u.text) >= _HELD_MIN_CHARS]
+    held = held or [u.index for u in body if u.index in paired]
+    if not held:
+        return tuple(u for u in body if u.index not in paired), ()
+    first, last = held[0], held[-1]
+    held_texts = {match_key(u.text) for u in body if u.index in paired}
+    where = _Placement(paragraph_elements, [u for u in body if u.index in paired])
+    blocks = _Blocks(periphery)
+    core: list[Unit] = []
+    left_out: list[tuple[Unit, str]] = []
+    for run in _runs(u for u in body if u.index not in paired):
+        leading, trailing = run[-1].index < first, run[0].index > last
+        roles = [_role(u, blocks, held_texts, edge=leading or trailing) for u in run]
+        if leading or trailing:
+            place = "a leading block" if leading else "a trailing block"
+            lacking = _next_to_body(run, roles, where, leading=leading)
+            for unit, role in zip(run, roles, strict=True):
+                if unit in lacking:
+                    core.append(unit)
+                else:
+                    left_out.append((unit, role or place))
+            continue
+        decided: list[tuple[Unit, str | None]] = []
+        for unit, role in zip(run, roles, strict=True):
+            in_body = where.in_body(unit)
+            if role is not None:
+                decided.append((unit, role))
+            elif in_body is False:
+                decided.append((unit, "a paragraph outside the body"))
+            elif _prose(unit) or (in_body and len(unit.text.split()) >= _PROSE_WORDS):
+                decided.append((unit, None))
+            else:
+                decided.append((unit, _SHORT_LINE))
+        # A gap that lacks body text lacks its subheadings and short sentences with it.
+        gap = any(role is None for _, role in decided)
+        for unit, role in decided:
+            if role is None or (gap and role == _SHORT_LINE):
+                core.append(unit)
+            else:
+                left_out.append((unit, role))
+    return tuple(core), tuple(left_out)
+
+
+def _next_to_body(
+    run: list[Unit], roles: list[str | None], where: _Placement, *, leading: bool
+) -> set[Unit]:
+    """The prose of a leading or trailing run that adjoins the body, if it is enough to be body
+    text the copy lacks (a lead paragraph, the end of the story); empty otherwise. Junk after
+    the story is set off from it by a short line that is no sentence ("Related", "Back to top")
+    or by a block of a peripheral role. A lead paragraph may be one long sentence."""
+    order = range(len(run) - 1, -1, -1) if leading else range(len(run))
+    adjoining: list[Unit] = []
+    body_paragraph = False  # a lacking unit stands in a <p> among the body's paragraphs
+    for k in order:
+        in_body = where.in_body(run[k])
+        if roles[k] is not None or in_body is False or len(run[k].text.split()) < _PROSE_WORDS:
+            break
+        if _prose(run[k]):
+            adjoining.append(run[k])
+        if in_body:
+            body_paragraph = True
+    chars = sum(len(u.text) for u in adjoining)
+    enough = len(adjoining) >= EDGE_CORE_SENTENCES and chars >= EDGE_CORE_CHARS
+    if leading and adjoining and (body_paragraph or chars >= LEAD_SENTENCE_CHARS):
+        enough = True
+    return set(adjoining) if enough else set()
+
+
+class _Placement:
+    """Where units stand among the page's <p> elements: the body is the paragraphs that share a
+    parent or grandparent with the paragraphs the copy holds. Worked out only when a unit the
+    copy lacks is asked about."""
+
+    def __init__(self, paragraphs: Sequence[Paragraph], held: Sequence[Unit]) -> None:
+        self._paragraphs = paragraphs
+        self._held = held
+
+    @cached_property
+    def _text(self) -> tuple[str, list[int]]:
+        """Every paragraph's key on one line of a text, and where each line starts."""
+        starts: list[int] = []
+        at = 0
+        for paragraph in self._paragraphs:
+            starts.append(at)
+            at += len(paragraph.key) + 1
+        return "\n".join(p.key for p in self._paragraphs), starts
+
+    @cached_property
+    def _body(self) -> tuple[set[int], set[int]]:
+        parents: Counter[int] = Counter()
+        grandparents: Counter[int] = Counter()
+        for unit in self._held:
+            if len(unit.text) >= _HELD_MIN_CHARS:
+                found = self._paragraph(unit)
+                if found is not None:
+                    parents[found.parent] += 1
+                    grandparents[found.grandparent] += 1
+        return (
+            {p for p, n in parents.items() if n >= _BODY_PARAGRAPHS},
+            {g for g, n in grandparents.items() if n >= _BODY_PARAGRAPHS},
+        )
+
+    def _paragraph(self, unit: Unit) -> Paragraph | None:
+        text, starts = self._text
+        at = text.find(match_key(unit.text))
+        return None if at < 0 else self._paragraphs[bisect_right(starts, at) - 1]
+
+    def in_body(self, unit: Unit) -> bool | None:
+        """True in a body paragraph, False in another <p>, None when no <p> holds it (or the
+        body has no paragraphs: pages laid out with <br> and tables)."""
+        if not self._paragraphs or len(unit.text) < _HELD_MIN_CHARS // 2:
+            return None
+        parents, grandparents = self._body
+        if not parents:
+            return None
+        found = self._paragraph(unit)
+        if found is None:
+            return None
+        if found.parent in parents or found.grandparent in grandparents:
+            return True
+        # A long paragraph elsewhere may be body text in a container of its own.
+        return None if len(found.key) >= _LONG_PARAGRAPH else False
+
+
+def _runs(units: Iterable[Unit]) -> list[list[Unit]]:
+    """Units grouped into runs of consecutive indexes."""
+    runs: list[list[Unit]] = []
+    for unit in units:
+        if runs and runs[-1][-1].index + 1 == unit.index:
+            runs[-1].append(unit)
+        else:
+            runs.append([unit])
+    return runs
+
+
+def _prose(unit: Unit) -> bool:
+    words = len(unit.text.split())
+    return words >= _LONG_WORDS or (words >= _PROSE_WORDS and bool(_SENTENCE_END.search(unit.text)))
+
+
+def _role(unit: Unit, blocks: _Blocks, held: Set[str], *, edge: bool) -> str | None:
+    """The peripheral role of an unmatched unit, if it has one; talk about the site counts only
+    before or after the body (inside it, it may be the story's subject)."""
+    key = match_key(unit.text)
+    if key in held:
+        return "a repeat of text the copy holds"
+    if edge and _SITE_TALK.search(unit.text):
+        return "a note about the site"
+    return blocks.role_of(key)
+
+
+class _Blocks:
+    """The page's peripheral blocks as one text, searched once for each unit."""
+
+    def __init__(self, periphery: Sequence[PeripheralBlock]) -> None:
+        self._roles = [block.role for block in periphery]
+        self._starts: list[int] = []
+        at = 0
+        for block in periphery:
+            self._starts.append(at)
+            at += len(block.key) + 1
+        self._text = "\n".join(block.key for block in periphery)
+
+    def role_of(self, key: str) -> str | None:
+        """The role of the first block that holds ``key``."""
+        at = self._text.find(key)
+        return None if at < 0 else self._roles[bisect_right(self._starts, at) - 1]

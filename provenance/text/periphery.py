@@ -1,0 +1,195 @@
+"""The page's peripheral blocks, told by their DOM role: captions, bylines and datelines,
+asides, navigation, sharing and "related" boxes, tags, copyright lines, author bios.
+
+An extractor may keep such a block in the article; a copy that leaves it out still holds the
+whole article. The role comes from the element (figcaption, aside, nav, footer, time, address)
+or a token of its class or id ("wp-caption", "byline", "post-meta", "share-tools")."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from lxml import html
+
+from provenance.text.normalize import match_key, normalize
+
+_ROLE_TAGS = {
+    "figcaption": "a caption",
+    "figure": "a caption",
+    "aside": "an aside",
+    "nav": "navigation",
+    "footer": "a footer",
+    "time": "a date",
+    "address": "a byline",
+    "header": "the article's header",
+}
+_ROLE_TOKENS = {
+    "caption": "a caption",
+    "credit": "a photo credit",
+    "byline": "a byline",
+    "author": "a byline",
+    "dateline": "a dateline",
+    "date": "a date",
+    "timestamp": "a date",
+    "published": "a date",
+    "posted": "a byline",
+    "meta": "a byline",
+    "share": "sharing links",
+    "sharing": "sharing links",
+    "social": "sharing links",
+    "related": "related links",
+    "tags": "tags",
+    "tag": "tags",
+    "promo": "a promotion",
+    "newsletter": "a newsletter prompt",
+    "subscribe": "a newsletter prompt",
+    "copyright": "a copyright line",
+    "bio": "an author bio",
+    "sidebar": "an aside",
+    "breadcrumb": "navigation",
+    "breadcrumbs": "navigation",
+    "nav": "navigation",
+    "menu": "navigation",
+    "footer": "a footer",
+    "standfirst": "the standfirst",
+    "deck": "the standfirst",
+    "dek": "the standfirst",
+    "subtitle": "the standfirst",
+    "teaser": "the standfirst",
+    "pullquote": "a pull quote",
+    "cutline": "a caption",
+}
+# Words long enough to be looked for inside a class or id ("photoCaption", "articleByline").
+_ROLE_WORDS = re.compile(
+    "caption|cutline|credit|byline|dateline|timestamp|sharing|social|related|newsletter|"
+    "subscribe|copyright|sidebar|breadcrumb|standfirst|pullquote|author"
+)
+_TOKEN = re.compile(r"[a-z]+")
+_CAPTION_CHARS = 400
+_LINK_CHARS = 300
+_LINK_MIN_CHARS = 15
+_PARAGRAPH_CHARS = 20000  # the text next to an image, up to this long, is its caption
+_LONGEST = 2000  # a longer block is a container that may hold the article itself
+
+
+@dataclass(frozen=True)
+class PeripheralBlock:
+    role: str  # "a caption", "a byline", ...
+    key: str  # match_key of the block's normalized text
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A <p> of the page: its text and where it stands (ids of its parent and grandparent)."""
+
+    key: str  # match_key of its normalized text, on one line
+    parent: int
+    grandparent: int
+
+
+def page_paragraphs(root: html.HtmlElement) -> tuple[Paragraph, ...]:
+    """Every non-empty <p>, in document order: the body of an article is a run of paragraphs
+    under one element, and text the extractor kept from elsewhere is not among them."""
+    ids: dict[object, int] = {}
+    found: list[Paragraph] = []
+    for element in root.iter("p"):
+        text = _short_text(element, _PARAGRAPH_CHARS)
+        parent = element.getparent()
+        if not text or parent is None:
+            continue
+        grandparent = parent.getparent()
+        found.append(
+            Paragraph(
+                match_key(" ".join(text.split("\n"))),
+                ids.setdefault(parent, len(ids)),
+                ids.setdefault(grandparent, len(ids)),
+            )
+        )
+    return tuple(found)
+
+
+def peripheral_blocks(root: html.HtmlElement) -> tuple[PeripheralBlock, ...]:
+    """Every outermost element of a peripheral role, with its text (in document order)."""
+    found: list[PeripheralBlock] = []
+    body = root.find("body")
+    if body is not None:
+        _collect(body, found)
+        found += _image_captions(body)
+        found += _links(body)
+    return tuple(found)
+
+
+def _links(body: html.HtmlElement) -> list[PeripheralBlock]:
+    """The text of each link long enough to be a headline: a sentence that is all link is a
+    pointer to another page ("Read: ...", related stories), not a sentence of the story."""
+    found: list[PeripheralBlock] = []
+    for link in body.iter("a"):
+        text = _short_text(link, _LINK_CHARS)
+        if text and len(text) >= _LINK_MIN_CHARS:
+            found.append(PeripheralBlock("a link", match_key(" ".join(text.split("\n")))))
+    return found
+
+
+def _image_captions(body: html.HtmlElement) -> list[PeripheralBlock]:
+    """The short text of the nearest element around each image that has text of its own (not a
+    paragraph: an image set in a paragraph is not captioned by it)."""
+    captions: list[PeripheralBlock] = []
+    for image in body.iter("img"):
+        holder = image.getparent()
+        for _ in range(3):
+            if holder is None or holder.tag == "p":
+                break
+            text = _short_text(holder, _CAPTION_CHARS)
+            if text is None or text:
+                if text:
+                    captions.append(
+                        PeripheralBlock("a caption", match_key(" ".join(text.split("\n"))))
+                    )
+                break
+            holder = holder.getparent()
+    return captions
+
+
+def _collect(element: html.HtmlElement, found: list[PeripheralBlock]) -> None:
+    for child in element:
+        if not isinstance(child.tag, str) or child.tag in ("script", "style"):
+            continue
+        role = _role(child)
+        if role is not None:
+            text = _short_text(child, _LONGEST)
+            if text:
+                found.append(PeripheralBlock(role, match_key(" ".join(text.split("\n")))))
+                continue
+        _collect(child, found)
+
+
+def _short_text(element: html.HtmlElement, limit: int) -> str | None:
+    """The element's normalized text if it is at most ``limit`` characters, else None (read no
+    further than that: the element may hold the whole page)."""
+    pieces: list[str] = []
+    size = 0
+    for piece in element.itertext():
+        size += len(piece)
+        if size > 2 * limit:
+            return None
+        pieces.append(piece)
+    text = normalize("".join(pieces))
+    return text if len(text) <= limit else None
+
+
+def _role(element: html.HtmlElement) -> str | None:
+    role = _ROLE_TAGS.get(element.tag)
+    if role is not None:
+        return role
+    names = f"{element.get('class', '')} {element.get('id', '')}".lower()
+    if not names.strip():
+        return None
+    word = _ROLE_WORDS.search(names)
+    if word is not None:
+        return _ROLE_TOKENS.get(word.group(), "a caption")
+    for token in _TOKEN.findall(names):
+        role = _ROLE_TOKENS.get(token)
+        if role is not None:
+            return role
+    return None
