@@ -22,18 +22,13 @@ from typing import Any
 from websockets.exceptions import WebSocketException
 from websockets.sync.client import ClientConnection, connect
 
+from provenance.run.headless_chromium import OFFLINE_FLAGS
+
 # Bump when the way the text is taken changes: it is part of the cache's folder name.
 METHOD = "innertext-js-off-1280-v1"
 DEFAULT_CACHE = Path.home() / ".cache" / "warcproof-accuracy"
 CHROMIUM_FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
+    *OFFLINE_FLAGS,
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
     "--window-size=1280,1024",
     "--remote-debugging-port=0",
