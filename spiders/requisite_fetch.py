@@ -29,6 +29,7 @@ from scrapy.http import HtmlResponse, Response
 from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
+from archive.warc.record_uris import requisites_uri
 from archive.warc.records import RecordRef
 from provenance.sources.replica_routing import replica_url
 from provenance.sources.wayback import Capture, Endpoint
@@ -261,7 +262,7 @@ class RequisitesMixin(scrapy.Spider):
             )
         await capture.call(
             capture.writer.write_metadata,
-            page.page_url,
+            requisites_uri(page.page_url),
             _listing(page),
             LIST_TYPE,
             refers_to=page.response_record,

@@ -13,8 +13,8 @@ from scrapy.utils.test import get_crawler
 
 from archive.collection import Collection
 from archive.warc.records import RecordRef
+from provenance.compare.change_rows import ChangeKind
 from provenance.compare.evidence import SourceEvidence, SourceKind
-from provenance.compare.page_changes import ChangeKind
 from provenance.compare.seedcheck import check_seed, examine
 from provenance.compare.verdict import Verdict
 from provenance.ledger.store import Ledger, verdict_row

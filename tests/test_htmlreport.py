@@ -404,7 +404,8 @@ def test_rows_place_every_unit_exactly_once(
     )
     evidence = assess(alignment).to_dict()
     article_units = units(article_text)
-    omitted = frozenset(int(u["index"]) for u in evidence["omitted"])  # type: ignore[attr-defined]
+    lacking = [*evidence["omitted"], *evidence["left_out"]]  # type: ignore[misc]
+    omitted = frozenset(int(u["index"]) for u in lacking)
     rows = build_rows(seed_units(evidence), article_units, omitted, bool(evidence["omitted_title"]))
     placed_seed = [u.index for row in rows for u in row.seed]
     assert placed_seed == list(range(len(alignment.seed_units)))

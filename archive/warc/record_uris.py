@@ -13,6 +13,8 @@ SEED_PREFIX = "urn:warcproof:seed:"
 TEXT_PREFIX = "urn:text:"
 VERDICT_PREFIX = "urn:warcproof:verdict:"
 MEMENTO_PREFIX = "urn:warcproof:memento:"
+REQUISITES_PREFIX = "urn:warcproof:requisites:"
+TLS_PREFIX = "urn:warcproof:tls:"
 
 
 def seed_uri(seed_id: str) -> str:
@@ -34,3 +36,13 @@ def memento_uri(page_url: str) -> str:
     """The metadata record naming where an archived capture came from (original URL,
     Memento-Datetime)."""
     return f"{MEMENTO_PREFIX}{page_url}"
+
+
+def requisites_uri(page_url: str) -> str:
+    """The metadata record listing the page's requisites: fetched, and left out with why."""
+    return f"{REQUISITES_PREFIX}{page_url}"
+
+
+def tls_uri(page_url: str) -> str:
+    """The metadata record of the TLS connection a response came over."""
+    return f"{TLS_PREFIX}{page_url}"

@@ -16,7 +16,7 @@ from typing import Any
 
 from archive.collection import Collection
 from provenance.cli.options import add_collection, add_config, add_json, settings_for
-from provenance.compare.page_changes import ChangeRow
+from provenance.compare.change_rows import ALERTING, ChangeRow
 from provenance.exitcodes import ExitCode
 from provenance.ledger.store import Ledger
 
@@ -67,10 +67,6 @@ def after_crawl(args: argparse.Namespace, collection: Path, crawl_ids: Sequence[
     for change in changes:
         print(f"  {change.seed_id}  {change.kind:<9}  {change.summary}")
     status = ExitCode.OK
-    from provenance.compare.page_changes import (
-        ALERTING,  # with the aligner: loaded only when needed
-    )
-
     if any(change.kind in ALERTING for change in changes) and not args.no_change_status:
         status = ExitCode.CHANGED
     if args.on_change and not run_hook(args.on_change, collection, crawl_ids[-1], changes):

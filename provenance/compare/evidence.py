@@ -20,7 +20,7 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any, Self
 
-from provenance.text.extract import ExtractionEvidence
+from provenance.text.extraction_evidence import ExtractionEvidence
 
 EVIDENCE_SCHEMA = 2
 

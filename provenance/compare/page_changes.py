@@ -16,9 +16,7 @@ against the new one), with a character-level diff for each edited unit."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from enum import StrEnum
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,57 +25,9 @@ from archive.errors import ArchiveError
 from archive.index.resolve import resolve_record
 from archive.warc.reader import decoded_body, read_record
 from provenance.compare.align import UnitClass, align
+from provenance.compare.change_rows import ChangeKind, ChangeRow, ObservationRow
 from provenance.text.extract import Article, extract_article
 from provenance.text.normalize import normalized_digest
-
-
-class ChangeKind(StrEnum):
-    ARTICLE = "article"
-    FURNITURE = "furniture"
-    GONE = "gone"
-    BACK = "back"
-
-
-# Changes that make `warcproof crawl` exit 3: the article itself was edited or is gone.
-ALERTING = frozenset({ChangeKind.ARTICLE, ChangeKind.GONE})
-
-
-@dataclass(frozen=True)
-class ObservationRow:
-    """A seed's source page as one crawl fetched it live: what change detection compares."""
-
-    seed_id: str
-    url: str | None
-    status: int | None
-    error: str | None  # why there is no usable page
-    response_record_id: str | None
-    warc_file: str | None
-    warc_offset: int | None
-    captured_at: str | None
-    article_digest: str | None  # None: no article was extracted
-    page_digest: str | None
-    conversion_record_id: str | None  # the extracted article text
-    conversion_warc_file: str | None
-    conversion_warc_offset: int | None
-    crawl_id: int = 0  # set when read back
-
-
-@dataclass(frozen=True)
-class ChangeRow:
-    """How a seed's source page changed since its previous observation
-    (provenance.compare.page_changes)."""
-
-    seed_id: str
-    kind: ChangeKind
-    previous_crawl_id: int
-    previous_record_id: str | None  # response (or revisit) record of each capture
-    record_id: str | None
-    previous_conversion_id: str | None  # conversion record of each article text
-    conversion_id: str | None
-    summary: str
-    diff: Sequence[Mapping[str, Any]]
-    crawl_id: int = 0  # set when read back
-    detected_at: str = ""
 
 
 class TextUnavailable(Exception):
@@ -96,7 +46,9 @@ def text_diff(old: str, new: str) -> list[dict[str, Any]]:
     order of the new text; unchanged units are left out."""
     alignment = align(old, new, "")
     by_new = {r.article_unit: r for r in alignment.seed_units if r.article_unit is not None}
+    # Every new unit the old text lacks, core or periphery alike: a change is a change.
     inserted = {unit.index for unit in alignment.omitted}
+    inserted |= {unit.index for unit, _ in alignment.left_out}
     deleted = [r for r in alignment.seed_units if r.article_unit is None]
     entries: list[dict[str, Any]] = []
 

@@ -19,13 +19,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from provenance.compare.change_rows import ChangeKind, ChangeRow, ObservationRow
 from provenance.compare.evidence import Evidence, RunKind, SerialisedEvidence, SourceKind
-from provenance.compare.page_changes import ChangeKind, ChangeRow, ObservationRow
-from provenance.compare.seedcheck import SeedCheck
 from provenance.compare.verdict import Verdict
 from provenance.errors import ProvenanceError
+
+if TYPE_CHECKING:
+    from provenance.compare.seedcheck import SeedCheck
 
 SCHEMA_VERSION = 3
 _SCHEMA = """

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from archive.collection import Collection
+from provenance.compare.change_rows import ChangeRow
 from provenance.compare.evidence import SerialisedEvidence
-from provenance.compare.page_changes import ChangeRow
 from provenance.compare.verdict import SOUND
 from provenance.errors import ProvenanceError
 from provenance.ledger.store import Ledger, LedgerEntry

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from provenance.compare.page_changes import ChangeRow
+from provenance.compare.change_rows import ChangeRow
 from provenance.ledger.store import CaptureRow, LedgerEntry
 
 # Change kinds (provenance.compare.page_changes) that change the text a seed is checked against.

@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import trafilatura
@@ -14,6 +14,7 @@ from lxml import etree, html
 from trafilatura.metadata import examine_meta, extract_meta_json, extract_title
 
 from provenance.text.decode import Decoding, decode_html
+from provenance.text.extraction_evidence import ExtractionEvidence
 from provenance.text.interstitial import BlockKind, find_interstitial
 from provenance.text.normalize import normalize
 from provenance.text.pagetext import visible_text
@@ -73,19 +74,6 @@ def _run_trafilatura(tree: html.HtmlElement, url: str) -> Any:
 
 EXTRACTOR = f"trafilatura {trafilatura.__version__}"
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "application/xml", "text/xml")
-
-
-@dataclass(frozen=True)
-class ExtractionEvidence:
-    """How an article was extracted: the evidence's record of it."""
-
-    extractor: str
-    options: Mapping[str, Any] = field(default_factory=dict)
-    encoding: str | None = None
-    encoding_how: str | None = None
-    declared_charsets: tuple[str, ...] = ()
-    title: str | None = None
-    headings: tuple[str, ...] = ()  # the page's h1 headings
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from twisted.python.threadpool import ThreadPool
 from archive.collection import Collection
 from archive.errors import InvalidInputError
 from archive.index.dedup import DedupIndex
+from archive.warc.record_uris import tls_uri
 from archive.warc.records import HttpExchange, Original, RecordRef
 from archive.warc.writer import WarcWriter
 from spiders.crawl_provenance import summary_fields
@@ -236,8 +237,8 @@ class WarcCaptureExtension:
         request_ref, response_ref = self.writer.write_exchange(exchange, previous=previous)
         self._note(response_ref, truncated, used[0] if used else None)
         for content_type, payload in metadata:
-            self.writer.write_metadata(
-                response_ref.target_uri, payload, content_type, refers_to=response_ref
+            self.writer.write_metadata(  # e.g. TLS evidence: its own URI, never the page's
+                tls_uri(response_ref.target_uri), payload, content_type, refers_to=response_ref
             )
         return request_ref, response_ref
 

@@ -18,8 +18,9 @@ from scrapy.exceptions import DropItem
 
 from archive.collection import Collection
 from archive.warc.records import RecordRef
+from provenance.compare.change_rows import ChangeRow, ObservationRow
 from provenance.compare.evidence import SourceKind
-from provenance.compare.page_changes import ChangeRow, ObservationRow, detect
+from provenance.compare.page_changes import detect
 from provenance.ledger.store import CaptureRow, Ledger
 from spiders.extensions.worker_pool import WorkerPool
 from spiders.items import PageVersion, SeedItem

@@ -16,7 +16,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from archive.collection import Collection
-from provenance.compare.page_changes import ChangeRow
+from provenance.compare.change_rows import ChangeRow
 from provenance.compare.verdict import Verdict
 from provenance.errors import ProvenanceError
 from provenance.ledger.store import Ledger, LedgerEntry

@@ -33,6 +33,7 @@ COUNT_LABELS = (
     ("furniture", "furniture"),
     ("foreign", "foreign"),
     ("omitted", "omitted"),
+    ("left_out", "left out"),
     ("seed_units", "seed units"),
     ("article_units", "article units"),
 )
@@ -222,7 +223,10 @@ def _comparison(page: SeedPage) -> str:
             "The archived seed text does not split into the units the verdict was decided "
             "on; the units below are those recorded with the verdict."
         )
-    omitted = frozenset(int(u["index"]) for u in assessment.get("omitted", []))
+    # Article units the seed lacks: core text (omitted) and periphery it may leave out alike
+    # get a row, so every article unit is shown once.
+    lacking = [*assessment.get("omitted", []), *assessment.get("left_out", [])]
+    omitted = frozenset(int(u["index"]) for u in lacking)
     rows = build_rows(seed, article, omitted, bool(assessment.get("omitted_title")))
     body = "".join(
         _row(row, previous) for row, previous in zip(rows, [None, *rows][: len(rows)], strict=True)
