@@ -150,5 +150,8 @@ def test_a_seed_recorded_twice_in_one_crawl_is_dropped(corpus: Path, tmp_path: P
     item.verdict = verdict_row(check, check.evidence(SourceEvidence(error="no URL")))
     item.conversions = [None]
     asyncio.run(pipeline.process_item(item))
-    with pytest.raises(DropItem, match="already recorded"):
-        asyncio.run(pipeline.process_item(item))
+    try:
+        with pytest.raises(DropItem, match="already recorded"):
+            asyncio.run(pipeline.process_item(item))
+    finally:
+        pipeline.spider_closed(crawler.spider, "finished")  # type: ignore[arg-type]
