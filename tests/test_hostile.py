@@ -13,6 +13,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -231,7 +232,7 @@ def test_ipv6_literals_and_names_are_fetched_through_the_pinned_resolver(
 def test_a_damaged_ledger_stops_the_crawl_before_anything_is_fetched(tmp_path: Path) -> None:
     collection = tmp_path / "collection"
     Ledger(Collection(collection).ledger).close()
-    with sqlite3.connect(Collection(collection).ledger) as db:
+    with closing(sqlite3.connect(Collection(collection).ledger)) as db, db:
         db.execute("DROP TABLE captures")
     _, records, result = crawl_hostile(tmp_path, {"ok": CASES["ok"]})
     assert result.returncode != 0

@@ -123,7 +123,7 @@ def test_processes_opening_a_new_ledger_at_once_all_succeed(tmp_path: Path) -> N
 def test_a_ledger_missing_a_table_is_refused_at_open(tmp_path: Path) -> None:
     path = tmp_path / "l.sqlite"
     Ledger(path).close()
-    with sqlite3.connect(path) as db:
+    with closing(sqlite3.connect(path)) as db, db:
         db.execute("DROP TABLE verdicts")
     with pytest.raises(LedgerError, match=r"damaged \(table verdicts missing\)"):
         Ledger(path)
@@ -134,7 +134,7 @@ def test_a_ledger_with_a_damaged_page_is_refused_at_open(tmp_path: Path) -> None
     with Ledger(path) as ledger:
         for number in range(400):
             ledger.begin_crawl(origin="live", settings={"filler": "x" * 200, "n": number})
-    with sqlite3.connect(path) as db:
+    with closing(sqlite3.connect(path)) as db, db:
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         page_size = db.execute("PRAGMA page_size").fetchone()[0]
         pages = db.execute("PRAGMA page_count").fetchone()[0]
