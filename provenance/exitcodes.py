@@ -33,11 +33,3 @@ MEANING: dict[ExitCode, str] = {
 def table() -> str:
     """The table as the README and `--help` print it: one `CODE  meaning` line per code."""
     return "\n".join(f"{code.value:>3}  {MEANING[code]}" for code in ExitCode)
-
-
-# The names modules used before the table became an enum (other branches still import them).
-EXIT_OK = ExitCode.OK
-EXIT_FAILED = ExitCode.FAILED
-EXIT_USAGE = ExitCode.USAGE
-EXIT_CHANGED = ExitCode.CHANGED
-EXIT_LOCKED = ExitCode.LOCKED

@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from archive.packaging.signature_verify import load_trust_roots, verify_signed_wacz
 from archive.packaging.signing import key_fingerprint
-from provenance.exitcodes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from provenance.exitcodes import ExitCode
 
 
 def default_roots() -> list[Path]:
@@ -39,21 +39,21 @@ def signer_fingerprint(key: str) -> str:
 def verify_signatures(waczs: list[Path], root_files: list[Path], signer_keys: list[str]) -> int:
     if not waczs:
         print("warcproof: --verify-signature: no WACZ file among the paths", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     try:
         roots = load_trust_roots(root_files or default_roots())
     except ValueError as exc:
         print(f"warcproof: --trust-roots: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     try:
         keys = [signer_fingerprint(key) for key in signer_keys]
     except ValueError as exc:
         print(f"warcproof: --signer-key: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    code = EXIT_OK
+        return ExitCode.USAGE
+    code = ExitCode.OK
     for wacz in waczs:
         result = verify_signed_wacz(wacz, roots, keys)
         print("\n".join(result.lines()))
         if not result.ok:
-            code = EXIT_FAILED
+            code = ExitCode.FAILED
     return code

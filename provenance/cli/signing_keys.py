@@ -27,7 +27,7 @@ from archive.packaging.signing import (
     read_private_key,
     sign_digest,
 )
-from provenance.exitcodes import EXIT_OK, EXIT_USAGE
+from provenance.exitcodes import ExitCode
 
 AUTHSIGN_CERT_DAYS = timedelta(days=7)  # authsign's CERT_DURATION: it expects fresh certificates
 
@@ -130,20 +130,20 @@ def _new(args: argparse.Namespace) -> int:
         handle = os.open(args.file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         print(f"warcproof: {args.file}: exists; not overwritten", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     except OSError as exc:
         print(f"warcproof: {args.file}: {exc.strerror}", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     with os.fdopen(handle, "wb") as out:
         out.write(private_key_pem(key))
     print(f"{args.file}: new ECDSA P-384 private key (mode 0600)")
     _print_public(key.public_key())
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _public(args: argparse.Namespace) -> int:
     _print_public(read_private_key(args.file).public_key())
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _print_public(key: Any) -> None:

@@ -11,12 +11,10 @@ may take as long as its pages in flight to pause cleanly). A crawler also gets S
 
 from __future__ import annotations
 
-import ctypes
 import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -29,8 +27,6 @@ from archive.collection import Collection
 from provenance.exitcodes import ExitCode
 from provenance.ledger.store import Ledger, LedgerEntry
 from provenance.run.parent_death import terminate_with_parent
-
-_PR_SET_PDEATHSIG = 1  # from <sys/prctl.h>
 
 
 @dataclass(frozen=True)
@@ -197,32 +193,6 @@ def _last_crawl(collection: Path) -> int | None:
         return None
     with Ledger(path, create=False) as ledger:
         return ledger.last_crawl_id()
-
-
-def run_child(command: Sequence[str], env: dict[str, str]) -> int:
-    """Run the crawler process and wait for it. SIGTERM and SIGHUP sent to this process are
-    passed on to it (a second one too: Scrapy then stops at once), and on Linux it is told to
-    stop when this process dies, even by SIGKILL: a crawler never runs on, orphaned, holding
-    the collection's lock."""
-    child = subprocess.Popen(command, env=env, preexec_fn=_stop_with_parent)
-
-    def forward(signum: int, _: object) -> None:
-        child.send_signal(signum)
-
-    forwarded = (signal.SIGTERM, signal.SIGHUP)
-    main_thread = threading.current_thread() is threading.main_thread()
-    previous = {sig: signal.signal(sig, forward) for sig in forwarded} if main_thread else {}
-    try:
-        return child.wait()
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-
-
-def _stop_with_parent() -> None:
-    """In the child, before exec: SIGTERM when the parent dies (Linux's PR_SET_PDEATHSIG)."""
-    if sys.platform.startswith("linux"):
-        ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def run_demo(

@@ -12,7 +12,7 @@ a process of another run, or a run without an id, cannot take it while they hold
 
 A run that finds the collection locked waits up to `WARCPROOF_LOCK_WAIT` seconds (default 0),
 then says which collection and who holds it (pid, host, start time, run id, written into the
-lock file) and exits with status 4 (provenance.exitcodes.EXIT_LOCKED) before fetching
+lock file) and exits with status 4 (provenance.exitcodes.ExitCode.LOCKED) before fetching
 anything, writing nothing."""
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 
 from archive.collection import Collection
-from provenance.exitcodes import EXIT_LOCKED
+from provenance.exitcodes import ExitCode
 
 log = logging.getLogger(__name__)
 
@@ -41,10 +41,10 @@ _POLL_SECONDS = 0.2
 
 class CollectionLocked(SystemExit):
     """The collection is locked by another run. A SystemExit, so that `scrapy crawl` ends at
-    once with EXIT_LOCKED and the message, not a traceback."""
+    once with ExitCode.LOCKED and the message, not a traceback."""
 
     def __init__(self, message: str) -> None:
-        super().__init__(EXIT_LOCKED)
+        super().__init__(ExitCode.LOCKED)
         self.message = message
 
 
