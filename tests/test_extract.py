@@ -85,3 +85,24 @@ def test_a_title_left_open_does_not_swallow_the_page() -> None:
     assert isinstance(article, Article)
     assert "Paragraph 3 of the story" in article.text
     assert "<p>" not in article.page_text
+
+
+def test_blocks_of_links_are_periphery_and_prose_with_a_link_is_not() -> None:
+    # Issue 13: a list of related stories or a toolbar is mostly link text; a paragraph of the
+    # story that holds a link is not.
+    from lxml import html
+
+    from provenance.text.periphery import peripheral_blocks
+
+    root = html.fromstring(
+        "<html><body><div><p>The council met on Monday and voted to close the bridge, "
+        "<a href='/r'>the report</a> says, for repairs that will take a year.</p>"
+        "<div><span>Related</span><ul><li><a href='/a'>Murdoch inquiry extends</a> (July 24)</li>"
+        "<li><a href='/b'>Bridge tolls to rise</a> (July 20)</li></ul></div>"
+        "<p><a href='/p'>Print</a> | <a href='/e'>E-mail</a> | <a href='/c'>Comments (0)</a></p>"
+        "</div></body></html>"
+    )
+    links = [block.key for block in peripheral_blocks(root) if block.role == "links to other pages"]
+    assert len(links) == 2
+    assert "Bridge tolls to rise(July 20)" in links[0]
+    assert "Comments(0)" in links[1]

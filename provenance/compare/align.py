@@ -6,8 +6,11 @@ similar units anywhere. What
 is left of the seed is page furniture if the page shows it, foreign otherwise.
 """
 
+from __future__ import annotations
+
 import difflib
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -16,7 +19,7 @@ from functools import cached_property
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
-from provenance.compare.core_text import split_omissions
+from provenance.compare.core_text import ends_sentence, split_omissions
 from provenance.text.normalize import match_key, normalize
 from provenance.text.periphery import Paragraph, PeripheralBlock
 from provenance.text.segment import Unit, paragraphs, units
@@ -31,6 +34,14 @@ _NUMBER = re.compile(r"\d+")
 _PREFIX = 8  # characters of a unit's key that index it for joining
 _CONTAINED_REST_WORDS = 8  # words an article unit may hold besides the seed units it contains
 _SHORT_GAP = 3  # unchanged runs this short between two changes are folded into one change
+_HELD_INSIDE_CHARS = 15  # an article unit this long found inside the copy's text is held
+_REACH_CHARS = 40  # a sentence of the copy outside the article this long marks its extent
+_SKIPPED_LINES = 8  # page lines a copy may jump over between two of its sentences: a gap
+
+
+def _spaceless(key: str) -> str:
+    """A match key without its spaces: the form that equates "sourceBank" and "source Bank"."""
+    return key.replace(" ", "")
 
 
 class UnitClass(StrEnum):
@@ -124,8 +135,17 @@ def align_units(
 
     results = tuple(_classify(unit, pairs, page) for unit in seed)
     headline = _headline(article, title, headings)
-    paired = frozenset(j for j, taken in enumerate(pairs.taken) if taken)
-    core, left_out = split_omissions(article, paired, headline, periphery, paragraph_elements)
+    paired = frozenset(j for j, taken in enumerate(pairs.taken) if taken) | pairs.held_elsewhere()
+    core, left_out = split_omissions(
+        article,
+        paired,
+        headline,
+        periphery,
+        paragraph_elements,
+        _reaches(results, article, page),
+        _skipped_lines(results, page),
+        pairs.seed_keys,
+    )
     return Alignment(
         seed_units=results,
         article_units=tuple(article),
@@ -134,6 +154,60 @@ def align_units(
         paragraph_map=_paragraph_map(results, article),
         left_out=left_out,
     )
+
+
+def _reaches(
+    results: Sequence[SeedUnitResult], article: Sequence[Unit], page: _Page
+) -> tuple[int, int] | None:
+    """The first and last article units next to the copy's sentences that are page text outside
+    the article (the extractor dropped a paragraph the copy has): the copy reaches that far.
+    None when the copy has no such sentence."""
+    outside = [
+        r.unit.text
+        for r in results
+        if r.cls is UnitClass.FURNITURE
+        and len(r.unit.text) >= _REACH_CHARS
+        and ends_sentence(r.unit.text)
+    ]
+    if not outside or not article:
+        return None
+    places = [page.position(u.text) for u in article]
+    found = [(at, j) for j, at in enumerate(places) if at is not None]
+    if not found:
+        return None
+    found.sort()
+    starts = [at for at, _ in found]
+    reach_first, reach_last = len(article), -1
+    for text in outside:
+        at = page.position(text)
+        if at is None:
+            continue
+        k = bisect_right(starts, at)
+        if k < len(found):
+            reach_first = min(reach_first, found[k][1])
+        if k > 0:
+            reach_last = max(reach_last, found[k - 1][1])
+    return (reach_first, reach_last) if reach_last >= 0 or reach_first < len(article) else None
+
+
+def _skipped_lines(results: Sequence[SeedUnitResult], page: _Page) -> list[str]:
+    """The page lines, at most `_SKIPPED_LINES` in a row, that stand between two consecutive
+    sentences of the copy found on the page: the copy jumps over them (a jump from a headline
+    or a byline to the body passes a standfirst or a caption, and is no gap)."""
+    skipped: dict[int, None] = {}
+    previous: int | None = None
+    for result in results:
+        text = result.unit.text
+        if result.cls is UnitClass.FOREIGN or len(text) < _REACH_CHARS or not ends_sentence(text):
+            previous = None
+            continue
+        line = page.line_of(text, previous)
+        if line is None:
+            continue
+        if previous is not None and 1 < line - previous <= _SKIPPED_LINES + 1:
+            skipped.update(dict.fromkeys(range(previous + 1, line)))
+        previous = line
+    return [page.line(k) for k in skipped]
 
 
 def diff(seed: str, article: str) -> tuple[DiffOp, ...]:
@@ -213,6 +287,8 @@ class _Pairs:
         self.article = article
         self.seed_keys = [match_key(u.text) for u in seed]
         self.article_keys = [match_key(u.text) for u in article]
+        self.seed_flat = [_spaceless(key) for key in self.seed_keys]
+        self.article_flat = [_spaceless(key) for key in self.article_keys]
         self.partner: list[int | None] = [None] * len(seed)
         self.similarity = [0.0] * len(seed)
         self.joined = [False] * len(seed)
@@ -242,15 +318,30 @@ class _Pairs:
         return [(s, a) for s, a in gaps if s and a]
 
     def pair_equal(self) -> None:
-        """Pair equal units the anchors left out because they moved."""
-        free: dict[str, list[int]] = {}
-        for j in reversed(range(len(self.article))):
-            if not self.taken[j]:
-                free.setdefault(self.article_keys[j], []).append(j)
-        for i, key in enumerate(self.seed_keys):
-            waiting = free.get(key)
-            if self.partner[i] is None and waiting:
-                self.pair(i, waiting.pop(), 1.0)
+        """Pair equal units the anchors left out because they moved, then units equal but for
+        the spaces between words (a page's inline tags may run words together)."""
+        for seed_keys, article_keys in (
+            (self.seed_keys, self.article_keys),
+            (self.seed_flat, self.article_flat),
+        ):
+            free: dict[str, list[int]] = {}
+            for j in reversed(range(len(self.article))):
+                if not self.taken[j]:
+                    free.setdefault(article_keys[j], []).append(j)
+            for i, key in enumerate(seed_keys):
+                waiting = free.get(key)
+                if self.partner[i] is None and waiting:
+                    self.pair(i, waiting.pop(), 1.0)
+
+    def held_elsewhere(self) -> set[int]:
+        """Unpaired article units that the copy holds word for word inside a longer unit of
+        its own (a copy may run a caption or a smiley's alt text into the sentence)."""
+        copy = "\n".join(self.seed_flat)
+        return {
+            j
+            for j, flat in enumerate(self.article_flat)
+            if not self.taken[j] and len(flat) >= _HELD_INSIDE_CHARS and flat in copy
+        }
 
     def join_split_units(self) -> None:
         """Pair a unit with a run of consecutive unpaired units of the other side that it equals
@@ -423,18 +514,68 @@ class _Page:
             return None
         return original, found.score / 100
 
+    @cached_property
+    def _spaceless(self) -> tuple[str, list[int]]:
+        """The flat text without spaces, and the offset in the flat text of each character."""
+        flat = self.flat
+        return _spaceless(flat), [k for k, char in enumerate(flat) if char != " "]
+
+    @cached_property
+    def _line_starts(self) -> tuple[str, list[int]]:
+        """The lines' spaceless keys on one text, and where each starts."""
+        keys = [_spaceless(match_key(line)) for line in self._ordered]
+        starts: list[int] = []
+        at = 0
+        for key in keys:
+            starts.append(at)
+            at += len(key) + 1
+        return "\n".join(keys), starts
+
+    def line_of(self, text: str, after: int | None = None) -> int | None:
+        """The number of the first page line (from line ``after`` on, if it has one there) that
+        holds ``text``, if one does: a sentence the page repeats in a teaser is placed in the
+        body where the copy's previous sentence stands."""
+        lines, starts = self._line_starts
+        key = _spaceless(match_key(text))
+        at = lines.find(key, starts[after]) if after is not None else -1
+        if at < 0:
+            at = lines.find(key)
+        return None if at < 0 else bisect_right(starts, at) - 1
+
+    def line(self, number: int) -> str:
+        return self._ordered[number]
+
+    def position(self, text: str) -> int | None:
+        """Where ``text`` first stands in the page's spaceless text, if it does."""
+        at = self._spaceless[0].find(_spaceless(match_key(text)))
+        return None if at < 0 else at
+
     def contains(self, key: str) -> bool:
-        """Substring test of a match key that will not find "Reply" inside "Replying"."""
-        haystack = self.flat
-        start = haystack.find(key)
+        """Substring test of a match key that will not find "Reply" inside "Replying"; the
+        spaces between words may differ ("sourceBank" is "source Bank")."""
+        flat = self.flat
+        start = flat.find(key)
         while start >= 0:
-            end = start + len(key)
-            cut_before = key[0].isalnum() and start > 0 and haystack[start - 1].isalnum()
-            cut_after = key[-1].isalnum() and end < len(haystack) and haystack[end].isalnum()
-            if not (cut_before or cut_after):
+            if _whole(flat, start, start + len(key)):
                 return True
-            start = haystack.find(key, start + 1)
+            start = flat.find(key, start + 1)
+        if " " not in key:
+            return False
+        text, where = self._spaceless
+        squeezed = _spaceless(key)
+        start = text.find(squeezed)
+        while start >= 0:
+            if _whole(flat, where[start], where[start + len(squeezed) - 1] + 1):
+                return True
+            start = text.find(squeezed, start + 1)
         return False
+
+
+def _whole(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` is not cut out of a longer word at either end."""
+    cut_before = text[start].isalnum() and start > 0 and text[start - 1].isalnum()
+    cut_after = text[end - 1].isalnum() and end < len(text) and text[end].isalnum()
+    return not (cut_before or cut_after)
 
 
 def _classify(unit: Unit, pairs: _Pairs, page: _Page) -> SeedUnitResult:
@@ -451,11 +592,11 @@ def _classify(unit: Unit, pairs: _Pairs, page: _Page) -> SeedUnitResult:
         # inside a longer word of the page: "the end" in "the ending").
         trimmed = _trimmed(ops)
         ops = trimmed if any(op.op != "equal" for op in trimmed) else ops
-        if not any(op.op != "equal" for op in ops):
+        if all(op.op == "equal" or _spaceless(op.seed) == _spaceless(op.article) for op in ops):
             return SeedUnitResult(unit, UnitClass.FURNITURE, None, 0.0, ())
         return SeedUnitResult(unit, UnitClass.EDITED, None, similarity, ops)
     article_text = pairs.article[j].text
-    if pairs.joined[unit.index] or pairs.seed_keys[unit.index] == pairs.article_keys[j]:
+    if pairs.joined[unit.index] or pairs.seed_flat[unit.index] == pairs.article_flat[j]:
         return SeedUnitResult(unit, UnitClass.MATCHED, j, 1.0, ())
     similarity = pairs.similarity[unit.index]
     return SeedUnitResult(unit, UnitClass.EDITED, j, similarity, diff(unit.text, article_text))

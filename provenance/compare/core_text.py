@@ -46,7 +46,9 @@ _SITE_TALK = re.compile(
 )
 _PROSE_WORDS = 6  # words of a sentence that ends with a stop
 _LONG_WORDS = 15  # words of a line that is prose even without a stop
-_SENTENCE_END = re.compile(r"[.!?:;\"')\]\u3002\uff01\uff1f\u061f\u0964]$")
+# A full stop or colon, perhaps inside closing quotes or brackets: "(July 24, 2012)" or
+# "Comments (0)" ends no sentence.
+_SENTENCE_END = re.compile(r"[.!?:;\u3002\uff01\uff1f\u061f\u0964][\"')\]]*$")
 
 
 def split_omissions(
@@ -55,25 +57,41 @@ def split_omissions(
     headline: Set[int],
     periphery: Sequence[PeripheralBlock],
     paragraph_elements: Sequence[Paragraph] = (),
+    reaches: tuple[int, int] | None = None,
+    skipped: Sequence[str] = (),
+    copy_keys: Sequence[str] = (),
 ) -> tuple[tuple[Unit, ...], tuple[tuple[Unit, str], ...]]:
-    """The unmatched article units, split into core ones and periphery ones (with its role)."""
+    """The unmatched article units, split into core ones and periphery ones (with its role).
+    ``reaches``: the first and last article units that the copy's own sentences outside the
+    article stand next to on the page: the copy reaches that far, and what lies within is a gap
+    in it, not a leading or trailing block. ``skipped``: page lines that the copy jumps over
+    between two of its sentences that stand close together on the page; those that are prose
+    of no peripheral role, and that neither the article nor the copy (``copy_keys``, its units'
+    match keys) has, are core text the extractor dropped and the copy lacks (numbered on after
+    the article's units)."""
     body = [u for u in article if u.index not in headline]
     held = [u.index for u in body if u.index in paired and len(u.text) >= _HELD_MIN_CHARS]
     held = held or [u.index for u in body if u.index in paired]
     if not held:
         return tuple(u for u in body if u.index not in paired), ()
     first, last = held[0], held[-1]
+    if reaches is not None:
+        first, last = min(first, reaches[0]), max(last, reaches[1])
     held_texts = {match_key(u.text) for u in body if u.index in paired}
     where = _Placement(paragraph_elements, [u for u in body if u.index in paired])
-    blocks = _Blocks(periphery)
+    blocks = _Blocks(
+        periphery,
+        [match_key(u.text) for u in body if u.index in paired and len(u.text) >= _HELD_MIN_CHARS],
+    )
     core: list[Unit] = []
     left_out: list[tuple[Unit, str]] = []
     for run in _runs(u for u in body if u.index not in paired):
         leading, trailing = run[-1].index < first, run[0].index > last
         roles = [_role(u, blocks, held_texts, edge=leading or trailing) for u in run]
+        prose = _prose_units(run)
         if leading or trailing:
             place = "a leading block" if leading else "a trailing block"
-            lacking = _next_to_body(run, roles, where, leading=leading)
+            lacking = _next_to_body(run, roles, prose, where, leading=leading)
             for unit, role in zip(run, roles, strict=True):
                 if unit in lacking:
                     core.append(unit)
@@ -87,7 +105,7 @@ def split_omissions(
                 decided.append((unit, role))
             elif in_body is False:
                 decided.append((unit, "a paragraph outside the body"))
-            elif _prose(unit) or (in_body and len(unit.text.split()) >= _PROSE_WORDS):
+            elif unit.index in prose or (in_body and len(unit.text.split()) >= _PROSE_WORDS):
                 decided.append((unit, None))
             else:
                 decided.append((unit, _SHORT_LINE))
@@ -98,24 +116,75 @@ def split_omissions(
                 core.append(unit)
             else:
                 left_out.append((unit, role))
+    if skipped:
+        core += _dropped_lines(article, skipped, copy_keys, blocks)
     return tuple(core), tuple(left_out)
 
 
+def _dropped_lines(
+    article: Sequence[Unit],
+    skipped: Sequence[str],
+    copy_keys: Sequence[str],
+    blocks: _Blocks,
+) -> list[Unit]:
+    """The skipped page lines that are body text neither the article nor the copy has."""
+    copy = "\n".join(key.replace(" ", "") for key in copy_keys)
+    extracted = "\n".join(match_key(u.text).replace(" ", "") for u in article)
+    found: list[Unit] = []
+    for line in skipped:
+        key = match_key(line)
+        flat = key.replace(" ", "")
+        if (
+            len(flat) < _HELD_MIN_CHARS
+            or not _prose(line)
+            or _shares_a_sentence(flat, copy)
+            or _shares_a_sentence(flat, extracted)
+            or blocks.role_of(key) is not None
+            or _SITE_TALK.search(line)
+        ):
+            continue
+        found.append(Unit(len(article) + len(found), -1, line))
+    return found
+
+
+_FLAT_SENTENCE = re.compile(r"(?<=[.!?])")
+_PIECE_CHARS = 20  # a piece of a paragraph this long found in a text places it there
+
+
+def _shares_a_sentence(flat: str, text: str) -> bool:
+    """Whether a sentence of the spaceless paragraph ``flat`` stands in the spaceless ``text``."""
+    return flat in text or any(
+        len(piece) >= _PIECE_CHARS and piece in text for piece in _FLAT_SENTENCE.split(flat)
+    )
+
+
 def _next_to_body(
-    run: list[Unit], roles: list[str | None], where: _Placement, *, leading: bool
+    run: list[Unit],
+    roles: list[str | None],
+    prose: Set[int],
+    where: _Placement,
+    *,
+    leading: bool,
 ) -> set[Unit]:
     """The prose of a leading or trailing run that adjoins the body, if it is enough to be body
     text the copy lacks (a lead paragraph, the end of the story); empty otherwise. Junk after
-    the story is set off from it by a short line that is no sentence ("Related", "Back to top")
-    or by a block of a peripheral role. A lead paragraph may be one long sentence."""
+    the story is set off from it by a short line that is no sentence ("Related", "Back to top"),
+    by a block of a peripheral role, or, on a page that sets its body in <p> elements, by text
+    in no <p> at all (a sidebar, a table of links, a site's blurb). A lead paragraph may be one
+    long sentence."""
     order = range(len(run) - 1, -1, -1) if leading else range(len(run))
     adjoining: list[Unit] = []
     body_paragraph = False  # a lacking unit stands in a <p> among the body's paragraphs
     for k in order:
         in_body = where.in_body(run[k])
-        if roles[k] is not None or in_body is False or len(run[k].text.split()) < _PROSE_WORDS:
+        if (
+            roles[k] is not None
+            or in_body is False
+            or where.outside_paragraphs(run[k])
+            or len(run[k].text.split()) < _PROSE_WORDS
+        ):
             break
-        if _prose(run[k]):
+        if run[k].index in prose:
             adjoining.append(run[k])
         if in_body:
             body_paragraph = True
@@ -137,13 +206,15 @@ class _Placement:
 
     @cached_property
     def _text(self) -> tuple[str, list[int]]:
-        """Every paragraph's key on one line of a text, and where each line starts."""
+        """Every paragraph's key without its spaces (the extractor and the DOM may space text
+        at inline tags differently) on one line of a text, and where each line starts."""
+        keys = [p.key.replace(" ", "") for p in self._paragraphs]
         starts: list[int] = []
         at = 0
-        for paragraph in self._paragraphs:
+        for key in keys:
             starts.append(at)
-            at += len(paragraph.key) + 1
-        return "\n".join(p.key for p in self._paragraphs), starts
+            at += len(key) + 1
+        return "\n".join(keys), starts
 
     @cached_property
     def _body(self) -> tuple[set[int], set[int]]:
@@ -160,10 +231,20 @@ class _Placement:
             {g for g, n in grandparents.items() if n >= _BODY_PARAGRAPHS},
         )
 
-    def _paragraph(self, unit: Unit) -> Paragraph | None:
+    def _place(self, unit: Unit) -> int | None:
         text, starts = self._text
-        at = text.find(match_key(unit.text))
-        return None if at < 0 else self._paragraphs[bisect_right(starts, at) - 1]
+        at = text.find(match_key(unit.text).replace(" ", ""))
+        return None if at < 0 else bisect_right(starts, at) - 1
+
+    def _paragraph(self, unit: Unit) -> Paragraph | None:
+        place = self._place(unit)
+        return None if place is None else self._paragraphs[place]
+
+    def outside_paragraphs(self, unit: Unit) -> bool:
+        """Whether the page sets its body in <p> elements and no <p> holds this unit."""
+        if len(unit.text) < _HELD_MIN_CHARS // 2 or not self._body[0]:
+            return False
+        return self._paragraph(unit) is None
 
     def in_body(self, unit: Unit) -> bool | None:
         """True in a body paragraph, False in another <p>, None when no <p> holds it (or the
@@ -193,9 +274,30 @@ def _runs(units: Iterable[Unit]) -> list[list[Unit]]:
     return runs
 
 
-def _prose(unit: Unit) -> bool:
-    words = len(unit.text.split())
-    return words >= _LONG_WORDS or (words >= _PROSE_WORDS and bool(_SENTENCE_END.search(unit.text)))
+def _prose_units(run: Sequence[Unit]) -> set[int]:
+    """The indexes of the units that are prose, or pieces of a sentence that is: a sentence
+    broken over lines (by <br>) goes on in a unit that starts in lower case."""
+    found: set[int] = set()
+    sentence: list[Unit] = []
+    for k, unit in enumerate(run):
+        sentence.append(unit)
+        following = run[k + 1].text[:1] if k + 1 < len(run) else ""
+        if following.islower() and not ends_sentence(unit.text):
+            continue
+        if _prose(" ".join(u.text for u in sentence)):
+            found.update(u.index for u in sentence)
+        sentence = []
+    return found
+
+
+def ends_sentence(text: str) -> bool:
+    """Whether ``text`` ends with a full stop (perhaps inside closing quotes or brackets)."""
+    return bool(_SENTENCE_END.search(text))
+
+
+def _prose(text: str) -> bool:
+    words = len(text.split())
+    return words >= _LONG_WORDS or (words >= _PROSE_WORDS and ends_sentence(text))
 
 
 def _role(unit: Unit, blocks: _Blocks, held: Set[str], *, edge: bool) -> str | None:
@@ -210,10 +312,13 @@ def _role(unit: Unit, blocks: _Blocks, held: Set[str], *, edge: bool) -> str | N
 
 
 class _Blocks:
-    """The page's peripheral blocks as one text, searched once for each unit."""
+    """The page's peripheral blocks as one text, searched once for each unit. A block that holds
+    a sentence the copy has is the article's own container, whatever its class says (a
+    WordPress post's classes name its tags and author: "post tag-fall author-jen")."""
 
-    def __init__(self, periphery: Sequence[PeripheralBlock]) -> None:
-        self._roles = [block.role for block in periphery]
+    def __init__(self, periphery: Sequence[PeripheralBlock], held: Sequence[str]) -> None:
+        self._blocks = periphery
+        self._held = held
         self._starts: list[int] = []
         at = 0
         for block in periphery:
@@ -222,6 +327,11 @@ class _Blocks:
         self._text = "\n".join(block.key for block in periphery)
 
     def role_of(self, key: str) -> str | None:
-        """The role of the first block that holds ``key``."""
+        """The role of the first block that holds ``key`` and no sentence the copy has."""
         at = self._text.find(key)
-        return None if at < 0 else self._roles[bisect_right(self._starts, at) - 1]
+        while at >= 0:
+            block = self._blocks[bisect_right(self._starts, at) - 1]
+            if not any(sentence in block.key for sentence in self._held):
+                return block.role
+            at = self._text.find(key, at + 1)
+        return None

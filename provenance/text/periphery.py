@@ -59,6 +59,15 @@ _ROLE_TOKENS = {
     "teaser": "the standfirst",
     "pullquote": "a pull quote",
     "cutline": "a caption",
+    "header": "the page's header",
+    "masthead": "the page's header",
+    "previous": "related links",
+    "toolbar": "sharing links",
+    "tools": "sharing links",
+    "comments": "comments",
+    "sponsored": "a promotion",
+    "sponsor": "a promotion",
+    "advertisement": "an advertisement",
 }
 # Words long enough to be looked for inside a class or id ("photoCaption", "articleByline").
 _ROLE_WORDS = re.compile(
@@ -71,6 +80,14 @@ _LINK_CHARS = 300
 _LINK_MIN_CHARS = 15
 _PARAGRAPH_CHARS = 20000  # the text next to an image, up to this long, is its caption
 _LONGEST = 2000  # a longer block is a container that may hold the article itself
+# A block whose text is mostly link text is a list of pointers to other pages (related
+# stories, a menu, "Print | E-mail | Comments (0)"), not a passage of the story.
+_LINK_SHARE = 0.6
+# Inline elements: a link inside a sentence makes no block of links of it.
+_INLINE = frozenset(
+    {"a", "abbr", "b", "bdi", "bdo", "cite", "code", "em", "font", "i", "kbd", "mark", "q"}
+    | {"s", "small", "span", "strong", "sub", "sup", "time", "u"}
+)
 
 
 @dataclass(frozen=True)
@@ -86,6 +103,7 @@ class Paragraph:
     key: str  # match_key of its normalized text, on one line
     parent: int
     grandparent: int
+    text: str = ""  # its normalized text, on one line
 
 
 def page_paragraphs(root: html.HtmlElement) -> tuple[Paragraph, ...]:
@@ -99,11 +117,13 @@ def page_paragraphs(root: html.HtmlElement) -> tuple[Paragraph, ...]:
         if not text or parent is None:
             continue
         grandparent = parent.getparent()
+        line = " ".join(text.split("\n"))
         found.append(
             Paragraph(
-                match_key(" ".join(text.split("\n"))),
+                match_key(line),
                 ids.setdefault(parent, len(ids)),
                 ids.setdefault(grandparent, len(ids)),
+                line,
             )
         )
     return tuple(found)
@@ -114,7 +134,7 @@ def peripheral_blocks(root: html.HtmlElement) -> tuple[PeripheralBlock, ...]:
     found: list[PeripheralBlock] = []
     body = root.find("body")
     if body is not None:
-        _collect(body, found)
+        _collect(body, found, _link_dense(body))
         found += _image_captions(body)
         found += _links(body)
     return tuple(found)
@@ -151,17 +171,52 @@ def _image_captions(body: html.HtmlElement) -> list[PeripheralBlock]:
     return captions
 
 
-def _collect(element: html.HtmlElement, found: list[PeripheralBlock]) -> None:
+def _link_dense(body: html.HtmlElement) -> set[html.HtmlElement]:
+    """The elements of at most `_LONGEST` characters whose text is mostly link text, found in
+    one pass from the leaves up (each element's counts are its children's plus its own)."""
+    chars: dict[html.HtmlElement, int] = {}
+    linked: dict[html.HtmlElement, int] = {}
+    dense: set[html.HtmlElement] = set()
+    for element in reversed(list(body.iter())):
+        if not isinstance(element.tag, str) or element.tag in ("script", "style"):
+            chars[element] = linked[element] = 0
+            continue
+        own = _visible_chars(element.text)
+        inner = own
+        inner_links = 0
+        for child in element:
+            inner += chars.get(child, 0) + _visible_chars(child.tail)
+            inner_links += linked.get(child, 0)
+        chars[element] = inner
+        linked[element] = inner if element.tag == "a" else inner_links
+        if (
+            element.tag not in _INLINE
+            and 0 < inner <= _LONGEST
+            and linked[element] >= _LINK_SHARE * inner
+        ):
+            dense.add(element)
+    return dense
+
+
+def _visible_chars(text: str | None) -> int:
+    return len("".join(text.split())) if text else 0
+
+
+def _collect(
+    element: html.HtmlElement, found: list[PeripheralBlock], dense: set[html.HtmlElement]
+) -> None:
     for child in element:
         if not isinstance(child.tag, str) or child.tag in ("script", "style"):
             continue
         role = _role(child)
+        if role is None and child in dense:
+            role = "links to other pages"
         if role is not None:
             text = _short_text(child, _LONGEST)
             if text:
                 found.append(PeripheralBlock(role, match_key(" ".join(text.split("\n")))))
                 continue
-        _collect(child, found)
+        _collect(child, found, dense)
 
 
 def _short_text(element: html.HtmlElement, limit: int) -> str | None:
