@@ -62,6 +62,9 @@ def test_only_captures_under_the_prefix_are_candidates(url: str, inside: bool) -
     [
         ("https://www.example.com/news/a?x=1", True),
         ("http://example.com:80/news/a?x=1", True),
+        ("HTTP://Example.COM/news/a/?x=1", True),
+        ("http://example.com/news/a/b?x=1", False),
+        ("http://example.com/news?x=1", False),
         ("javascript:alert(1)//example.com/news/a?x=1", False),
         ("http://evil.test/news/a?x=1", False),
         ("http://example.com/news/a?x=2", False),

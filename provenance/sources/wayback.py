@@ -213,8 +213,9 @@ def url_variants(url: str) -> list[str]:
 
 
 def same_page(capture_url: str, url: str) -> bool:
-    """Whether an archive's capture URL names the page `url` (http or https, with or without
-    "www.", default port or none): an archive may list anything, a `javascript:` URL or
+    """Whether an archive's capture URL names the page `url` (http or https, host in any case,
+    with or without "www.", default port or none, with or without a trailing slash): an archive
+    may list anything, a `javascript:` URL or
     another site included, and no verdict may rest on a page other than the seed's."""
 
     def key(text: str) -> tuple[str, str, str] | None:
@@ -228,7 +229,7 @@ def same_page(capture_url: str, url: str) -> bool:
         host = parts.hostname.removeprefix("www.")
         if port not in (None, 80, 443):
             host = f"{host}:{port}"
-        return host, parts.path or "/", parts.query
+        return host, parts.path.rstrip("/"), parts.query
 
     found = key(capture_url)
     return found is not None and found == key(url)
