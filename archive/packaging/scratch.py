@@ -60,9 +60,12 @@ def remove_leftovers(folder: Path) -> None:
         match = _NAME.fullmatch(entry.name)
         if match is None or _running(int(match.group(1))):
             continue
-        size += _size(entry)
-        _remove(entry)
-        removed += 1
+        try:
+            found = _size(entry)
+            _remove(entry)
+        except OSError:  # another user's, or gone meanwhile
+            continue
+        size, removed = size + found, removed + 1
     if removed:
         log.warning(
             "%s: removed %d unfinished file(s) (%.1f MB) left by an earlier run that was killed",
