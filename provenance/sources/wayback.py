@@ -106,6 +106,15 @@ class Endpoint:
             params.append(("limit", str(limit)))
         return f"{self.cdx_template.format(base=self.base.rstrip('/'))}?{urlencode(params)}"
 
+    def replayed_original(self, fetched_url: str) -> str | None:
+        """The original URL of the capture that `fetched_url` (where a replay request ended,
+        after the archive's redirects) replays, by the replay template; None when it names
+        none. The base is left out: archives move between http and https."""
+        tail = self.replay_template.split("{base}", 1)[-1]
+        pattern = re.escape(tail).replace(r"\{timestamp\}", r"\d{1,14}").replace(r"\{url\}", "(.+)")
+        found = re.search(pattern + "$", fetched_url)
+        return found.group(1) if found else None
+
     def replay_url(self, capture: Capture) -> str:
         return self.replay_template.format(
             base=self.base.rstrip("/"),
