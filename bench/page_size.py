@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
+import os
 import sys
 import time
 from pathlib import Path
@@ -44,19 +45,27 @@ def hostile_page(size: int) -> bytes:
     return "".join(page).encode()
 
 
-def _timed(size: int, out: multiprocessing.SimpleQueue[float]) -> None:
+def _timed(size: int, out: multiprocessing.SimpleQueue[tuple[float, str]]) -> None:
     from provenance.compare.text_check import compare_text
+    from provenance.text.extract import Article, NoArticle
 
     page = hostile_page(size)
     started = time.perf_counter()
-    compare_text("\n\n".join(ARTICLE), page, url="http://bench.test/page")
-    out.put(time.perf_counter() - started)
+    result = compare_text("\n\n".join(ARTICLE), page, url="http://bench.test/page")
+    seconds = time.perf_counter() - started
+    outcome = result.assessment.verdict.value
+    if isinstance(result.article, Article) and result.article.limit:
+        outcome += f" ({result.article.limit})"
+    elif isinstance(result.article, NoArticle):
+        outcome += f" ({result.article.reason})"
+    out.put((seconds, outcome))
 
 
-def measure(size: int, limit: float) -> float | None:
-    """Seconds for one page of `size` bytes, None when stopped at `limit`."""
+def measure(size: int, limit: float) -> tuple[float, str] | None:
+    """Seconds for one page of `size` bytes and the verdict with any extraction limit that
+    applied; None when stopped at `limit`."""
     context = multiprocessing.get_context("spawn")
-    out: multiprocessing.SimpleQueue[float] = context.SimpleQueue()
+    out: multiprocessing.SimpleQueue[tuple[float, str]] = context.SimpleQueue()
     worker = context.Process(target=_timed, args=(size, out))
     worker.start()
     worker.join(limit)
@@ -72,22 +81,27 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--limit", type=float, default=120.0, help="seconds per size")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "PAGE_SIZE.md")
     args = parser.parse_args(argv)
-    rows = ["| page size | seconds | seconds per MB |", "|---|---|---|"]
+    rows = [
+        "| page size | seconds | seconds per MB | verdict (extraction limit) |",
+        "|---|---|---|---|",
+    ]
     for size in SIZES:
-        seconds = measure(size, args.limit)
+        measured = measure(size, args.limit)
         label = f"{size >> 10} KB"
-        if seconds is None:
-            rows.append(f"| {label} | stopped at {args.limit:g} s | - |")
+        if measured is None:
+            rows.append(f"| {label} | stopped at {args.limit:g} s | - | - |")
             print(f"{label}: stopped at {args.limit:g} s", flush=True)
             break
-        rows.append(f"| {label} | {seconds:.2f} | {seconds / (size / (1 << 20)):.2f} |")
+        seconds, outcome = measured
+        rows.append(f"| {label} | {seconds:.2f} | {seconds / (size / (1 << 20)):.2f} | {outcome} |")
         print(f"{label}: {seconds:.2f} s", flush=True)
     text = "\n".join(
         [
             "# Extraction + comparison time against page size",
             "",
             "`bench/page_size.py`: `compare_text` on an article followed by tiny paragraphs "
-            f"(one process per size, stopped at {args.limit:g} s).",
+            f"(one process per size, stopped at {args.limit:g} s). Load average at the end: "
+            f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores.",
             "",
             *rows,
             "",

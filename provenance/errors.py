@@ -11,3 +11,9 @@ class ProvenanceError(Exception):
     """Base class of all errors raised by the provenance package."""
 
     exit_code: ClassVar[int] = 2  # ExitCode.USAGE: input that cannot be used as given
+
+
+class CollectionInUse(ProvenanceError):
+    """Another run holds the collection's lock (a crawl writing it, another command)."""
+
+    exit_code: ClassVar[int] = 4  # ExitCode.LOCKED

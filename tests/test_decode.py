@@ -68,3 +68,18 @@ def test_replica_charset_cases_decode_correctly() -> None:
     )
     assert (latin.encoding, latin.conflict) == ("cp1252", True)
     assert "é" in latin.text
+
+
+def test_control_characters_are_removed_as_a_browser_shows_the_text() -> None:
+    body = b"<p>offi\x1bcials\x07 said\x0cso\x00\x7f</p>\r\n\t"
+    assert decode_html(body, "text/html; charset=utf-8").text == "<p>officials said so</p>\r\n\t"
+
+
+def test_utf7_and_utf32_declarations_are_never_honoured() -> None:
+    # "+ADw-script+AD4-" is "<script>" in UTF-7: a browser shows the bytes as they are.
+    body = b"<p>+ADw-script+AD4-alert(1)+ADw-/script+AD4-</p>"
+    for label in ("utf-7", "UTF-7", "utf-32"):
+        page = decode_html(body, f"text/html; charset={label}")
+        assert page.text == body.decode("ascii")
+        assert page.encoding != "utf-7"
+        assert page.conflict

@@ -106,3 +106,64 @@ def test_blocks_of_links_are_periphery_and_prose_with_a_link_is_not() -> None:
     assert len(links) == 2
     assert "Bridge tolls to rise(July 20)" in links[0]
     assert "Comments(0)" in links[1]
+
+
+ARTICLE = "".join(
+    f"<p>Paragraph {n} of the article reports what the officials said on the day, in some "
+    "detail and at length.</p>"
+    for n in range(8)
+)
+
+
+def _page(body: str) -> bytes:
+    return f"<html><head><title>T</title></head><body>{body}</body></html>".encode()
+
+
+def test_one_control_character_does_not_lose_the_article() -> None:
+    page = _page("<article>" + ARTICLE.replace("officials", "offi\x1bcials\x07", 1) + "</article>")
+    article = extract_article(page, url="http://x.test/", content_type="text/html")
+    assert isinstance(article, Article)
+    assert "Paragraph 0 of the article reports what the officials said" in article.text
+    assert "Paragraph 7" in article.text
+
+
+def test_an_article_nested_300_deep_is_read_and_deeper_pages_are_refused() -> None:
+    nested = _page("<div>" * 300 + f"<article>{ARTICLE}</article>" + "</div>" * 300)
+    article = extract_article(nested, url="http://x.test/", content_type="text/html")
+    assert isinstance(article, Article)
+    assert "Paragraph 7 of the article" in article.text
+    for depth in (1_000, 5_000):
+        deeper = _page("<div>" * depth + f"<article>{ARTICLE}</article>" + "</div>" * depth)
+        refused = extract_article(deeper, url="http://x.test/", content_type="text/html")
+        assert isinstance(refused, NoArticle)
+        assert "deep" in refused.reason
+
+
+def test_many_short_blocks_skip_the_quadratic_fallbacks_and_the_evidence_says_so() -> None:
+    filler = "".join(f"<p>w{n}.</p>" for n in range(3_000))
+    article = extract_article(
+        _page(f"<article>{ARTICLE}</article><div>{filler}</div>"),
+        url="http://x.test/",
+        content_type="text/html",
+    )
+    assert isinstance(article, Article)
+    assert "Paragraph 7 of the article" in article.text
+    assert article.limit is not None
+    assert "jusText" in article.limit
+    evidence = article.evidence()
+    assert evidence.limit == article.limit
+    assert evidence.options["fast"] is True
+    plain = extract_article(_page(f"<article>{ARTICLE}</article>"), url="", content_type=None)
+    assert isinstance(plain, Article)
+    assert plain.limit is None
+    assert plain.evidence().options["fast"] is False
+
+
+def test_a_page_of_more_elements_than_the_limit_is_refused_with_the_reason() -> None:
+    filler = "<i></i>" * 30_000
+    refused = extract_article(
+        _page(f"<article>{ARTICLE}</article>{filler}"), url="", content_type="text/html"
+    )
+    assert isinstance(refused, NoArticle)
+    assert refused.reason.startswith("the page has 30,0")
+    assert "more than the 25,000 extraction takes" in refused.reason

@@ -293,3 +293,42 @@ def test_a_signal_to_warcproof_crawl_reaches_the_crawler(
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
             parent.wait(timeout=60)
+
+
+@pytest.mark.crawl
+def test_an_archive_redirecting_a_replay_to_another_page_is_not_judged(tmp_path: Path) -> None:
+    """Both seeds' pages are gone (410); the archive lists a capture of each, but replays one
+    by redirecting to a capture of another page holding the seed's article."""
+    gone = Scripted(response(b"410 Gone", [HTML], b"gone"))
+    stamp = "20200101000000"
+    listing = [["urlkey", "timestamp", "original", "mimetype", "statuscode", "digest", "length"]]
+    for case in ("kept", "moved"):
+        listing.append([f"test,hostile)/{case}", stamp, f"http://{HOST}/{case}", "text/html",
+                        "200", "sha1:X", "100"])  # fmt: skip
+    memento = [HTML, b"Memento-Datetime: Wed, 01 Jan 2020 00:00:00 GMT"]
+    elsewhere = f"/web/{stamp}id_/http://evil.test/other"
+    archive = {
+        "/web/cdx": Scripted(response(b"200 OK", [], json.dumps(listing).encode())),
+        f"/web/{stamp}id_/http://{HOST}/kept": Scripted(response(b"200 OK", memento, PAGE)),
+        f"/web/{stamp}id_/http://{HOST}/moved": Scripted(
+            response(b"302 Found", [f"Location: {elsewhere}".encode()], b"")
+        ),
+        elsewhere: Scripted(response(b"200 OK", memento, PAGE)),
+    }
+    with hostile_origin(archive) as wayback:
+        entries, records, result = crawl_hostile(
+            tmp_path,
+            {"kept": gone, "moved": gone},
+            "-s",
+            f"WARCPROOF_WAYBACK_URL={wayback}",
+            "-s",
+            "WARCPROOF_WAYBACK_CDX={base}/web/cdx",
+        )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert entries["kept"]["verdict"] in SOUND, entries["kept"]["reasons"]
+    assert entries["kept"]["capture"]["source_kind"] == "archived"
+    moved = entries["moved"]
+    assert moved["verdict"] == "unverifiable", moved["reasons"]
+    assert "which is not a capture of the seed's page: not used" in " ".join(moved["reasons"])
+    # Archived all the same: what the archive sent is kept.
+    assert any((r.target_uri or "").endswith(elsewhere) for r in records)

@@ -21,6 +21,7 @@ from archive.warc.reader import iter_records
 from provenance.compare.align import align
 from provenance.compare.verdict import assess
 from provenance.ledger.store import Ledger, LedgerEntry
+from provenance.report.html.seed_section import url_link
 from provenance.report.html.style import PALETTE, contrast
 from provenance.report.html.unit_rows import HEADLINE, OMITTED, build_rows, seed_units
 from provenance.sources.manifest import add_seed
@@ -420,3 +421,19 @@ def test_rows_place_every_unit_exactly_once(
             assert not row.seed
         if row.kind == OMITTED:
             assert {u.index for u in row.article} <= omitted
+
+
+@pytest.mark.parametrize(
+    "url", ["javascript:alert(1)", " JavaScript:alert(1)", "java\tscript:x", "data:text/html,x"]
+)
+def test_a_url_that_is_not_http_is_never_a_link(url: str) -> None:
+    shown = lxml_html.fragment_fromstring(url_link(url))
+    assert shown.tag == "span"
+    assert shown.get("href") is None
+    assert shown.text == url
+
+
+def test_http_urls_are_links() -> None:
+    for url in ("http://example.test/a?b=1&c=2", "HTTPS://example.test/"):
+        link = lxml_html.fragment_fromstring(url_link(url))
+        assert link.get("href") == url

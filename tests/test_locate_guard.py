@@ -62,6 +62,9 @@ def test_only_captures_under_the_prefix_are_candidates(url: str, inside: bool) -
     [
         ("https://www.example.com/news/a?x=1", True),
         ("http://example.com:80/news/a?x=1", True),
+        ("HTTP://Example.COM/news/a/?x=1", True),
+        ("http://example.com/news/a/b?x=1", False),
+        ("http://example.com/news?x=1", False),
         ("javascript:alert(1)//example.com/news/a?x=1", False),
         ("http://evil.test/news/a?x=1", False),
         ("http://example.com/news/a?x=2", False),
@@ -71,3 +74,19 @@ def test_only_captures_under_the_prefix_are_candidates(url: str, inside: bool) -
 )
 def test_only_captures_of_the_seeds_own_page_are_used(capture_url: str, same: bool) -> None:
     assert same_page(capture_url, "http://example.com/news/a?x=1") is same
+
+
+def test_the_page_a_replay_ended_on_is_read_from_its_url() -> None:
+    endpoint = Endpoint("http://127.0.0.1:8080", PYWB_CDX)
+    stamp = "20200101000000"
+    assert (
+        endpoint.replayed_original(f"http://127.0.0.1:8080/web/{stamp}id_/http://a.test/x?y=1")
+        == "http://a.test/x?y=1"
+    )
+    # An archive moved to https (or another host) still names the capture in the path.
+    assert (
+        endpoint.replayed_original(f"https://archive.test/web/{stamp}id_/http://a.test/")
+        == "http://a.test/"
+    )
+    assert endpoint.replayed_original("http://127.0.0.1:8080/elsewhere") is None
+    assert endpoint.replayed_original(f"http://127.0.0.1:8080/web/{stamp}/http://a.test/") is None

@@ -2,11 +2,14 @@
 
 The payload is copied in, then `bagit.make_bag` writes the sha256 and sha512 manifests and
 bag-info.txt (Bagging-Date, Payload-Oxum and Bag-Software-Agent are bagit's own), and the bag
-is validated in full (every checksum recomputed) before it is reported as written.
+is validated in full (every checksum recomputed) before it is reported as written. It is built
+under a hidden name beside the target and renamed into place when valid (see
+archive.packaging.scratch): a run killed half-way leaves no half bag.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -15,6 +18,7 @@ from pathlib import Path, PurePosixPath
 import bagit  # type: ignore[import-untyped]
 
 from archive.errors import ArchiveError, InvalidInputError
+from archive.packaging.scratch import scratch
 
 CHECKSUMS = ("sha256", "sha512")
 
@@ -48,24 +52,27 @@ def export_bag(
         relative = PurePosixPath(name)
         if relative.is_absolute() or ".." in relative.parts or not relative.parts:
             raise InvalidInputError(f"bag payload path {name!r} must be relative, without '..'")
-    target.mkdir(parents=True, exist_ok=True)
-    for name, source in payload.items():
-        destination = target.joinpath(*PurePosixPath(name).parts)
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(source, bytes):
-            destination.write_bytes(source)
-        else:
-            shutil.copyfile(source, destination)
     info = {"External-Description": description}
     if organization:
         info["Source-Organization"] = organization
     if identifier:
         info["External-Identifier"] = identifier
-    try:
-        bag = bagit.make_bag(str(target), info, checksums=list(CHECKSUMS))
-        bagit.Bag(str(target)).validate(fast=False)
-    except (bagit.BagError, OSError) as exc:
-        raise ArchiveError(f"{target}: the bag could not be written and validated: {exc}") from exc
+    with scratch(target.parent, target.name, directory=True) as building:
+        for name, source in payload.items():
+            destination = building.joinpath(*PurePosixPath(name).parts)
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(source, bytes):
+                destination.write_bytes(source)
+            else:
+                shutil.copyfile(source, destination)
+        try:
+            bag = bagit.make_bag(str(building), info, checksums=list(CHECKSUMS))
+            bagit.Bag(str(building)).validate(fast=False)
+        except (bagit.BagError, OSError) as exc:
+            raise ArchiveError(
+                f"{target}: the bag could not be written and validated: {exc}"
+            ) from exc
+        os.replace(building, target)  # over an empty directory too
     oxum = str(bag.info["Payload-Oxum"])
     return BagSummary(
         path=target,

@@ -35,6 +35,7 @@ from typing import IO, Any
 from archive.errors import InvalidInputError, WarcFormatError
 from archive.index.cdxj import CompressedWriter
 from archive.packaging.pages import Page, page_lines
+from archive.packaging.scratch import scratch
 
 WACZ_VERSION = "1.1.1"
 INDEX_BLOCK_LINES = 1024
@@ -123,10 +124,8 @@ def pack_wacz(
     if len(set(names)) != len(names) or not all(n.endswith((".warc.gz", ".warc")) for n in names):
         raise InvalidInputError(f"WARC files must be *.warc(.gz) with distinct names: {names}")
     created = datetime.now(UTC).replace(microsecond=0)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-    try:
-        with os.fdopen(handle, "wb") as raw:
+    with scratch(target.parent, target.name) as temporary:
+        with temporary.open("wb") as raw:
             with zipfile.ZipFile(raw, "w", allowZip64=True) as archive:
                 resources = [_copy(archive, f"archive/{w.name}", w, created) for w in warcs]
                 resources += _write_index(archive, index, set(names), created)
@@ -146,11 +145,7 @@ def pack_wacz(
                 _write_bytes(archive, "datapackage-digest.json", _json(digest_doc), created)
             raw.flush()
             os.fsync(raw.fileno())
-        os.chmod(temporary, 0o644)  # mkstemp's 0600 would keep the package from its readers
         os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
     return WaczPackage(target, tuple(resources), digest, count)
 
 

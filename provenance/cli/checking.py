@@ -7,8 +7,7 @@ Exit codes: 0 clean / recovered, 1 problems found, 2 unreadable input or refused
 import argparse
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +15,7 @@ from archive.check.checker import check
 from archive.check.problems import Problem
 from archive.check.recover import RecoveryError, open_files, recover_file
 from archive.collection import Collection
+from provenance.cli.locking import collection_locked
 from provenance.cli.signature_check import verify_signatures
 from provenance.exitcodes import ExitCode
 from provenance.run.progress import Progress
@@ -118,21 +118,10 @@ def _check(args: argparse.Namespace) -> int:
     return code
 
 
-@contextmanager
-def _collection_locked(path: Path) -> Iterator[None]:
-    """Hold the lock of the collection whose warcs/ folder holds `path` (a crawl writing it
-    must not see its open file recovered under it); a file outside a collection needs none."""
-    if path.parent.name != Collection(Path()).warcs.name:
-        yield
-        return
-    from spiders.extensions.lock import CollectionLock  # the one lock protocol of a collection
-
-    lock = CollectionLock(path.parent.parent, run_id="")
-    lock.acquire(0)
-    try:
-        yield
-    finally:
-        lock.release()
+def _collection_of(path: Path) -> Path | None:
+    """The collection whose warcs/ folder holds `path` (a crawl writing it must not see its
+    open file recovered under it); None for a file outside a collection."""
+    return path.parent.parent if path.parent.name == Collection(Path()).warcs.name else None
 
 
 def _recover(args: argparse.Namespace) -> int:
@@ -142,12 +131,10 @@ def _recover(args: argparse.Namespace) -> int:
         if not found:
             print(f"{target}: no .open file to recover")
         for path in found:
+            collection = _collection_of(path)
             try:
-                with _collection_locked(path):
+                with collection_locked(collection) if collection else nullcontext():
                     print(recover_file(path))
-            except SystemExit as exc:  # CollectionLocked: a crawl is writing this collection
-                print(f"warcproof: {getattr(exc, 'message', exc)}", file=sys.stderr)
-                return ExitCode.LOCKED
             except RecoveryError as exc:
                 print(f"warcproof: {exc}", file=sys.stderr)
                 code = ExitCode.USAGE

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from provenance.cli.locking import collection_locked
 from provenance.cli.options import add_collection, add_config, add_manifest, settings_for
 from provenance.cli.signing_keys import signer_from, signing_options
 from provenance.exitcodes import ExitCode
@@ -53,7 +54,9 @@ def register(commands: Any) -> None:
 def _index(args: argparse.Namespace) -> int:
     from provenance.report import export as handoff  # cdxj-indexer, bagit: only when a command runs
 
-    update = handoff.index(settings_for(args).collection, rebuild=args.rebuild)
+    collection = settings_for(args).collection
+    with collection_locked(collection):
+        update = handoff.index(collection, rebuild=args.rebuild)
     how = "rebuilt" if update.rebuilt else f"{len(update.added)} new WARC file(s) added"
     print(f"{update.path}: {update.lines} lines, {len(update.warcs)} WARC file(s) ({how})")
     return ExitCode.OK
@@ -66,13 +69,11 @@ def _pack(args: argparse.Namespace) -> int:
         print(f"warcproof: {args.output}: a WACZ file's name must end in .wacz", file=sys.stderr)
         return ExitCode.USAGE
     signing = signer_from(args)
-    package = handoff.pack(
-        settings_for(args).collection,
-        args.output,
-        title=args.title,
-        description=args.desc,
-        sign=signing,
-    )
+    collection = settings_for(args).collection
+    with collection_locked(collection):  # pack updates the collection's index first
+        package = handoff.pack(
+            collection, args.output, title=args.title, description=args.desc, sign=signing
+        )
     size = sum(resource.bytes for resource in package.resources)
     print(
         f"{package.path}: {len(package.resources)} files ({size} bytes) listed, "
@@ -89,13 +90,14 @@ def _export(args: argparse.Namespace) -> int:
     config = settings_for(args)
     signing = signer_from(args)
     try:
-        bag, package = handoff.export(
-            config.collection,
-            args.bag,
-            config.manifest,
-            organization=args.organization,
-            sign=signing,
-        )
+        with collection_locked(config.collection):  # its WACZ updates the collection's index
+            bag, package = handoff.export(
+                config.collection,
+                args.bag,
+                config.manifest,
+                organization=args.organization,
+                sign=signing,
+            )
     except handoff.SeedsChangedError as exc:
         for problem in exc.problems:
             print(f"warcproof: {problem}", file=sys.stderr)

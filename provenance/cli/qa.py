@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from provenance.cli.locking import collection_locked
 from provenance.cli.options import add_collection, add_config, settings_for
 from provenance.errors import ProvenanceError
 from provenance.exitcodes import ExitCode
@@ -62,6 +63,7 @@ def _qa(args: argparse.Namespace) -> int:
         failed = failed or bool(result.missing) or result.problem is not None
     if not args.no_record:
         prefix = screenshot_prefix("warcproof")
-        files = check.record_results(collection, results, prefix=prefix)
+        with collection_locked(collection):
+            files = check.record_results(collection, results, prefix=prefix)
         print(f"\nScreenshots recorded in {', '.join(f.name for f in files)}")
     return ExitCode.FAILED if failed else ExitCode.OK

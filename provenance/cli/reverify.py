@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from provenance.cli.locking import collection_locked
 from provenance.cli.options import (
     add_collection,
     add_config,
@@ -40,7 +41,7 @@ def _reverify(args: argparse.Namespace) -> int:
     manifest = load(config.manifest)
     if args.crawl is not None:
         summary.load_entries(config.collection, args.crawl)  # an unknown crawl id: exit 2
-    with Progress("reverify", unit="seeds") as progress:
+    with collection_locked(config.collection), Progress("reverify", unit="seeds") as progress:
         result = reverify(
             config.collection, manifest, crawl_id=args.crawl, jobs=args.jobs, progress=progress
         )

@@ -7,7 +7,6 @@ the extracted text read back from the conversion record), the report, and the se
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from importlib.metadata import version
@@ -18,6 +17,7 @@ from archive.collection import Collection
 from archive.index.collection_index import IndexUpdate, index_collection
 from archive.packaging.bag import BagSummary, check_bag_target, export_bag
 from archive.packaging.pages import Page
+from archive.packaging.scratch import scratch
 from archive.packaging.wacz import WaczPackage, pack_wacz
 from archive.warc.reader import iter_records, read_record
 from provenance.errors import ProvenanceError
@@ -204,9 +204,8 @@ def export(
     shown = report.load(collection)
     entries = shown.entries
     name = collection.resolve().name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=target.parent, prefix=".warcproof-bag-") as scratch:
-        package = pack(collection, Path(scratch) / f"{name}.wacz", sign=sign)
+    with scratch(target.parent, f"{target.name}.wacz", directory=True) as folder:
+        package = pack(collection, folder / f"{name}.wacz", sign=sign)
         payload: dict[str, Path | bytes] = {
             f"{name}.wacz": package.path,
             "report.json": report.as_json(entries, shown.reverified).encode("utf-8"),

@@ -106,6 +106,15 @@ class Endpoint:
             params.append(("limit", str(limit)))
         return f"{self.cdx_template.format(base=self.base.rstrip('/'))}?{urlencode(params)}"
 
+    def replayed_original(self, fetched_url: str) -> str | None:
+        """The original URL of the capture that `fetched_url` (where a replay request ended,
+        after the archive's redirects) replays, by the replay template; None when it names
+        none. The base is left out: archives move between http and https."""
+        tail = self.replay_template.split("{base}", 1)[-1]
+        pattern = re.escape(tail).replace(r"\{timestamp\}", r"\d{1,14}").replace(r"\{url\}", "(.+)")
+        found = re.search(pattern + "$", fetched_url)
+        return found.group(1) if found else None
+
     def replay_url(self, capture: Capture) -> str:
         return self.replay_template.format(
             base=self.base.rstrip("/"),
@@ -213,8 +222,9 @@ def url_variants(url: str) -> list[str]:
 
 
 def same_page(capture_url: str, url: str) -> bool:
-    """Whether an archive's capture URL names the page `url` (http or https, with or without
-    "www.", default port or none): an archive may list anything, a `javascript:` URL or
+    """Whether an archive's capture URL names the page `url` (http or https, host in any case,
+    with or without "www.", default port or none, with or without a trailing slash): an archive
+    may list anything, a `javascript:` URL or
     another site included, and no verdict may rest on a page other than the seed's."""
 
     def key(text: str) -> tuple[str, str, str] | None:
@@ -228,7 +238,7 @@ def same_page(capture_url: str, url: str) -> bool:
         host = parts.hostname.removeprefix("www.")
         if port not in (None, 80, 443):
             host = f"{host}:{port}"
-        return host, parts.path or "/", parts.query
+        return host, parts.path.rstrip("/"), parts.query
 
     found = key(capture_url)
     return found is not None and found == key(url)

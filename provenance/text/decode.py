@@ -3,6 +3,8 @@
 Order of trust: a byte-order mark; then the declared charsets (HTTP header, then <meta>), except
 that bytes which are valid UTF-8 and not plain ASCII are read as UTF-8 whatever a single-byte
 declaration says (legacy text almost never validates as UTF-8 by chance); then detection.
+Charsets browsers never honour (UTF-7, UTF-32) count as undeclared. The text comes out without
+control characters (see `without_controls`).
 """
 
 from __future__ import annotations
@@ -17,7 +19,14 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]
 _HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?([A-Za-z0-9._:-]+)""", re.I)
 # WHATWG maps these labels to windows-1252, which is what servers that send them mean.
 _WHATWG_ALIASES = {"iso8859-1": "cp1252", "ascii": "cp1252"}
+# The WHATWG Encoding standard forbids these (UTF-7 smuggles markup past filters); a page that
+# declares one is read as if it declared nothing.
+_NEVER_HONOURED = {"utf-7", "utf-32", "utf-32-le", "utf-32-be"}
 _CP1252_CHAOS_MARGIN = 0.1
+# C0 controls but tab, LF and CR, and DEL: browsers render none of them, and lxml and
+# trafilatura lose a whole paragraph (or article) over one. Form feed is HTML whitespace.
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8"),
     (codecs.BOM_UTF16_LE, "utf-16-le"),
@@ -61,10 +70,23 @@ def _codec(label: str) -> str | None:
         name = codecs.lookup(label).name
     except LookupError:
         return None
+    if name in _NEVER_HONOURED:
+        return None
     return _WHATWG_ALIASES.get(name, name)
 
 
+def without_controls(text: str) -> str:
+    """`text` as a browser shows it: form feeds as spaces, other control characters removed."""
+    return _CONTROLS.sub("", text.replace("\f", " "))
+
+
 def decode_html(body: bytes, content_type: str | None = None) -> DecodedPage:
+    page = _decode(body, content_type)
+    text = without_controls(page.text)
+    return page if text == page.text else DecodedPage(page.encoding, page.how, page.declared, text)
+
+
+def _decode(body: bytes, content_type: str | None) -> DecodedPage:
     declared = declared_charsets(body, content_type)
     for bom, encoding in _BOMS:
         if body.startswith(bom):

@@ -55,11 +55,31 @@ def _title(tree: html.HtmlElement) -> str | None:
     return title
 
 
-def _run_trafilatura(tree: html.HtmlElement, url: str) -> Any:
+# Measured cost limits (bench/PAGE_SIZE.md). jusText, trafilatura's fallback, looks through the
+# whole run of short blocks around each short block: its time grows with the sum of the squared
+# lengths of those runs (a page of 5,000 tiny paragraphs took 52 s). The real pages of the
+# accuracy corpus reach 1.2 million; above SHORT_RUNS_LIMIT only trafilatura's own extractor
+# runs, and the evidence says so. That extractor is quadratic too (libxml2 merges node sets
+# pairwise), more slowly: pages of more than ELEMENT_LIMIT elements (the corpus's largest has
+# 10,534) are not extracted, with the reason.
+SHORT_RUNS_LIMIT = 2_000_000
+ELEMENT_LIMIT = 25_000
+_SHORT_BLOCK = 50  # characters: jusText's `length_low` as trafilatura calls it
+_BLOCK_TAGS = ("p", "div", "li", "td", "tr", "dd", "dt", "pre", "blockquote", "section", "h1")
+# libxml2 drops a document nested deeper than 255 elements unless told it is "huge"; then the
+# limit is 2,048, past which the text is lost and the parser says so. The page's text is walked
+# recursively (two Python frames a level, under the default limit of 1,000), so pages nested
+# deeper than DEPTH_LIMIT are refused with the reason; Chromium itself stops nesting at 512.
+_DEPTH_ERROR = "Excessive depth"
+DEPTH_LIMIT = 400
+
+
+def _run_trafilatura(tree: html.HtmlElement, url: str, *, fast: bool) -> Any:
     options = TRAFILATURA_OPTIONS
     return trafilatura.bare_extraction(
         tree,
         url=url,
+        fast=fast,
         with_metadata=options["with_metadata"],
         include_comments=options["include_comments"],
         include_tables=options["include_tables"],
@@ -83,6 +103,7 @@ class Article:
     page_text: str  # the page's full visible text (see provenance.text.pagetext)
     decoding: Decoding  # how the bytes were read (not the decoded HTML: it is not kept)
     extractor: str = EXTRACTOR
+    limit: str | None = None  # a cost limit that changed how the page was extracted, and why
     headings: tuple[str, ...] = ()  # the page's h1 texts, normalized: headline candidates
     periphery: tuple[PeripheralBlock, ...] = ()  # captions, bylines, asides... by DOM role
     paragraphs: tuple[Paragraph, ...] = ()  # the page's <p> elements and where they stand
@@ -90,7 +111,8 @@ class Article:
     def evidence(self) -> ExtractionEvidence:
         return ExtractionEvidence(
             extractor=self.extractor,
-            options=dict(TRAFILATURA_OPTIONS),
+            options={**TRAFILATURA_OPTIONS, "fast": self.limit is not None},
+            limit=self.limit,
             encoding=self.decoding.encoding,
             encoding_how=self.decoding.how,
             declared_charsets=tuple(self.decoding.declared),
@@ -125,6 +147,24 @@ def extract_article(body: bytes, *, url: str, content_type: str | None) -> Artic
         tree = _parse(decoded.text)
     except (etree.ParserError, ValueError) as exc:
         return NoArticle(f"the HTML could not be parsed: {exc}")
+    elements, depth = _size(tree)
+    if depth > DEPTH_LIMIT:
+        return NoArticle(
+            f"the page nests its elements {depth:,} deep, more than the {DEPTH_LIMIT} "
+            "extraction reads"
+        )
+    if elements > ELEMENT_LIMIT:
+        return NoArticle(
+            f"the page has {elements:,} HTML elements, more than the {ELEMENT_LIMIT:,} extraction "
+            "takes (its time grows with the square of the count; article pages have far fewer)"
+        )
+    runs = _short_runs_cost(tree)
+    limit = (
+        f"the runs of short blocks cost {runs:,}, more than {SHORT_RUNS_LIMIT:,}: trafilatura's "
+        "fallback extractors (readability, jusText) skipped, their time grows with that cost"
+        if runs > SHORT_RUNS_LIMIT
+        else None
+    )
     page_text = visible_text(tree)
     if (blocked := find_interstitial(tree, page_text)) is not None:
         return NoArticle(blocked.reason, blocked=blocked.kind)
@@ -134,7 +174,7 @@ def extract_article(body: bytes, *, url: str, content_type: str | None) -> Artic
     periphery = peripheral_blocks(tree)
     paragraphs = page_paragraphs(tree)
     # Last: trafilatura prunes a copy of the tree it is given, but nothing reads the tree after.
-    document = _run_trafilatura(tree, url)
+    document = _run_trafilatura(tree, url, fast=limit is not None)
     text = (document.text or "").strip() if document is not None else ""
     if not text:
         if len(page_text) < 200:
@@ -148,10 +188,36 @@ def extract_article(body: bytes, *, url: str, content_type: str | None) -> Artic
         text=text,
         page_text=page_text,
         decoding=decoded.decoding,
+        limit=limit,
         headings=tuple(h for h in headings if h),
         periphery=periphery,
         paragraphs=paragraphs,
     )
+
+
+def _size(tree: html.HtmlElement) -> tuple[int, int]:
+    """The tree's element count and depth, in one pass without recursion."""
+    elements = depth = deepest = 0
+    for event, _ in etree.iterwalk(tree, events=("start", "end")):
+        if event == "start":
+            elements, depth = elements + 1, depth + 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return elements, deepest
+
+
+def _short_runs_cost(tree: html.HtmlElement) -> int:
+    """The sum of the squared lengths of the runs of consecutive short blocks (own text under
+    `_SHORT_BLOCK` characters), in one pass: what jusText's neighbour search costs."""
+    total = run = 0
+    for block in tree.iter(_BLOCK_TAGS):
+        own = len((block.text or "").strip()) + sum(len((c.tail or "").strip()) for c in block)
+        if own < _SHORT_BLOCK:
+            run += 1
+        else:
+            total, run = total + run * run, 0
+    return total + run * run
 
 
 _XML_DECLARATION = re.compile(r"\s*<\?xml[^>]*>")
@@ -164,7 +230,7 @@ def _parse(text: str) -> html.HtmlElement:
     """The document tree; lxml refuses a str that starts with an XML declaration naming an
     encoding, which means nothing once the bytes are decoded, so it is dropped. A <title> left
     open (damaged pages) would swallow the whole document as its text: it is closed where the
-    next tag starts."""
+    next tag starts. Raises ValueError for a document nested too deep to read."""
     match = _XML_DECLARATION.match(text)
     if match:
         text = text[match.end() :]
@@ -173,4 +239,8 @@ def _parse(text: str) -> html.HtmlElement:
         end = text.find("<", title.end())
         if end >= 0 and text[end : end + 7].lower() != "</title":
             text = text[:end] + "</title>" + text[end:]
-    return html.document_fromstring(text)
+    parser = html.HTMLParser(huge_tree=True)
+    tree = html.document_fromstring(text, parser=parser)
+    if any(_DEPTH_ERROR in error.message for error in parser.error_log):
+        raise ValueError("its elements nest more than 2,048 deep, past which no text can be read")
+    return tree

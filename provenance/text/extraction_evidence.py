@@ -19,3 +19,4 @@ class ExtractionEvidence:
     declared_charsets: tuple[str, ...] = ()
     title: str | None = None
     headings: tuple[str, ...] = ()  # the page's h1 headings
+    limit: str | None = None  # a cost limit that changed how the page was extracted, and why

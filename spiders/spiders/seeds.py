@@ -312,6 +312,16 @@ class SeedsSpider(RequisitesMixin, scrapy.Spider):
         quest: _Quest = response.meta[QUEST_KEY]
         assert quest.fetches is not None
         role, capture = quest.fetches.pop(0)
+        original = self.endpoint.replayed_original(response.url) if self.endpoint else None
+        if original is None or not same_page(original, quest.seed.url or ""):
+            # The archive redirected the replay elsewhere: archived, never judged.
+            quest.problems.append(
+                f"the archive answered for its capture of {capture.url} with {response.url}, "
+                "which is not a capture of the seed's page: not used"
+            )
+            for output in self._next(quest):
+                yield output
+            return
         version = self._version(response.meta, role, capture, response)
         version.body = response.body
         quest.item.archived.append(version)

@@ -122,7 +122,7 @@ def seed_section(page: SeedPage, previous: str | None, following: str | None) ->
         f"{verdict_badge(verdict.verdict)}{_who_tag(page.who)}</h2>",
         _who_statement(page.who),
         _pager(previous, following),
-        f'<p class="meta">Source: {_link(source) if source else "unknown"}'
+        f'<p class="meta">Source: {url_link(source) if source else "unknown"}'
         f" \u00b7 {e(capture_line(capture))}</p>",
         _screenshot(page.screenshot),
         "<h3>Why</h3>",
@@ -179,8 +179,12 @@ def _pager(previous: str | None, following: str | None) -> str:
     return '<nav class="pager" aria-label="Seeds">' + "".join(links) + "</nav>"
 
 
-def _link(url: str) -> str:
-    return f'<a class="url" href="{e(url)}" rel="noreferrer">{e(url)}</a>'
+def url_link(url: str) -> str:
+    """A link to an http(s) URL; any other URL (`javascript:`, `data:`, from a hostile archive)
+    is shown as text, never as a link."""
+    if url.strip().lower().startswith(("http://", "https://")):
+        return f'<a class="url" href="{e(url)}" rel="noreferrer">{e(url)}</a>'
+    return f'<span class="url">{e(url)}</span>'
 
 
 def _counts_table(counts: Mapping[str, int]) -> str:
@@ -328,10 +332,10 @@ def _evidence(page: SeedPage) -> str:
     seed, extraction = evidence.seed, evidence.extraction
     items: list[tuple[str, str]] = []
     if capture is not None:
-        redirects = " \u2192 ".join(_link(url) for url in capture.redirects) or "none"
+        redirects = " \u2192 ".join(url_link(url) for url in capture.redirects) or "none"
         items += [
-            ("Source URL", _link(capture.source_url) if capture.source_url else "unknown"),
-            ("Fetched URL", _link(capture.fetched_url)),
+            ("Source URL", url_link(capture.source_url) if capture.source_url else "unknown"),
+            ("Fetched URL", url_link(capture.fetched_url)),
             ("Redirects", redirects),
             ("Fetched from", e(f"{capture.source_kind}, HTTP status {capture.status}")),
             ("Captured at", f"<time>{e(capture.captured_at)}</time>"),
