@@ -373,3 +373,16 @@ def test_a_unit_that_ends_inside_a_longer_word_of_the_page_is_an_edit_with_a_dif
     assert result.cls is UnitClass.EDITED
     assert any(op.op != "equal" for op in result.diff)
     assess(alignment)  # every edit has a change to quote
+
+
+def test_a_short_line_with_another_number_is_an_edit_of_it() -> None:
+    # Issue 13: "Bigg Boss Season 8" where the page reads "Season 7" is modified, not foreign.
+    page = "Body text here.\nWatch Bigg Boss Season 7 tonight\nMore."
+    result = align("Body text here.\n\nBigg Boss Season 8", "Body text here.", page).seed_units[1]
+    assert result.cls is UnitClass.EDITED
+    assert [(op.seed, op.article) for op in result.diff if op.op != "equal"] == [("8", "7")]
+    # A bare number has no words to place it by.
+    result = align("Body text here.\n\n(24)", "Body text here.", "Body text here. (25)").seed_units[
+        1
+    ]
+    assert result.cls is UnitClass.FOREIGN

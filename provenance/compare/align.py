@@ -36,6 +36,7 @@ _CONTAINED_REST_WORDS = 8  # words an article unit may hold besides the seed uni
 _SHORT_GAP = 3  # unchanged runs this short between two changes are folded into one change
 _HELD_INSIDE_CHARS = 15  # an article unit this long found inside the copy's text is held
 _REACH_CHARS = 40  # a sentence of the copy outside the article this long marks its extent
+_NUMBERED_LETTERS = 3  # letters a text with numbers needs to be placed by its words
 _SKIPPED_LINES = 8  # page lines a copy may jump over between two of its sentences: a gap
 
 
@@ -495,6 +496,9 @@ class _Page:
         short = len(text) < PAGE_FUZZY_MIN_CHARS
         if len(text) < _SHORT_MIN_CHARS:
             return None
+        renumbered = self.with_other_numbers(text)
+        if renumbered is not None:
+            return renumbered, fuzz.ratio(text, renumbered) / 100
         cutoff = SHORT_NEAR_SCORE if short else PAGE_NEAR_SCORE
         found = fuzz.partial_ratio_alignment(text, self.text, score_cutoff=cutoff)
         if found is None:
@@ -549,6 +553,16 @@ class _Page:
         """Where ``text`` first stands in the page's spaceless text, if it does."""
         at = self._spaceless[0].find(_spaceless(match_key(text)))
         return None if at < 0 else at
+
+    def with_other_numbers(self, text: str) -> str | None:
+        """The page text that reads as ``text`` with other numbers in it ("Season 8" of
+        "Season 7"), if the page has one and ``text`` has words to place it by."""
+        pieces = _NUMBER.split(text)
+        if len(pieces) < 2 or sum(char.isalpha() for char in text) < _NUMBERED_LETTERS:
+            return None
+        pattern = r"\d+".join(re.escape(piece) for piece in pieces)
+        found = re.search(rf"(?<!\w){pattern}(?!\w)", self.text)
+        return None if found is None else found.group()
 
     def contains(self, key: str) -> bool:
         """Substring test of a match key that will not find "Reply" inside "Replying"; the
