@@ -89,7 +89,8 @@ _LEAD_CLASS = re.compile(
     re.I,
 )
 _BYLINE = re.compile(
-    r"^(by|posted|published|updated|written by|filed under|photo|image|credit|source)\b[ :]",
+    r"^(by|posted|published|updated|written by|filed under|photo|image|credit|source)\b"
+    r"[ :](?! *\d)",
     re.I,
 )
 _MONTHS = (
@@ -100,6 +101,7 @@ _DATE = re.compile(rf"\b({_MONTHS})\s+\d{{1,2}}\b|\b\d{{1,2}}\s+({_MONTHS})\s+\d
 _CLOCK = re.compile(r"\b\d{1,2}:\d{2}\b")
 _PERIPHERY_MAX = 160  # a byline, dateline or credit line is short
 _LEADING_LINES = 8  # how far below the headline periphery is looked for
+_SENTENCE_WORDS = 8  # a line this long ending in a full stop is a sentence, not a dateline
 
 
 def _squash(text: str) -> str:
@@ -139,10 +141,12 @@ def _looks_leading(line: str) -> bool:
     squashed = line.strip()
     if len(squashed) > _PERIPHERY_MAX:
         return False
+    # A sentence that mentions a date ("The film opens February 13, 2013.") is body text.
+    sentence = len(squashed.split()) >= _SENTENCE_WORDS and squashed[-1:] in ".!?"
     return bool(
         _BYLINE.search(squashed)
-        or (_DATE.search(squashed) and len(squashed) < 80)
-        or (_CLOCK.search(squashed) and len(squashed) < 80)
+        or (_DATE.search(squashed) and len(squashed) < 80 and not sentence)
+        or (_CLOCK.search(squashed) and len(squashed) < 80 and not sentence)
     )
 
 

@@ -30,8 +30,10 @@ Untouched copies (expected verbatim or faithful):
   600 characters are ignored). A gold line of at most 160 characters is dropped when it is a
   caption text or a piece of one (anywhere but the first line), or, among lines 2 to 8, when it
   is a leading text or a piece of one, or reads as a byline (`By`, `Posted`, `Published`,
-  `Updated`, `Written by`, `Filed under`, `Photo`, `Image`, `Credit`, `Source` at its start),
-  or is under 80 characters and holds a date (`July 24`, `24 July 2012`) or a clock time. The
+  `Updated`, `Written by`, `Filed under`, `Photo`, `Image`, `Credit`, `Source` at its start,
+  not followed by a number: "By 2022, the law..." is a sentence), or is under 80 characters
+  and holds a date (`July 24`, `24 July 2012`) or a clock time and is not a sentence (eight
+  words or more ending in a full stop: "The film opens February 13, 2013." stays). The
   headline (first line) always stays. Pages where nothing is dropped are skipped (the copy
   would be the gold again); l3s_gn1's gold has no bylines or captions (those were labelled
   supplemental), so most of its pages are skipped.
