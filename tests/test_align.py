@@ -386,3 +386,32 @@ def test_a_short_line_with_another_number_is_an_edit_of_it() -> None:
         1
     ]
     assert result.cls is UnitClass.FOREIGN
+
+
+def test_a_note_about_the_writer_after_the_story_is_not_core() -> None:
+    # Issue 13: an author's bio after the story is left out by a reader's copy.
+    body = [
+        "The council met on Monday and voted to close the old bridge for a year of repairs.",
+        "Engineers found cracks in two of its piers during an inspection in the spring.",
+        "Traffic will go by the ferry until the work is done, the mayor said on Tuesday.",
+    ]
+    bio = [
+        "Jane Doe is a writer based in Leeds who covers transport, roads and the railways of "
+        "the north for the paper.",
+        "She has reported on roads and railways for twenty years, and her book on the canals "
+        "of Yorkshire came out last spring.",
+    ]
+    article = "\n".join(["Bridge to close", *body, *bio])
+    alignment = align("\n\n".join(["Bridge to close", *body]), article, article)
+    assert not alignment.omitted
+    assert [u.text for u, _ in alignment.left_out] == bio
+    # The story's own last paragraphs are core.
+    end = [
+        "The repairs will cost four million pounds, paid for by the county and by a grant "
+        "from the government's fund for old bridges.",
+        "Work is due to start in the first week of June, weather permitting, and to end "
+        "before the next winter sets in.",
+    ]
+    article = "\n".join(["Bridge to close", *body, *end])
+    alignment = align("\n\n".join(["Bridge to close", *body]), article, article)
+    assert [u.text for u in alignment.omitted] == end

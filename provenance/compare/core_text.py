@@ -41,8 +41,16 @@ _LONG_PARAGRAPH = 250  # a matched unit this long marks the body's extent (not "
 _SITE_TALK = re.compile(
     r"copyright|\u00a9|\(c\) \d|all rights reserved|subscrib|sign up|newsletter|click here|"
     r"e-?mail (alerts|this)|reprints?\b|terms of (use|service)|privacy policy|follow (us|@)|"
-    r"comments? (policy|are|is)|post a comment|\bRSS\b|advertis",
+    r"comments? (policy|are|is)|post a comment|\bRSS\b|advertis|views expressed|"
+    r"not necessarily (reflect|those)",
     re.IGNORECASE,
+)
+# A note about the writer or the publisher after the story: "Jane Doe is a writer based in
+# New York.", "Acme Corp. is the leading maker of ...".
+_ABOUT_SOMEONE = re.compile(
+    r"^(?:About [A-Z][^.]{0,60}?[:.] )?(?!(?:He|She|It|They|This|That|There|Here|We|I|You) )"
+    r"(?:[A-Z][\w'.&-]*,? ){1,5}(?:\([^)]{0,60}\) )?"
+    r"(?:is|was|has been) (?:a|an|the|also|currently|now)\b"
 )
 _PROSE_WORDS = 6  # words of a sentence that ends with a stop
 _LONG_WORDS = 15  # words of a line that is prose even without a stop
@@ -182,6 +190,7 @@ def _next_to_body(
             or in_body is False
             or where.outside_paragraphs(run[k])
             or len(run[k].text.split()) < _PROSE_WORDS
+            or (not leading and _ABOUT_SOMEONE.match(run[k].text))
         ):
             break
         if run[k].index in prose:
