@@ -4,6 +4,7 @@ and the test tiers: every test marked `crawl` or `external` is also `slow`, so t
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -23,6 +24,11 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.large_base_example],
 )
 settings.load_profile("loaded")
+
+# Screenshots are on by default when Chromium is installed: a few seconds of browser per page.
+# Crawl tests go without them unless they ask (`-s WARCPROOF_SCREENSHOTS=True`, or an
+# environment without this variable).
+os.environ.setdefault("WARCPROOF_SCREENSHOTS", "False")
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
