@@ -22,7 +22,7 @@ pytestmark = pytest.mark.crawl
 
 STATIC = ("site.css", "theme.css", "app.js", "logo.svg", "pattern.svg", "hero-960.png",
           "lazy.png", "thumb.webp", "dot.png", "icon.png", "share.png", "frame.html",
-          "frame.css", "frame-map.png")  # fmt: skip
+          "frame.css", "frame-map.png", "mark.ttf")  # fmt: skip
 PAGES = {"000": "newarab.com", "002": "www.gulf-times.com", "003": "www.timesofisrael.com",
          "004": "diyaruna.com"}  # fmt: skip
 
