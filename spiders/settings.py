@@ -55,7 +55,9 @@ DOWNLOADER_MIDDLEWARES = {
     "spiders.middlewares.retryafter.RetryAfterMiddleware": 560,
     # Before RobotsTxtMiddleware (100): a refused target's robots.txt is not fetched either.
     "spiders.middlewares.addresspolicy.AddressPolicyMiddleware": 50,
-    "spiders.middlewares.requisite_guard.RequisiteGuardMiddleware": 595,
+    "spiders.middlewares.requisite_guard.RequisiteGuardMiddleware": 60,
+    # After DownloadTimeoutMiddleware (350), which leaves a timeout already set alone.
+    "spiders.middlewares.requisite_guard.RequisiteTimeoutMiddleware": 595,
     # Closest to the download handler: waits for the capture's records (spiders.extensions.capture).
     "spiders.middlewares.capturewait.CaptureWaitMiddleware": 1000,
 }
