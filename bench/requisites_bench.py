@@ -99,12 +99,7 @@ def with_requisites(manifest: Path, work: Path, origin: str) -> tuple[int, int, 
     """(pages, requisite responses, seconds, CPU seconds) of a capture crawl with requisites."""
     collection = work / "collection"
     stats = work / "stats.json"
-    settings = (
-        *CRAWL_SETTINGS,
-        "ITEM_PIPELINES={}",
-        "WARCPROOF_SCREENSHOTS=False",
-        f"BENCH_STATS_FILE={stats}",
-    )
+    settings = (*CRAWL_SETTINGS, "ITEM_PIPELINES={}", f"BENCH_STATS_FILE={stats}")
     command = scrapy_command(manifest, collection, (), origin, work / "crawl.log", settings)
     run, _, cpu = timed(command)
     figures = stats_of(run, stats, "the crawl with requisites")

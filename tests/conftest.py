@@ -27,8 +27,10 @@ settings.load_profile("loaded")
 
 # Screenshots are on by default when Chromium is installed: a few seconds of browser per page.
 # Crawl tests go without them unless they ask (`-s WARCPROOF_SCREENSHOTS=True`, or an
-# environment without this variable).
-os.environ.setdefault("WARCPROOF_SCREENSHOTS", "False")
+# environment without this variable); `warcproof` reads the environment, a bare `scrapy crawl`
+# (scrapyd, JOBDIR, recovery, distributed tests) is given SCREENSHOTS_OFF.
+SCREENSHOTS_OFF = "WARCPROOF_SCREENSHOTS=False"
+os.environ.setdefault(*SCREENSHOTS_OFF.split("="))
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
