@@ -1,23 +1,34 @@
-"""Capture with page requisites against bare Scrapy fetching the same pages and resources:
+"""Capture with page requisites against bare Scrapy fetching the same pages and resources, and
+what screenshots add to a crawl:
 
     .venv/bin/python bench/requisites_bench.py [--pages 40] [--images 20] [--rounds 3]
 
 Each page is a replica hostile page (`/_hostile/images?n=K` under its own host segment, so its
-K images are its own) carrying seed 004's article and its stylesheets, script, images and
-iframe. In interleaved rounds: `scrapy crawl seeds` with the capture and requisites on (no
-item pipelines), then bare Scrapy (no extensions, no pipelines) fetching every URL the first
-crawl archived. Writes bench/REQUISITES.md: pages/s, resources/s and the ratio of the two
-crawls' responses per second (target >= 0.85)."""
+K images are its own) carrying seed 004's article and its stylesheets, web font, script, images
+and iframe. In interleaved rounds: `scrapy crawl seeds` with the capture and requisites on (no
+item pipelines, no screenshots), then bare Scrapy (no extensions, no pipelines) fetching every
+URL the first crawl archived. Each round gives its own ratio of the two crawls' responses per
+second (target >= 0.85), so the machine's load, which changes from minute to minute on a shared
+machine, weighs on both sides of a ratio alike; the median and the spread over the rounds are
+reported, with the CPU seconds each side used (steadier than wall time under load).
+
+Then, again interleaved, `warcproof crawl` of the project's seeds on the replica with
+screenshots off and on (Chromium renders every page from the archive after the crawl): the
+wall time each took and what a page's screenshot adds. Writes bench/REQUISITES.md."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
 import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -29,6 +40,7 @@ from archive.warc.reader import iter_records  # noqa: E402
 from bench.harness import replica_origin  # noqa: E402
 from bench.measure import CRAWL_SETTINGS, child_env  # noqa: E402
 from provenance.run.crawl_process import scrapy_command  # noqa: E402
+from provenance.run.headless_chromium import find_chromium  # noqa: E402
 from provenance.sources.manifest import add_seed  # noqa: E402
 
 TARGET = 0.85
@@ -54,13 +66,42 @@ def stats_of(run: subprocess.CompletedProcess[bytes], stats: Path, what: str) ->
     return loaded
 
 
-def with_requisites(manifest: Path, work: Path, origin: str) -> tuple[int, int, float]:
-    """(pages, requisite responses, seconds) of a capture crawl with requisites."""
+def timed(command: Sequence[str]) -> tuple[subprocess.CompletedProcess[bytes], float, float]:
+    """Run `command`; its result, wall seconds and CPU seconds (its process tree's)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.monotonic()
+    run = subprocess.run(command, cwd=ROOT, env=child_env(), capture_output=True)
+    wall = time.monotonic() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return run, wall, cpu
+
+
+@dataclass(frozen=True)
+class Round:
+    pages: int
+    requisites: int
+    seconds: float  # Scrapy's elapsed time of the capture crawl
+    cpu: float
+    bare_responses: int
+    bare_seconds: float
+    bare_cpu: float
+
+    @property
+    def ratio(self) -> float:
+        """Responses per second with requisites over bare Scrapy's."""
+        return ((self.pages + self.requisites) / self.seconds) / (
+            self.bare_responses / self.bare_seconds
+        )
+
+
+def with_requisites(manifest: Path, work: Path, origin: str) -> tuple[int, int, float, float]:
+    """(pages, requisite responses, seconds, CPU seconds) of a capture crawl with requisites."""
     collection = work / "collection"
     stats = work / "stats.json"
     settings = (*CRAWL_SETTINGS, "ITEM_PIPELINES={}", f"BENCH_STATS_FILE={stats}")
     command = scrapy_command(manifest, collection, (), origin, work / "crawl.log", settings)
-    run = subprocess.run(command, cwd=ROOT, env=child_env(), capture_output=True)
+    run, _, cpu = timed(command)
     figures = stats_of(run, stats, "the crawl with requisites")
     responses = [
         r.target_uri or ""
@@ -71,10 +112,10 @@ def with_requisites(manifest: Path, work: Path, origin: str) -> tuple[int, int, 
     (work / "urls.txt").write_text("\n".join(responses), "utf-8")
     pages = sum("/_hostile/images" in url for url in responses)
     robots = sum(url.endswith("/robots.txt") for url in responses)
-    return pages, len(responses) - pages - robots, float(figures["elapsed_time_seconds"])
+    return pages, len(responses) - pages - robots, float(figures["elapsed_time_seconds"]), cpu
 
 
-def bare(urls: Path, work: Path) -> tuple[int, float]:
+def bare(urls: Path, work: Path) -> tuple[int, float, float]:
     stats = work / "bare-stats.json"
     command = [
         sys.executable, "-m", "scrapy", "runspider", str(ROOT / "bench" / "fetch_list.py"),
@@ -82,9 +123,36 @@ def bare(urls: Path, work: Path) -> tuple[int, float]:
         "-s", f"BENCH_STATS_FILE={stats}", "-s", f"LOG_FILE={work / 'bare.log'}",
         *(arg for setting in CRAWL_SETTINGS for arg in ("-s", setting)),
     ]  # fmt: skip
-    run = subprocess.run(command, cwd=ROOT, env=child_env(), capture_output=True)
+    run, _, cpu = timed(command)
     figures = stats_of(run, stats, "bare Scrapy")
-    return int(figures["response_received_count"]), float(figures["elapsed_time_seconds"])
+    return int(figures["response_received_count"]), float(figures["elapsed_time_seconds"]), cpu
+
+
+def screenshot_crawl(work: Path, origin: str, screenshots: bool) -> tuple[float, int]:
+    """Wall seconds of `warcproof crawl` of the project's seeds, and the pages it rendered."""
+    collection = work / f"screenshots-{screenshots}"
+    command = [
+        str(Path(sys.executable).parent / "warcproof"), "crawl", "--manifest",
+        str(ROOT / "seeds" / "seeds.toml"), "--collection", str(collection), "--replica", origin,
+        "-s", f"WARCPROOF_SCREENSHOTS={screenshots}", "--log-level", "info",
+    ]  # fmt: skip
+    run, wall, _ = timed(command)
+    if run.returncode != 0:
+        raise SystemExit(f"warcproof crawl failed (exit {run.returncode}): {run.stderr[-2000:]!r}")
+    log = "".join(path.read_text("utf-8") for path in (collection / "logs").glob("*.log"))
+    rendered = 0
+    for line in log.splitlines():
+        if "page(s) rendered from the archive" in line:
+            rendered = int(line.split("Screenshots: ", 1)[1].split()[0])
+    return wall, rendered
+
+
+def spread(values: Sequence[float], digits: int = 2) -> str:
+    """The median, then the lowest and highest value."""
+    return (
+        f"{statistics.median(values):.{digits}f} "
+        f"(from {min(values):.{digits}f} to {max(values):.{digits}f})"
+    )
 
 
 def main() -> int:
@@ -93,48 +161,92 @@ def main() -> int:
     parser.add_argument("--images", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    rows = []
+    rows: list[Round] = []
+    shots: list[tuple[float, float, int]] = []
+    chromium = find_chromium()
+    load = os.getloadavg()[0]
     with (
         tempfile.TemporaryDirectory(prefix="warcproof-bench-req-") as scratch,
-        replica_origin() as (
-            origin,
-            _,
-        ),
+        replica_origin() as (origin, _),
     ):
         manifest = corpus(Path(scratch) / "corpus", args.pages, args.images)
         # Round -1 warms the origin (it builds each page once) and is not counted.
         for round_number in range(-1, args.rounds):
             work = Path(scratch) / f"round-{round_number}"
             work.mkdir()
-            pages, resources, seconds = with_requisites(manifest, work, origin)
-            fetched, bare_seconds = bare(work / "urls.txt", work)
+            pages, resources, seconds, cpu = with_requisites(manifest, work, origin)
+            fetched, bare_seconds, bare_cpu = bare(work / "urls.txt", work)
             if round_number >= 0:
-                rows.append((pages, resources, seconds, fetched, bare_seconds))
-    pages_s = statistics.median(p / s for p, _, s, _, _ in rows)
-    resources_s = statistics.median(r / s for _, r, s, _, _ in rows)
-    ratio = statistics.median(((p + r) / s) / (f / b) for p, r, s, f, b in rows)
+                rows.append(Round(pages, resources, seconds, cpu, fetched, bare_seconds, bare_cpu))
+        for round_number in range(args.rounds if chromium else 0):
+            work = Path(scratch) / f"shots-{round_number}"
+            work.mkdir()
+            off, _ = screenshot_crawl(work, origin, screenshots=False)
+            on, rendered = screenshot_crawl(work, origin, screenshots=True)
+            shots.append((off, on, rendered))
+    cpu_ratios = [
+        (r.cpu / (r.pages + r.requisites)) / (r.bare_cpu / r.bare_responses) for r in rows
+    ]
     lines = [
         "# Capture with page requisites",
         "",
         f"Generated {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by `bench/requisites_bench.py "
         f"--pages {args.pages} --images {args.images} --rounds {args.rounds}`: {args.pages} "
         f"replica pages, each with {args.images} images of its own plus the article's shared "
-        "stylesheets, script, images and iframe; medians over interleaved rounds after "
-        "an uncounted warm-up round; machine load average at the start: "
-        f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs.",
+        "stylesheets, web font, script, images and iframe; interleaved rounds after an "
+        f"uncounted warm-up round; machine load average at the start: {load:.1f} "
+        f"(at the end: {os.getloadavg()[0]:.1f}) on {os.cpu_count()} CPUs, shared with other "
+        "work. Seconds are Scrapy's elapsed time (spider open to close); CPU seconds are the "
+        "process tree's user and system time, start-up included.",
         "",
-        "| round | pages | requisites | seconds | bare responses | bare seconds |",
-        "|---|---|---|---|---|---|",
+        "| round | pages | requisites | seconds | CPU s | bare responses | bare seconds "
+        "| bare CPU s | ratio |",
+        "|---|---|---|---|---|---|---|---|---|",
         *(
-            f"| {n} | {p} | {r} | {s:.2f} | {f} | {b:.2f} |"
-            for n, (p, r, s, f, b) in enumerate(rows)
+            f"| {n} | {r.pages} | {r.requisites} | {r.seconds:.2f} | {r.cpu:.1f} "
+            f"| {r.bare_responses} | {r.bare_seconds:.2f} | {r.bare_cpu:.1f} | {r.ratio:.2f} |"
+            for n, r in enumerate(rows)
         ),
         "",
-        f"- capture with requisites: **{pages_s:.1f} pages/s**, **{resources_s:.1f} resources/s**",
-        f"- ratio of responses/s to bare Scrapy fetching the same URLs: **{ratio:.2f}** "
-        f"(target >= {TARGET}: {'met' if ratio >= TARGET else 'NOT met'})",
+        "Median over the rounds (lowest to highest):",
+        "",
+        f"- capture with requisites: **{spread([r.pages / r.seconds for r in rows], 1)} "
+        f"pages/s**, **{spread([r.requisites / r.seconds for r in rows], 1)} resources/s**",
+        f"- ratio of responses/s to bare Scrapy fetching the same URLs in the same round: "
+        f"**{spread([r.ratio for r in rows])}** (target >= {TARGET}: "
+        f"{'met' if statistics.median(r.ratio for r in rows) >= TARGET else 'NOT met'} "
+        "by the median)",
+        f"- CPU seconds per response, with requisites over bare: {spread(cpu_ratios)}",
+        "",
+        "The wall-time ratio moves with the load other work puts on the machine from one minute "
+        "to the next, so its spread is wide; the CPU figure is the steadier one. Per response "
+        "the capture also writes and compresses the request and response records, digests the "
+        "payload and looks for requisites in every page and stylesheet; a crawl bound by the "
+        f"CPU alone would run at about {1 / statistics.median(cpu_ratios):.2f} of bare "
+        "Scrapy's rate.",
+        "",
+        "## Screenshots during a crawl",
         "",
     ]
+    if shots:
+        added = [(on - off) / max(rendered, 1) for off, on, rendered in shots]
+        lines += [
+            "`warcproof crawl` of the project's 5 seeds on the replica (wall time, start-up "
+            "included), screenshots off then on, in each round:",
+            "",
+            "| round | off (s) | on (s) | pages rendered |",
+            "|---|---|---|---|",
+            *(
+                f"| {n} | {off:.1f} | {on:.1f} | {rendered} |"
+                for n, (off, on, rendered) in enumerate(shots)
+            ),
+            "",
+            f"- screenshots add **{spread(added, 1)} s per page** "
+            f"(crawl: {spread([on / off for off, on, _ in shots])} times as long)",
+            "",
+        ]
+    else:
+        lines += ["Chromium is not installed here: not measured.", ""]
     target = ROOT / "bench" / "REQUISITES.md"
     target.write_text("\n".join(lines), "utf-8")
     print("\n".join(lines))

@@ -1,11 +1,11 @@
-"""The requisites of the replica pages: stylesheets (one `@import`ing another), small images
-generated in code (PNG built with zlib, SVG, WebP), a script that changes the page (it loads
-lazy images and adds a banner), and a framed document with its own stylesheet and image.
+"""The requisites of the replica pages: stylesheets (one `@import`ing another, which declares a
+web font with @font-face), small images generated in code (PNG built with zlib, SVG, WebP), a
+TrueType font built in code (replica.page_assets_font), a script that changes the page (it
+loads lazy images and adds a banner), and a framed document with its own stylesheet and image.
 
 Served under ``/_static/NAME`` at the root or under any source host (``/HOST/_static/NAME``),
 as real sites serve theirs: ETag, Last-Modified, a long Cache-Control, and 304 to a matching
-If-None-Match or If-Modified-Since. No web font: a valid font cannot be built here by hand
-in a few lines, so the pages use the browser's own fonts."""
+If-None-Match or If-Modified-Since."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from functools import cache
 from urllib.parse import urlsplit
 
+from replica.page_assets_font import mark_font
 from replica.responses import Response
 
 PREFIX = "/_static/"
@@ -75,6 +76,20 @@ header, .site-header { background: #7a1b1b url("pattern.svg") repeat-x; min-heig
 .rq-strip img { width: 120px; height: 60px; margin: 4px; }
 """
 _THEME_CSS = b"""/* imported by site.css */
+@font-face {
+  font-family: "Replica Mark";
+  src: url("mark.ttf") format("truetype");
+  font-display: block;
+}
+/* The site's mark, drawn in the web font: generated content, so the page's text is unchanged. */
+.rq-top::before {
+  content: "\\E000\\E001\\E002\\E003";
+  display: block;
+  margin: 10px 12px 0;
+  font: 32px/1 "Replica Mark";
+  letter-spacing: 6px;
+  color: #7a1b1b;
+}
 a { color: #7a1b1b; }
 .rq-banner { height: 18px; background: #1b4f7a url("dot.png"); }
 .rq-frame { width: 320px; height: 120px; border: 1px solid #bbb; }
@@ -117,6 +132,7 @@ def assets() -> Mapping[str, tuple[str, bytes]]:
         "dot.png": ("image/png", png(4, 4, lambda x, y: (27 + 40 * ((x + y) % 2), 79, 122))),
         "icon.png": ("image/png", png(16, 16, lambda x, y: (122, 27 + 8 * x, 27 + 8 * y))),
         "share.png": ("image/png", png(60, 30, lambda x, y: (240, 200, 4 * x))),
+        "mark.ttf": ("font/ttf", mark_font()),
         "frame.html": ("text/html; charset=utf-8", _FRAME_HTML),
         "frame.css": ("text/css; charset=utf-8", _FRAME_CSS),
         "frame-map.png": ("image/png", png(96, 64, lambda x, y: (90 + y, 140, 90 + x))),

@@ -55,7 +55,9 @@ DOWNLOADER_MIDDLEWARES = {
     "spiders.middlewares.retryafter.RetryAfterMiddleware": 560,
     # Before RobotsTxtMiddleware (100): a refused target's robots.txt is not fetched either.
     "spiders.middlewares.addresspolicy.AddressPolicyMiddleware": 50,
-    "spiders.middlewares.requisite_guard.RequisiteGuardMiddleware": 595,
+    "spiders.middlewares.requisite_guard.RequisiteGuardMiddleware": 60,
+    # After DownloadTimeoutMiddleware (350), which leaves a timeout already set alone.
+    "spiders.middlewares.requisite_guard.RequisiteTimeoutMiddleware": 595,
     # Closest to the download handler: waits for the capture's records (spiders.extensions.capture).
     "spiders.middlewares.capturewait.CaptureWaitMiddleware": 1000,
 }
@@ -129,9 +131,9 @@ WARCPROOF_REQUISITES_MAX_BYTES = 50 * 1024 * 1024
 WARCPROOF_REQUISITES_SECONDS = 60
 WARCPROOF_REQUISITES_MEDIA = False
 # At the end of a crawl, render every page from the archive in headless Chromium and keep the
-# screenshots (spiders/extensions/screenshots.py; `warcproof qa` does it for any crawl). Off by
-# default: each page costs two browser runs (about 10-20 s on a small machine).
-WARCPROOF_SCREENSHOTS = False
+# screenshots (spiders/extensions/screenshots.py; `warcproof qa` does it for any crawl). On
+# when Chromium is installed (one browser run per page, a few seconds each); False turns it off.
+WARCPROOF_SCREENSHOTS = True
 WARCPROOF_RUN_ID = ""
 # Crawl progress on a terminal (spiders.extensions.crawl_progress); with an interval (seconds),
 # one plain line that often when stderr is not a terminal.

@@ -4,6 +4,7 @@ and the test tiers: every test marked `crawl` or `external` is also `slow`, so t
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -23,6 +24,13 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.large_base_example],
 )
 settings.load_profile("loaded")
+
+# Screenshots are on by default when Chromium is installed: a few seconds of browser per page.
+# Crawl tests go without them unless they ask (`-s WARCPROOF_SCREENSHOTS=True`, or an
+# environment without this variable); `warcproof` reads the environment, a bare `scrapy crawl`
+# (scrapyd, JOBDIR, recovery, distributed tests) is given SCREENSHOTS_OFF.
+SCREENSHOTS_OFF = "WARCPROOF_SCREENSHOTS=False"
+os.environ.setdefault(*SCREENSHOTS_OFF.split("="))
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"

@@ -28,6 +28,7 @@ from provenance.ledger.store import Ledger
 from replica.generated import article_text
 from replica.server import ReplicaServer
 from spiders.frontier import RunKeys, SeedRequestFingerprinter
+from tests.conftest import SCREENSHOTS_OFF
 from tests.redis_server import redis_server
 
 HOST = "dist.test"
@@ -215,7 +216,7 @@ def scrapy_crawl(
     settings: Sequence[str], log: Path, stderr: int | None = None
 ) -> subprocess.Popen[bytes]:
     """`scrapy crawl seeds` with these settings, as a process joins a run by hand."""
-    command = [SCRAPY, "crawl", "seeds", "-s", f"LOG_FILE={log}"]
+    command = [SCRAPY, "crawl", "seeds", "-s", f"LOG_FILE={log}", "-s", SCREENSHOTS_OFF]
     for setting in settings:
         command += ["-s", setting]
     env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "spiders.settings"}

@@ -17,6 +17,7 @@ from archive.warc.reader import iter_records
 from provenance.run.crawl_process import scrapy_command
 from provenance.sources.manifest import add_seed
 from replica.generated import article_text
+from tests.conftest import SCREENSHOTS_OFF
 
 BIN = Path(sys.executable).parent
 PAGES = 8
@@ -50,7 +51,7 @@ def test_a_paused_crawl_resumes_without_redoing_or_losing_a_seed(
 
     def command(run: int) -> list[str]:
         log = collection / "logs" / f"run-{run}.log"
-        slow = ["CONCURRENT_REQUESTS=1", "DOWNLOAD_DELAY=0.4", f"JOBDIR={jobdir}"]
+        slow = ["CONCURRENT_REQUESTS=1", "DOWNLOAD_DELAY=0.4", f"JOBDIR={jobdir}", SCREENSHOTS_OFF]
         return scrapy_command(manifest, collection, (), replica_origin, log, slow)
 
     ledger = collection / "ledger.sqlite"

@@ -22,7 +22,7 @@ from archive.check.problems import Problem
 from archive.check.recover import RecoveryError, recover_file
 from provenance.cli.main import main
 from provenance.run.crawl_process import scrapy_command
-from tests.conftest import SEEDS
+from tests.conftest import SCREENSHOTS_OFF, SEEDS
 from tests.test_check_warc import written_warc
 
 CRAWL_TIMEOUT = 180.0
@@ -272,7 +272,7 @@ def test_a_crawl_killed_mid_write_is_recovered(tmp_path: Path, replica_origin: s
         [],
         replica_origin,
         collection / "logs" / "crawl.log",
-        ["WARCPROOF_WARC_MAX_SIZE=150000"],
+        ["WARCPROOF_WARC_MAX_SIZE=150000", SCREENSHOTS_OFF],
     )
     env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "spiders.settings"}
     process = subprocess.Popen(command, env=env, start_new_session=True)

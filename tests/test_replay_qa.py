@@ -21,7 +21,7 @@ from PIL import Image, ImageChops
 
 from archive.warc.reader import iter_records
 from provenance.run.headless_chromium import FLAGS, VIRTUAL_TIME_MS, WINDOW
-from tests.conftest import SEEDS, run_crawl
+from tests.conftest import SEEDS, crawl_command, run_crawl
 from tests.processes import stop
 
 pytestmark = [pytest.mark.crawl, pytest.mark.external]
@@ -169,24 +169,43 @@ def test_the_html_report_shows_the_screenshot_beside_the_verdict(
 def test_without_chromium_the_crawl_says_once_that_screenshots_were_skipped(
     tmp_path: Path, replica_origin: str
 ) -> None:
+    """Screenshots are on by default (no setting given here): without a browser on PATH the
+    crawl says so once, and nothing at WARNING level."""
     collection = tmp_path / "collection"
-    env = {**os.environ, "PATH": str(Path(sys.executable).parent)}
+    env = {k: v for k, v in os.environ.items() if k != "WARCPROOF_SCREENSHOTS"}
+    env["PATH"] = str(Path(sys.executable).parent)
     result = subprocess.run(
         [WARCPROOF, "crawl", "--manifest", str(SEEDS / "seeds.toml"), "--collection",
-         str(collection), "--replica", replica_origin, "--seed", "004",
-         "-s", "WARCPROOF_SCREENSHOTS=True"],
+         str(collection), "--replica", replica_origin, "--seed", "004"],
         capture_output=True, text=True, timeout=300, env=env,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     log = "".join(p.read_text("utf-8") for p in (collection / "logs").glob("*.log"))
     assert log.count("screenshots were skipped") == 1
+    assert "WARNING" not in log
 
 
-def test_a_crawl_with_screenshots_keeps_them(tmp_path: Path, replica_origin: str) -> None:
+def test_a_crawl_keeps_screenshots_by_default_and_not_when_turned_off(
+    tmp_path: Path, replica_origin: str
+) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "WARCPROOF_SCREENSHOTS"}
+    off = tmp_path / "off"
+    result = subprocess.run(
+        [*crawl_command(SEEDS / "seeds.toml", off, replica_origin, "--seed", "004"),
+         "-s", "WARCPROOF_SCREENSHOTS=False"],
+        capture_output=True, text=True, timeout=300, env=env,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    found = [r for p in sorted((off / "warcs").glob("*.warc.gz")) for r in iter_records(p)]
+    assert not [r for r in found if (r.target_uri or "").startswith("urn:screenshot:")]
+    log = "".join(p.read_text("utf-8") for p in (off / "logs").glob("*.log"))
+    assert "screenshots were skipped" not in log
+    assert "rendered from the archive" not in log
+
     collection = tmp_path / "collection"
-    result = run_crawl(
-        SEEDS / "seeds.toml", collection, replica_origin, "--seed", "004",
-        "-s", "WARCPROOF_SCREENSHOTS=True",
+    result = subprocess.run(
+        crawl_command(SEEDS / "seeds.toml", collection, replica_origin, "--seed", "004"),
+        capture_output=True, text=True, timeout=300, env=env,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     found = [r for p in sorted((collection / "warcs").glob("*.warc.gz")) for r in iter_records(p)]

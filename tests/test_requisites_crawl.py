@@ -5,9 +5,12 @@ held to their page's caps and are still judged."""
 
 from __future__ import annotations
 
+import http.server
 import json
+import os
 import subprocess
 import sys
+import threading
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -16,13 +19,15 @@ import pytest
 
 from archive.warc.reader import StoredRecord, iter_records
 from provenance.sources.manifest import add_seed
-from tests.conftest import SEEDS, run_crawl
+from replica.page_assets import assets
+from tests.conftest import ROOT, SEEDS, run_crawl
 
 pytestmark = pytest.mark.crawl
 
 STATIC = ("site.css", "theme.css", "app.js", "logo.svg", "pattern.svg", "hero-960.png",
           "lazy.png", "thumb.webp", "dot.png", "icon.png", "share.png", "frame.html",
-          "frame.css", "frame-map.png")  # fmt: skip
+          "frame.css", "frame-map.png", "mark.ttf")  # fmt: skip
+PAGE_004 = (ROOT / "replica" / "pages" / "004_diyaruna.html").read_bytes()
 PAGES = {"000": "newarab.com", "002": "www.gulf-times.com", "003": "www.timesofisrael.com",
          "004": "diyaruna.com"}  # fmt: skip
 
@@ -224,3 +229,93 @@ def test_a_requisite_that_times_out_does_not_hold_the_verdict(hostile: Any) -> N
         and r.header("WARC-Refers-To") == entries["slow"]["capture"]["response_record_id"]
     ]  # fmt: skip
     assert (verdict.date or "") < (listed.date or "")
+
+
+PUBLIC = "http://93.184.216.34"  # a public address, reached here only through the proxy below
+
+
+class _PublicOrigin(http.server.ThreadingHTTPServer):
+    """An HTTP proxy on loopback standing in for the public web: the crawl sends every request
+    to it (http_proxy), so a page can live at a public address; each URL asked is recorded."""
+
+    daemon_threads = True
+    routes: dict[str, tuple[int, list[tuple[str, str]], bytes]]
+    asked: list[str]
+
+
+class _PublicHandler(http.server.BaseHTTPRequestHandler):
+    server: _PublicOrigin
+
+    def do_GET(self) -> None:
+        self.server.asked.append(self.path)  # a proxy request: the absolute URL
+        status, headers, body = self.server.routes.get(self.path, (404, [], b""))
+        self.send_response(status)
+        for name, value in [*headers, ("Content-Length", str(len(body)))]:
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet: the test reads `asked`."""
+
+
+def test_a_requisite_redirecting_to_a_private_address_is_refused_and_left_out(
+    tmp_path: Path,
+) -> None:
+    """Not a replica crawl, so the address policy is on: a page on a public address whose
+    image redirects to 127.0.0.1, and whose other image names 10.0.0.1 outright. Neither
+    private URL is asked for; both are listed as left out with the reason; the public image
+    is archived and the page is judged."""
+    origin = _PublicOrigin(("127.0.0.1", 0), _PublicHandler)
+    private = f"http://127.0.0.1:{origin.server_address[1]}/private/secret.png"
+    page = PAGE_004.replace(
+        b"</body>",
+        b'<img src="/img/redirected.png"><img src="http://10.0.0.1/named.png">'
+        b'<img src="/img/public.png"></body>',
+    )
+    html = [("Content-Type", "text/html; charset=utf-8")]
+    origin.asked = []
+    origin.routes = {
+        f"{PUBLIC}/article": (200, html, page),
+        f"{PUBLIC}/img/redirected.png": (302, [("Location", private)], b""),
+        f"{PUBLIC}/img/public.png": (200, [("Content-Type", "image/png")], assets()["dot.png"][1]),
+        private: (200, [("Content-Type", "image/png")], b"private"),
+    }
+    thread = threading.Thread(target=origin.serve_forever, daemon=True)
+    thread.start()
+    manifest = tmp_path / "seeds" / "seeds.toml"
+    manifest.parent.mkdir()
+    manifest.write_text("version = 1\n")
+    copy = tmp_path / "seed.txt"
+    copy.write_bytes((SEEDS / "004_3a71e7ca43e17fc5.txt").read_bytes())
+    add_seed(manifest, copy, urls=[f"{PUBLIC}/article"], seed_id="public")
+    collection = tmp_path / "collection"
+    proxy = f"http://127.0.0.1:{origin.server_address[1]}"
+    env = {k: v for k, v in os.environ.items() if k.lower() not in {"no_proxy", "http_proxy"}}
+    try:
+        result = subprocess.run(
+            [str(Path(sys.executable).parent / "warcproof"), "crawl", "--manifest",
+             str(manifest), "--collection", str(collection),
+             "-s", "WARCPROOF_FALLBACK=False", "-s", "RETRY_TIMES=0"],
+            capture_output=True, text=True, timeout=300,
+            env={**env, "http_proxy": proxy, "no_proxy": ""},
+        )  # fmt: skip
+    finally:
+        origin.shutdown()
+        origin.server_close()
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert f"{PUBLIC}/article" in origin.asked  # the page came through the stand-in
+    assert private not in origin.asked
+    assert not [url for url in origin.asked if "10.0.0.1" in url or "/private/" in url]
+    entry = report(collection)["public"]
+    assert entry["verdict"] == "faithful", entry["reasons"]
+    listing = listings(records(collection))[entry["capture"]["response_record_id"]]
+    why = {item["url"]: item["why"] for item in listing["left_out"]}
+    assert (
+        "a public page redirects to a private address (127.0.0.1)"
+        in why[f"{PUBLIC}/img/redirected.png"]
+    )
+    assert "names a requisite on a private address (10.0.0.1)" in why["http://10.0.0.1/named.png"]
+    fetched = {item["url"]: item for item in listing["fetched"]}
+    assert fetched[f"{PUBLIC}/img/public.png"]["status"] == 200
+    assert fetched[f"{PUBLIC}/img/public.png"]["record"]

@@ -1,17 +1,29 @@
 """Finding a page's requisites in its HTML and stylesheets (provenance.text.requisites), and
-the refusal of a public page's requisite on a private address (pure decisions: nothing is
-fetched)."""
+the refusal of a public page's requisite on a private address, the requisite middlewares'
+order and time cap (pure decisions: nothing is fetched)."""
 
 from __future__ import annotations
 
+import time
+
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from scrapy import Request
+from scrapy.core.downloader.middleware import DownloaderMiddlewareManager
+from scrapy.settings import Settings
 
+import spiders.settings
 from provenance.text.requisites import css_requisites, html_requisites, pick_srcset
 from replica.hostile import answer_hostile
 from replica.page_assets import assets
 from replica.routes import DEFAULT_PAGES_DIR
-from spiders.middlewares.requisite_guard import requisite_refusal
+from spiders.middlewares.requisite_guard import (
+    DEADLINE_KEY,
+    RequisiteTimeoutMiddleware,
+    RequisiteTimeUp,
+    requisite_refusal,
+)
 
 BASE = "http://example.org/news/article"
 
@@ -124,3 +136,31 @@ def test_finders_never_raise(body: bytes, css: str) -> None:
     for requisite in html_requisites(body, BASE) + css_requisites(css, BASE):
         assert requisite.url.startswith(("http://", "https://"))
     pick_srcset(css)
+
+
+def test_the_requisite_guard_runs_before_robots_txt_and_the_timeout_cap_after_the_default() -> None:
+    """A refused requisite's robots.txt is not fetched; the cap sees Scrapy's download timeout."""
+    settings = Settings()
+    settings.setmodule(spiders.settings, priority="project")
+    order = DownloaderMiddlewareManager._get_mwlist_from_settings(settings)
+    guard = order.index("spiders.middlewares.requisite_guard.RequisiteGuardMiddleware")
+    cap = order.index("spiders.middlewares.requisite_guard.RequisiteTimeoutMiddleware")
+    robots = order.index("scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware")
+    timeout = order.index("scrapy.downloadermiddlewares.downloadtimeout.DownloadTimeoutMiddleware")
+    assert guard < robots
+    assert timeout < cap
+
+
+def test_the_timeout_cap_keeps_a_shorter_timeout_and_drops_a_requisite_out_of_time() -> None:
+    cap = RequisiteTimeoutMiddleware()
+    soon = Request("http://example.org/a.png", meta={DEADLINE_KEY: time.time() + 30})
+    soon.meta["download_timeout"] = 180.0  # as DownloadTimeoutMiddleware sets it
+    cap.process_request(soon)
+    assert 0 < soon.meta["download_timeout"] <= 30
+    short = Request("http://example.org/b.png", meta={DEADLINE_KEY: time.time() + 30})
+    short.meta["download_timeout"] = 3.0
+    cap.process_request(short)
+    assert short.meta["download_timeout"] == 3.0
+    late = Request("http://example.org/c.png", meta={DEADLINE_KEY: time.time() - 1})
+    with pytest.raises(RequisiteTimeUp):
+        cap.process_request(late)

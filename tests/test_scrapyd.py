@@ -23,7 +23,7 @@ from archive.check.checker import check
 from archive.collection import Collection
 from provenance.ledger.store import Ledger
 from provenance.sources.manifest import load
-from tests.conftest import ROOT
+from tests.conftest import ROOT, SCREENSHOTS_OFF
 from tests.processes import free_port, stop
 
 BIN = Path(sys.executable).parent
@@ -133,6 +133,7 @@ def test_a_crawl_scheduled_through_scrapyd(
             ("setting", f"WARCPROOF_SEEDS={corpus}"),
             ("setting", f"WARCPROOF_REPLICA_URL={replica_origin}"),
             ("setting", "AUTOTHROTTLE_ENABLED=False"),
+            ("setting", SCREENSHOTS_OFF),
         ],
     )
     assert job["status"] == "ok", job

@@ -86,18 +86,15 @@ class Chromium:
                 tail = " ".join(exc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:])
                 raise ChromiumError(f"chromium failed ({exc.returncode}): {tail}") from exc
 
-    def screenshot(self, url: str, target: Path) -> bytes:
-        """The PNG screenshot of `url` (also written to `target`)."""
+    def render(self, url: str, target: Path) -> tuple[str, bytes]:
+        """The serialised DOM of `url` once its scripts have run, and its PNG screenshot (also
+        written to `target`), from one browser run."""
         target.unlink(missing_ok=True)
-        self._run(f"--screenshot={target}", url)
+        dom = self._run("--dump-dom", f"--screenshot={target}", url).stdout
         try:
             data = target.read_bytes()
         except OSError as exc:
             raise ChromiumError(f"chromium wrote no screenshot of {url}") from exc
         if not data.startswith(b"\x89PNG\r\n\x1a\n"):
             raise ChromiumError(f"chromium's screenshot of {url} is not a PNG")
-        return data
-
-    def dom(self, url: str) -> str:
-        """The serialised DOM of `url` once its scripts have run."""
-        return self._run("--dump-dom", url).stdout.decode("utf-8", "replace")
+        return dom.decode("utf-8", "replace"), data

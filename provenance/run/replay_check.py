@@ -100,10 +100,10 @@ def replay_check(
 def _check_one(proxy: ReplayProxy, browser: Chromium, page: ReplayPage, shot: Path) -> ReplayResult:
     result = ReplayResult(page)
     url = page.open_url or page.url
+    dom = ""
     proxy.take_log()
     try:
-        dom = browser.dom(url)
-        result.screenshot = browser.screenshot(url, shot)
+        dom, result.screenshot = browser.render(url, shot)
     except ChromiumError as exc:
         result.problem = str(exc)
     served = page_requests(proxy.take_log(), url)

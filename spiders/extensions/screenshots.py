@@ -1,9 +1,11 @@
-"""Screenshots at the end of a crawl (WARCPROOF_SCREENSHOTS): every page fetched for a verdict
-is rendered by headless Chromium from the collection alone, once the WARC files are closed and
-indexed, and the screenshots and replay findings go into the collection
-(provenance.run.replay_check; `warcproof qa` does the same for any crawl later).
+"""Screenshots at the end of a crawl (on by default; WARCPROOF_SCREENSHOTS=False turns them
+off): every page fetched for a verdict is rendered by headless Chromium from the collection
+alone, once the WARC files are closed and indexed, and the screenshots and replay findings go
+into the collection (provenance.run.replay_check; `warcproof qa` does the same for any crawl
+later).
 
-Without Chromium the crawl goes on as usual and says once that screenshots were skipped."""
+Without Chromium the crawl goes on as usual and says once, at INFO level (a machine without a
+browser is a normal one), that screenshots were skipped."""
 
 from __future__ import annotations
 
@@ -38,14 +40,14 @@ class ScreenshotsExtension:
     def from_crawler(cls, crawler: Crawler) -> ScreenshotsExtension:
         settings = crawler.settings
         if not settings.getbool("WARCPROOF_SCREENSHOTS"):
-            raise NotConfigured  # off by default: no warning for a normal crawl
+            raise NotConfigured  # turned off: nothing to say
         binary = find_chromium()
         if binary is None:
-            log.warning(
+            log.info(
                 "Chromium is not installed: screenshots were skipped for this crawl "
-                "(Debian: apt-get install chromium)"
+                "(Debian: apt-get install chromium; WARCPROOF_SCREENSHOTS=False: do not try)"
             )
-            raise NotConfigured("chromium is not installed")
+            raise NotConfigured  # no reason given: Scrapy would log it again as a WARNING
         extension = cls(
             Path(settings.get("WARCPROOF_COLLECTION")),
             binary,

@@ -1,7 +1,11 @@
-"""Downloader middleware for page requisites (spiders.requisite_fetch): a requisite whose
-page's time is up is not sent, the others may take no longer than the time left, and, unless
-private addresses are allowed, a public page cannot make the crawler fetch a requisite on a
-loopback or private address (as the address policy refuses redirects into one)."""
+"""Downloader middlewares for page requisites (spiders.requisite_fetch).
+
+`RequisiteGuardMiddleware`, before Scrapy's robots.txt middleware (as the address policy is, so
+that a refused target's robots.txt is not fetched either): a requisite whose page's time is up
+is not sent, and, unless private addresses are allowed, a public page cannot make the crawler
+fetch a requisite on a loopback or private address (as the address policy refuses redirects
+into one). `RequisiteTimeoutMiddleware`, after Scrapy's download timeout middleware: the others
+may take no longer than their page's time left."""
 
 from __future__ import annotations
 
@@ -47,11 +51,8 @@ class RequisiteGuardMiddleware:
         deadline = request.meta.get(DEADLINE_KEY)
         if deadline is None:
             return
-        left = deadline - time.time()
-        if left <= 0:
+        if deadline <= time.time():
             raise RequisiteTimeUp("the page's time for requisites ran out")
-        # Retries and redirects keep their request's meta: the deadline holds for them too.
-        request.meta["download_timeout"] = min(request.meta.get("download_timeout", left), left)
         page = request.meta.get(PAGE_URL_KEY)
         if self.check_addresses and page and not request.meta.get("redirect_urls"):
             reason = await maybe_deferred_to_future(
@@ -59,3 +60,15 @@ class RequisiteGuardMiddleware:
             )
             if reason is not None:
                 raise PrivateAddressRefused(reason)
+
+
+class RequisiteTimeoutMiddleware:
+    def process_request(self, request: Request) -> None:
+        deadline = request.meta.get(DEADLINE_KEY)
+        if deadline is None:
+            return
+        left = deadline - time.time()
+        if left <= 0:  # it ran out while the request waited (for its robots.txt, say)
+            raise RequisiteTimeUp("the page's time for requisites ran out")
+        # Retries and redirects keep their request's meta: the deadline holds for them too.
+        request.meta["download_timeout"] = min(request.meta.get("download_timeout", left), left)
