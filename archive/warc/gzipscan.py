@@ -10,7 +10,7 @@ The scanner pushes events to a ``MemberSink``; it reads in big blocks and never 
 few blocks of input and of decompressed output, whatever the member sizes.
 
 A stream longer than one block is inflated in a forked child process (when the caller's process
-runs no other thread), so that the sink's work
+runs no other thread and the load average leaves a core free), so that the sink's work
 (parsing, hashing) runs on a second core meanwhile. A process, not a thread: both sides run
 Python between every member and its zlib call, and a thread would wait for the other's GIL at
 each one. The caller's process still makes every call of ``read`` and of the sink, in file
