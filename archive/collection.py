@@ -3,7 +3,8 @@
 ::
 
     COLLECTION/
-      warcs/             the WARC files (``*.warc.gz``; ``*.warc.gz.open`` while written)
+      warcs/             the WARC files (``*.warc.gz``; ``*.warc.gz.open`` while written; plain
+                         ``*.warc`` files added by hand are read too)
       indexes/index.cdxj the sorted CDXJ index of the closed WARC files
       ledger.sqlite      every crawl, capture and verdict
       logs/              the Scrapy log of each crawl (``logs/run-RUN/`` for distributed runs)
@@ -18,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_COLLECTION = Path("collection")
+# The closed WARC files: gzipped (however its members are cut) or plain, as pywb indexes them.
+CLOSED_WARC_SUFFIXES = (".warc.gz", ".warc")
 
 
 @dataclass(frozen=True)
@@ -53,5 +56,12 @@ class Collection:
         return self.warcs / name
 
     def closed_warcs(self) -> list[Path]:
-        """The closed WARC files, sorted by name (`.open` files are still being written)."""
-        return sorted(self.warcs.glob("*.warc.gz"))
+        """The closed WARC files (``.warc.gz`` or ``.warc``), sorted by name; none if there is
+        no `warcs/` folder. `.open` files are still being written."""
+        if not self.warcs.is_dir():
+            return []
+        return sorted(
+            path
+            for path in self.warcs.iterdir()
+            if path.name.endswith(CLOSED_WARC_SUFFIXES) and path.is_file()
+        )

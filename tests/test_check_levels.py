@@ -80,6 +80,7 @@ def test_json_gives_every_finding_with_level_file_offset_and_record_id(
             "code": "payload-digest",
             "message": "the response record for http://127.0.0.1/page does not match its "
             "WARC-Payload-Digest",
+            "more": 0,
         }
     ]
     assert report["summary"]["by_file"] == {str(path): {"error": 1, "warning": 0, "info": 0}}

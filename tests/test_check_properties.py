@@ -298,10 +298,25 @@ def test_the_forked_scan_reports_what_a_scan_in_one_block_reports(
     assert threading.active_count() == 1, "a thread left running: nothing would be forked"
     # One block holds it all: scanned inline. Blocks of read_size: scanned in a child process.
     assert scan_members(io.BytesIO(data).read, inline, read_size=len(data) + 1) == len(data)
-    with mock.patch.object(os, "fork", wraps=os.fork) as fork:
+    idle = mock.patch.object(os, "getloadavg", return_value=(0.0, 0.0, 0.0))
+    with idle, mock.patch.object(os, "fork", wraps=os.fork) as fork:
         assert scan_members(io.BytesIO(data).read, forked, read_size=read_size) == len(data)
-    assert fork.call_count == (1 if len(data) >= read_size else 0)
+    # A fork needs a second core (the test machine's); the load average says it is free.
+    assert fork.call_count == (
+        1 if len(data) >= read_size and len(os.sched_getaffinity(0)) > 1 else 0
+    )
     assert forked.events == inline.events
+
+
+def test_a_busy_machine_is_scanned_without_forking() -> None:
+    data = GZIPPED * 50
+    log, inline = EventLog(), EventLog()
+    busy = mock.patch.object(os, "getloadavg", return_value=(float(os.cpu_count() or 1),) * 3)
+    with busy, mock.patch.object(os, "fork", wraps=os.fork) as fork:
+        assert scan_members(io.BytesIO(data).read, log, read_size=64) == len(data)
+    assert fork.call_count == 0
+    scan_members(io.BytesIO(data).read, inline, read_size=len(data) + 1)
+    assert log.events == inline.events
 
 
 def test_a_process_running_other_threads_is_scanned_without_forking() -> None:

@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 
 from archive import RecordRef
 from archive.check.checker import check
-from archive.check.problems import Problem
+from archive.check.problems import PER_KIND, Problem
+from provenance.cli.main import main
 from tests.test_check_warc import written_warc
 
 Entries = dict[str, tuple[bytes, int]]  # name -> (content, zip compression)
@@ -148,8 +149,11 @@ def test_an_unsorted_index(tmp_path: Path, parts: Entries) -> None:
     lines = parts["indexes/index.cdxj"][0].splitlines(keepends=True)
     parts["indexes/index.cdxj"] = (b"".join(reversed(lines)), zipfile.ZIP_DEFLATED)
     found = problems_of(build(tmp_path / "x.wacz", package(parts)))
-    assert [p.code for p in found] == ["wacz-index-unsorted"] * (len(lines) - 1)
-    assert found[0].offset == len(lines[-1])  # the second line of the entry
+    # One finding per index, at its first line out of order (the entry's second line here): a
+    # warning, as ReplayWeb.page reads a whole CDXJ index in any order.
+    assert [(p.code, p.level) for p in found] == [("wacz-index-unsorted", "warning")]
+    assert found[0].offset == len(lines[-1])
+    assert f"{len(lines) - 1} line(s) sort before" in found[0].message
 
 
 def test_a_compressed_warc_inside_the_zip(tmp_path: Path, parts: Entries) -> None:
@@ -261,6 +265,8 @@ def test_a_gzipped_index_must_be_stored_and_sorted(tmp_path: Path, parts: Entrie
     )
     found = problems_of(build(tmp_path / "bad.wacz", package(parts)))
     assert sorted({p.code for p in found}) == ["wacz-compressed", "wacz-index-unsorted"]
+    # A gzipped index is a ZipNum block, only ever read by binary search.
+    assert {p.level for p in found if p.code == "wacz-index-unsorted"} == {"error"}
 
 
 def test_a_file_named_wacz_that_is_no_zip_is_unreadable(tmp_path: Path) -> None:
@@ -302,3 +308,65 @@ def test_any_zip_is_checked_without_crashing(entries: dict[str, bytes], stored: 
         build(path, {name: (data, compression) for name, data in entries.items()})
         summary = check([path], on_problem=lambda problem: None)
     assert summary.exit_code() in (0, 1, 2)
+
+
+def test_a_pages_file_of_newlines_gives_a_bounded_list_of_findings(
+    tmp_path: Path, parts: Entries, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 14, finding 13 (there 5 GiB of newlines): every line is a finding, but at most
+    PER_KIND of them per kind and file are passed on, then one that counts the rest; the
+    summary still counts every one."""
+    lines = 300_000
+    parts["pages/pages.jsonl"] = (b"\n" * lines, zipfile.ZIP_DEFLATED)
+    wacz = build(tmp_path / "newlines.wacz", package(parts))
+    entry = f"{wacz}#pages/pages.jsonl"
+    found: list[Problem] = []
+    summary = check([wacz], on_problem=found.append)
+    assert summary.problems == {"wacz-layout": lines}
+    assert len(found) == PER_KIND + 1
+    *listed, rest = found
+    assert [(p.file, p.code, p.offset, p.more) for p in listed] == [
+        (entry, "wacz-layout", offset, 0) for offset in range(PER_KIND)
+    ]
+    assert (rest.file, rest.code, rest.level, rest.more) == (
+        entry,
+        "wacz-layout",
+        "error",
+        lines - PER_KIND,
+    )
+    assert str(rest) == (
+        f"{entry}: error: wacz-layout: ... and {lines - PER_KIND:,} more of this kind, the first "
+        f"at offset {PER_KIND}"
+    )
+    # The command line, in text and in JSON.
+    assert main(["check", str(wacz)]) == 1
+    out = capsys.readouterr().out
+    assert len(out.splitlines()) == PER_KIND + 3  # the findings, the file's line, the summary
+    assert f"and {lines - PER_KIND:,} more of this kind" in out
+    assert main(["check", "--json", str(wacz)]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert [one["more"] for one in report["findings"]] == [0] * PER_KIND + [lines - PER_KIND]
+    assert report["summary"]["levels"]["error"] == lines
+
+
+def test_the_cap_is_per_kind_and_per_file(tmp_path: Path, parts: Entries) -> None:
+    parts["pages/pages.jsonl"] = (
+        b"\n" * 5 + b'{"url": "u", "ts": "x"}\n' * 4,
+        zipfile.ZIP_DEFLATED,
+    )
+    first = build(tmp_path / "a.wacz", package(parts))
+    second = build(tmp_path / "b.wacz", package(parts))
+    found: list[Problem] = []
+    check([first, second], on_problem=found.append, per_kind=3)
+    shown = [
+        (p.file.split("#")[0], p.code, p.message.startswith("..."), p.more)
+        for p in found
+        if p.file.endswith("#pages/pages.jsonl")
+    ]
+    for wacz in (first, second):
+        assert [one for one in shown if one[0] == str(wacz)] == [
+            *[(str(wacz), "wacz-layout", False, 0)] * 3,
+            *[(str(wacz), "wacz-pages", False, 0)] * 3,
+            (str(wacz), "wacz-layout", True, 2),
+            (str(wacz), "wacz-pages", True, 1),
+        ]

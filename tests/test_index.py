@@ -9,17 +9,21 @@ import json
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from archive.check.checker import check
+from archive.check.problems import Problem
 from archive.collection import Collection
 from archive.index.collection_index import _write_unique, index_collection
 from archive.warc.reader import iter_records, read_record
 from archive.warc.record_uris import text_uri
 from archive.warc.writer import WarcWriter
+from provenance.cli.main import main
 from provenance.sources.manifest import add_seed
 from tests.conftest import SEEDS, run_crawl
 from tests.test_check_warc import exchange, written_warc
@@ -245,3 +249,43 @@ def test_old_and_new_record_uris_and_plain_warcs_are_indexed_alike(tmp_path: Pat
         record.target_uri for record in iter_records(old) if record.rec_type == "response"
     } | {response.target_uri}
     assert sorted(fields["url"] for _, _, fields in lines) == sorted(responses)
+
+
+@pytest.mark.crawl
+def test_a_plain_warc_in_a_collection_is_listed_indexed_packed_and_checked(
+    collection: Path, tmp_path: Path
+) -> None:
+    """A plain `.warc` added by hand to a crawled collection is one of its closed WARC files for
+    `index`, `pack` and `check DIR`; an `.open` file is not (it is still being written)."""
+    copy = tmp_path / "collection"
+    shutil.copytree(collection, copy)
+    layout = Collection(copy)
+    with WarcWriter(tmp_path / "new") as writer:
+        _, response = writer.write_exchange(exchange(7))
+    (new,) = (tmp_path / "new").glob("*.warc.gz")
+    plain = layout.warcs / new.name.removesuffix(".gz")
+    plain.write_bytes(gzip.decompress(new.read_bytes()))
+    crawled = layout.closed_warcs()
+    still_open = layout.warcs / (new.name + ".open")
+    shutil.copy(new, still_open)  # its records again: checked, they would be duplicates
+    assert plain in crawled
+    assert layout.closed_warcs() == crawled
+    assert still_open not in crawled
+
+    assert main(["index", str(copy)]) == 0
+    lines = cdxj(layout.index)
+    assert {fields["filename"] for _, _, fields in lines} == {warc.name for warc in crawled}
+    assert response.target_uri in {fields["url"] for _, _, fields in lines}
+    wacz = tmp_path / "x.wacz"
+    assert main(["pack", str(copy), "-o", str(wacz)]) == 0
+    with zipfile.ZipFile(wacz) as package:
+        assert f"archive/{plain.name}" in package.namelist()
+
+    found: list[Problem] = []
+    summary = check([layout.warcs], on_problem=found.append)
+    assert [p for p in found if p.level != "info"] == []
+    assert str(plain) in summary.by_file
+    assert [path for path, _ in summary.not_checked] == [str(still_open)]
+    found.clear()
+    check([wacz], on_problem=found.append)  # apart: the WACZ holds the same records again
+    assert found == []

@@ -168,11 +168,12 @@ def test_a_real_writers_warc_checks_without_errors(written: Path) -> None:
     found = findings(written)
     summary = check([written])
     assert summary.records >= 2 * len(PAGES)
-    # scrapy-webarchive 0.5 writes its WACZ index in crawl order, not sorted: pywb, which
-    # searches the index it takes from a WACZ, then misses pages. That is damage to report.
-    unsorted = unsorted_index_lines(written) if written.suffix == ".wacz" else 0
-    assert [p.code for p in found if p.level == "error"] == ["wacz-index-unsorted"] * unsorted
-    assert summary.exit_code() == (1 if unsorted else 0)
+    # scrapy-webarchive 0.5 writes its WACZ index in crawl order, not sorted: ReplayWeb.page
+    # loads such an index whole and replays it, pywb's binary search misses pages: a warning.
+    assert [p for p in found if p.level == "error"] == []
+    assert summary.exit_code() == 0
+    if written.suffix == ".wacz" and unsorted_index_lines(written):
+        assert [p.level for p in found if p.code == "wacz-index-unsorted"] == ["warning"]
 
 
 # -- damaged copies ---------------------------------------------------------------------------

@@ -24,9 +24,11 @@ from archive.check.arcfile import check_arc
 from archive.check.links import LinkRegistry
 from archive.check.problems import (
     NOT_CHECKED,
+    PER_KIND,
     UNREADABLE,
     UNSUPPORTED,
     CheckSummary,
+    KindCap,
     Problem,
     ProblemSink,
 )
@@ -48,20 +50,23 @@ def check(
     *,
     on_problem: ProblemSink | None = None,
     progress: Progress | None = None,
+    per_kind: int = PER_KIND,
 ) -> CheckSummary:
-    """Check every file (WARC, gzipped WARC, ARC or WACZ) together; report each finding to
-    ``on_problem`` and progress as ``progress(bytes done, bytes total)``.
+    """Check every file (WARC, gzipped WARC, ARC or WACZ) together; report findings to
+    ``on_problem`` (at most ``per_kind`` of each code per file, then one that counts the rest:
+    the summary counts them all) and progress as ``progress(bytes done, bytes total)``.
 
     A folder stands for every file under it: those that are not WARC, ARC or WACZ files are
     listed in ``summary.not_checked`` with the reason, and reported as ``not-checked``
     findings."""
     summary = CheckSummary()
     links = LinkRegistry()
+    capped = KindCap(on_problem, per_kind) if on_problem is not None else None
 
     def emit(problem: Problem) -> None:
         summary.count(problem)
-        if on_problem is not None:
-            on_problem(problem)
+        if capped is not None:
+            capped(problem)
 
     def unreadable(path: Path, why: str) -> None:
         summary.unreadable.append(str(path))
@@ -96,7 +101,11 @@ def check(
         done += size
         if progress is not None:
             progress(done, total)
+        if capped is not None:
+            capped.flush()
     links.finish(emit)
+    if capped is not None:
+        capped.flush()
     return summary
 
 

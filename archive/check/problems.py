@@ -10,6 +10,7 @@ reference the files given cannot resolve, or a quirk that other tools accept, ``
 is worth knowing and is allowed. Only errors fail a check, unless it is strict.
 """
 
+import dataclasses
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -105,6 +106,7 @@ class Problem:
     message: str
     level: Level = ERROR
     record_id: str | None = None
+    more: int = 0  # a line that stands for this many more findings of its kind, not listed
 
     @classmethod
     def of(
@@ -114,6 +116,8 @@ class Problem:
         return cls(file, offset, code, message, default_level(code), record_id)
 
     def __str__(self) -> str:
+        if self.more:
+            return f"{self.file}: {self.level}: {self.code}: {self.message}"
         record = f" {self.record_id}" if self.record_id else ""
         return (
             f"{self.file}: offset {self.offset}{record}: {self.level}: {self.code}: {self.message}"
@@ -127,10 +131,46 @@ class Problem:
             "record_id": self.record_id,
             "code": self.code,
             "message": self.message,
+            "more": self.more,
         }
 
 
 ProblemSink = Callable[[Problem], None]
+
+PER_KIND = 100  # findings of one code listed per file; the rest are counted
+
+
+class KindCap:
+    """Passes on at most ``limit`` findings of each code per file and counts the rest, so that
+    a file with millions of one fault (a pages.jsonl of newlines) gives a bounded list;
+    ``flush`` then passes one finding per capped kind, "... and N more of this kind", with
+    ``more`` = N. Memory is a counter and a finding per file and code."""
+
+    def __init__(self, sink: ProblemSink, limit: int = PER_KIND) -> None:
+        self.sink = sink
+        self.limit = limit
+        self.listed: Counter[tuple[str, str]] = Counter()
+        self.left: Counter[tuple[str, str]] = Counter()
+        self.first_left: dict[tuple[str, str], Problem] = {}
+
+    def __call__(self, problem: Problem) -> None:
+        kind = (problem.file, problem.code)
+        if self.listed[kind] < self.limit:
+            self.listed[kind] += 1
+            self.sink(problem)
+            return
+        if not self.left[kind]:
+            self.first_left[kind] = problem
+        self.left[kind] += 1
+
+    def flush(self) -> None:
+        """Pass on the count of each kind left out since the last flush."""
+        for kind, first in self.first_left.items():
+            more = self.left[kind]
+            message = f"... and {more:,} more of this kind, the first at offset {first.offset}"
+            self.sink(dataclasses.replace(first, message=message, record_id=None, more=more))
+        self.left.clear()
+        self.first_left.clear()
 
 
 def outer_file(name: str) -> str:

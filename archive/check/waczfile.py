@@ -14,6 +14,7 @@
   ``ts`` (an optional first header line has ``format`` instead); page ids not repeated.
 """
 
+import dataclasses
 import hashlib
 import json
 import re
@@ -25,6 +26,7 @@ from typing import Any
 
 from archive.check.links import LinkRegistry
 from archive.check.problems import (
+    ERROR,
     WACZ_COMPRESSED,
     WACZ_DATAPACKAGE,
     WACZ_HASH,
@@ -37,6 +39,8 @@ from archive.check.problems import (
     WACZ_PAGES_MISSING,
     WACZ_SIZE,
     WACZ_UNSAFE_PATH,
+    WARNING,
+    Level,
     Problem,
     ProblemSink,
 )
@@ -88,8 +92,11 @@ class _Wacz:
             if info.filename.startswith("archive/")
         }
 
-    def problem(self, entry: str, offset: int, code: str, message: str) -> None:
-        self.emit(Problem.of(f"{self.name}#{entry}", offset, code, message))
+    def problem(
+        self, entry: str, offset: int, code: str, message: str, level: Level | None = None
+    ) -> None:
+        found = Problem.of(f"{self.name}#{entry}", offset, code, message)
+        self.emit(found if level is None else dataclasses.replace(found, level=level))
 
     def run(self) -> int:
         for entry, count in self.names.items():
@@ -278,18 +285,34 @@ class _Wacz:
         cdxj = not entry.endswith(".idx")
         previous: bytes | None = None
         self.long_timestamp_seen = False
+        unsorted = 0
+        first_unsorted = (0, b"")
 
         def on_line(offset: int, line: bytes) -> None:
-            nonlocal previous
+            nonlocal previous, unsorted, first_unsorted
             if previous is not None and line < previous:
-                self.problem(
-                    entry, offset, WACZ_INDEX_UNSORTED, f"line {line[:80]!r} is out of order"
-                )
+                if not unsorted:
+                    first_unsorted = (offset, line[:80])
+                unsorted += 1
             previous = line
             if cdxj:
                 self._cdxj_line(entry, offset, line)
 
         self._lines(info, tap, on_line, gzipped=entry.endswith(".gz"))
+        if unsorted:
+            offset, line = first_unsorted
+            # ReplayWeb.page loads a whole .cdx/.cdxj index into its own store, in any order;
+            # a ZipNum index (.idx and its .gz blocks) is only ever read by binary search.
+            whole = entry.endswith((".cdx", ".cdxj"))
+            self.problem(
+                entry,
+                offset,
+                WACZ_INDEX_UNSORTED,
+                f"index not sorted: {unsorted} line(s) sort before the line above them, the "
+                f"first {line!r}; lookups may fail in tools that binary-search it"
+                + (" (pywb after `wb-manager add --unpack-wacz`)" if whole else ""),
+                WARNING if whole else ERROR,
+            )
 
     def _cdxj_line(self, entry: str, offset: int, line: bytes) -> None:
         match = _CDXJ_RE.fullmatch(line)

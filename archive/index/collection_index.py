@@ -33,7 +33,6 @@ from archive.errors import WarcFormatError
 from archive.index.cdxj import CDXJIndexer
 
 INDEXED_RECORDS = ("response", "revisit", "resource")
-INDEXED_SUFFIXES = (".warc.gz", ".warc")
 
 
 @dataclass(frozen=True)
@@ -47,7 +46,7 @@ class IndexUpdate:
 
 def index_collection(collection: Path, *, rebuild: bool = False) -> IndexUpdate:
     """Bring `COLLECTION/indexes/index.cdxj` up to date with `COLLECTION/warcs/`."""
-    warcs = warc_files(collection)
+    warcs = Collection(collection).closed_warcs()
     path = Collection(collection).index
     names = {warc.name for warc in warcs}
     known = set() if rebuild or not path.exists() else indexed_files(path)
@@ -96,16 +95,6 @@ def indexed_files(index: Path) -> set[str]:
             except (IndexError, KeyError, ValueError):
                 raise WarcFormatError(f"{index}: line {number} is not a CDXJ line") from None
     return names
-
-
-def warc_files(collection: Path) -> list[Path]:
-    """The closed WARC files of the collection (``.open`` files are still being written)."""
-    folder = Collection(collection).warcs
-    if not folder.is_dir():
-        return []
-    return sorted(
-        path for path in folder.iterdir() if path.name.endswith(INDEXED_SUFFIXES) and path.is_file()
-    )
 
 
 def check_warc(warc: Path) -> int:

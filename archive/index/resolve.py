@@ -66,7 +66,7 @@ def find_original(warcs: Path, revisit: StoredRecord) -> StoredRecord:
             record = read_record(path, offset)
             if record.record_id == refers_to:
                 return _checked(record, digest, where)
-    for path in sorted(warcs.glob("*.warc.gz")):  # the index is missing or stale
+    for path in Collection(warcs.parent).closed_warcs():  # the index is missing or stale
         for record in iter_records(path):
             if record.record_id == refers_to:
                 return _checked(record, digest, where)

@@ -10,7 +10,7 @@ The scanner pushes events to a ``MemberSink``; it reads in big blocks and never 
 few blocks of input and of decompressed output, whatever the member sizes.
 
 A stream longer than one block is inflated in a forked child process (when the caller's process
-runs no other thread), so that the sink's work
+runs no other thread and the load average leaves a core free), so that the sink's work
 (parsing, hashing) runs on a second core meanwhile. A process, not a thread: both sides run
 Python between every member and its zlib call, and a thread would wait for the other's GIL at
 each one. The caller's process still makes every call of ``read`` and of the sink, in file
@@ -83,10 +83,29 @@ def scan_members(
         return next(blocks, b"") or read(size)
 
     # A short stream needs no process; a process running other threads is not forked (the
-    # child would inherit any lock one of them holds, held forever).
-    if len(first) < read_size or not hasattr(os, "fork") or threading.active_count() > 1:
+    # child would inherit any lock one of them holds, held forever); nor is one forked when no
+    # core is free.
+    if (
+        len(first) < read_size
+        or not hasattr(os, "fork")
+        or threading.active_count() > 1
+        or not _core_to_spare()
+    ):
         return _Scanner(again, sink, read_size, max_output).run()
     return _Pipeline(again, sink, read_size, max_output).run()
+
+
+def _core_to_spare() -> bool:
+    """Whether a second process would find a core of its own: the one-minute load average is
+    below the cores this process may use, less one for itself. On a busy machine the two
+    processes of the pipeline wait for each other's turn at every batch, and one process
+    doing all the work finishes sooner (measured in bench/RESULTS-check.md)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    try:
+        load = os.getloadavg()[0]
+    except OSError:
+        return True
+    return load + 1 <= (cores or 1)
 
 
 class _Pipeline:
