@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from provenance.compare.align import Alignment, DiffOp, UnitClass, align, diff
+from provenance.compare.align import Alignment, DiffOp, UnitClass, align, diff, punctuation_only
 from provenance.compare.verdict import Verdict, assess
 from provenance.text.normalize import match_key, normalize
 from provenance.text.periphery import PeripheralBlock
@@ -142,6 +142,24 @@ def test_moved_sentences_are_found() -> None:
     assert alignment.paragraph_map == ((0, 1), (1, 0), (2, 1))
 
 
+def test_punctuation_that_carries_no_meaning_is_no_edit() -> None:
+    # Issue 13: "Ask Slashdot Value" of "Ask Slashdot: Value" is the same text; a question
+    # mark, a sign or a decimal point is not.
+    article = "Ask Slashdot: Value of Website Traffic.\nIt costs 1.5 million. Is it worth it?"
+    alignment = align(
+        "Ask Slashdot Value of Website Traffic.\n" + article.split("\n")[1], article, article
+    )
+    first = alignment.seed_units[0]
+    assert first.cls is UnitClass.MATCHED
+    assert [(op.seed, op.article) for op in first.diff if op.op != "equal"] == [
+        ("Slashdot", "Slashdot:")
+    ]
+    for changed in ("It costs 15 million.", "Is it worth it."):
+        seed = article.replace(changed.replace("15", "1.5").replace("it.", "it?"), changed)
+        edited = [r for r in align(seed, article, article).seed_units if r.cls is UnitClass.EDITED]
+        assert [r.unit.text for r in edited] == [changed]
+
+
 def test_edit_in_a_gap_between_anchors() -> None:
     article = "First sentence stays.\nAt least 3,300 ISIL fighters were killed.\nLast one stays."
     seed = article.replace("3,300", "3,800")
@@ -240,7 +258,9 @@ def test_align_classifies_every_seed_unit_once(
         # An edit of page text outside the article (issue 13) has no article partner.
         assert has_partner <= (result.cls in {UnitClass.MATCHED, UnitClass.EDITED})
         assert has_partner or result.cls is not UnitClass.MATCHED
-        assert bool(result.diff) == (result.cls is UnitClass.EDITED)
+        # A match may show punctuation and spaces that differ; an edit always shows a change.
+        assert bool(result.diff) >= (result.cls is UnitClass.EDITED)
+        assert not result.diff or result.cls is UnitClass.EDITED or punctuation_only(result.diff)
         assert 0.0 <= result.similarity <= 1.0
         if has_partner:
             paired.add(result.article_unit)

@@ -45,6 +45,28 @@ def _spaceless(key: str) -> str:
     return key.replace(" ", "")
 
 
+def _words_only(text: str) -> str:
+    """Letters and digits alone: two texts equal so differ only in punctuation and spaces."""
+    return "".join(char for char in text if char.isalnum())
+
+
+def punctuation_only(ops: Sequence[DiffOp]) -> bool:
+    """Whether a diff changes only spaces and punctuation that carry no meaning of their own: not
+    a question or exclamation mark, and nothing in a word with a digit ("1.5" is not "15",
+    "-5" is not "5")."""
+    return all(
+        op.op == "equal"
+        or (
+            _words_only(op.seed) == _words_only(op.article)
+            and not any(char in "?!" or char.isdigit() for char in op.seed + op.article)
+        )
+        for op in ops
+    )
+
+
+_LOOSE_MIN_CHARS = 4  # letters and digits a unit needs to be paired on them alone
+
+
 class UnitClass(StrEnum):
     MATCHED = "matched"
     EDITED = "edited"
@@ -290,6 +312,8 @@ class _Pairs:
         self.article_keys = [match_key(u.text) for u in article]
         self.seed_flat = [_spaceless(key) for key in self.seed_keys]
         self.article_flat = [_spaceless(key) for key in self.article_keys]
+        self.seed_words = [_words_only(key) for key in self.seed_keys]
+        self.article_words = [_words_only(key) for key in self.article_keys]
         self.partner: list[int | None] = [None] * len(seed)
         self.similarity = [0.0] * len(seed)
         self.joined = [False] * len(seed)
@@ -320,14 +344,16 @@ class _Pairs:
 
     def pair_equal(self) -> None:
         """Pair equal units the anchors left out because they moved, then units equal but for
-        the spaces between words (a page's inline tags may run words together)."""
+        the spaces between words (a page's inline tags may run words together), then units
+        equal but for punctuation ("Ask Slashdot Value" of "Ask Slashdot: Value")."""
         for seed_keys, article_keys in (
             (self.seed_keys, self.article_keys),
             (self.seed_flat, self.article_flat),
+            (self.seed_words, self.article_words),
         ):
             free: dict[str, list[int]] = {}
             for j in reversed(range(len(self.article))):
-                if not self.taken[j]:
+                if not self.taken[j] and len(article_keys[j]) >= _LOOSE_MIN_CHARS:
                     free.setdefault(article_keys[j], []).append(j)
             for i, key in enumerate(seed_keys):
                 waiting = free.get(key)
@@ -606,14 +632,18 @@ def _classify(unit: Unit, pairs: _Pairs, page: _Page) -> SeedUnitResult:
         # inside a longer word of the page: "the end" in "the ending").
         trimmed = _trimmed(ops)
         ops = trimmed if any(op.op != "equal" for op in trimmed) else ops
-        if all(op.op == "equal" or _spaceless(op.seed) == _spaceless(op.article) for op in ops):
+        if punctuation_only(ops):
             return SeedUnitResult(unit, UnitClass.FURNITURE, None, 0.0, ())
         return SeedUnitResult(unit, UnitClass.EDITED, None, similarity, ops)
     article_text = pairs.article[j].text
-    if pairs.joined[unit.index] or pairs.seed_flat[unit.index] == pairs.article_flat[j]:
+    if pairs.joined[unit.index] or pairs.seed_keys[unit.index] == pairs.article_keys[j]:
         return SeedUnitResult(unit, UnitClass.MATCHED, j, 1.0, ())
+    ops = diff(unit.text, article_text)
+    if punctuation_only(ops):
+        # The same words: a match whose diff shows the punctuation and spaces that differ.
+        return SeedUnitResult(unit, UnitClass.MATCHED, j, 1.0, ops)
     similarity = pairs.similarity[unit.index]
-    return SeedUnitResult(unit, UnitClass.EDITED, j, similarity, diff(unit.text, article_text))
+    return SeedUnitResult(unit, UnitClass.EDITED, j, similarity, ops)
 
 
 def _trimmed(ops: tuple[DiffOp, ...]) -> tuple[DiffOp, ...]:

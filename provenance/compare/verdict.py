@@ -133,6 +133,11 @@ def assess(alignment: Alignment) -> Assessment:
         reasons.append(
             f"The seed lacks the headline {_quote(headline)}; that alone is not an omission."
         )
+    loose = [r for r in alignment.seed_units if r.cls is UnitClass.MATCHED and r.diff]
+    if loose:
+        reasons += _listed(
+            "Punctuation or spacing only: {}", [_edit_reason(r.diff) for r in loose], "such"
+        )
     if furniture:
         texts = dict.fromkeys(r.unit.text for r in furniture)  # a doubled caption is listed once
         items = ", ".join(_quote(text, _FURNITURE_LIMIT) for text in texts)
@@ -153,7 +158,7 @@ def assess(alignment: Alignment) -> Assessment:
         verdict = Verdict.MODIFIED
     elif alignment.omitted:
         verdict = Verdict.EXCERPT
-    elif furniture or alignment.left_out:
+    elif furniture or alignment.left_out or loose:
         verdict = Verdict.FAITHFUL
         reasons.append("Everything else in the seed matches the article text on the page exactly.")
     else:
