@@ -19,7 +19,7 @@ from functools import cached_property
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
-from provenance.compare.core_text import ends_sentence, split_omissions
+from provenance.compare.core_text import CopyOnPage, ends_sentence, split_omissions
 from provenance.text.normalize import match_key, normalize
 from provenance.text.periphery import Paragraph, PeripheralBlock
 from provenance.text.segment import Unit, paragraphs, units
@@ -165,9 +165,12 @@ def align_units(
         headline,
         periphery,
         paragraph_elements,
-        _reaches(results, article, page),
-        _skipped_lines(results, page),
-        pairs.seed_keys,
+        CopyOnPage(
+            _reaches(results, article, page),
+            _skipped_lines(results, page),
+            pairs.seed_keys,
+            _article_lines(article, page),
+        ),
     )
     return Alignment(
         seed_units=results,
@@ -211,6 +214,17 @@ def _reaches(
         if k > 0:
             reach_last = max(reach_last, found[k - 1][1])
     return (reach_first, reach_last) if reach_last >= 0 or reach_first < len(article) else None
+
+
+def _article_lines(article: Sequence[Unit], page: _Page) -> list[int | None]:
+    """The page line of each article unit, each looked for from the previous one's on."""
+    lines: list[int | None] = []
+    previous: int | None = None
+    for unit in article:
+        line = page.line_of(unit.text, previous)
+        lines.append(line)
+        previous = line if line is not None else previous
+    return lines
 
 
 def _skipped_lines(results: Sequence[SeedUnitResult], page: _Page) -> list[str]:

@@ -23,6 +23,7 @@ import re
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence, Set
+from dataclasses import dataclass
 from functools import cached_property
 
 from provenance.text.normalize import match_key
@@ -37,6 +38,7 @@ LEAD_SENTENCE_CHARS = 150  # a lone sentence before the body this long is the le
 _SHORT_LINE = "a short line"
 _BODY_PARAGRAPHS = 2  # held paragraphs under one element that make it the body's
 _HELD_MIN_CHARS = 40
+_APART_LINES = 3  # page lines outside the article that set a leading or trailing run apart
 _LONG_PARAGRAPH = 250  # a matched unit this long marks the body's extent (not "Related", "AP")
 _SITE_TALK = re.compile(
     r"copyright|\u00a9|\(c\) \d|all rights reserved|subscrib|sign up|newsletter|click here|"
@@ -59,32 +61,46 @@ _LONG_WORDS = 15  # words of a line that is prose even without a stop
 _SENTENCE_END = re.compile(r"[.!?:;\u3002\uff01\uff1f\u061f\u0964][\"')\]]*$")
 
 
+@dataclass(frozen=True)
+class CopyOnPage:
+    """Where the copy and the article stand on the page's own text, as the alignment found.
+
+    - ``reaches``: the first and last article units that the copy's sentences outside the
+      article stand next to: the copy reaches that far, and what lies within is a gap in it,
+      not a leading or trailing block;
+    - ``skipped``: page lines the copy jumps over between two of its sentences that stand
+      close together; those that are prose of no peripheral role, and that neither the
+      article nor the copy (``copy_keys``, its units' match keys) has, are core text the
+      extractor dropped and the copy lacks (numbered on after the article's units);
+    - ``article_lines``: the page line of each article unit (None where not found): a leading
+      or trailing run set apart from the body by page lines the extractor left out (comments,
+      a box of links) does not adjoin it.
+    """
+
+    reaches: tuple[int, int] | None = None
+    skipped: Sequence[str] = ()
+    copy_keys: Sequence[str] = ()
+    article_lines: Sequence[int | None] = ()
+
+
 def split_omissions(
     article: Sequence[Unit],
     paired: Set[int],
     headline: Set[int],
     periphery: Sequence[PeripheralBlock],
     paragraph_elements: Sequence[Paragraph] = (),
-    reaches: tuple[int, int] | None = None,
-    skipped: Sequence[str] = (),
-    copy_keys: Sequence[str] = (),
+    on_page: CopyOnPage | None = None,
 ) -> tuple[tuple[Unit, ...], tuple[tuple[Unit, str], ...]]:
-    """The unmatched article units, split into core ones and periphery ones (with its role).
-    ``reaches``: the first and last article units that the copy's own sentences outside the
-    article stand next to on the page: the copy reaches that far, and what lies within is a gap
-    in it, not a leading or trailing block. ``skipped``: page lines that the copy jumps over
-    between two of its sentences that stand close together on the page; those that are prose
-    of no peripheral role, and that neither the article nor the copy (``copy_keys``, its units'
-    match keys) has, are core text the extractor dropped and the copy lacks (numbered on after
-    the article's units)."""
+    """The unmatched article units, split into core ones and periphery ones (with its role)."""
+    on_page = on_page or CopyOnPage()
     body = [u for u in article if u.index not in headline]
     held = [u.index for u in body if u.index in paired and len(u.text) >= _HELD_MIN_CHARS]
     held = held or [u.index for u in body if u.index in paired]
     if not held:
         return tuple(u for u in body if u.index not in paired), ()
     first, last = held[0], held[-1]
-    if reaches is not None:
-        first, last = min(first, reaches[0]), max(last, reaches[1])
+    if on_page.reaches is not None:
+        first, last = min(first, on_page.reaches[0]), max(last, on_page.reaches[1])
     held_texts = {match_key(u.text) for u in body if u.index in paired}
     where = _Placement(paragraph_elements, [u for u in body if u.index in paired])
     blocks = _Blocks(
@@ -99,7 +115,8 @@ def split_omissions(
         prose = _prose_units(run)
         if leading or trailing:
             place = "a leading block" if leading else "a trailing block"
-            lacking = _next_to_body(run, roles, prose, where, leading=leading)
+            apart = _set_apart(on_page.article_lines, run, first, last, leading=leading)
+            lacking = set() if apart else _next_to_body(run, roles, prose, where, leading=leading)
             for unit, role in zip(run, roles, strict=True):
                 if unit in lacking:
                     core.append(unit)
@@ -124,8 +141,8 @@ def split_omissions(
                 core.append(unit)
             else:
                 left_out.append((unit, role))
-    if skipped:
-        core += _dropped_lines(article, skipped, copy_keys, blocks)
+    if on_page.skipped:
+        core += _dropped_lines(article, on_page.skipped, on_page.copy_keys, blocks)
     return tuple(core), tuple(left_out)
 
 
@@ -164,6 +181,22 @@ def _shares_a_sentence(flat: str, text: str) -> bool:
     return flat in text or any(
         len(piece) >= _PIECE_CHARS and piece in text for piece in _FLAT_SENTENCE.split(flat)
     )
+
+
+def _set_apart(
+    lines: Sequence[int | None], run: Sequence[Unit], first: int, last: int, *, leading: bool
+) -> bool:
+    """Whether more than `_APART_LINES` page lines that the extractor left out stand between
+    a leading or trailing run and the body it would adjoin."""
+    if not lines:
+        return False
+    near, far = (run[-1].index, first) if leading else (last, run[0].index)
+    at_near, at_far = lines[near], lines[far]
+    if at_near is None or at_far is None:
+        return False
+    low, high = min(at_near, at_far), max(at_near, at_far)
+    kept = {line for line in lines if line is not None}
+    return sum(1 for line in range(low + 1, high) if line not in kept) > _APART_LINES
 
 
 def _next_to_body(
@@ -321,26 +354,31 @@ def _role(unit: Unit, blocks: _Blocks, held: Set[str], *, edge: bool) -> str | N
 
 
 class _Blocks:
-    """The page's peripheral blocks as one text, searched once for each unit. A block that holds
-    a sentence the copy has is the article's own container, whatever its class says (a
-    WordPress post's classes name its tags and author: "post tag-fall author-jen")."""
+    """The page's peripheral blocks as one text, searched once for each unit, without spaces (a
+    block's text joins its elements' texts as they stand: "SEE ALSO" and "RELATED LINKS" run
+    together). A block that holds a sentence the copy has is the article's own container,
+    whatever its class says (a WordPress post's classes name its tags and author)."""
 
     def __init__(self, periphery: Sequence[PeripheralBlock], held: Sequence[str]) -> None:
         self._blocks = periphery
-        self._held = held
+        self._keys = [block.key.replace(" ", "") for block in periphery]
+        self._held = [sentence.replace(" ", "") for sentence in held]
         self._starts: list[int] = []
         at = 0
-        for block in periphery:
+        for key in self._keys:
             self._starts.append(at)
-            at += len(block.key) + 1
-        self._text = "\n".join(block.key for block in periphery)
+            at += len(key) + 1
+        self._text = "\n".join(self._keys)
 
     def role_of(self, key: str) -> str | None:
         """The role of the first block that holds ``key`` and no sentence the copy has."""
+        key = key.replace(" ", "")
+        if not key:
+            return None
         at = self._text.find(key)
         while at >= 0:
-            block = self._blocks[bisect_right(self._starts, at) - 1]
-            if not any(sentence in block.key for sentence in self._held):
-                return block.role
+            number = bisect_right(self._starts, at) - 1
+            if not any(sentence in self._keys[number] for sentence in self._held):
+                return self._blocks[number].role
             at = self._text.find(key, at + 1)
         return None
