@@ -3,10 +3,16 @@ wrote): the seed file's bytes (a resource record), per fetched version its extra
 conversion record) and, for an archived capture, a metadata record naming the original URL and
 the Memento-Datetime; then the verdict's evidence (built once, provenance.compare.evidence) as a
 metadata record referring to the response it rests on. All are written on the capture's writer
-thread; the item leaves with its ledger row (`item.verdict`) and each version's conversion."""
+thread; the item leaves with its ledger row (`item.verdict`) and each version's conversion.
+
+Seeds naming one URL share its fetch (spiders.spiders.seeds): the response's conversion and
+memento records are written for the first of them and referred to by the others."""
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
+from collections import OrderedDict
 from dataclasses import replace
 
 from scrapy.crawler import Crawler
@@ -20,10 +26,18 @@ from provenance.text.extract import Article
 from spiders.extensions.capture import WarcCaptureExtension
 from spiders.items import PageVersion, SeedItem
 
+_Records = tuple[str | None, RecordRef | None]  # a version's memento id, conversion record
+SHARED_RESPONSES = 1024  # responses whose records are remembered for seeds sharing them
+
 
 class EvidenceRecordsPipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
+        # A response's records (being) written, by its record id: the digest of the article
+        # text they hold and (memento id, conversion). The items of seeds sharing a response
+        # come together (often at once: hence the tasks), so a few suffice.
+        self.written: OrderedDict[str, tuple[bytes | None, asyncio.Future[_Records]]]
+        self.written = OrderedDict()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> EvidenceRecordsPipeline:
@@ -102,6 +116,34 @@ class EvidenceRecordsPipeline:
         response = version.response_record
         if response is None or version.fetched_url is None:
             return source, None
+        article = version.check.article if version.check else None
+        text = _digest(article.text) if isinstance(article, Article) else None
+        known = self.written.get(response.record_id)
+        if known is not None and known[0] == text:
+            task = known[1]
+        else:
+            task = asyncio.ensure_future(self._write(capture, writer, seed_id, version, response))
+            self.written[response.record_id] = (text, task)
+            while len(self.written) > SHARED_RESPONSES:
+                self.written.popitem(last=False)
+        memento_id, conversion = await task
+        records = source.with_records(
+            memento_record_id=memento_id,
+            conversion_record_id=conversion.record_id if conversion else None,
+        )
+        return records, conversion
+
+    async def _write(
+        self,
+        capture: WarcCaptureExtension,
+        writer: WarcWriter,
+        seed_id: str,
+        version: PageVersion,
+        response: RecordRef,
+    ) -> _Records:
+        """The records of a fetched version: memento (for a capture) and conversion."""
+        assert version.fetched_url is not None
+        article = version.check.article if version.check else None
         memento_id = conversion = None
         if version.kind is SourceKind.ARCHIVED:
             fields = [
@@ -120,7 +162,6 @@ class EvidenceRecordsPipeline:
                 extra_headers={"WARC-Warcproof-Seed": seed_id},
             )
             memento_id = memento.record_id
-        article = version.check.article if version.check else None
         if isinstance(article, Article):
             conversion = await capture.call(
                 writer.write_conversion,
@@ -130,11 +171,7 @@ class EvidenceRecordsPipeline:
                 refers_to=response,
                 extra_headers={"WARC-Warcproof-Extractor": article.extractor},
             )
-        records = source.with_records(
-            memento_record_id=memento_id,
-            conversion_record_id=conversion.record_id if conversion else None,
-        )
-        return records, conversion
+        return memento_id, conversion
 
 
 def source_evidence(version: PageVersion) -> SourceEvidence:
@@ -158,3 +195,7 @@ def source_evidence(version: PageVersion) -> SourceEvidence:
         memento_datetime=version.memento_datetime if archived else None,
         cdx_timestamp=version.capture_timestamp if archived else None,
     )
+
+
+def _digest(text: str) -> bytes:
+    return hashlib.sha1(text.encode("utf-8")).digest()
