@@ -11,7 +11,9 @@ the differing text: the bulk of its evidence, and the same crawl after crawl whi
 nor article changes) is stored once per distinct content, in `assessments` by its sha256, and
 `verdict_rows` keeps the rest of the evidence; the view `verdicts` joins them back, so every
 reader sees each verdict's whole evidence JSON as written. An older ledger is migrated in place
-when opened (its evidence left whole until `vacuum`)."""
+when opened (its evidence left whole until `vacuum`). Schema 4 also keeps each distinct seed
+file's resource record (`seed_records`), which later crawls refer to with a revisit record
+instead of archiving the same bytes again."""
 
 from __future__ import annotations
 
@@ -27,6 +29,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from archive.warc.records import Original
 from provenance.compare.change_rows import ChangeKind, ChangeRow, ObservationRow
 from provenance.compare.evidence import Evidence, RunKind, SerialisedEvidence, SourceKind
 from provenance.compare.verdict import Verdict
@@ -136,6 +139,15 @@ CREATE TABLE IF NOT EXISTS changes (
 );
 CREATE INDEX IF NOT EXISTS changes_crawl ON changes(crawl_id, seed_id);
 CREATE INDEX IF NOT EXISTS changes_seed ON changes(seed_id, crawl_id);
+CREATE TABLE IF NOT EXISTS seed_records (
+    sha256 TEXT PRIMARY KEY,
+    record_id TEXT NOT NULL,
+    target_uri TEXT NOT NULL,
+    date TEXT NOT NULL,
+    payload_digest TEXT NOT NULL,
+    warc_file TEXT NOT NULL,
+    warc_offset INTEGER NOT NULL
+) WITHOUT ROWID;
 """
 _OBSERVATION_FIELDS = (
     "seed_id, url, status, error, response_record_id, warc_file, warc_offset, captured_at, "
@@ -189,6 +201,23 @@ class VerdictRow:
     conversion_record_id: str | None = None
     metadata_record_id: str | None = None
     page_digest: str | None = None  # normalized digest of the page's whole visible text
+
+
+@dataclass(frozen=True)
+class SeedRecord:
+    """A seed file's resource record, by the sha256 of its bytes: later crawls refer to it
+    (a revisit record) instead of archiving the same bytes again."""
+
+    sha256: str
+    record_id: str
+    target_uri: str
+    date: str
+    payload_digest: str
+    warc_file: str
+    warc_offset: int
+
+    def original(self) -> Original:
+        return Original(self.record_id, self.target_uri, self.date, self.payload_digest)
 
 
 @dataclass(frozen=True)
@@ -270,7 +299,15 @@ _TABLES = {
     1: ("crawls", "captures", "verdicts"),
     2: ("crawls", "captures", "verdicts", "observations", "changes"),
     3: ("crawls", "captures", "verdicts", "observations", "changes"),
-    4: ("crawls", "captures", "verdict_rows", "assessments", "observations", "changes"),
+    4: (
+        "crawls",
+        "captures",
+        "verdict_rows",
+        "assessments",
+        "observations",
+        "changes",
+        "seed_records",
+    ),
 }
 
 
@@ -422,11 +459,31 @@ class Ledger:
         *,
         observation: ObservationRow | None = None,
         change: ChangeRow | None = None,
+        seed_record: SeedRecord | None = None,
     ) -> int:
-        """Store one seed's capture, verdict, observation and change atomically; returns the
-        verdict row id."""
+        """Store one seed's capture, verdict, observation and change atomically, and the
+        resource record its file was archived in (if not known already); returns the verdict
+        row id."""
         with self._transaction() as db:
+            if seed_record is not None:
+                db.execute(
+                    "INSERT OR IGNORE INTO seed_records VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        seed_record.sha256,
+                        seed_record.record_id,
+                        seed_record.target_uri,
+                        seed_record.date,
+                        seed_record.payload_digest,
+                        seed_record.warc_file,
+                        seed_record.warc_offset,
+                    ),
+                )
             return _insert(db, crawl_id, verdict, capture, observation, change)
+
+    def seed_record(self, sha256: str) -> SeedRecord | None:
+        """The resource record holding a seed file of these bytes, if one was archived."""
+        rows = self._query("SELECT * FROM seed_records WHERE sha256 = ?", (sha256,))
+        return SeedRecord(*rows[0]) if rows else None
 
     def record_many(
         self, crawl_id: int, rows: Sequence[tuple[VerdictRow, CaptureRow | None]]

@@ -99,6 +99,7 @@ class LedgerPipeline:
             _capture_row(chosen),
             observation=observation,
             change=change,
+            seed_record=item.seed_record,
         )
         self.recorded.add(item.seed_id)
         if change is not None:
