@@ -877,10 +877,10 @@ def split_evidence(text: str) -> tuple[str, str] | None:
     while at != -1:
         head, assessment = text[:at] + "}", text[at + len(_ASSESSMENT_KEY) : -1]
         try:
-            # Both parse only when the key is the top-level one: a nested "assessment" (in the
-            # time axis, say) leaves the head unbalanced.
+            # The head parses only when the key is the top-level one: a nested "assessment"
+            # (in the time axis, say) leaves it unbalanced. The rest, the last member of a
+            # valid object, is then the assessment's JSON (not parsed: it is the bulk).
             if isinstance(json.loads(head), dict) and text.endswith("}"):
-                json.loads(assessment)
                 return head, assessment
         except ValueError:
             pass

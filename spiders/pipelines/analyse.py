@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
-from pathlib import Path
 
 from scrapy.crawler import Crawler
 
@@ -23,8 +22,9 @@ from provenance.compare.seedcheck import SeedCheck, check_seed, examine
 from provenance.run.capture_rule import capture_refusal
 from provenance.run.shared_article import check_extracted
 from provenance.sources.locate import Shared
-from provenance.sources.manifest import Manifest, Seed, load
+from provenance.sources.manifest import Manifest, Seed
 from provenance.text.extract import Article, NoArticle
+from spiders.crawl_manifest import crawl_manifest
 from spiders.extensions.worker_pool import PoolStopped, WorkerPool
 from spiders.items import PageVersion, SeedItem
 
@@ -32,8 +32,8 @@ SHARED_PAGES = 256  # extracted pages kept for the other seeds naming them
 
 
 class AnalysePipeline:
-    def __init__(self, manifest_path: Path, pool: WorkerPool) -> None:
-        self.manifest_path = manifest_path
+    def __init__(self, crawler: Crawler, pool: WorkerPool) -> None:
+        self.crawler = crawler
         self.pool = pool
         self.manifest: Manifest | None = None
         # A response's extraction, by its record id, while seeds sharing it may still come:
@@ -46,10 +46,10 @@ class AnalysePipeline:
         pool = crawler.get_extension(WorkerPool)
         if pool is None:
             raise RuntimeError("the worker pool extension is not enabled")
-        return cls(Path(crawler.settings.get("WARCPROOF_SEEDS")), pool)
+        return cls(crawler, pool)
 
     def open_spider(self) -> None:
-        self.manifest = load(self.manifest_path)
+        self.manifest = crawl_manifest(self.crawler)
 
     async def process_item(self, item: SeedItem) -> SeedItem:
         assert self.manifest is not None

@@ -26,7 +26,6 @@ import socket
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import scrapy
@@ -37,7 +36,7 @@ from twisted.python.failure import Failure
 
 from provenance.compare.evidence import SourceKind
 from provenance.sources.http_policy import names_private_host
-from provenance.sources.manifest import Manifest, Seed, load
+from provenance.sources.manifest import Manifest, Seed
 from provenance.sources.replica_routing import replica_url
 from provenance.sources.wayback import (
     Capture,
@@ -58,6 +57,7 @@ from provenance.text.interstitial import (
     marked_challenge,
 )
 from spiders import frontier
+from spiders.crawl_manifest import crawl_manifest
 from spiders.extensions.capture import (
     NOT_ARCHIVED_KEY,
     REQUEST_RECORD_KEY,
@@ -116,7 +116,7 @@ class SeedsSpider(RequisitesMixin, scrapy.Spider):
         settings.set("DOWNLOAD_SLOTS", slots, priority="spider")
 
     def manifest(self) -> Manifest:
-        return load(Path(self.settings.get("WARCPROOF_SEEDS")))
+        return crawl_manifest(self.crawler)
 
     async def start(self) -> AsyncIterator[Any]:
         settings = self.settings
