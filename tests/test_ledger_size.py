@@ -12,12 +12,20 @@ import sys
 from contextlib import closing
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from provenance.compare.evidence import SourceEvidence, SourceKind
 from provenance.compare.seedcheck import examine
-from provenance.ledger.store import SCHEMA_VERSION, Ledger, VerdictRow, split_evidence, verdict_row
+from provenance.ledger.store import (
+    SCHEMA_VERSION,
+    Ledger,
+    LedgerLockedError,
+    VerdictRow,
+    split_evidence,
+    verdict_row,
+)
 from provenance.sources.manifest import Seed
 from replica.generated import article_text, page
 from tests.ledger_schema3 import SCHEMA_3
@@ -158,3 +166,24 @@ def test_vacuum_without_a_ledger_is_a_usage_error(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "no ledger here" in result.stderr
     assert not (tmp_path / "none").exists()
+
+
+def test_vacuum_while_another_process_holds_the_ledger_changes_nothing(tmp_path: Path) -> None:
+    collection = tmp_path / "collection"
+    collection.mkdir()
+    path = collection / "ledger.sqlite"
+    written = schema_3_ledger(path, tmp_path, crawls=1)
+    Ledger(path).close()  # migrated: the rows still hold their whole evidence
+    holder = sqlite3.connect(path, isolation_level=None)
+    try:
+        with Ledger(path, create=False, busy_timeout=0.2) as ledger:
+            holder.execute("BEGIN EXCLUSIVE")  # as a crawl writing a verdict holds it
+            with pytest.raises(LedgerLockedError, match="locked by another process"):
+                ledger.vacuum()
+            holder.execute("ROLLBACK")
+    finally:
+        holder.close()
+    with closing(sqlite3.connect(path)) as db:
+        assert db.execute("SELECT count(*) FROM assessments").fetchone() == (0,)
+        evidence = db.execute("SELECT crawl_id, seed_id, evidence FROM verdicts").fetchall()
+    assert {(crawl, seed): text for crawl, seed, text in evidence} == written

@@ -498,7 +498,18 @@ class Ledger:
         """Make the ledger file as small as its content: the evidence of verdicts recorded
         whole (before schema 4) cut so that each distinct assessment is stored once, the
         assessments no verdict refers to dropped, then the file rebuilt (SQLite's VACUUM, which
-        needs no other process to use the ledger meanwhile). In batches: a crash loses none."""
+        needs no other process to use the ledger meanwhile). In batches: a crash loses none.
+        Raises LedgerLockedError when another process keeps the ledger busy."""
+        try:
+            return self._vacuum(batch)
+        except LedgerLockedError:
+            raise
+        except LedgerError as exc:
+            if "locked" in str(exc):
+                raise LedgerLockedError(str(exc)) from None
+            raise
+
+    def _vacuum(self, batch: int) -> Vacuumed:
         before = self.size()
         split = last = 0
         while True:
