@@ -86,12 +86,13 @@ def run_size(work: Path, seeds: int, per_page: int, replica: str, timeout: float
     measured = {}
     for step, command in commands(manifest, collection, replica).items():
         run = memory.run(command, env=child_env(), timeout=timeout, sample=True)
-        # reverify exits 1 when a verdict changed; anything else but 0 is a failure
-        if run.returncode not in (0, 1) or (run.returncode == 1 and step != "reverify"):
+        # reverify exits 1 when a verdict changed; None: stopped at the time limit
+        if run.returncode not in (0, 1, None) or (run.returncode == 1 and step != "reverify"):
             raise SystemExit(f"scale: {step} of {seeds} seeds failed: {run.stdout[-2000:]}")
         measured[step] = run
         print(f"scale: {seeds} seeds, {step}: {run.seconds:.1f} s, "
-              f"{run.peak_tree_bytes / MB:.0f} MB", flush=True)  # fmt: skip
+              f"{run.peak_tree_bytes / MB:.0f} MB{'' if run.finished else ' (stopped)'}",
+              flush=True)  # fmt: skip
     return Size(measured, (collection / "ledger.sqlite").stat().st_size)
 
 
@@ -111,8 +112,10 @@ def render(sizes: Sequence[int], per_page: int, found: dict[int, Size]) -> str:
     for size in sizes:
         for step in STEPS:
             run = found[size].runs[step]
+            stopped = "" if run.finished else " (stopped: unfinished)"
             lines.append(
-                f"| {size} | `{step}` | {run.seconds:.1f} | {run.peak_tree_bytes / MB:.0f} |"
+                f"| {size} | `{step}`{stopped} | {run.seconds:.1f} | "
+                f"{run.peak_tree_bytes / MB:.0f} |"
             )
         ledger = found[size].ledger_bytes / MB
         lines.append(
@@ -141,7 +144,8 @@ def main(argv: Sequence[str]) -> int:
     with replica_origin() as (url, _):
         for size in args.seeds:
             found[size] = run_size(args.scratch, size, args.per_page, url, args.timeout)
-    args.results.write_text(render(args.seeds, args.per_page, found), "utf-8")
+            # Written after each size: a long run stopped later keeps what it measured.
+            args.results.write_text(render(list(found), args.per_page, found), "utf-8")
     print(f"scale: results in {args.results}")
     return 0
 
