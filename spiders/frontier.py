@@ -4,10 +4,11 @@ frontier in Redis when WARCPROOF_REDIS_URL is set.
 Every process of a run (WARCPROOF_RUN_ID) uses scrapy-redis's scheduler, so requests go into one
 shared queue and any process may fetch them. The seeds are handed out once: the first process
 to start claims the run and puts the seed ids into a Redis list in one atomic step; every process
-then pops ids from it, so each seed is started by exactly one process. Seed requests also pass
-scrapy-redis's shared duplicate filter, with fingerprints keyed by seed (SeedRequestFingerprinter),
-so a seed fed twice (by hand) is still fetched once, while two seeds claiming one URL are both
-fetched, as in a single-process crawl.
+then pops ids from it, so each seed is started by exactly one process. Seeds naming one URL are
+fed as one entry (their ids joined by commas) and share one fetch, as in a single-process crawl.
+Seed requests also pass scrapy-redis's shared duplicate filter, with fingerprints keyed by the
+group's first seed (SeedRequestFingerprinter), so a seed fed twice (by hand) is still fetched
+once.
 
 Each process writes its own WARC files (their names carry host and pid) and its own crawl in the
 ledger; the last process to re-index the collection, one at a time under a Redis lock, covers
@@ -43,7 +44,8 @@ log = logging.getLogger(__name__)
 # warnings say nothing a warcproof user could act on.
 warnings.filterwarnings("ignore", category=ScrapyDeprecationWarning, module=r"scrapy_redis\.")
 
-SEED_KEY = "seed_id"  # request meta: the seed a request belongs to
+SEED_KEY = "seed_id"  # request meta: the seed a request belongs to (of a group: the first)
+SEEDS_KEY = "seed_ids"  # request meta: every seed naming the page's URL
 RUN_KEYS_TTL = 7 * 24 * 3600
 INDEX_LOCK_SECONDS = 600  # a crashed holder's lock is released after this long
 INDEX_EXTENSION = "spiders.extensions.indexing.CollectionIndexExtension"
@@ -186,9 +188,10 @@ class RedisRun:
 
 
 class SeedRequestFingerprinter:
-    """Scrapy's request fingerprint, made distinct per seed and per redirect hop: two seeds
-    claiming one URL are both fetched, and a redirect back to a URL already fetched for the seed
-    is followed as in a single-process crawl (bounded by REDIRECT_MAX_TIMES)."""
+    """Scrapy's request fingerprint, made distinct per seed (a group's first) and per redirect
+    hop: a redirect back to a URL already fetched for the seed is followed as in a
+    single-process crawl (bounded by REDIRECT_MAX_TIMES), and a page that is also another seed's
+    requisite is still fetched as the seed's page."""
 
     def __init__(self, crawler: Crawler | None = None) -> None:
         self._default = RequestFingerprinter(crawler)

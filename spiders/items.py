@@ -9,7 +9,7 @@ from archive.warc.records import RecordRef
 from provenance.compare.evidence import SourceKind
 from provenance.compare.seedcheck import SeedCheck
 from provenance.compare.timeaxis import Finding
-from provenance.ledger.store import VerdictRow
+from provenance.ledger.store import SeedRecord, VerdictRow
 from provenance.text.extract import Article, NoArticle
 
 
@@ -52,3 +52,4 @@ class SeedItem:
     # Set by the records pipeline: the verdict's ledger row, each version's conversion record.
     verdict: VerdictRow | None = field(default=None, repr=False)
     conversions: list[RecordRef | None] = field(default_factory=list)
+    seed_record: SeedRecord | None = None  # the seed file's resource record, when written now

@@ -5,10 +5,12 @@ tests check end to end."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import os
 from pathlib import Path
 
 import pytest
+from scrapy.crawler import Crawler
 from scrapy.utils.test import get_crawler
 
 from archive.collection import Collection
@@ -71,7 +73,7 @@ def test_the_worker_pool_runs_work_in_processes_and_inline() -> None:
 
 
 def test_analyse_extracts_and_compares_the_live_page(corpus: Path) -> None:
-    pipeline = AnalysePipeline(corpus, WorkerPool(0))
+    pipeline = AnalysePipeline(seeds_crawler(corpus), WorkerPool(0))
     pipeline.open_spider()
     item = SeedItem("004", live_page((PAGES / "004_diyaruna.html").read_bytes()))
     asyncio.run(pipeline.process_item(item))
@@ -80,7 +82,7 @@ def test_analyse_extracts_and_compares_the_live_page(corpus: Path) -> None:
 
 
 def test_analyse_measures_the_share_only_when_the_archive_could_stand_in(corpus: Path) -> None:
-    pipeline = AnalysePipeline(corpus, WorkerPool(0))
+    pipeline = AnalysePipeline(seeds_crawler(corpus), WorkerPool(0))
     pipeline.open_spider()
     other = SeedItem("004", live_page((PAGES / "000_newarab.html").read_bytes()), min_shared=0.5)
     asyncio.run(pipeline.process_item(other))
@@ -88,8 +90,38 @@ def test_analyse_measures_the_share_only_when_the_archive_could_stand_in(corpus:
     assert "too little to be the same article" in other.live_problem
 
 
+def seeds_crawler(manifest: Path) -> Crawler:
+    return get_crawler(settings_dict={"WARCPROOF_SEEDS": str(manifest)})
+
+
+def test_seeds_sharing_a_response_share_its_extraction(corpus: Path) -> None:
+    text = next(corpus.parent.glob("004_*.txt")).read_text("utf-8")
+    tampered = text.replace("3,300", "3,900")
+    assert tampered != text
+    (corpus.parent / "copy.txt").write_text(tampered, "utf-8")
+    digest = hashlib.sha256(tampered.encode("utf-8")).hexdigest()
+    with corpus.open("a", encoding="utf-8") as manifest:
+        manifest.write(f'\n[[seed]]\nid = "copy"\nfile = "copy.txt"\nsha256 = "{digest}"\n')
+    pipeline = AnalysePipeline(seeds_crawler(corpus), WorkerPool(0))
+    pipeline.open_spider()
+    body = (PAGES / "004_diyaruna.html").read_bytes()
+    # One response (live_page's record), as the spider hands it to every seed naming the page.
+    items = [SeedItem(seed_id, live_page(body)) for seed_id in ("004", "copy")]
+
+    async def both() -> None:
+        await asyncio.gather(*(pipeline.process_item(item) for item in items))
+
+    asyncio.run(both())
+    first, second = (item.live for item in items)
+    assert first.article is second.article  # extracted once
+    assert first.check is not None
+    assert second.check is not None
+    assert first.check.assessment.verdict is Verdict.FAITHFUL
+    assert second.check.assessment.verdict is Verdict.MODIFIED
+
+
 def test_judge_rests_the_verdict_on_the_live_page_when_it_is_the_only_one(corpus: Path) -> None:
-    pipeline = JudgePipeline(corpus)
+    pipeline = JudgePipeline(seeds_crawler(corpus))
     pipeline.open_spider()
     item = SeedItem("004", live_page(None, error="the page answered 404 Not Found"))
     pipeline.process_item(item)

@@ -30,9 +30,9 @@ def item() -> SeedItem:
 
 
 def test_a_stopping_crawl_does_not_examine_pages_itself_when_its_workers_die(corpus: Path) -> None:
-    crawler = get_crawler()
+    crawler = get_crawler(settings_dict={"WARCPROOF_SEEDS": str(corpus)})
     pool = WorkerPool(1, crawler)
-    pipeline = AnalysePipeline(corpus, pool)
+    pipeline = AnalysePipeline(crawler, pool)
     pipeline.open_spider()
     pool.start()
     try:

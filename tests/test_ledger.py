@@ -124,8 +124,8 @@ def test_a_ledger_missing_a_table_is_refused_at_open(tmp_path: Path) -> None:
     path = tmp_path / "l.sqlite"
     Ledger(path).close()
     with closing(sqlite3.connect(path)) as db, db:
-        db.execute("DROP TABLE verdicts")
-    with pytest.raises(LedgerError, match=r"damaged \(table verdicts missing\)"):
+        db.execute("DROP TABLE verdict_rows")
+    with pytest.raises(LedgerError, match=r"damaged \(table verdict_rows missing\)"):
         Ledger(path)
 
 

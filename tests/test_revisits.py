@@ -17,6 +17,7 @@ from archive.collection import Collection
 from archive.warc.reader import StoredRecord, iter_records, read_record
 from archive.warc.records import REVISIT_PROFILE
 from provenance.ledger.store import Ledger, LedgerEntry
+from provenance.report.html.texts import CollectionTexts
 from replica.routes import DEFAULT_PAGES_DIR
 from replica.server import ReplicaServer
 from tests.conftest import SEEDS, run_crawl
@@ -86,6 +87,35 @@ def test_unchanged_pages_are_revisits_of_the_first_crawl_and_the_edited_page_is_
         assert entry.capture is not None
         assert earlier is not None
         assert entry.capture.payload_digest == earlier.payload_digest
+
+
+@pytest.mark.crawl
+def test_the_second_crawl_refers_to_the_seed_files_the_first_archived(
+    crawls: tuple[Path, list[str]],
+) -> None:
+    collection, _ = crawls
+    found: dict[str, list[StoredRecord]] = {"resource": [], "revisit": []}
+    for warc in sorted((collection / "warcs").glob("*.warc.gz")):
+        for stored in iter_records(warc):
+            if (stored.target_uri or "").startswith("urn:warcproof:seed:"):
+                found[stored.rec_type].append(stored)
+    resources = {stored.record_id: stored for stored in found["resource"]}
+    assert len(resources) == len(found["revisit"]) == 5  # each seed file once, then referred to
+    for revisit in found["revisit"]:
+        original = resources[revisit.header("WARC-Refers-To") or ""]
+        assert revisit.payload == b""
+        assert revisit.header("WARC-Profile") == REVISIT_PROFILE
+        assert revisit.header("WARC-Refers-To-Target-URI") == original.target_uri
+        assert revisit.header("WARC-Refers-To-Date") == original.date
+        assert revisit.header("WARC-Payload-Digest") == original.header("WARC-Payload-Digest")
+    texts = CollectionTexts(collection)
+    for seed_id, entry in entries(collection, 2).items():
+        assert entry.evidence.seed.resource_record_id in resources
+        seed = texts.texts(entry).seed  # the report shows the seed text from the first crawl
+        assert seed.digest_ok, seed.problem
+        file = next((collection.parent / "seeds").glob(f"{seed_id}_*.txt"))
+        assert seed.text is not None
+        assert seed.text.split() == file.read_text("utf-8").split()
 
 
 @pytest.mark.crawl

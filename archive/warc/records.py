@@ -291,16 +291,20 @@ def revisit_specs(ex: HttpExchange, original: Original) -> tuple[RecordSpec, Rec
         response,
         rec_type="revisit",
         payload=b"",
-        headers=(
-            ("WARC-Profile", REVISIT_PROFILE),
-            ("WARC-Refers-To", original.record_id),
-            ("WARC-Refers-To-Target-URI", original.target_uri),
-            ("WARC-Refers-To-Date", original.date),
-            ("WARC-Payload-Digest", original.payload_digest),
-            *response.headers,
-        ),
+        headers=(*original_headers(original), *response.headers),
     )
     return revisit, request
+
+
+def original_headers(original: Original) -> tuple[tuple[str, str], ...]:
+    """The WARC headers of a revisit record naming its original."""
+    return (
+        ("WARC-Profile", REVISIT_PROFILE),
+        ("WARC-Refers-To", original.record_id),
+        ("WARC-Refers-To-Target-URI", original.target_uri),
+        ("WARC-Refers-To-Date", original.date),
+        ("WARC-Payload-Digest", original.payload_digest),
+    )
 
 
 def payload_spec(

@@ -34,6 +34,7 @@ from archive.warc.records import (
     RecordSpec,
     SerialisedRecord,
     exchange_specs,
+    original_headers,
     payload_spec,
     revisit_specs,
     serialise,
@@ -235,6 +236,21 @@ class WarcWriter:
             refers_to=refers_to,
             extra_headers=extra_headers,
         )
+        return self._write([spec])[0]
+
+    def write_revisit(
+        self,
+        target_uri: str,
+        original: Original,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> RecordRef:
+        """A revisit record (identical-payload-digest profile, no block) standing for a
+        payload `original` holds: e.g. a file archived again unchanged."""
+        spec = payload_spec(
+            "revisit", target_uri, b"", "application/octet-stream", extra_headers=extra_headers
+        )
+        spec = replace(spec, headers=(*original_headers(original), *spec.headers))
         return self._write([spec])[0]
 
     def close(self) -> list[Path]:

@@ -14,11 +14,21 @@ from collections.abc import Sequence
 from importlib.metadata import version
 
 from archive.errors import ArchiveError
-from provenance.cli import changes, checking, corpus, crawl, handoff, qa, reverify, signing_keys
+from provenance.cli import (
+    changes,
+    checking,
+    corpus,
+    crawl,
+    handoff,
+    qa,
+    reverify,
+    signing_keys,
+    vacuum,
+)
 from provenance.errors import ProvenanceError
 from provenance.exitcodes import ExitCode, table
 
-COMMAND_GROUPS = (corpus, crawl, reverify, handoff, checking, changes, signing_keys, qa)
+COMMAND_GROUPS = (corpus, crawl, reverify, handoff, checking, changes, signing_keys, qa, vacuum)
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 

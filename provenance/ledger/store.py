@@ -6,10 +6,18 @@ Each seed's capture, verdict, observation and change are written in one transact
 never leaves half a seed recorded; a crawl row without `finished` marks an interrupted run.
 Schema 2 added `verdicts.page_digest` and the observations and changes tables; schema 3
 `crawls.kind` (a crawl, or a re-verification, which `latest_crawl` and the reports tell apart).
-An older ledger is migrated in place when opened."""
+Schema 4 keeps the ledger small over years of crawls: a verdict's assessment (every seed unit,
+the differing text: the bulk of its evidence, and the same crawl after crawl while neither seed
+nor article changes) is stored once per distinct content, in `assessments` by its sha256, and
+`verdict_rows` keeps the rest of the evidence; the view `verdicts` joins them back, so every
+reader sees each verdict's whole evidence JSON as written. An older ledger is migrated in place
+when opened (its evidence left whole until `vacuum`). Schema 4 also keeps each distinct seed
+file's resource record (`seed_records`), which later crawls refer to with a revisit record
+instead of archiving the same bytes again."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 import time
@@ -21,6 +29,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from archive.warc.records import Original
 from provenance.compare.change_rows import ChangeKind, ChangeRow, ObservationRow
 from provenance.compare.evidence import Evidence, RunKind, SerialisedEvidence, SourceKind
 from provenance.compare.verdict import Verdict
@@ -29,7 +38,7 @@ from provenance.errors import ProvenanceError
 if TYPE_CHECKING:
     from provenance.compare.seedcheck import SeedCheck
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS crawls (
     id INTEGER PRIMARY KEY,
@@ -57,7 +66,11 @@ CREATE TABLE IF NOT EXISTS captures (
     payload_digest TEXT,
     redirects TEXT NOT NULL DEFAULT '[]'
 );
-CREATE TABLE IF NOT EXISTS verdicts (
+CREATE TABLE IF NOT EXISTS assessments (
+    digest TEXT PRIMARY KEY,
+    json TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS verdict_rows (
     id INTEGER PRIMARY KEY,
     crawl_id INTEGER NOT NULL REFERENCES crawls(id),
     seed_id TEXT NOT NULL,
@@ -74,11 +87,24 @@ CREATE TABLE IF NOT EXISTS verdicts (
     conversion_record_id TEXT,
     metadata_record_id TEXT,
     evidence TEXT NOT NULL,
-    decided_at TEXT NOT NULL
+    decided_at TEXT NOT NULL,
+    assessment_digest TEXT REFERENCES assessments(digest)
 );
-CREATE INDEX IF NOT EXISTS verdicts_seed ON verdicts(seed_id, id);
-CREATE INDEX IF NOT EXISTS verdicts_crawl ON verdicts(crawl_id, seed_id);
+CREATE INDEX IF NOT EXISTS verdicts_seed ON verdict_rows(seed_id, id);
+CREATE INDEX IF NOT EXISTS verdicts_crawl ON verdict_rows(crawl_id, seed_id);
+CREATE INDEX IF NOT EXISTS verdicts_crawl_order ON verdict_rows(crawl_id, id);
+CREATE INDEX IF NOT EXISTS verdicts_unsplit ON verdict_rows(id) WHERE assessment_digest IS NULL;
 CREATE INDEX IF NOT EXISTS captures_url ON captures(fetched_url, id);
+CREATE INDEX IF NOT EXISTS crawls_kind ON crawls(kind, id);
+CREATE VIEW IF NOT EXISTS verdicts AS
+SELECT r.id, r.crawl_id, r.seed_id, r.capture_id, r.verdict, r.reasons, r.counts,
+       r.seed_sha256, r.seed_digest, r.article_digest, r.page_digest, r.normalizer, r.extractor,
+       r.conversion_record_id, r.metadata_record_id,
+       CASE WHEN a.json IS NULL THEN r.evidence
+            ELSE substr(r.evidence, 1, length(r.evidence) - 1) || ',"assessment":' || a.json || '}'
+       END AS evidence,
+       r.decided_at
+FROM verdict_rows r LEFT JOIN assessments a ON a.digest = r.assessment_digest;
 CREATE TABLE IF NOT EXISTS observations (
     id INTEGER PRIMARY KEY,
     crawl_id INTEGER NOT NULL REFERENCES crawls(id),
@@ -112,6 +138,16 @@ CREATE TABLE IF NOT EXISTS changes (
     detected_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS changes_crawl ON changes(crawl_id, seed_id);
+CREATE INDEX IF NOT EXISTS changes_seed ON changes(seed_id, crawl_id);
+CREATE TABLE IF NOT EXISTS seed_records (
+    sha256 TEXT PRIMARY KEY,
+    record_id TEXT NOT NULL,
+    target_uri TEXT NOT NULL,
+    date TEXT NOT NULL,
+    payload_digest TEXT NOT NULL,
+    warc_file TEXT NOT NULL,
+    warc_offset INTEGER NOT NULL
+) WITHOUT ROWID;
 """
 _OBSERVATION_FIELDS = (
     "seed_id, url, status, error, response_record_id, warc_file, warc_offset, captured_at, "
@@ -165,6 +201,33 @@ class VerdictRow:
     conversion_record_id: str | None = None
     metadata_record_id: str | None = None
     page_digest: str | None = None  # normalized digest of the page's whole visible text
+
+
+@dataclass(frozen=True)
+class SeedRecord:
+    """A seed file's resource record, by the sha256 of its bytes: later crawls refer to it
+    (a revisit record) instead of archiving the same bytes again."""
+
+    sha256: str
+    record_id: str
+    target_uri: str
+    date: str
+    payload_digest: str
+    warc_file: str
+    warc_offset: int
+
+    def original(self) -> Original:
+        return Original(self.record_id, self.target_uri, self.date, self.payload_digest)
+
+
+@dataclass(frozen=True)
+class Vacuumed:
+    """What `Ledger.vacuum` did."""
+
+    verdicts_split: int  # verdicts whose whole evidence was cut into row and assessment
+    assessments_dropped: int  # assessments no verdict referred to
+    bytes_before: int
+    bytes_after: int
 
 
 @dataclass(frozen=True)
@@ -236,6 +299,15 @@ _TABLES = {
     1: ("crawls", "captures", "verdicts"),
     2: ("crawls", "captures", "verdicts", "observations", "changes"),
     3: ("crawls", "captures", "verdicts", "observations", "changes"),
+    4: (
+        "crawls",
+        "captures",
+        "verdict_rows",
+        "assessments",
+        "observations",
+        "changes",
+        "seed_records",
+    ),
 }
 
 
@@ -316,6 +388,11 @@ class Ledger:
             if columns and "kind" not in columns:
                 db.execute("ALTER TABLE crawls ADD COLUMN kind TEXT NOT NULL DEFAULT 'crawl'")
                 db.execute("UPDATE crawls SET kind = 'reverification' WHERE origin = 'reverify'")
+            tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
+            if "verdicts" in tables and "verdict_rows" not in tables:
+                # Schema 4: the table behind the view, its rows' evidence still whole.
+                db.execute("ALTER TABLE verdicts RENAME TO verdict_rows")
+                db.execute("ALTER TABLE verdict_rows ADD COLUMN assessment_digest TEXT")
             for statement in _SCHEMA.split(";"):
                 if statement.strip():
                     db.execute(statement)
@@ -382,11 +459,31 @@ class Ledger:
         *,
         observation: ObservationRow | None = None,
         change: ChangeRow | None = None,
+        seed_record: SeedRecord | None = None,
     ) -> int:
-        """Store one seed's capture, verdict, observation and change atomically; returns the
-        verdict row id."""
+        """Store one seed's capture, verdict, observation and change atomically, and the
+        resource record its file was archived in (if not known already); returns the verdict
+        row id."""
         with self._transaction() as db:
+            if seed_record is not None:
+                db.execute(
+                    "INSERT OR IGNORE INTO seed_records VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        seed_record.sha256,
+                        seed_record.record_id,
+                        seed_record.target_uri,
+                        seed_record.date,
+                        seed_record.payload_digest,
+                        seed_record.warc_file,
+                        seed_record.warc_offset,
+                    ),
+                )
             return _insert(db, crawl_id, verdict, capture, observation, change)
+
+    def seed_record(self, sha256: str) -> SeedRecord | None:
+        """The resource record holding a seed file of these bytes, if one was archived."""
+        rows = self._query("SELECT * FROM seed_records WHERE sha256 = ?", (sha256,))
+        return SeedRecord(*rows[0]) if rows else None
 
     def record_many(
         self, crawl_id: int, rows: Sequence[tuple[VerdictRow, CaptureRow | None]]
@@ -397,12 +494,69 @@ class Ledger:
             for verdict, capture in rows:
                 _insert(db, crawl_id, verdict, capture, None, None)
 
+    def vacuum(self, batch: int = 500) -> Vacuumed:
+        """Make the ledger file as small as its content: the evidence of verdicts recorded
+        whole (before schema 4) cut so that each distinct assessment is stored once, the
+        assessments no verdict refers to dropped, then the file rebuilt (SQLite's VACUUM, which
+        needs no other process to use the ledger meanwhile). In batches: a crash loses none.
+        Raises LedgerLockedError when another process keeps the ledger busy."""
+        try:
+            return self._vacuum(batch)
+        except LedgerLockedError:
+            raise
+        except LedgerError as exc:
+            if "locked" in str(exc):
+                raise LedgerLockedError(str(exc)) from None
+            raise
+
+    def _vacuum(self, batch: int) -> Vacuumed:
+        before = self.size()
+        split = last = 0
+        while True:
+            with self._transaction() as db:
+                rows = db.execute(
+                    """SELECT id, evidence FROM verdict_rows
+                       WHERE assessment_digest IS NULL AND id > ? ORDER BY id LIMIT ?""",
+                    (last, batch),
+                ).fetchall()
+                for row_id, evidence in rows:
+                    head, digest = _store_assessment(db, evidence)
+                    if digest is not None:
+                        db.execute(
+                            "UPDATE verdict_rows SET evidence = ?, assessment_digest = ? "
+                            "WHERE id = ?",
+                            (head, digest, row_id),
+                        )
+                        split += 1
+            if not rows:
+                break
+            last = rows[-1][0]
+        with self._transaction() as db:
+            dropped = db.execute(
+                """DELETE FROM assessments WHERE digest NOT IN
+                   (SELECT assessment_digest FROM verdict_rows
+                    WHERE assessment_digest IS NOT NULL)"""
+            ).rowcount
+        try:
+            self._db.execute("VACUUM")
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise LedgerLockedError(f"{self.path}: cannot vacuum: {_explain(exc)}") from None
+            raise LedgerError(f"{self.path}: cannot vacuum: {exc}") from None
+        return Vacuumed(split, dropped, before, self.size())
+
+    def size(self) -> int:
+        """Bytes the ledger takes on disk: the database and its write-ahead log."""
+        wal = self.path.with_name(self.path.name + "-wal")
+        return sum(path.stat().st_size for path in (self.path, wal) if path.exists())
+
     def latest_crawl(self) -> int | None:
         """The newest crawl (not a re-verification) that recorded at least one verdict."""
         try:
             row = self._db.execute(
-                """SELECT max(v.crawl_id) FROM verdicts v JOIN crawls k ON k.id = v.crawl_id
-                   WHERE k.kind = 'crawl'"""
+                """SELECT max(k.id) FROM crawls k WHERE k.kind = 'crawl'
+                   AND EXISTS (SELECT 1 FROM verdict_rows v WHERE v.crawl_id = k.id)"""
             ).fetchone()
         except sqlite3.DatabaseError as exc:
             raise LedgerError(f"{self.path}: {exc}") from None
@@ -434,7 +588,7 @@ class Ledger:
 
     def recorded_seeds(self, crawl_id: int) -> set[str]:
         """The seeds that already have a verdict in this crawl."""
-        rows = self._query("SELECT seed_id FROM verdicts WHERE crawl_id = ?", (crawl_id,))
+        rows = self._query("SELECT seed_id FROM verdict_rows WHERE crawl_id = ?", (crawl_id,))
         return {row[0] for row in rows}
 
     def last_observation(
@@ -513,7 +667,7 @@ class Ledger:
 
     def captured_count(self, crawl_id: int) -> int:
         rows = self._query(
-            "SELECT count(*) FROM verdicts WHERE crawl_id = ? AND capture_id IS NOT NULL",
+            "SELECT count(*) FROM verdict_rows WHERE crawl_id = ? AND capture_id IS NOT NULL",
             (crawl_id,),
         )
         return int(rows[0][0])
@@ -530,7 +684,7 @@ class Ledger:
         """Each seed's verdict from the newest crawl (not a re-verification) that judged it, by
         seed id: what the collection says of every seed now."""
         return self._entries(
-            """v.id IN (SELECT max(v2.id) FROM verdicts v2 JOIN crawls k ON k.id = v2.crawl_id
+            """v.id IN (SELECT max(v2.id) FROM verdict_rows v2 JOIN crawls k ON k.id = v2.crawl_id
                         WHERE k.kind = 'crawl' GROUP BY v2.seed_id)""",
             (),
         )
@@ -539,7 +693,7 @@ class Ledger:
         """For each of `entries`, the newest re-verification of its seed recorded after it
         (seeds never re-verified since are left out)."""
         found = self._entries(
-            """v.id IN (SELECT max(v2.id) FROM verdicts v2 JOIN crawls k ON k.id = v2.crawl_id
+            """v.id IN (SELECT max(v2.id) FROM verdict_rows v2 JOIN crawls k ON k.id = v2.crawl_id
                         WHERE k.kind = 'reverification' GROUP BY v2.seed_id)""",
             (),
         )
@@ -693,11 +847,13 @@ def _insert(
                 json.dumps(list(capture.redirects)),
             ),
         ).lastrowid
+    evidence, digest = _store_assessment(db, verdict.evidence.json)
     cursor = db.execute(
-        """INSERT INTO verdicts (crawl_id, seed_id, capture_id, verdict, reasons, counts,
+        """INSERT INTO verdict_rows (crawl_id, seed_id, capture_id, verdict, reasons, counts,
            seed_sha256, seed_digest, article_digest, normalizer, extractor,
-           conversion_record_id, metadata_record_id, evidence, decided_at, page_digest)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+           conversion_record_id, metadata_record_id, evidence, decided_at, page_digest,
+           assessment_digest)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         (
             crawl_id,
             verdict.seed_id,
@@ -712,9 +868,46 @@ def _insert(
             verdict.extractor,
             verdict.conversion_record_id,
             verdict.metadata_record_id,
-            verdict.evidence.json,
+            evidence,
             _now(),
             verdict.page_digest,
+            digest,
         ),
     )
     return int(cursor.lastrowid or 0)
+
+
+_ASSESSMENT_KEY = ',"assessment":'
+
+
+def split_evidence(text: str) -> tuple[str, str] | None:
+    """An evidence JSON object cut into the object without its top-level `assessment` (its last
+    key) and that assessment's JSON, exactly as written: the view `verdicts` joins them back
+    byte for byte. None when the evidence has no such assessment to cut off."""
+    at = text.find(_ASSESSMENT_KEY)
+    while at != -1:
+        head, assessment = text[:at] + "}", text[at + len(_ASSESSMENT_KEY) : -1]
+        try:
+            # The head parses only when the key is the top-level one: a nested "assessment"
+            # (in the time axis, say) leaves it unbalanced. The rest, the last member of a
+            # valid object, is then the assessment's JSON (not parsed: it is the bulk).
+            if isinstance(json.loads(head), dict) and text.endswith("}"):
+                return head, assessment
+        except ValueError:
+            pass
+        at = text.find(_ASSESSMENT_KEY, at + 1)
+    return None
+
+
+def _store_assessment(db: sqlite3.Connection, evidence: str) -> tuple[str, str | None]:
+    """The evidence to keep in a verdict row and its assessment's digest: the assessment is
+    stored once per distinct content (None: the evidence is kept whole)."""
+    parts = split_evidence(evidence)
+    if parts is None:
+        return evidence, None
+    head, assessment = parts
+    digest = hashlib.sha256(assessment.encode("utf-8")).hexdigest()
+    db.execute(
+        "INSERT OR IGNORE INTO assessments (digest, json) VALUES (?, ?)", (digest, assessment)
+    )
+    return head, digest

@@ -3,6 +3,10 @@ seed (provenance.compare.seedcheck.examine) in the crawl's worker processes
 (spiders.extensions.worker_pool), and the live page's share of the seed's text measured when
 the archive could offer another version.
 
+Seeds naming one page share its fetch (spiders.spiders.seeds) and so its extraction: the first
+of them to arrive has the page extracted and compared, the others are compared with the article
+it found (provenance.run.shared_article), unless the live page's share of each seed is wanted.
+
 Back-pressure comes from Scrapy itself: responses whose items are still being processed count
 towards SCRAPER_SLOT_MAX_ACTIVE_SIZE, and the engine stops downloading while that is
 exceeded."""
@@ -10,34 +14,42 @@ exceeded."""
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
+from collections import OrderedDict
 
 from scrapy.crawler import Crawler
 
 from provenance.compare.seedcheck import SeedCheck, check_seed, examine
 from provenance.run.capture_rule import capture_refusal
+from provenance.run.shared_article import check_extracted
 from provenance.sources.locate import Shared
-from provenance.sources.manifest import Manifest, Seed, load
+from provenance.sources.manifest import Manifest, Seed
 from provenance.text.extract import Article, NoArticle
+from spiders.crawl_manifest import crawl_manifest
 from spiders.extensions.worker_pool import PoolStopped, WorkerPool
 from spiders.items import PageVersion, SeedItem
 
+SHARED_PAGES = 256  # extracted pages kept for the other seeds naming them
+
 
 class AnalysePipeline:
-    def __init__(self, manifest_path: Path, pool: WorkerPool) -> None:
-        self.manifest_path = manifest_path
+    def __init__(self, crawler: Crawler, pool: WorkerPool) -> None:
+        self.crawler = crawler
         self.pool = pool
         self.manifest: Manifest | None = None
+        # A response's extraction, by its record id, while seeds sharing it may still come:
+        # they come together (often at once: hence futures), so a few pages suffice.
+        self.extracted: OrderedDict[str, asyncio.Future[Article | NoArticle | None]]
+        self.extracted = OrderedDict()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> AnalysePipeline:
         pool = crawler.get_extension(WorkerPool)
         if pool is None:
             raise RuntimeError("the worker pool extension is not enabled")
-        return cls(Path(crawler.settings.get("WARCPROOF_SEEDS")), pool)
+        return cls(crawler, pool)
 
     def open_spider(self) -> None:
-        self.manifest = load(self.manifest_path)
+        self.manifest = crawl_manifest(self.crawler)
 
     async def process_item(self, item: SeedItem) -> SeedItem:
         assert self.manifest is not None
@@ -62,9 +74,7 @@ class AnalysePipeline:
         assert live.body is not None
         url = live.source_url or live.fetched_url or ""
         wanted = item.min_shared is not None
-        article, check, shared = await self._examine(
-            seed, live.body, url, live.content_type, shared=wanted
-        )
+        article, check, shared = await self._examine_once(seed, live, url, shared=wanted)
         live.article, live.check = article, check
         if isinstance(article, NoArticle) and article.blocked is not None:
             item.live_problem = article.reason  # the archive may hold the article
@@ -72,10 +82,38 @@ class AnalysePipeline:
             item.live_problem = _too_little(live, shared, item.min_shared)
 
     async def _archived(self, version: PageVersion, seed: Seed) -> None:
+        url = version.source_url or ""
+        version.article, version.check, _ = await self._examine_once(seed, version, url)
+
+    async def _examine_once(
+        self, seed: Seed, version: PageVersion, url: str, *, shared: bool = False
+    ) -> tuple[Article | NoArticle, SeedCheck, Shared | None]:
+        """`_examine` of a fetched version, its page extracted once for all the seeds sharing
+        its response (each extracts its own when the share is wanted)."""
         assert version.body is not None
-        version.article, version.check, _ = await self._examine(
-            seed, version.body, version.source_url or "", version.content_type
-        )
+        record = version.response_record.record_id if version.response_record else None
+        key = None if shared else record
+        known = self.extracted.get(key) if key is not None else None
+        # None: the first seed's extraction failed; this one extracts the page itself.
+        earlier = await known if known is not None else None
+        if earlier is not None:
+            return earlier, await self._check(seed, earlier), None
+        found: asyncio.Future[Article | NoArticle | None] | None = None
+        if key is not None and known is None:
+            found = asyncio.get_running_loop().create_future()
+            self.extracted[key] = found
+            while len(self.extracted) > SHARED_PAGES:
+                self.extracted.popitem(last=False)
+        extracted = None
+        try:
+            examined = await self._examine(
+                seed, version.body, url, version.content_type, shared=shared
+            )
+            extracted = examined[0]
+            return examined
+        finally:
+            if found is not None:
+                found.set_result(extracted)
 
     async def _examine(
         self, seed: Seed, body: bytes, url: str, content_type: str | None, *, shared: bool = False
@@ -86,6 +124,12 @@ class AnalysePipeline:
             )
         except PoolStopped as stopped:
             return NoArticle(str(stopped)), check_seed(seed, None, str(stopped)), None
+
+    async def _check(self, seed: Seed, article: Article | NoArticle) -> SeedCheck:
+        try:
+            return await self.pool.run(check_extracted, seed, article)
+        except PoolStopped as stopped:
+            return check_seed(seed, None, str(stopped))
 
 
 def not_evidence(version: PageVersion) -> str | None:

@@ -4,28 +4,27 @@ page, archived captures; provenance.compare.seedcheck), and the versions judged 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from scrapy.crawler import Crawler
 
 from provenance.compare.evidence import SourceKind
 from provenance.compare.seedcheck import check_seed
 from provenance.compare.timeaxis import Version, judge
-from provenance.sources.manifest import Manifest, Seed, load
+from provenance.sources.manifest import Manifest, Seed
+from spiders.crawl_manifest import crawl_manifest
 from spiders.items import PageVersion, SeedItem
 
 
 class JudgePipeline:
-    def __init__(self, manifest_path: Path) -> None:
-        self.manifest_path = manifest_path
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
         self.manifest: Manifest | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> JudgePipeline:
-        return cls(Path(crawler.settings.get("WARCPROOF_SEEDS")))
+        return cls(crawler)
 
     def open_spider(self) -> None:
-        self.manifest = load(self.manifest_path)
+        self.manifest = crawl_manifest(self.crawler)
 
     def process_item(self, item: SeedItem) -> SeedItem:
         assert self.manifest is not None

@@ -99,6 +99,7 @@ class LedgerPipeline:
             _capture_row(chosen),
             observation=observation,
             change=change,
+            seed_record=item.seed_record,
         )
         self.recorded.add(item.seed_id)
         if change is not None:
@@ -109,6 +110,8 @@ class LedgerPipeline:
         assert self.ledger is not None
         seed_id = observation.seed_id
         previous = self.ledger.last_observation(seed_id, self.crawl_id)
+        if previous is None:
+            return None  # a first sight: nothing to compare (no round trip to a worker)
         last_article = None
         if previous is not None and previous.article_digest is None:
             last_article = self.ledger.last_observation(seed_id, self.crawl_id, with_article=True)

@@ -1,8 +1,11 @@
 """`scrapy crawl seeds`: fetch the source page of every seed in the manifest, and past captures
 of it from a Wayback-compatible archive.
 
-Seeds with no known URL become items at once, so every seed gets a verdict. With
-WARCPROOF_REPLICA_URL set, pages come from the loopback replica instead of the live web.
+Seeds with no known URL become items at once, so every seed gets a verdict. Seeds naming one
+URL share its fetch: the page is fetched (and archived) once per crawl and each of them gets its
+own item, hence its own comparison, verdict and evidence; so do their archive lookups, for seeds
+of one publication date. With WARCPROOF_REPLICA_URL set, pages come from the loopback replica
+instead of the live web.
 
 The archive (WARCPROOF_WAYBACK_URL, on unless WARCPROOF_FALLBACK is false) is asked for captures
 of each seed's URL and its http/https and www variants, from WARCPROOF_WAYBACK_WINDOW_DAYS
@@ -23,7 +26,6 @@ import socket
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import scrapy
@@ -34,7 +36,7 @@ from twisted.python.failure import Failure
 
 from provenance.compare.evidence import SourceKind
 from provenance.sources.http_policy import names_private_host
-from provenance.sources.manifest import Manifest, Seed, load
+from provenance.sources.manifest import Manifest, Seed
 from provenance.sources.replica_routing import replica_url
 from provenance.sources.wayback import (
     Capture,
@@ -55,6 +57,7 @@ from provenance.text.interstitial import (
     marked_challenge,
 )
 from spiders import frontier
+from spiders.crawl_manifest import crawl_manifest
 from spiders.extensions.capture import (
     NOT_ARCHIVED_KEY,
     REQUEST_RECORD_KEY,
@@ -62,7 +65,7 @@ from spiders.extensions.capture import (
     TRUNCATION_KEY,
     records_written,
 )
-from spiders.frontier import SEED_KEY, RedisRun
+from spiders.frontier import SEED_KEY, SEEDS_KEY, RedisRun
 from spiders.items import PageVersion, SeedItem
 from spiders.requisite_fetch import RequisitesMixin
 
@@ -85,8 +88,8 @@ def archive_slot(endpoint: Endpoint) -> str:
 class _Quest:
     """One seed's way through the archive: CDX queries to ask, then captures to fetch."""
 
-    seed: Seed
-    item: SeedItem
+    seed: Seed  # the first of the seeds; they share its URL and publication date
+    items: list[SeedItem]
     queries: list[str]
     found: list[Capture] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
@@ -113,7 +116,7 @@ class SeedsSpider(RequisitesMixin, scrapy.Spider):
         settings.set("DOWNLOAD_SLOTS", slots, priority="spider")
 
     def manifest(self) -> Manifest:
-        return load(Path(self.settings.get("WARCPROOF_SEEDS")))
+        return crawl_manifest(self.crawler)
 
     async def start(self) -> AsyncIterator[Any]:
         settings = self.settings
@@ -131,33 +134,39 @@ class SeedsSpider(RequisitesMixin, scrapy.Spider):
         if self.endpoint is not None:
             self.logger.info("Archived captures come from %s", self.endpoint.base)
         wanted = [seed for seed in manifest.seeds if not self.only or seed.id in self.only]
+        groups = by_url(wanted)
         run = RedisRun.from_settings(settings)
         if run is not None:
             run.join()
         self.run = run
         if self.run is None:
-            for seed in wanted:
-                yield self._begin(seed)
+            for group in groups:
+                yield self._begin(group)
             return
-        # Distributed: every process of the run takes seeds from the run's feed in Redis.
+        # Distributed: every process of the run takes seeds from the run's feed in Redis, a
+        # group of seeds naming one URL as one entry (their ids joined by commas).
         claimant = f"{socket.gethostname()}:{os.getpid()}"
-        if self.run.feed([seed.id for seed in wanted], claimant):
+        if self.run.feed([",".join(seed.id for seed in group) for group in groups], claimant):
             self.logger.info("Run %s: %d seed(s) handed out", self.run.keys.run_id, len(wanted))
         while taken := self.run.take(FEED_BATCH):
-            for seed_id in taken:
-                if seed_id in self.seeds:
-                    yield self._begin(self.seeds[seed_id])
-                else:
+            for entry in taken:
+                ids = entry.split(",")
+                known = [self.seeds[seed_id] for seed_id in ids if seed_id in self.seeds]
+                if known:
+                    yield self._begin(known)
+                if len(known) < len(ids):
                     self.logger.error(
-                        "Seed %s of run %s is not in %s (every process of a run must read the "
+                        "Seed(s) %s of run %s not in %s (every process of a run must read the "
                         "same manifest)",
-                        seed_id,
+                        entry,
                         self.run.keys.run_id,
                         manifest.path,
                     )
 
-    def _begin(self, seed: Seed) -> scrapy.Request | SeedItem:
-        """A seed's first request, or at once its item when no URL is known."""
+    def _begin(self, group: list[Seed]) -> scrapy.Request | SeedItem:
+        """The first request of seeds naming one URL, or at once the item of a seed with no
+        known URL (such a seed comes alone)."""
+        seed = group[0]
         if seed.url is None:
             return SeedItem(seed.id, PageVersion(SourceKind.LIVE, "live", None, error=NO_URL))
         return scrapy.Request(
@@ -168,7 +177,8 @@ class SeedsSpider(RequisitesMixin, scrapy.Spider):
             # fetched twice (spiders.frontier); retries and redirects pass as usual.
             dont_filter=self.run is None,
             meta={
-                SEED_KEY: seed.id,
+                SEED_KEY: seed.id,  # the group's first seed: it names the group
+                SEEDS_KEY: tuple(member.id for member in group),
                 "source_url": seed.url,
                 "source_kind": SourceKind.REPLICA if self.replica else SourceKind.LIVE,
             },
@@ -184,17 +194,19 @@ class SeedsSpider(RequisitesMixin, scrapy.Spider):
 
     async def parse(self, response: Response) -> AsyncIterator[Any]:
         await records_written(response.meta)
-        item = self._item(response.meta, response)
-        item.live.body = response.body
-        if (marked := _marked(response)) is not None:  # nothing on the page to examine
-            item.live.error = item.live_problem = marked.reason
-        if self.endpoint is not None:
-            # Worth knowing only when the archive can offer another version: the extract
-            # pipeline measures, in its workers, how much of the seed the live page shares.
-            item.min_shared = self.min_shared
-        for output in self._after_live(item):
+        items = self._items(response.meta, response)
+        marked = _marked(response)
+        for item in items:
+            item.live.body = response.body
+            if marked is not None:  # nothing on the page to examine
+                item.live.error = item.live_problem = marked.reason
+            if self.endpoint is not None:
+                # Worth knowing only when the archive can offer another version: the extract
+                # pipeline measures, in its workers, how much of the seed the live page shares.
+                item.min_shared = self.min_shared
+        for output in self._after_live(items):
             yield output
-        async for request in self.page_requisites(response, item.live):
+        async for request in self.page_requisites(response, items[0].live):
             yield request
 
     async def failed(self, failure: Failure) -> AsyncIterator[Any]:
@@ -202,45 +214,59 @@ class SeedsSpider(RequisitesMixin, scrapy.Spider):
         await records_written(request.meta)
         if isinstance(failure.value, HttpError):
             response = failure.value.response
-            item = self._item(response.meta, response)
-            item.live.error = f"the server answered HTTP {response.status} for {response.url}"
+            items = self._items(response.meta, response)
+            error = f"the server answered HTTP {response.status} for {response.url}"
             # A challenge or a wall answered with an error status says more than the status.
-            blocked = interstitial_in(response.body, item.live.content_type) or _marked(response)
+            content_type = items[0].live.content_type
+            blocked = interstitial_in(response.body, content_type) or _marked(response)
             if blocked is not None:
-                item.live.error = f"{blocked.reason} (HTTP {response.status} for {response.url})"
+                error = f"{blocked.reason} (HTTP {response.status} for {response.url})"
         else:
-            item = self._item(request.meta, None)
-            item.live.fetched_url = request.url
-            item.live.response_record = None  # a record in meta is an earlier redirect hop's
-            item.live.error = f"the fetch failed: {failure_reason(failure)}"
-        item.live_problem = item.live.error
-        for output in self._after_live(item):
+            items = self._items(request.meta, None)
+            error = f"the fetch failed: {failure_reason(failure)}"
+            for item in items:
+                item.live.fetched_url = request.url
+                item.live.response_record = None  # a record in meta is an earlier hop's
+        for item in items:
+            item.live.error = item.live_problem = error
+        for output in self._after_live(items):
             yield output
 
-    def _item(self, meta: dict[str, Any], response: Response | None) -> SeedItem:
-        live = _fetched(meta, response, SourceKind(meta["source_kind"]), "live", meta["source_url"])
-        return SeedItem(meta[SEED_KEY], live)
+    def _items(self, meta: dict[str, Any], response: Response | None) -> list[SeedItem]:
+        """One item per seed that names the fetched URL, each with its own live version."""
+        kind = SourceKind(meta["source_kind"])
+        return [
+            SeedItem(seed_id, _fetched(meta, response, kind, "live", meta["source_url"]))
+            for seed_id in meta.get(SEEDS_KEY) or (meta[SEED_KEY],)
+        ]
 
     # The archive: CDX queries, then the chosen captures, one request at a time per seed.
 
-    def _after_live(self, item: SeedItem) -> Iterator[Any]:
-        seed = self.seeds[item.seed_id]
+    def _after_live(self, items: list[SeedItem]) -> Iterator[Any]:
+        """The items of seeds naming one URL, once the archive has been asked (for seeds of one
+        publication date together) when it is to be."""
+        url = self.seeds[items[0].seed_id].url or ""
+        note = None
         if self.endpoint is None:
             # Said only if the live page turns out unusable, here or once examined (a page that
             # is a consent wall or a bot challenge, say: spiders.pipelines.extract).
-            item.archive_note = self.archive_off
-            yield item
+            note = self.archive_off
+        elif names_private_host(url) and not names_private_host(self.endpoint.base):
+            note = PRIVATE_URL
+        if self.endpoint is None or note is not None:
+            for item in items:
+                item.archive_note = note
+                yield item
             return
-        if names_private_host(seed.url or "") and not names_private_host(self.endpoint.base):
-            item.archive_note = PRIVATE_URL
-            yield item
-            return
-        date_from = seed.published - self.window if seed.published else None
-        queries = [
-            self.endpoint.cdx_url(variant, date_from=date_from)
-            for variant in url_variants(seed.url or "")
-        ]
-        yield from self._next(_Quest(seed, item, queries))
+        dated: dict[Any, list[SeedItem]] = {}
+        for item in items:
+            dated.setdefault(self.seeds[item.seed_id].published, []).append(item)
+        for published, group in dated.items():
+            date_from = published - self.window if published else None
+            queries = [
+                self.endpoint.cdx_url(variant, date_from=date_from) for variant in url_variants(url)
+            ]
+            yield from self._next(_Quest(self.seeds[group[0].seed_id], group, queries))
 
     def _next(self, quest: _Quest) -> Iterator[Any]:
         assert self.endpoint is not None
@@ -256,9 +282,10 @@ class SeedsSpider(RequisitesMixin, scrapy.Spider):
             _, capture = quest.fetches[0]
             yield self._archive_request(self.endpoint.replay_url(capture), self._memento, quest)
             return
-        if not quest.item.archived and quest.problems:
-            quest.item.archive_note = "; ".join(dict.fromkeys(quest.problems))
-        yield quest.item
+        for item in quest.items:
+            if not item.archived and quest.problems:
+                item.archive_note = "; ".join(dict.fromkeys(quest.problems))
+            yield item
 
     def _archive_request(self, url: str, callback: Any, quest: _Quest) -> scrapy.Request:
         assert self.endpoint is not None
@@ -322,13 +349,15 @@ class SeedsSpider(RequisitesMixin, scrapy.Spider):
             for output in self._next(quest):
                 yield output
             return
-        version = self._version(response.meta, role, capture, response)
-        version.body = response.body
-        quest.item.archived.append(version)
+        versions = [self._version(response.meta, role, capture, response) for _ in quest.items]
+        for item, version in zip(quest.items, versions, strict=True):
+            version.body = response.body
+            item.archived.append(version)
         for output in self._next(quest):
             yield output
         if self.endpoint is not None:
-            async for request in self.page_requisites(response, version, (self.endpoint, capture)):
+            archive = (self.endpoint, capture)
+            async for request in self.page_requisites(response, versions[0], archive):
                 yield request
 
     async def _archive_failed(self, failure: Failure) -> AsyncIterator[Any]:
@@ -349,12 +378,13 @@ class SeedsSpider(RequisitesMixin, scrapy.Spider):
                 quest.queries.clear()  # an unreachable archive is not asked again for this seed
         elif quest.fetches:
             role, capture = quest.fetches.pop(0)
-            version = self._version(request.meta, role, capture, response)
-            if response is None:
-                version.fetched_url = request.url
-                version.response_record = None
-            version.error = problem
-            quest.item.archived.append(version)
+            for item in quest.items:
+                version = self._version(request.meta, role, capture, response)
+                if response is None:
+                    version.fetched_url = request.url
+                    version.response_record = None
+                version.error = problem
+                item.archived.append(version)
         for output in self._next(quest):
             yield output
 
@@ -432,3 +462,18 @@ def _archive(settings: BaseSettings) -> tuple[Endpoint | None, str | None]:
     if settings.get("WARCPROOF_REPLICA_URL") and not explicit:
         return None, NOT_IN_REPLICA_MODE
     return _endpoint(settings), None
+
+
+def by_url(seeds: list[Seed]) -> list[list[Seed]]:
+    """The seeds grouped by the URL they name, in manifest order (a group stands where its first
+    seed does); a seed with no URL is a group of its own."""
+    groups: dict[str, list[Seed]] = {}
+    order: list[list[Seed]] = []
+    for seed in seeds:
+        if seed.url is not None and seed.url in groups:
+            groups[seed.url].append(seed)
+            continue
+        order.append([seed])
+        if seed.url is not None:
+            groups[seed.url] = order[-1]
+    return order
