@@ -1,4 +1,4 @@
-"""One run at a time per collection (spiders.extensions.lock): a second scheduled run stops at
+"""One run at a time per collection (archive.collection_lock): a second scheduled run stops at
 once with a clear message, or waits with WARCPROOF_LOCK_WAIT; a killed holder frees the
 collection; processes of one WARCPROOF_RUN_ID share it, other runs cannot."""
 
@@ -20,7 +20,7 @@ BIN = Path(sys.executable).parent
 HOLD = """
 import sys
 from pathlib import Path
-from spiders.extensions.lock import CollectionLock, CollectionLocked
+from archive.collection_lock import CollectionLock, CollectionLocked
 lock = CollectionLock(Path(sys.argv[1]), sys.argv[2])
 try:
     lock.acquire(float(sys.argv[3]))
