@@ -6,8 +6,6 @@ held to their page's caps and are still judged."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -15,8 +13,7 @@ from typing import Any
 import pytest
 
 from archive.warc.reader import StoredRecord, iter_records
-from provenance.sources.manifest import add_seed
-from tests.conftest import SEEDS, run_crawl
+from tests.conftest import SEEDS, report_by_seed, run_crawl, seeds_at
 
 pytestmark = pytest.mark.crawl
 
@@ -30,15 +27,6 @@ PAGES = {"000": "newarab.com", "002": "www.gulf-times.com", "003": "www.timesofi
 def records(collection: Path, names: set[str] | None = None) -> list[StoredRecord]:
     files = sorted((collection / "warcs").glob("*.warc.gz"))
     return [r for f in files if names is None or f.name in names for r in iter_records(f)]
-
-
-def report(collection: Path) -> dict[str, Any]:
-    result = subprocess.run(
-        [str(Path(sys.executable).parent / "warcproof"), "report", "--json", "--collection",
-         str(collection)],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    return {entry["seed_id"]: entry for entry in json.loads(result.stdout)}
 
 
 def listings(found: list[StoredRecord]) -> dict[str, dict[str, Any]]:
@@ -58,7 +46,7 @@ def two_crawls(
     first = run_crawl(SEEDS / "seeds.toml", collection, replica_origin)
     assert first.returncode == 0, first.stderr
     first_files = {p.name for p in (collection / "warcs").glob("*.warc.gz")}
-    verdicts = report(collection)
+    verdicts = report_by_seed(collection)
     second = run_crawl(SEEDS / "seeds.toml", collection, replica_origin)
     assert second.returncode == 0, second.stderr
     return collection, first_files, verdicts
@@ -136,15 +124,7 @@ def hostile(
     tmp_path_factory: pytest.TempPathFactory, replica_origin: str
 ) -> tuple[dict[str, Any], list[StoredRecord]]:
     root = tmp_path_factory.mktemp("hostile")
-    folder = root / "seeds"
-    folder.mkdir()
-    manifest = folder / "seeds.toml"
-    manifest.write_text("version = 1\n")
-    text = (SEEDS / "004_3a71e7ca43e17fc5.txt").read_bytes()
-    for seed_id, path in HOSTILE.items():
-        copy = root / f"{seed_id}.txt"
-        copy.write_bytes(text)
-        add_seed(manifest, copy, urls=[f"http://hostile.test/_hostile/{path}"], seed_id=seed_id)
+    manifest = seeds_at(root, {s: f"http://hostile.test/_hostile/{p}" for s, p in HOSTILE.items()})
     collection = root / "collection"
     result = run_crawl(
         manifest, collection, replica_origin,
@@ -153,13 +133,7 @@ def hostile(
         "-s", "WARCPROOF_REQUISITES_SECONDS=20",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    entries = {entry["seed_id"]: entry for entry in json.loads(
-        subprocess.run(
-            [str(Path(sys.executable).parent / "warcproof"), "report", "--json",
-             "--collection", str(collection)],
-            capture_output=True, text=True, check=True,
-        ).stdout
-    )}  # fmt: skip
+    entries = report_by_seed(collection)
     return entries, records(collection)
 
 
