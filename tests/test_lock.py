@@ -108,10 +108,11 @@ def test_a_run_told_to_wait_goes_ahead_once_the_holder_is_done(
 def test_two_overlapping_crawls_one_stops_and_nothing_is_corrupted(
     tmp_path: Path, corpus: Path, replica_origin: str
 ) -> None:
-    """A slow page keeps the first crawl busy while the second starts."""
+    """A slow page keeps the first crawl busy while the second starts (20 s: on a loaded
+    machine the second crawl's start alone took more than 4)."""
     slow = tmp_path / "slow.txt"
     slow.write_bytes((SEEDS / "004_3a71e7ca43e17fc5.txt").read_bytes())
-    add_seed(corpus, slow, urls=["http://slow.test/_faults/stall?seconds=4"], seed_id="slow")
+    add_seed(corpus, slow, urls=["http://slow.test/_faults/stall?seconds=20"], seed_id="slow")
     collection = tmp_path / "collection"
     first = subprocess.Popen(
         [
