@@ -68,7 +68,8 @@ REMOTE_CONTROL_ENABLED = False
 LOG_LEVEL = "INFO"
 
 EXTENSIONS = {
-    "spiders.extensions.lock.CollectionLock": -100,  # first: no other component opens anything
+    # First: no other component opens anything before the collection's lock is held.
+    "spiders.extensions.lock.CollectionLockExtension": -100,
     # Before the capture: it leaves each HTTPS response's TLS evidence for the capture to write
     # next to the response; the context factory shows it the connections.
     "spiders.extensions.tls_evidence.TlsEvidenceExtension": -50,
@@ -107,7 +108,7 @@ WARCPROOF_WORKERS = -1
 # WARCPROOF_DEDUP_WITHIN_CRAWL.
 WARCPROOF_DEDUP = True
 WARCPROOF_DEDUP_WITHIN_CRAWL = False
-# Seconds to wait for another run's lock on the collection (spiders.extensions.lock);
+# Seconds to wait for another run's lock on the collection (archive.collection_lock);
 # 0: exit at once.
 WARCPROOF_LOCK_WAIT = 0
 # Past captures (spiders/spiders/seeds.py): a Wayback-compatible archive is asked for captures

@@ -1,20 +1,17 @@
 """A Wayback-compatible archive of past page versions for the tests: WARCs written with
 warcproof's own writer from the replica pages listed in replica/pages/archived/captures.toml
-(each at its historical capture time), served by a real pywb on loopback."""
+(each at its historical capture time), served by a real pywb on loopback (the `wayback`
+fixture of tests/conftest.py)."""
 
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
-
 from archive.warc.records import HttpExchange
 from archive.warc.writer import WarcWriter
-from tests.pywb import pywb_server
 
 PAGES = Path(__file__).resolve().parent.parent / "replica" / "pages"
 CAPTURES = PAGES / "archived" / "captures.toml"
@@ -66,12 +63,3 @@ def write_archive(directory: Path, captures: list[PastCapture]) -> list[Path]:
                 )
             )
         return writer.close()
-
-
-@pytest.fixture(scope="module")
-def wayback(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Base URL of a pywb serving every capture of captures.toml in collection "web"."""
-    root = tmp_path_factory.mktemp("wayback")
-    warcs = write_archive(root / "warcs", past_captures())
-    with pywb_server(root / "pywb", warcs) as base:
-        yield base

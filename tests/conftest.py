@@ -1,20 +1,26 @@
-"""Shared fixtures: the project's seed corpus copied into a scratch folder, the replica origin;
+"""Shared fixtures: the project's seed corpus copied into a scratch folder, the replica origin,
+a pywb archive of past captures (`wayback`), and crawling and reporting as a user does;
 and the test tiers: every test marked `crawl` or `external` is also `slow`, so that
 `pytest -m "not slow"` is the fast tier."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
 
-from tests.processes import stop
+from provenance.sources.manifest import add_seed
+from tests.archive_fixture import past_captures, write_archive
+from tests.processes import announced_url
+from tests.pywb import pywb_server
 
 # The suite runs on shared, loaded machines: no Hypothesis deadline or speed health check, which
 # fail a correct test when the machine is busy (the bench measures speed, tests do not).
@@ -53,20 +59,19 @@ def corpus(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def replica_origin() -> Iterator[str]:
     """The replica origin as its own process on a free loopback port; yields its URL."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "replica", "--port", "0"],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        url = process.stdout.readline().strip()
-        assert url.startswith("http://127.0.0.1:"), url
+    with announced_url([sys.executable, "-m", "replica", "--port", "0"]) as url:
+        assert url.startswith("http://"), url
         yield url
-    finally:
-        stop(process)
-        if process.stdout is not None:
-            process.stdout.close()
+
+
+@pytest.fixture(scope="module")
+def wayback(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Base URL of a real pywb serving every past capture of
+    replica/pages/archived/captures.toml in collection "web" (tests/archive_fixture.py)."""
+    root = tmp_path_factory.mktemp("wayback")
+    warcs = write_archive(root / "warcs", past_captures())
+    with pywb_server(root / "pywb", warcs) as base:
+        yield base
 
 
 def crawl_command(manifest: Path, collection: Path, replica: str, *extra: str) -> list[str]:
@@ -87,3 +92,28 @@ def run_crawl(
         timeout=300,
         check=False,
     )
+
+
+def report_by_seed(collection: Path) -> dict[str, dict[str, Any]]:
+    """`warcproof report --json` of the collection, as a user runs it: its entries by seed id."""
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "warcproof"), "report", "--json", "--collection",
+         str(collection)],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return {entry["seed_id"]: entry for entry in json.loads(result.stdout)}
+
+
+def seeds_at(root: Path, urls: dict[str, str]) -> Path:
+    """A manifest under ROOT/seeds of one seed per entry of `urls` (seed id -> URL), each filed
+    with seed 004's text; returns the manifest's path."""
+    folder = root / "seeds"
+    folder.mkdir()
+    manifest = folder / "seeds.toml"
+    manifest.write_text("version = 1\n")
+    text = (SEEDS / "004_3a71e7ca43e17fc5.txt").read_bytes()
+    for seed_id, url in urls.items():
+        copy = root / f"{seed_id}.txt"
+        copy.write_bytes(text)
+        add_seed(manifest, copy, urls=[url], seed_id=seed_id)
+    return manifest

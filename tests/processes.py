@@ -1,10 +1,15 @@
-"""The servers tests start: a free loopback port for them, and stopping them politely first,
-by force if they hang."""
+"""The servers tests start: a free loopback port for them, stopping them politely first (by
+force if they hang), a server process that prints its URL, and a handler served in a thread."""
 
 from __future__ import annotations
 
 import socket
 import subprocess
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 
 def free_port() -> int:
@@ -21,3 +26,33 @@ def stop(process: subprocess.Popen[bytes] | subprocess.Popen[str], timeout: floa
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(timeout=timeout)
+
+
+@contextmanager
+def announced_url(command: Sequence[str], cwd: Path | None = None) -> Iterator[str]:
+    """Run `command`, a server that prints its URL as its first line once it listens (the
+    replica, the test TSA); yields that URL and stops the server after the block."""
+    process = subprocess.Popen(list(command), stdout=subprocess.PIPE, text=True, cwd=cwd)
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().strip()
+        assert url.startswith(("http://127.0.0.1:", "https://127.0.0.1:")), url
+        yield url
+    finally:
+        stop(process)
+        if process.stdout is not None:
+            process.stdout.close()
+
+
+@contextmanager
+def served_in_thread(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """`handler` answering on a free loopback port in a thread; yields the base URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()

@@ -48,10 +48,19 @@ def pywb_server(workdir: Path, warcs: Iterable[Path], index: Path | None = None)
         for warc in files:
             shutil.copy(warc, archive / warc.name)
         shutil.copy(index, workdir / "collections" / COLLECTION / "indexes" / "index.cdxj")
+    with running_wayback(workdir) as base:
+        yield base
+
+
+@contextmanager
+def running_wayback(workdir: Path, *options: str) -> Iterator[str]:
+    """pywb's `wayback` started in `workdir` (set up by `wb-manager init`) with `options`, on
+    a free loopback port, logging to workdir/pywb.log; yields its base URL once collection
+    "web" answers, and stops it after the block."""
     port = free_port()
     log = (workdir / "pywb.log").open("wb")
     process = subprocess.Popen(
-        [str(PYWB_BIN / "wayback"), "--bind", "127.0.0.1", "--port", str(port)],
+        [str(PYWB_BIN / "wayback"), *options, "--bind", "127.0.0.1", "--port", str(port)],
         cwd=workdir,
         stdout=log,
         stderr=subprocess.STDOUT,

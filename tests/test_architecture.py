@@ -96,6 +96,14 @@ def test_every_module_has_a_room_and_imports_only_downwards(module: Path) -> Non
         )
 
 
+@pytest.mark.parametrize(
+    "module", [m for m in modules() if m.parts[:2] == ("provenance", "cli")], ids=str
+)
+def test_the_command_line_never_imports_spiders(module: Path) -> None:
+    # Stated on its own: a reordering of the rooms must not let Scrapy into the command line.
+    assert [t for t in imported(module) if t.parts[0] == "spiders"] == []
+
+
 def test_no_two_modules_share_a_name() -> None:
     shared = ("__init__.py", "__main__.py", "errors.py")  # each package's own exception family
     names = Counter(m.name for m in modules() if m.name not in shared)

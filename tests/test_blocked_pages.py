@@ -6,15 +6,12 @@ those URLs), the archive is asked and the verdict rests on its capture."""
 
 from __future__ import annotations
 
-import json
-import subprocess
 import sys
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 from urllib.parse import unquote
 
 import pytest
@@ -26,7 +23,7 @@ from replica.routes import RouteTable
 from replica.server import ReplicaServer
 from spiders.spiders.seeds import NOT_IN_REPLICA_MODE
 from tests.archive_fixture import PAGES, PYWB_CDX, PastCapture, write_archive
-from tests.conftest import SEEDS, run_crawl
+from tests.conftest import SEEDS, report_by_seed, run_crawl
 from tests.pywb import pywb_server
 
 WARCPROOF = str(Path(sys.executable).parent / "warcproof")
@@ -89,16 +86,6 @@ def test_route_headers_must_be_strings(tmp_path: Path) -> None:
         RouteTable.load(tmp_path)
 
 
-def report(collection: Path) -> dict[str, dict[str, Any]]:
-    result = subprocess.run(
-        [WARCPROOF, "report", "--json", "--collection", str(collection)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return {entry["seed_id"]: entry for entry in json.loads(result.stdout)}
-
-
 def target_uris(collection: Path) -> list[str]:
     found = []
     for path in sorted((collection / "warcs").glob("*.warc.gz")):
@@ -115,7 +102,7 @@ def test_blocked_pages_are_unverifiable_with_the_reason(
     collection = tmp_path / "collection"
     result = run_crawl(manifest, collection, replica)
     assert result.returncode == 0, result.stderr
-    entries = report(collection)
+    entries = report_by_seed(collection)
     for seed_id, (_, reason, status) in BLOCKED.items():
         entry = entries[seed_id]
         assert entry["verdict"] == "unverifiable", (seed_id, entry["reasons"])
@@ -149,7 +136,7 @@ def test_blocked_pages_are_verified_from_the_archive(
         ]
         result = run_crawl(manifest, collection, replica, *settings)
     assert result.returncode == 0, result.stderr
-    entries = report(collection)
+    entries = report_by_seed(collection)
     asked = [unquote(uri) for uri in target_uris(collection)]
     for seed_id, (_, reason, _) in BLOCKED.items():
         entry = entries[seed_id]

@@ -5,9 +5,8 @@ the WARC files and the WACZ warcproof wrote."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -21,6 +20,7 @@ from provenance.cli.main import main
 from provenance.ledger.store import Ledger
 from replica.routes import RouteTable
 from tests.conftest import run_crawl
+from tests.processes import served_in_thread
 
 
 class _BrotliPages(BaseHTTPRequestHandler):
@@ -50,14 +50,8 @@ class _BrotliPages(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def brotli_origin() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _BrotliPages)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with served_in_thread(_BrotliPages) as url:
+        yield url
 
 
 @pytest.mark.crawl

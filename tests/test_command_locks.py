@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from archive.collection_lock import CollectionLock
 from provenance.cli.main import main
 from provenance.exitcodes import ExitCode
-from spiders.extensions.lock import CollectionLock
 
 
 def _tree(root: Path) -> dict[str, int]:

@@ -23,10 +23,8 @@ from provenance.sources.manifest import add_seed, load
 from provenance.text.extract import Article, extract_article
 from replica.server import ReplicaServer
 from spiders.spiders.seeds import NOT_IN_REPLICA_MODE, PRIVATE_URL
-from tests.archive_fixture import PAGES, PYWB_CDX, wayback
-from tests.conftest import SEEDS, run_crawl
-
-__all__ = ["wayback"]  # the fixture, imported for the tests below
+from tests.archive_fixture import PAGES, PYWB_CDX
+from tests.conftest import SEEDS, report_by_seed, run_crawl
 
 WARCPROOF = str(Path(sys.executable).parent / "warcproof")
 URL_004 = "http://diyaruna.com/en_GB/articles/cnmi_di/features/2017/02/06/feature-01"
@@ -35,16 +33,6 @@ TOI = "https://www.timesofisrael.com/us-general-claims-is-leaders-abandoning-mos
 
 def archive_settings(base: str) -> list[str]:
     return ["-s", f"WARCPROOF_WAYBACK_URL={base}", "-s", f"WARCPROOF_WAYBACK_CDX={PYWB_CDX}"]
-
-
-def report(collection: Path) -> dict[str, dict[str, Any]]:
-    result = subprocess.run(
-        [WARCPROOF, "report", "--json", "--collection", str(collection)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return {entry["seed_id"]: entry for entry in json.loads(result.stdout)}
 
 
 def records(collection: Path) -> list[Any]:
@@ -78,7 +66,7 @@ def crawled(
     add_seed(corpus / "seeds.toml", stray, urls=[TOI], seed_id="stray")
     collection = root / "collection"
     result = run_crawl(corpus / "seeds.toml", collection, gone_replica, *archive_settings(wayback))
-    return collection, report(collection), result
+    return collection, report_by_seed(collection), result
 
 
 @pytest.mark.crawl
@@ -188,7 +176,7 @@ def test_replica_mode_never_asks_the_internet_archive(tmp_path: Path, gone_repli
     collection = tmp_path / "collection"
     result = run_crawl(manifest, collection, gone_replica, "-s", "WARCPROOF_FALLBACK=True")
     assert result.returncode == 1, result.stderr  # no seed fetched, nor an archived copy
-    entry = report(collection)["004"]
+    entry = report_by_seed(collection)["004"]
     assert entry["verdict"] == "unverifiable"
     reasons = " ".join(entry["reasons"])
     assert "the server answered HTTP 410" in reasons
@@ -218,7 +206,7 @@ def test_an_unreachable_archive_is_named(tmp_path: Path, gone_replica: str) -> N
     settings = [*archive_settings("http://127.0.0.1:9"), "-s", "RETRY_TIMES=0"]
     result = run_crawl(manifest, collection, gone_replica, *settings)
     assert result.returncode == 1, result.stderr  # no seed fetched, nor an archived copy
-    entry = report(collection)["004"]
+    entry = report_by_seed(collection)["004"]
     assert entry["verdict"] == "unverifiable"
     reasons = " ".join(entry["reasons"])
     assert "HTTP 410" in reasons
@@ -294,7 +282,7 @@ def test_a_throttling_archive_is_waited_out(
     with _ThrottlingFront(wayback) as front:
         result = run_crawl(manifest, collection, gone_replica, *archive_settings(front.url))
     assert result.returncode == 0, result.stderr
-    entry = report(collection)["004"]
+    entry = report_by_seed(collection)["004"]
     assert entry["verdict"] == "faithful", entry["reasons"]
     assert entry["capture"]["source_kind"] == "archived"
     first_cdx = [status for path, status in front.statuses if path.startswith("/web/cdx")][:2]
@@ -371,7 +359,7 @@ def test_live_crawl_of_a_loopback_url_asks_no_public_archive(tmp_path: Path) -> 
         check=False,
     )
     assert result.returncode == 1, result.stderr  # no seed fetched, nor an archived copy
-    entry = report(collection)["refused"]
+    entry = report_by_seed(collection)["refused"]
     assert entry["verdict"] == "unverifiable"
     assert PRIVATE_URL in " ".join(entry["reasons"])
     for kind, headers, _, _ in records(collection):

@@ -4,18 +4,13 @@ with a verdict whose reason says what went wrong."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from archive.warc.reader import StoredRecord, iter_records
-from provenance.sources.manifest import add_seed
-from tests.conftest import SEEDS, run_crawl
+from tests.conftest import report_by_seed, run_crawl, seeds_at
 
 LIMIT = 1_000_000
 FAULTS = {
@@ -40,15 +35,7 @@ def faulty(
     tmp_path_factory: pytest.TempPathFactory, replica_origin: str
 ) -> tuple[dict[str, dict[str, Any]], list[StoredRecord]]:
     root = tmp_path_factory.mktemp("faults")
-    folder = root / "seeds"
-    folder.mkdir()
-    manifest = folder / "seeds.toml"
-    manifest.write_text("version = 1\n")
-    text = (SEEDS / "004_3a71e7ca43e17fc5.txt").read_bytes()
-    for seed_id, path in FAULTS.items():
-        copy = root / f"{seed_id}.txt"
-        copy.write_bytes(text)
-        add_seed(manifest, copy, urls=[f"http://faults.test/_faults/{path}"], seed_id=seed_id)
+    manifest = seeds_at(root, {s: f"http://faults.test/_faults/{p}" for s, p in FAULTS.items()})
     collection = root / "collection"
     result = run_crawl(
         manifest, collection, replica_origin,
@@ -59,12 +46,7 @@ def faulty(
         "-s", "WARCPROOF_REQUISITES=False",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    report = subprocess.run(
-        [str(Path(sys.executable).parent / "warcproof"), "report", "--json", "--collection",
-         str(collection)],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    entries = {entry["seed_id"]: entry for entry in json.loads(report.stdout)}
+    entries = report_by_seed(collection)
     records = [r for p in sorted((collection / "warcs").glob("*.warc.gz")) for r in iter_records(p)]
     return entries, records
 

@@ -16,10 +16,8 @@ from hypothesis import strategies as st
 from provenance.sources.locate import shared_text
 from provenance.sources.manifest import ManifestError, load, set_source_url
 from replica.server import ReplicaServer
-from tests.archive_fixture import PYWB_CDX, wayback
+from tests.archive_fixture import PYWB_CDX
 from tests.conftest import SEEDS, run_crawl
-
-__all__ = ["wayback"]  # the fixture, imported for the tests below
 
 WARCPROOF = str(Path(sys.executable).parent / "warcproof")
 FOUND_001 = "http://diyaruna.com/en_GB/articles/cnmi_di/features/2016/08/01/feature-02"

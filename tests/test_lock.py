@@ -1,4 +1,4 @@
-"""One run at a time per collection (spiders.extensions.lock): a second scheduled run stops at
+"""One run at a time per collection (archive.collection_lock): a second scheduled run stops at
 once with a clear message, or waits with WARCPROOF_LOCK_WAIT; a killed holder frees the
 collection; processes of one WARCPROOF_RUN_ID share it, other runs cannot."""
 
@@ -20,7 +20,7 @@ BIN = Path(sys.executable).parent
 HOLD = """
 import sys
 from pathlib import Path
-from spiders.extensions.lock import CollectionLock, CollectionLocked
+from archive.collection_lock import CollectionLock, CollectionLocked
 lock = CollectionLock(Path(sys.argv[1]), sys.argv[2])
 try:
     lock.acquire(float(sys.argv[3]))
@@ -108,10 +108,11 @@ def test_a_run_told_to_wait_goes_ahead_once_the_holder_is_done(
 def test_two_overlapping_crawls_one_stops_and_nothing_is_corrupted(
     tmp_path: Path, corpus: Path, replica_origin: str
 ) -> None:
-    """A slow page keeps the first crawl busy while the second starts."""
+    """A slow page keeps the first crawl busy while the second starts (20 s: on a loaded
+    machine the second crawl's start alone took more than 4)."""
     slow = tmp_path / "slow.txt"
     slow.write_bytes((SEEDS / "004_3a71e7ca43e17fc5.txt").read_bytes())
-    add_seed(corpus, slow, urls=["http://slow.test/_faults/stall?seconds=4"], seed_id="slow")
+    add_seed(corpus, slow, urls=["http://slow.test/_faults/stall?seconds=20"], seed_id="slow")
     collection = tmp_path / "collection"
     first = subprocess.Popen(
         [

@@ -16,7 +16,6 @@ import itertools
 import re
 import shutil
 import subprocess
-import time
 import urllib.error
 import urllib.request
 import zipfile
@@ -28,8 +27,7 @@ import pytest
 
 from archive.check.checker import check
 from archive.check.problems import Problem
-from tests.processes import free_port, stop
-from tests.pywb import COLLECTION, PYWB_BIN, ROOT
+from tests.pywb import COLLECTION, PYWB_BIN, ROOT, running_wayback
 
 PAGES = (
     "/newarab.com/news/exclusive-resistance-weakening-militants-flee-mosul-battle",
@@ -71,37 +69,11 @@ def pywb_recorder_warc(origin: str, folder: Path) -> Path:
     subprocess.run(
         [str(PYWB_BIN / "wb-manager"), "init", COLLECTION], cwd=folder, check=True, timeout=120
     )
-    port = free_port()
-    with (folder / "pywb.log").open("wb") as log:
-        process = subprocess.Popen(
-            [
-                str(PYWB_BIN / "wayback"),
-                "--record",
-                "--live",
-                "--bind",
-                "127.0.0.1",
-                "--port",
-                f"{port}",
-            ],
-            cwd=folder,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            base = f"http://127.0.0.1:{port}/{COLLECTION}/record/id_/"
-            deadline = time.monotonic() + 120
-            for page in PAGES:
-                while True:
-                    try:
-                        with urllib.request.urlopen(base + origin + page, timeout=60) as response:
-                            response.read()
-                        break
-                    except (urllib.error.URLError, ConnectionError):
-                        assert process.poll() is None, "pywb stopped: see pywb.log"
-                        assert time.monotonic() < deadline, "pywb did not start"
-                        time.sleep(0.5)
-        finally:
-            stop(process)
+    with running_wayback(folder, "--record", "--live") as base:
+        for page in PAGES:
+            url = f"{base}/{COLLECTION}/record/id_/{origin}{page}"
+            with urllib.request.urlopen(url, timeout=60) as response:
+                response.read()
     (warc,) = (folder / "collections" / COLLECTION / "archive").glob("*.warc.gz")
     return warc
 

@@ -317,7 +317,7 @@ def test_a_crawl_killed_mid_write_is_recovered(tmp_path: Path, replica_origin: s
 def test_recover_waits_for_no_crawl_it_refuses_a_locked_collection(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from spiders.extensions.lock import CollectionLock
+    from archive.collection_lock import CollectionLock
 
     warc, _ = written_warc(tmp_path / "source")
     collection = tmp_path / "collection"

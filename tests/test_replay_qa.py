@@ -21,8 +21,8 @@ from PIL import Image, ImageChops
 
 from archive.warc.reader import iter_records
 from provenance.run.headless_chromium import FLAGS, VIRTUAL_TIME_MS, WINDOW
-from tests.conftest import SEEDS, crawl_command, run_crawl
-from tests.processes import stop
+from tests.conftest import SEEDS, crawl_command, report_by_seed, run_crawl
+from tests.processes import announced_url
 
 pytestmark = [pytest.mark.crawl, pytest.mark.external]
 WARCPROOF = str(Path(sys.executable).parent / "warcproof")
@@ -59,27 +59,17 @@ def different_share(a: Path, b: Path) -> float:
 @pytest.fixture(scope="module")
 def replayed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     root = tmp_path_factory.mktemp("replay-artifacts")
-    replica = subprocess.Popen(
-        [sys.executable, "-m", "replica", "--port", "0"], stdout=subprocess.PIPE, text=True
-    )
-    assert replica.stdout is not None
-    origin = replica.stdout.readline().strip()
     collection = root / "collection"
-    try:
+    # The origin is stopped before `qa` runs: the replay must need nothing from it.
+    with announced_url([sys.executable, "-m", "replica", "--port", "0"]) as origin:
         crawl = run_crawl(SEEDS / "seeds.toml", collection, origin)
         assert crawl.returncode == 0, crawl.stderr
-        report = subprocess.run(
-            [WARCPROOF, "report", "--json", "--collection", str(collection)],
-            capture_output=True, text=True, check=True,
-        )  # fmt: skip
-        pages = [e["capture"]["fetched_url"] for e in json.loads(report.stdout) if e["capture"]]
+        entries = report_by_seed(collection).values()
+        pages = [e["capture"]["fetched_url"] for e in entries if e["capture"]]
         live = {}
         for number, url in enumerate(pages):
             live[url] = root / f"live-{number}.png"
             live_screenshot(url, live[url], root / f"profile-{number}")
-    finally:
-        stop(replica)
-        replica.stdout.close()
     qa = subprocess.run(
         [WARCPROOF, "qa", "--collection", str(collection), "--screenshots", str(root / "replay")],
         capture_output=True, text=True, timeout=900,

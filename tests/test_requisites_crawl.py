@@ -20,7 +20,7 @@ import pytest
 from archive.warc.reader import StoredRecord, iter_records
 from provenance.sources.manifest import add_seed
 from replica.page_assets import assets
-from tests.conftest import ROOT, SEEDS, run_crawl
+from tests.conftest import ROOT, SEEDS, report_by_seed, run_crawl, seeds_at
 
 pytestmark = pytest.mark.crawl
 
@@ -35,15 +35,6 @@ PAGES = {"000": "newarab.com", "002": "www.gulf-times.com", "003": "www.timesofi
 def records(collection: Path, names: set[str] | None = None) -> list[StoredRecord]:
     files = sorted((collection / "warcs").glob("*.warc.gz"))
     return [r for f in files if names is None or f.name in names for r in iter_records(f)]
-
-
-def report(collection: Path) -> dict[str, Any]:
-    result = subprocess.run(
-        [str(Path(sys.executable).parent / "warcproof"), "report", "--json", "--collection",
-         str(collection)],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    return {entry["seed_id"]: entry for entry in json.loads(result.stdout)}
 
 
 def listings(found: list[StoredRecord]) -> dict[str, dict[str, Any]]:
@@ -63,7 +54,7 @@ def two_crawls(
     first = run_crawl(SEEDS / "seeds.toml", collection, replica_origin)
     assert first.returncode == 0, first.stderr
     first_files = {p.name for p in (collection / "warcs").glob("*.warc.gz")}
-    verdicts = report(collection)
+    verdicts = report_by_seed(collection)
     second = run_crawl(SEEDS / "seeds.toml", collection, replica_origin)
     assert second.returncode == 0, second.stderr
     return collection, first_files, verdicts
@@ -141,15 +132,7 @@ def hostile(
     tmp_path_factory: pytest.TempPathFactory, replica_origin: str
 ) -> tuple[dict[str, Any], list[StoredRecord]]:
     root = tmp_path_factory.mktemp("hostile")
-    folder = root / "seeds"
-    folder.mkdir()
-    manifest = folder / "seeds.toml"
-    manifest.write_text("version = 1\n")
-    text = (SEEDS / "004_3a71e7ca43e17fc5.txt").read_bytes()
-    for seed_id, path in HOSTILE.items():
-        copy = root / f"{seed_id}.txt"
-        copy.write_bytes(text)
-        add_seed(manifest, copy, urls=[f"http://hostile.test/_hostile/{path}"], seed_id=seed_id)
+    manifest = seeds_at(root, {s: f"http://hostile.test/_hostile/{p}" for s, p in HOSTILE.items()})
     collection = root / "collection"
     result = run_crawl(
         manifest, collection, replica_origin,
@@ -158,13 +141,7 @@ def hostile(
         "-s", "WARCPROOF_REQUISITES_SECONDS=20",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    entries = {entry["seed_id"]: entry for entry in json.loads(
-        subprocess.run(
-            [str(Path(sys.executable).parent / "warcproof"), "report", "--json",
-             "--collection", str(collection)],
-            capture_output=True, text=True, check=True,
-        ).stdout
-    )}  # fmt: skip
+    entries = report_by_seed(collection)
     return entries, records(collection)
 
 
@@ -307,7 +284,7 @@ def test_a_requisite_redirecting_to_a_private_address_is_refused_and_left_out(
     assert f"{PUBLIC}/article" in origin.asked  # the page came through the stand-in
     assert private not in origin.asked
     assert not [url for url in origin.asked if "10.0.0.1" in url or "/private/" in url]
-    entry = report(collection)["public"]
+    entry = report_by_seed(collection)["public"]
     assert entry["verdict"] == "faithful", entry["reasons"]
     listing = listings(records(collection))[entry["capture"]["response_record_id"]]
     why = {item["url"]: item["why"] for item in listing["left_out"]}

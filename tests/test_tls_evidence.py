@@ -9,51 +9,20 @@ import json
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
-from ipaddress import ip_address
 from pathlib import Path
 
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
+from cryptography.hazmat.primitives import hashes
 
+from archive.replay.tls_cert import write_self_signed
 from archive.warc.reader import iter_records
 from tests.conftest import run_crawl
-from tests.processes import stop
+from tests.processes import announced_url
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 TLS_TYPE = "application/json; profile=urn:warcproof:tls"
-
-
-def self_signed(folder: Path) -> x509.Certificate:
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "warcproof https replica")])
-    now = datetime.now(UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(hours=1))
-        .not_valid_after(now + timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ip_address("127.0.0.1"))]), False
-        )
-        .sign(key, hashes.SHA256())
-    )
-    (folder / "replica.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    (folder / "replica.key").write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return cert
 
 
 @pytest.fixture(scope="module")
@@ -61,21 +30,16 @@ def https_replica(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[tuple[str, x509.Certificate]]:
     folder = tmp_path_factory.mktemp("https")
-    cert = self_signed(folder)
-    process = subprocess.Popen(
+    cert = write_self_signed(
+        folder / "replica.pem", folder / "replica.key", "warcproof https replica"
+    )
+    with announced_url(
         [sys.executable, "-m", "replica", "--port", "0",
          "--tls-cert", str(folder / "replica.pem"), "--tls-key", str(folder / "replica.key")],
-        stdout=subprocess.PIPE, text=True, cwd=ROOT,
-    )  # fmt: skip
-    try:
-        assert process.stdout is not None
-        url = process.stdout.readline().strip()
-        assert url.startswith("https://127.0.0.1:"), url
+        ROOT,
+    ) as url:  # fmt: skip
+        assert url.startswith("https://"), url
         yield url, cert
-    finally:
-        stop(process)
-        if process.stdout is not None:
-            process.stdout.close()
 
 
 @pytest.fixture(scope="module")

@@ -39,7 +39,7 @@ from archive.packaging.wacz import pack_wacz
 from archive.warc.records import HttpExchange
 from archive.warc.writer import WarcWriter
 from tests.localpki import Issued, domain_cert, root_ca, tsa_cert
-from tests.processes import stop
+from tests.processes import announced_url
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -81,21 +81,8 @@ def tsa(pki: Pki) -> Iterator[str]:
 
 
 def tsa_server(folder: Path) -> Iterator[str]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tests.tsa_server", str(folder)],
-        stdout=subprocess.PIPE,
-        text=True,
-        cwd=ROOT,
-    )
-    try:
-        assert process.stdout is not None
-        url = process.stdout.readline().strip()
-        assert url.startswith("http://127.0.0.1:"), url
+    with announced_url([sys.executable, "-m", "tests.tsa_server", str(folder)], ROOT) as url:
         yield url
-    finally:
-        stop(process)
-        if process.stdout is not None:
-            process.stdout.close()
 
 
 @pytest.fixture(scope="module")

@@ -5,10 +5,9 @@ loopback server."""
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import ClassVar
 
 import pytest
@@ -30,9 +29,8 @@ from provenance.sources.wayback import (
     url_variants,
     usable,
 )
-from tests.archive_fixture import past_captures, wayback
-
-__all__ = ["wayback"]  # the fixture, imported for the tests below
+from tests.archive_fixture import past_captures
+from tests.processes import served_in_thread
 
 TOI = "https://www.timesofisrael.com/us-general-claims-is-leaders-abandoning-mosul/"
 URL_004 = "http://diyaruna.com/en_GB/articles/cnmi_di/features/2017/02/06/feature-01"
@@ -248,15 +246,8 @@ class _Throttling(BaseHTTPRequestHandler):
 @pytest.fixture
 def throttling() -> Iterator[str]:
     _Throttling.answered = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Throttling)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with served_in_thread(_Throttling) as url:
+        yield url
 
 
 def test_a_429_with_retry_after_is_waited_out(throttling: str) -> None:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from archive.collection_lock import CollectionLock, CollectionLocked
 from provenance.errors import CollectionInUse
 
 
@@ -18,9 +19,6 @@ def collection_locked(collection: Path) -> Iterator[None]:
     if not collection.is_dir():
         yield
         return
-    # The one lock protocol of a collection (the crawl's); Scrapy only when a command runs.
-    from spiders.extensions.lock import CollectionLock, CollectionLocked
-
     lock = CollectionLock(collection, run_id="")
     try:
         lock.acquire(0)
