@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import closing
 from dataclasses import dataclass, replace
 from importlib.metadata import version
 from pathlib import Path
@@ -201,15 +202,19 @@ def export(
     problems = [p for p in verify(manifest) if p.kind != "unlisted"]
     if problems:
         raise SeedsChangedError(manifest_path, problems)
-    shown = report.load(collection)
-    entries = shown.entries
     name = collection.resolve().name
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=".warcproof-bag-") as scratch:
         package = pack(collection, Path(scratch) / f"{name}.wacz", sign=sign)
+        shown = Path(scratch) / "report.json"
+        with (
+            closing(report.open_ledger(collection)) as ledger,
+            shown.open("w", encoding="utf-8") as out,
+        ):
+            report.write_json(ledger.report_rows(), out)  # streamed: memory flat in seeds
         payload: dict[str, Path | bytes] = {
             f"{name}.wacz": package.path,
-            "report.json": report.as_json(entries, shown.reverified).encode("utf-8"),
+            "report.json": shown,
             f"seeds/{manifest.path.name}": manifest.path,
         }
         for seed in manifest.seeds:

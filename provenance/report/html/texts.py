@@ -1,7 +1,8 @@
 """The texts a report shows, read back from the collection's WARC files: the seed's exact bytes
 (its resource record) and the extracted article (the conversion record), each checked against
-the digests the ledger holds, so the report rests on the collection alone; and the TLS evidence
-of an HTTPS capture (its metadata record)."""
+the digests the ledger holds, so the report rests on the collection alone; the TLS evidence
+of an HTTPS capture (its metadata record) and the screenshot of the page (`warcproof qa`). Each
+WARC file is read at most once for all of them."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from archive.collection import Collection
 from archive.errors import ArchiveError
 from archive.warc.reader import StoredRecord, iter_records, read_record
 from provenance.ledger.store import LedgerEntry
+from provenance.report.screenshot_records import FILE_MARK, SCREENSHOT_PREFIX, Screenshot
 from provenance.text.normalize import normalized_digest
 from provenance.text.seedtext import SeedTextError, decode_seed
 
@@ -43,7 +45,8 @@ class SeedTexts:
 
 
 class CollectionTexts:
-    """Finds records by id in ``collection/warcs``: first near a hint, else by scanning."""
+    """Finds records by id in ``collection/warcs``: first near a hint, else by scanning; notes
+    the TLS evidence and screenshot records met on the way."""
 
     def __init__(self, collection: Path) -> None:
         self.warcs = Collection(collection).warcs
@@ -51,6 +54,19 @@ class CollectionTexts:
         self._scanned: set[Path] = set()
         self._tls: dict[str, tuple[Path, int]] = {}  # response record id -> its TLS record
         self._hinted: set[tuple[Path, int]] = set()
+        self._shots: dict[str, Screenshot] = {}  # response record id -> its newest screenshot
+
+    def screenshot(self, response_id: str) -> Screenshot | None:
+        """The newest screenshot of the page a response record holds; the files screenshots
+        are written to (named with FILE_MARK) are read once, by the same scan as the texts."""
+        for path in sorted(self.warcs.glob(f"*{FILE_MARK}-*.warc.gz")):
+            if path not in self._scanned:
+                self._scanned.add(path)
+                try:
+                    self._note(path, iter_records(path))
+                except (ArchiveError, OSError):
+                    continue  # a damaged file: the screenshots before the damage are kept
+        return self._shots.get(response_id)
 
     def texts(self, entry: LedgerEntry) -> SeedTexts:
         capture = entry.capture
@@ -141,8 +157,16 @@ class CollectionTexts:
             self._where.setdefault(record.record_id, (path, record.offset))
             refers_to = record.header("WARC-Refers-To")
             kind = record.header("Content-Type") or ""
-            if record.rec_type == "metadata" and refers_to and kind.endswith(TLS_PROFILE):
+            if not refers_to:
+                continue
+            if record.rec_type == "metadata" and kind.endswith(TLS_PROFILE):
                 self._tls.setdefault(refers_to, (path, record.offset))
+            uri = record.target_uri or ""
+            if record.rec_type == "resource" and uri.startswith(SCREENSHOT_PREFIX):
+                shot = Screenshot(record.record_id, uri, path, record.offset)
+                known = self._shots.get(refers_to)  # files are met in any order: newest wins
+                if known is None or (known.warc.name, known.offset) < (path.name, record.offset):
+                    self._shots[refers_to] = shot
 
 
 def _records_after(path: Path, offset: int) -> Iterator[StoredRecord]:
