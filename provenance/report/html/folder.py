@@ -38,8 +38,9 @@ _WHY_CHARS = 300  # the summary's reason, cut to keep seeds.js small at 100,000 
 _SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,100}")
 
 # The summary table: rows from seeds.js, filtered by the search box and the verdict buttons,
-# drawn ROWS_PER_PAGE at a time. Text goes in through textContent only; the badges' markup is
-# the report's own.
+# drawn ROWS_PER_PAGE at a time. The filter lives in the address too (index.html#q=TEXT&verdict=
+# modified), so a filtered view can be bookmarked. Text goes in through textContent only; the
+# badges' markup is the report's own.
 _FINDER = """
 (function(){
 var all=window.WARCPROOF_SEEDS||[],
@@ -74,6 +75,13 @@ function draw(){
  status.textContent=shown.length+" of "+all.length+" seed(s) shown"+
   (pages>1?", page "+(page+1)+" of "+pages:"");
  prev.disabled=page===0;next.disabled=page>=pages-1;}
+function fromHash(){
+ var p=new URLSearchParams(location.hash.slice(1)),v=p.get("verdict")||"";find.value=p.get("q")||"";
+ document.querySelectorAll('input[name="verdict"]').forEach(function(r){r.checked=r.value===v;});
+ if(!chosen()){document.querySelector('input[name="verdict"][value=""]').checked=true;}}
+function toHash(){var p=new URLSearchParams();
+ if(find.value.trim()){p.set("q",find.value.trim());}if(chosen()){p.set("verdict",chosen());}
+ history.replaceState(null,"",location.pathname+location.search+"#"+p.toString());}
 function apply(){
  var q=find.value.trim().toLowerCase(),v=chosen(),h=q?haystack():null;shown=[];
  for(var i=0;i<all.length;i++){
@@ -81,12 +89,14 @@ function apply(){
   if(q&&h[i].indexOf(q)<0){continue;}
   shown.push(all[i]);}
  page=0;draw();}
-find.addEventListener("input",apply);
-document.getElementById("verdicts").addEventListener("change",apply);
+function changed(){toHash();apply();}
+find.addEventListener("input",changed);
+document.getElementById("verdicts").addEventListener("change",changed);
+window.addEventListener("hashchange",function(){fromHash();apply();});
 prev.addEventListener("click",function(){page-=1;draw();});
 next.addEventListener("click",function(){page+=1;draw();});
 document.documentElement.classList.add("js");
-apply();
+fromHash();apply();
 })();
 """.replace("@ROWS@", str(ROWS_PER_PAGE))
 _FINDER_STYLE = (
