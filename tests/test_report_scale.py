@@ -72,6 +72,7 @@ def test_json_and_jsonl_carry_the_same_seeds_as_the_ledger(collection: Path) -> 
         assert item["crawl_id"] == entry.crawl_id
         assert item["verdict"] == entry.verdict.verdict
         assert item["evidence"] == json.loads(entry.verdict.evidence.json)
+        assert entry.capture is not None
         assert item["capture"]["response_record_id"] == entry.capture.response_record_id
         later = again.get(entry.verdict.seed_id)
         if later is None:

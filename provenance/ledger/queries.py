@@ -85,9 +85,10 @@ class ReportLedger(Ledger):
         if crawl_id is not None:
             chosen, values = "v.crawl_id = ?", (crawl_id,)
         else:
-            chosen = """v.id IN (SELECT max(v2.id) FROM verdicts v2
+            # Correlated, so SQLite walks verdicts_seed in order and never sorts the rows.
+            chosen = """v.id = (SELECT max(v2.id) FROM verdicts v2
                         JOIN crawls k2 ON k2.id = v2.crawl_id
-                        WHERE k2.kind = 'crawl' GROUP BY v2.seed_id)"""
+                        WHERE v2.seed_id = v.seed_id AND k2.kind = 'crawl')"""
         sql = f"""WITH again AS (
                       SELECT v3.seed_id, max(v3.id) AS id FROM verdicts v3
                       JOIN crawls k3 ON k3.id = v3.crawl_id

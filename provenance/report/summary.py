@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -51,20 +52,12 @@ def open_ledger(collection: Path, crawl_id: int | None = None) -> ReportLedger:
 
 def load_entries(collection: Path, crawl_id: int | None = None) -> list[LedgerEntry]:
     """The verdicts of crawl `crawl_id`; by default each seed's newest crawl's."""
-    return load(collection, crawl_id).entries
-
-
-def load(collection: Path, crawl_id: int | None = None) -> Report:
-    """Every verdict a report shows, in memory (the text table; streamed reports iterate
-    `ReportLedger.report_rows` instead)."""
-    ledger = open_ledger(collection, crawl_id)
-    try:
-        return collect(ledger.report_rows(crawl_id))
-    finally:
-        ledger.close()
+    with closing(open_ledger(collection, crawl_id)) as ledger:
+        return [row.entry for row in ledger.report_rows(crawl_id)]
 
 
 def collect(rows: Iterable[ReportRow]) -> Report:
+    """Every verdict a report shows, in memory (the text table)."""
     entries: list[LedgerEntry] = []
     reverified: dict[str, Reverified] = {}
     for row in rows:
@@ -72,16 +65,6 @@ def collect(rows: Iterable[ReportRow]) -> Report:
         if row.reverified is not None:
             reverified[row.entry.verdict.seed_id] = row.reverified
     return Report(entries, reverified)
-
-
-def unfinished(collection: Path, entries: Sequence[LedgerEntry]) -> str | None:
-    """A note when a crawl these verdicts come from did not finish (killed, stopped early or
-    still running): the seeds it did not reach have no verdict in it."""
-    ledger = open_ledger(collection)
-    try:
-        return ledger.unfinished(entry.crawl_id for entry in entries)
-    finally:
-        ledger.close()
 
 
 def load_changes(collection: Path, crawl_ids: Sequence[int]) -> list[ChangeRow]:
