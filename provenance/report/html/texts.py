@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -44,16 +44,24 @@ class SeedTexts:
     tls: Mapping[str, Any] | None = None  # the TLS evidence record of the response, if any
 
 
+@dataclass
+class _Found:
+    """Where records are: by record id, and the TLS evidence by the response it refers to."""
+
+    where: dict[str, tuple[Path, int]] = field(default_factory=dict)
+    tls: dict[str, tuple[Path, int]] = field(default_factory=dict)
+
+
 class CollectionTexts:
-    """Finds records by id in ``collection/warcs``: first near a hint, else by scanning; notes
-    the TLS evidence and screenshot records met on the way."""
+    """Finds records by id in ``collection/warcs``: first among the records right after the
+    seed's response (forgotten once the seed is done, so memory does not grow with the
+    collection), else by scanning whole files (remembered); notes the TLS evidence and
+    screenshot records met on the way."""
 
     def __init__(self, collection: Path) -> None:
         self.warcs = Collection(collection).warcs
-        self._where: dict[str, tuple[Path, int]] = {}
+        self._scans = _Found()  # what whole-file scans found
         self._scanned: set[Path] = set()
-        self._tls: dict[str, tuple[Path, int]] = {}  # response record id -> its TLS record
-        self._hinted: set[tuple[Path, int]] = set()
         self._shots: dict[str, Screenshot] = {}  # response record id -> its newest screenshot
 
     def screenshot(self, response_id: str) -> Screenshot | None:
@@ -63,42 +71,42 @@ class CollectionTexts:
             if path not in self._scanned:
                 self._scanned.add(path)
                 try:
-                    self._note(path, iter_records(path))
+                    self._note(path, iter_records(path), self._scans)
                 except (ArchiveError, OSError):
                     continue  # a damaged file: the screenshots before the damage are kept
         return self._shots.get(response_id)
 
     def texts(self, entry: LedgerEntry) -> SeedTexts:
         capture = entry.capture
-        hint = (self.warcs / capture.warc_file, capture.warc_offset) if capture else None
+        near = _Found()
+        if capture is not None:
+            path = self.warcs / capture.warc_file
+            try:
+                if path.exists():
+                    self._note(path, _records_after(path, capture.warc_offset), near)
+            except (ArchiveError, OSError):
+                pass  # a damaged stretch: the records are looked for by scanning instead
         return SeedTexts(
-            seed=self._seed_text(entry.evidence.seed.resource_record_id, entry, hint),
-            article=self._article_text(entry.verdict.conversion_record_id, entry, hint),
-            tls=self._tls_evidence(capture.response_record_id, hint) if capture else None,
+            seed=self._seed_text(entry.evidence.seed.resource_record_id, entry, near),
+            article=self._article_text(entry.verdict.conversion_record_id, entry, near),
+            tls=self._tls_evidence(capture.response_record_id, near) if capture else None,
         )
 
-    def _tls_evidence(
-        self, response_id: str, hint: tuple[Path, int] | None
-    ) -> Mapping[str, Any] | None:
+    def _tls_evidence(self, response_id: str, near: _Found) -> Mapping[str, Any] | None:
         """The TLS evidence record written right after the response (spiders' tls_evidence)."""
+        where = near.tls.get(response_id) or self._scans.tls.get(response_id)
+        if where is None:
+            return None
         try:
-            if response_id not in self._tls and hint not in self._hinted and hint is not None:
-                self._hinted.add(hint)
-                if hint[0].exists():
-                    self._note(hint[0], _records_after(*hint))
-            if response_id not in self._tls:
-                return None
-            found = json.loads(read_record(*self._tls[response_id]).payload)
+            found = json.loads(read_record(*where).payload)
         except (ArchiveError, OSError, ValueError):
             return None
         return found if isinstance(found, dict) else None
 
-    def _seed_text(
-        self, record_id: str | None, entry: LedgerEntry, hint: tuple[Path, int] | None
-    ) -> TextFromRecord:
+    def _seed_text(self, record_id: str | None, entry: LedgerEntry, near: _Found) -> TextFromRecord:
         if record_id is None:
             return _missing(None, "the collection holds no copy of this seed's file")
-        found = self._find(record_id, hint)
+        found = self._find(record_id, near)
         if isinstance(found, str):
             return _missing(record_id, found)
         record, where = found
@@ -114,11 +122,11 @@ class CollectionTexts:
         return TextFromRecord(text, record_id, where, True, None)
 
     def _article_text(
-        self, record_id: str | None, entry: LedgerEntry, hint: tuple[Path, int] | None
+        self, record_id: str | None, entry: LedgerEntry, near: _Found
     ) -> TextFromRecord:
         if record_id is None:
             return _missing(None, "no article text was extracted, so there is none to show")
-        found = self._find(record_id, hint)
+        found = self._find(record_id, near)
         if isinstance(found, str):
             return _missing(record_id, found)
         record, where = found
@@ -132,35 +140,33 @@ class CollectionTexts:
             return TextFromRecord(text, record_id, where, False, problem)
         return TextFromRecord(text, record_id, where, True, None)
 
-    def _find(
-        self, record_id: str, hint: tuple[Path, int] | None
-    ) -> tuple[StoredRecord, str] | str:
+    def _find(self, record_id: str, near: _Found) -> tuple[StoredRecord, str] | str:
         """The record and where it is, or a sentence saying why it cannot be read."""
         try:
-            if record_id not in self._where and hint is not None and hint[0].exists():
-                self._note(hint[0], _records_after(*hint))
+            scans = self._scans.where
             for path in sorted(self.warcs.glob("*.warc.gz")):
-                if record_id in self._where:
+                if record_id in near.where or record_id in scans:
                     break
                 if path not in self._scanned:
                     self._scanned.add(path)
-                    self._note(path, iter_records(path))
-            if record_id not in self._where:
+                    self._note(path, iter_records(path), self._scans)
+            found = near.where.get(record_id) or scans.get(record_id)
+            if found is None:
                 return f"record {record_id} is not in any WARC file under {self.warcs}"
-            path, offset = self._where[record_id]
+            path, offset = found
             return read_record(path, offset), f"{path.name} at offset {offset}"
         except (ArchiveError, OSError) as exc:
             return f"record {record_id} cannot be read: {exc}"
 
-    def _note(self, path: Path, records: Iterable[StoredRecord]) -> None:
+    def _note(self, path: Path, records: Iterable[StoredRecord], into: _Found) -> None:
         for record in records:
-            self._where.setdefault(record.record_id, (path, record.offset))
+            into.where.setdefault(record.record_id, (path, record.offset))
             refers_to = record.header("WARC-Refers-To")
             kind = record.header("Content-Type") or ""
             if not refers_to:
                 continue
             if record.rec_type == "metadata" and kind.endswith(TLS_PROFILE):
-                self._tls.setdefault(refers_to, (path, record.offset))
+                into.tls.setdefault(refers_to, (path, record.offset))
             uri = record.target_uri or ""
             if record.rec_type == "resource" and uri.startswith(SCREENSHOT_PREFIX):
                 shot = Screenshot(record.record_id, uri, path, record.offset)
