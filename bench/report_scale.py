@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import closing
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -141,11 +142,11 @@ def _bytes(path: Path) -> int:
     return path.stat().st_size
 
 
-def run_command(name: str, collection: Path, seeds: int, scratch: Path) -> Figure:
+def run_command(name: str, collection: Path, seeds: int) -> Figure:
     """Run one report under GNU time: it forks a small process that execs the command, so the
     maximum resident set it reads from wait4 is the report's own."""
-    out = scratch / f"report-{seeds}{'' if name == 'html' else '.' + name}"
-    timing = scratch / "time.txt"
+    out = collection.parent / f"report-{seeds}{'' if name == 'html' else '.' + name}"
+    timing = collection.parent / f"time-{name}.txt"
     base = [WARCPROOF, "report", "--collection", str(collection)]
     report = (
         [*base, "--html", str(out), "-q"]
@@ -195,14 +196,17 @@ def _open_in_chromium(index: Path, seeds: int) -> float | None:
     return seconds
 
 
-def write_results(figures: Sequence[Figure], ledgers: dict[int, tuple[int, int]]) -> None:
+def write_results(
+    figures: Sequence[Figure], ledgers: dict[int, tuple[int, int]], parallel: int = 1
+) -> None:
     mb = 1024 * 1024
     lines = [
         "# Report scale",
         "",
         f"Written by `bench/report_scale.py` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
-        f"{os.cpu_count()} CPU(s), load average {os.getloadavg()[0]:.1f} at the end (the "
-        "machine is shared: wall times stretch with the load, CPU times much less). Synthetic "
+        f"{os.cpu_count()} CPU(s), {parallel} report(s) at a time, load average "
+        f"{os.getloadavg()[0]:.1f} at the end (the machine is shared: wall times stretch with "
+        "the load, CPU times much less; the time targets are judged on CPU time). Synthetic "
         "ledgers written through `Ledger.record_many` with the evidence of real checks (bundled "
         "seeds against replica pages); no WARC files, so the HTML seed pages measure the "
         "ledger side only. Peak memory: the report process's maximum resident set (GNU time).",
@@ -265,27 +269,40 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--commands", nargs="+", default=["jsonl", "json", "html"])
     parser.add_argument("--keep", type=Path, help="build the collections here and keep them")
+    parser.add_argument(
+        "--parallel", type=int, default=1, metavar="N", help="run N reports at a time"
+    )
     args = parser.parse_args(argv)
     root = args.keep or Path(tempfile.mkdtemp(prefix="warcproof-report-scale-"))
     figures: list[Figure] = []
     ledgers: dict[int, tuple[int, int]] = {}
     try:
         for seeds in args.sizes:
-            place = root / str(seeds)
-            collection = place / "collection"
+            collection = root / str(seeds) / "collection"
             if not Collection(collection).ledger.exists():
                 print(f"building a ledger of {seeds} seeds", file=sys.stderr)
-                build_collection(place, seeds)
+                build_collection(collection.parent, seeds)
             ledgers[seeds] = _ledger_size(Collection(collection).ledger)
-            for command in args.commands:
-                figure = run_command(command, collection, seeds, place)
+        # The longest runs (the largest size, the HTML) start first when several run at once.
+        runs = sorted(
+            ((c, n) for n in args.sizes for c in args.commands),
+            key=lambda run: (-run[1], run[0] != "html"),
+        )
+        with ThreadPoolExecutor(args.parallel) as pool:
+            pending = [
+                pool.submit(run_command, command, root / str(seeds) / "collection", seeds)
+                for command, seeds in runs
+            ]
+            for future in as_completed(pending):
+                figure = future.result()
                 print(
-                    f"report --{command} {seeds}: {figure.wall:.1f} s, {figure.cpu:.1f} s CPU, "
-                    f"{figure.peak / 2**20:.1f} MB",
+                    f"report --{figure.command} {figure.seeds}: {figure.wall:.1f} s, "
+                    f"{figure.cpu:.1f} s CPU, {figure.peak / 2**20:.1f} MB",
                     file=sys.stderr,
                 )
                 figures.append(figure)
-                write_results(figures, ledgers)  # so far: a long run stopped keeps its figures
+                figures.sort(key=lambda f: (f.seeds, args.commands.index(f.command)))
+                write_results(figures, ledgers, args.parallel)  # a stopped run keeps its figures
     finally:
         if args.keep is None:
             shutil.rmtree(root, ignore_errors=True)

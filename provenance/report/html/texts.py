@@ -78,17 +78,26 @@ class CollectionTexts:
 
     def texts(self, entry: LedgerEntry) -> SeedTexts:
         capture = entry.capture
+        seed_id = entry.evidence.seed.resource_record_id
+        article_id = entry.verdict.conversion_record_id
         near = _Found()
         if capture is not None:
+            wanted = {record for record in (seed_id, article_id) if record}
+            tls = capture.fetched_url.startswith("https:")
             path = self.warcs / capture.warc_file
             try:
                 if path.exists():
-                    self._note(path, _records_after(path, capture.warc_offset), near)
+                    for record in _records_after(path, capture.warc_offset):
+                        self._note(path, (record,), near)
+                        if wanted <= near.where.keys() and (
+                            not tls or capture.response_record_id in near.tls
+                        ):
+                            break
             except (ArchiveError, OSError):
                 pass  # a damaged stretch: the records are looked for by scanning instead
         return SeedTexts(
-            seed=self._seed_text(entry.evidence.seed.resource_record_id, entry, near),
-            article=self._article_text(entry.verdict.conversion_record_id, entry, near),
+            seed=self._seed_text(seed_id, entry, near),
+            article=self._article_text(article_id, entry, near),
             tls=self._tls_evidence(capture.response_record_id, near) if capture else None,
         )
 
