@@ -20,7 +20,7 @@ from archive.collection import Collection
 from bench.report_scale import build_collection, templates
 from provenance.compare.evidence import RunKind
 from provenance.ledger.store import Ledger
-from provenance.report.html.folder import MARK
+from provenance.report.html.folder import MARK, file_name
 
 WARCPROOF = str(Path(sys.executable).parent / "warcproof")
 SEEDS = 40
@@ -98,6 +98,10 @@ def test_an_earlier_crawl_is_streamed_and_an_unknown_one_refused(collection: Pat
     assert unknown.returncode == 2
     assert unknown.stdout == ""
     assert "no crawl 99" in unknown.stderr
+    both = warcproof("report", "--json", "--jsonl", "--collection", str(collection))
+    assert both.returncode == 2
+    assert both.stdout == ""
+    assert "not both" in both.stderr
 
 
 @pytest.mark.parametrize("form", ["--json", "--jsonl"])
@@ -195,3 +199,11 @@ def test_a_folder_of_other_files_is_refused_and_a_report_replaced(
     assert (out / MARK).exists()
     assert len(list((out / "seeds").iterdir())) == SEEDS + 1
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_seed_page_names_never_differ_in_case_alone() -> None:
+    anchors = [f"seed-{seed}" for seed in ("ab", "Ab", "aB", "AB", "ab.1", "ab~2")]
+    names = [file_name(anchor) for anchor in anchors]
+    assert len({name.lower() for name in names}) == len(anchors)
+    assert names[0] == "seed-ab.html"
+    assert all(re.fullmatch(r"[a-z0-9._~+-]+\.html", name) for name in names)

@@ -263,6 +263,9 @@ def _interrupted(args: argparse.Namespace, collection: Path, recorded: int) -> N
 
 
 def _report(args: argparse.Namespace) -> int:
+    if args.json and args.jsonl:
+        print("warcproof: report: give --json or --jsonl, not both", file=sys.stderr)
+        return ExitCode.USAGE
     collection = settings_for(args).collection
     machine = args.json or args.jsonl
     with closing(summary.open_ledger(collection, args.crawl)) as ledger:  # unknown crawl: 2
@@ -273,18 +276,17 @@ def _report(args: argparse.Namespace) -> int:
                 return ExitCode.OK
         crawls: set[int] = set()
         rows = _noting_crawls(ledger.report_rows(args.crawl), crawls)
-        if machine:
-            write = summary.write_jsonl if args.jsonl else summary.write_json
-            try:
-                write(rows, sys.stdout)
-                sys.stdout.flush()
-            except BrokenPipeError:  # `report --json | head`: the reader has gone
-                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-                return ExitCode.OK
-        else:
-            shown = summary.collect(rows)
-            changed = [c for crawl in sorted(crawls) for c in ledger.changes(crawl_id=crawl)]
-            print(summary.table(shown.entries, changed, shown.reverified))
+        try:
+            if machine:
+                (summary.write_jsonl if args.jsonl else summary.write_json)(rows, sys.stdout)
+            else:
+                shown = summary.collect(rows)
+                changed = [c for crawl in sorted(crawls) for c in ledger.changes(crawl_id=crawl)]
+                print(summary.table(shown.entries, changed, shown.reverified))
+            sys.stdout.flush()
+        except BrokenPipeError:  # `report --json | head`: the reader has gone; so do we
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return ExitCode.OK
         note = ledger.unfinished(crawls)
     if note is not None:
         print(f"warcproof: {note}", file=sys.stderr)

@@ -78,14 +78,19 @@ def seed_pages(
     re-verifications show in its history): the ledger for verdicts and evidence, a light
     query for the history, the WARC files for the texts, TLS evidence and screenshot."""
     texts = CollectionTexts(collection)
-    anchors: set[str] = set()
+    previous, repeat = None, 0
     for row in ledger.report_rows(crawl_id):
         entry = row.entry
         seed_id = entry.verdict.seed_id
+        # Rows come by seed id, so a seed verified twice in one crawl comes twice in a row;
+        # "~" is in no seed id, so "seed-ID~2" is no other seed's anchor.
+        repeat = repeat + 1 if seed_id == previous else 1
+        previous = seed_id
+        anchor = f"seed-{seed_id}" + (f"~{repeat}" if repeat > 1 else "")
         who = WhoChanged.of(entry, ledger.seed_changes(entry.crawl_id, seed_id))
         shot = texts.screenshot(entry.capture.response_record_id) if entry.capture else None
         history = ledger.history(seed_id)
-        yield SeedPage(entry, _anchor(seed_id, anchors), texts.texts(entry), history, who, shot)
+        yield SeedPage(entry, anchor, texts.texts(entry), history, who, shot)
 
 
 def load_report(
@@ -176,16 +181,6 @@ def write_html_report(
         Path(temporary).unlink(missing_ok=True)
         raise HtmlReportError(f"{out}: cannot write the report: {exc.strerror}") from None
     return report
-
-
-def _anchor(seed_id: str, taken: set[str]) -> str:
-    anchor = f"seed-{seed_id}"
-    number = 1
-    while anchor in taken:  # a seed verified twice in one crawl
-        number += 1
-        anchor = f"seed-{seed_id}-{number}"
-    taken.add(anchor)
-    return anchor
 
 
 def _summary(pages: Sequence[SeedPage]) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import tempfile
 from collections.abc import Iterable, Mapping
@@ -35,7 +34,6 @@ from provenance.report.who_changed import capture_line, human_time, one_line_rea
 MARK = ".warcproof-report"  # names a folder this module wrote (and may replace)
 ROWS_PER_PAGE = 100
 _WHY_CHARS = 300  # the summary's reason, cut to keep seeds.js small at 100,000 seeds
-_SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,100}")
 
 # The summary table: rows from seeds.js, filtered by the search box and the verdict buttons,
 # drawn ROWS_PER_PAGE at a time. The filter lives in the address too (index.html#q=TEXT&verdict=
@@ -179,7 +177,6 @@ def _write(
     tally = dict.fromkeys(verdicts, 0)
     crawls: set[int] = set()
     total = ledger.seed_count(crawl_id)
-    names: set[str] = set()
     context = _context(collection, crawl_id)
     with (folder / "seeds.js").open("w", encoding="utf-8") as data:
         data.write("window.WARCPROOF_SEEDS=[\n")
@@ -187,7 +184,7 @@ def _write(
         before: str | None = None
         done = 0
         for page in seed_pages(ledger, collection, crawl_id):
-            name = _file_name(page.anchor, done, names)
+            name = file_name(page.anchor)
             if held is not None:
                 _seed_file(folder, *held, before, name, context)
                 before = held[1]
@@ -225,14 +222,12 @@ def _crawls_text(crawl_id: int | None, crawls: Iterable[int]) -> str:
     return f"each seed's latest crawl ({listed})"
 
 
-def _file_name(anchor: str, number: int, taken: set[str]) -> str:
-    """The seed page's file name: its anchor when that is a safe file name (and unique even
-    where case does not count), else its position."""
-    name = f"{anchor}.html" if _SAFE_NAME.fullmatch(anchor) else f"seed-n{number + 1}.html"
-    if name.lower() in taken:
-        name = f"seed-n{number + 1}.html"
-    taken.add(name.lower())
-    return name
+def file_name(anchor: str) -> str:
+    """A seed page's file name: its anchor (unique, and made of characters safe in file
+    names), lower-cased with the positions of its capitals in hex after a "+" when it has any,
+    so that no two names differ in case alone (case-blind file systems)."""
+    capitals = sum(1 << k for k, char in enumerate(anchor) if char.isupper())
+    return f"{anchor.lower()}+{capitals:x}.html" if capitals else f"{anchor}.html"
 
 
 def _row(page: SeedPage, name: str, verdicts: list[str]) -> list[object]:
