@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -18,11 +21,16 @@ from provenance.cli.options import (
     settings_for,
 )
 from provenance.exitcodes import ExitCode
+from provenance.ledger.queries import ReportLedger, ReportRow
 from provenance.report import summary
 from provenance.run import crawl_process
 from provenance.run.configuration import Configuration
 from provenance.sources.manifest import load
 from replica import server as replica_server
+
+# Above this many seeds `report --html OUT.html` suggests a folder: one file holds every
+# seed's page and opens slowly.
+ONE_FILE_SEEDS = 1000
 
 # `--fail-on` names, and the verdicts they stand for.
 FAIL_ON = {
@@ -62,7 +70,15 @@ def register(commands: Any) -> None:
     add_crawl_id(show, "the crawl to show")
     add_json(show, "the full evidence")
     show.add_argument(
-        "--html", type=Path, metavar="OUT", help="write the report for people to this HTML file"
+        "--jsonl", action="store_true", help="one JSON object per seed per line (JSON Lines)"
+    )
+    show.add_argument(
+        "--html",
+        type=Path,
+        metavar="OUT",
+        help="write the report for people: OUT.html as one file (for up to about "
+        f"{ONE_FILE_SEEDS} seeds), any other OUT as a folder with a searchable summary page "
+        "and a page per seed",
     )
     show.set_defaults(handler=_report)
 
@@ -247,29 +263,62 @@ def _interrupted(args: argparse.Namespace, collection: Path, recorded: int) -> N
 
 
 def _report(args: argparse.Namespace) -> int:
+    if args.json and args.jsonl:
+        print("warcproof: report: give --json or --jsonl, not both", file=sys.stderr)
+        return ExitCode.USAGE
     collection = settings_for(args).collection
-    shown = summary.load(collection, args.crawl)  # an unknown crawl id: exit 2
-    entries = shown.entries
-    if args.html is not None:
-        from provenance.report.html.document import shown_crawls, write_html_report
-        from provenance.run.progress import Progress
-
-        with Progress("report", unit="seeds") as progress:
-            written = write_html_report(collection, args.html, args.crawl, progress)
-        message = f"{args.html}: report of {len(written.pages)} seed(s), {shown_crawls(written)}"
-        print(message, file=sys.stderr if args.json else sys.stdout)
-        if not args.json:
+    machine = args.json or args.jsonl
+    with closing(summary.open_ledger(collection, args.crawl)) as ledger:  # unknown crawl: 2
+        if args.html is not None:
+            message = _html_report(args, collection, ledger)
+            print(message, file=sys.stderr if machine else sys.stdout)
+            if not machine:
+                return ExitCode.OK
+        crawls: set[int] = set()
+        rows = _noting_crawls(ledger.report_rows(args.crawl), crawls)
+        try:
+            if machine:
+                (summary.write_jsonl if args.jsonl else summary.write_json)(rows, sys.stdout)
+            else:
+                shown = summary.collect(rows)
+                changed = [c for crawl in sorted(crawls) for c in ledger.changes(crawl_id=crawl)]
+                print(summary.table(shown.entries, changed, shown.reverified))
+            sys.stdout.flush()
+        except BrokenPipeError:  # `report --json | head`: the reader has gone; so do we
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return ExitCode.OK
-    if args.json:
-        print(summary.as_json(entries, shown.reverified))
-    else:
-        crawls = sorted({entry.crawl_id for entry in entries})
-        changed = summary.load_changes(collection, crawls)
-        print(summary.table(entries, changed, shown.reverified))
-    note = summary.unfinished(collection, entries)
+        note = ledger.unfinished(crawls)
     if note is not None:
         print(f"warcproof: {note}", file=sys.stderr)
     return ExitCode.OK
+
+
+def _noting_crawls(rows: Iterator[ReportRow], crawls: set[int]) -> Iterator[ReportRow]:
+    for row in rows:
+        crawls.add(row.entry.crawl_id)
+        yield row
+
+
+def _html_report(args: argparse.Namespace, collection: Path, ledger: ReportLedger) -> str:
+    """Write the HTML report: one file for OUT.html, else a folder; what was written."""
+    from provenance.report.html.document import shown_crawls, write_html_report
+    from provenance.report.html.folder import write_html_folder
+    from provenance.run.progress import Progress
+
+    out: Path = args.html
+    with Progress("report", unit="seeds") as progress:
+        if out.suffix.lower() in (".html", ".htm"):
+            written = write_html_report(collection, out, args.crawl, progress, ledger)
+            seeds = len(written.pages)
+            message = f"{out}: report of {seeds} seed(s), {shown_crawls(written)}"
+            if seeds > ONE_FILE_SEEDS:
+                message += (
+                    f" (a large file: for more than {ONE_FILE_SEEDS} seeds give a folder, "
+                    "e.g. --html report/)"
+                )
+            return message
+        folder = write_html_folder(collection, out, args.crawl, progress, ledger)
+    return f"{out}/index.html: report of {folder.seeds} seed(s), a page per seed in {out}/seeds/"
 
 
 def _config(args: argparse.Namespace) -> int:

@@ -8,6 +8,7 @@ the extracted text read back from the conversion record), the report, and the se
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import closing
 from dataclasses import dataclass, replace
 from importlib.metadata import version
 from pathlib import Path
@@ -201,14 +202,18 @@ def export(
     problems = [p for p in verify(manifest) if p.kind != "unlisted"]
     if problems:
         raise SeedsChangedError(manifest_path, problems)
-    shown = report.load(collection)
-    entries = shown.entries
     name = collection.resolve().name
     with scratch(target.parent, f"{target.name}.wacz", directory=True) as folder:
         package = pack(collection, folder / f"{name}.wacz", sign=sign)
+        shown = folder / "report.json"
+        with (
+            closing(report.open_ledger(collection)) as ledger,
+            shown.open("w", encoding="utf-8") as out,
+        ):
+            report.write_json(ledger.report_rows(), out)  # streamed: memory flat in seeds
         payload: dict[str, Path | bytes] = {
             f"{name}.wacz": package.path,
-            "report.json": report.as_json(entries, shown.reverified).encode("utf-8"),
+            "report.json": shown,
             f"seeds/{manifest.path.name}": manifest.path,
         }
         for seed in manifest.seeds:

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import json
 import textwrap
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from archive.collection import Collection
 from provenance.compare.change_rows import ChangeRow
 from provenance.compare.evidence import SerialisedEvidence
 from provenance.compare.verdict import SOUND
 from provenance.errors import ProvenanceError
+from provenance.ledger.queries import ReportLedger, ReportRow, Reverified
 from provenance.ledger.store import Ledger, LedgerEntry
 from provenance.report.who_changed import WhoChanged
 
@@ -29,38 +31,40 @@ class Report:
     """The verdicts a report shows and the re-verifications recorded since them."""
 
     entries: list[LedgerEntry]
-    reverified: Mapping[str, LedgerEntry]
+    reverified: Mapping[str, Reverified]
 
 
-def load_entries(collection: Path, crawl_id: int | None = None) -> list[LedgerEntry]:
-    """The verdicts of crawl `crawl_id`; by default each seed's newest crawl's."""
-    return load(collection, crawl_id).entries
-
-
-def load(collection: Path, crawl_id: int | None = None) -> Report:
-    with Ledger(Collection(collection).ledger, create=False) as ledger:
+def open_ledger(collection: Path, crawl_id: int | None = None) -> ReportLedger:
+    """The collection's ledger, opened once for a whole report; an unknown `crawl_id` is
+    refused here (a usage error)."""
+    ledger = ReportLedger(Collection(collection).ledger, create=False)
+    try:
         if crawl_id is not None:
             last = ledger.last_crawl_id()
             if last is None or not 1 <= crawl_id <= last:
                 known = f"crawls 1 to {last}" if last else "no crawl yet"
                 raise UnknownCrawlError(f"{collection}: no crawl {crawl_id} ({known})")
-        entries = ledger.entries(crawl_id) if crawl_id is not None else ledger.latest_entries()
-        return Report(entries, ledger.reverifications(entries))
+    except BaseException:
+        ledger.close()
+        raise
+    return ledger
 
 
-def unfinished(collection: Path, entries: Sequence[LedgerEntry]) -> str | None:
-    """A note when a crawl these verdicts come from did not finish (killed, stopped early or
-    still running): the seeds it did not reach have no verdict in it."""
-    with Ledger(Collection(collection).ledger, create=False) as ledger:
-        for crawl_id in sorted({entry.crawl_id for entry in entries}):
-            status = ledger.crawl_status(crawl_id)
-            if status != "finished":
-                why = status or "no finish recorded: killed, or still running"
-                return (
-                    f"crawl {crawl_id} is incomplete ({why}); seeds it did not reach have "
-                    "no verdict from it"
-                )
-    return None
+def load_entries(collection: Path, crawl_id: int | None = None) -> list[LedgerEntry]:
+    """The verdicts of crawl `crawl_id`; by default each seed's newest crawl's."""
+    with closing(open_ledger(collection, crawl_id)) as ledger:
+        return [row.entry for row in ledger.report_rows(crawl_id)]
+
+
+def collect(rows: Iterable[ReportRow]) -> Report:
+    """Every verdict a report shows, in memory (the text table)."""
+    entries: list[LedgerEntry] = []
+    reverified: dict[str, Reverified] = {}
+    for row in rows:
+        entries.append(row.entry)
+        if row.reverified is not None:
+            reverified[row.entry.verdict.seed_id] = row.reverified
+    return Report(entries, reverified)
 
 
 def load_changes(collection: Path, crawl_ids: Sequence[int]) -> list[ChangeRow]:
@@ -96,7 +100,7 @@ def _source(entry: LedgerEntry) -> str:
 def table(
     entries: Sequence[LedgerEntry],
     changes: Sequence[ChangeRow] = (),
-    reverified: Mapping[str, LedgerEntry] | None = None,
+    reverified: Mapping[str, Reverified] | None = None,
 ) -> str:
     """The verdicts for people: a row per seed, then its source, who changed the text (when the
     copy or the source did; `changes` are the crawls'), its reasons and any re-verification
@@ -137,8 +141,8 @@ def table(
         again = (reverified or {}).get(entry.verdict.seed_id)
         if again is not None:
             lines.append(
-                f"      re-verified offline {again.decided_at[:19]}Z (run {again.crawl_id}): "
-                f"{again.verdict.verdict}"
+                f"      re-verified offline {again.decided_at[:19]}Z (run {again.run}): "
+                f"{again.verdict}"
             )
     lines.append(f"\n{counts_line(entries)}")
     return "\n".join(lines)
@@ -155,7 +159,7 @@ def counts_line(entries: Sequence[LedgerEntry]) -> str:
     return f"{len(entries)} seed(s): {summary}"
 
 
-def as_dict(entry: LedgerEntry, reverified: LedgerEntry | None = None) -> dict[str, Any]:
+def as_dict(entry: LedgerEntry, reverified: Reverified | None = None) -> dict[str, Any]:
     capture = entry.capture
     found: dict[str, Any] = {
         "crawl_id": entry.crawl_id,
@@ -195,24 +199,39 @@ def as_dict(entry: LedgerEntry, reverified: LedgerEntry | None = None) -> dict[s
     }
     if reverified is not None:
         found["reverification"] = {
-            "run": reverified.crawl_id,
-            "verdict": reverified.verdict.verdict,
-            "reasons": list(reverified.verdict.reasons),
+            "run": reverified.run,
+            "verdict": reverified.verdict,
+            "reasons": list(reverified.reasons),
             "decided_at": reverified.decided_at,
         }
     return found
 
 
-def as_json(
-    entries: Sequence[LedgerEntry], reverified: Mapping[str, LedgerEntry] | None = None
-) -> str:
-    again = reverified or {}
-    return json.dumps(
-        [as_dict(e, again.get(e.verdict.seed_id)) for e in entries],
-        ensure_ascii=False,
-        indent=2,
-        default=_serialised,
-    )
+def write_json(rows: Iterable[ReportRow], out: TextIO) -> int:
+    """The report as one JSON array (the shape `report --json` always had), written seed by
+    seed as the rows arrive; returns how many seeds were written."""
+    count = 0
+    for row in rows:
+        out.write("[\n" if count == 0 else ",\n")
+        item = _dumps(as_dict(row.entry, row.reverified), indent=2)
+        out.write("  " + item.replace("\n", "\n  "))  # JSON escapes newlines in strings
+        count += 1
+    out.write("]\n" if count == 0 else "\n]\n")
+    return count
+
+
+def write_jsonl(rows: Iterable[ReportRow], out: TextIO) -> int:
+    """The report as JSON Lines: one seed per line, written as it goes."""
+    count = 0
+    for row in rows:
+        out.write(_dumps(as_dict(row.entry, row.reverified), indent=None))
+        out.write("\n")
+        count += 1
+    return count
+
+
+def _dumps(value: Mapping[str, Any], indent: int | None) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=indent, default=_serialised)
 
 
 def _serialised(value: object) -> Any:

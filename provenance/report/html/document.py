@@ -9,17 +9,16 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack, closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 
-from archive.collection import Collection
-from provenance.compare.change_rows import ChangeRow
 from provenance.compare.verdict import Verdict
 from provenance.errors import ProvenanceError
-from provenance.ledger.store import Ledger, LedgerEntry
+from provenance.ledger.queries import ReportLedger
 from provenance.report.html.seed_section import (
     COUNT_LABELS,
     KIND_TAGS,
@@ -31,7 +30,7 @@ from provenance.report.html.seed_section import (
 )
 from provenance.report.html.style import SCRIPT, STYLE
 from provenance.report.html.texts import CollectionTexts
-from provenance.report.screenshot_records import find_screenshots
+from provenance.report.summary import open_ledger
 from provenance.report.who_changed import WhoChanged, capture_line, human_time, one_line_reason
 
 VERDICT_MEANINGS = (
@@ -72,38 +71,46 @@ class HtmlReport:
     pages: Sequence[SeedPage]
 
 
-def load_report(
-    collection: Path, crawl_id: int | None = None, progress: Progress | None = None
-) -> HtmlReport:
-    """Everything the report shows, from ``collection`` (its ledger and WARC files)."""
-    with Ledger(Collection(collection).ledger, create=False) as ledger:
-        # By default each seed's newest crawl (re-verifications show in its history).
-        entries = ledger.entries(crawl_id) if crawl_id is not None else ledger.latest_entries()
-        if not entries:
-            return HtmlReport(collection, crawl_id, ())
-        changes: list[ChangeRow] = [
-            change
-            for crawl in sorted({entry.crawl_id for entry in entries})
-            for change in ledger.changes(crawl_id=crawl)
-        ]
-        shown = {entry.verdict.seed_id for entry in entries}
-        history: dict[str, list[LedgerEntry]] = {seed: [] for seed in shown}
-        for crawl in range(1, (ledger.last_crawl_id() or 0) + 1):
-            for entry in ledger.entries(crawl) if crawl != crawl_id else entries:
-                if entry.verdict.seed_id in shown:
-                    history[entry.verdict.seed_id].append(entry)
+def seed_pages(
+    ledger: ReportLedger, collection: Path, crawl_id: int | None = None
+) -> Iterator[SeedPage]:
+    """Each shown seed's page, one at a time (by default each seed's newest crawl; its
+    re-verifications show in its history): the ledger for verdicts and evidence, a light
+    query for the history, the WARC files for the texts, TLS evidence and screenshot."""
     texts = CollectionTexts(collection)
-    shots = find_screenshots(Collection(collection).closed_warcs())
-    pages = []
-    anchors: set[str] = set()
-    for done, entry in enumerate(entries, 1):
-        anchor = _anchor(entry.verdict.seed_id, anchors)
-        who = WhoChanged.of(entry, changes)
-        shot = shots.get(entry.capture.response_record_id) if entry.capture else None
-        seed_history = history[entry.verdict.seed_id]
-        pages.append(SeedPage(entry, anchor, texts.texts(entry), seed_history, who, shot))
-        if progress is not None:
-            progress(done, len(entries))
+    previous, repeat = None, 0
+    for row in ledger.report_rows(crawl_id):
+        entry = row.entry
+        seed_id = entry.verdict.seed_id
+        # Rows come by seed id, so a seed verified twice in one crawl comes twice in a row;
+        # "~" is in no seed id, so "seed-ID~2" is no other seed's anchor.
+        repeat = repeat + 1 if seed_id == previous else 1
+        previous = seed_id
+        anchor = f"seed-{seed_id}" + (f"~{repeat}" if repeat > 1 else "")
+        who = WhoChanged.of(entry, ledger.seed_changes(entry.crawl_id, seed_id))
+        shot = texts.screenshot(entry.capture.response_record_id) if entry.capture else None
+        history = ledger.history(seed_id)
+        yield SeedPage(entry, anchor, texts.texts(entry), history, who, shot)
+
+
+def load_report(
+    collection: Path,
+    crawl_id: int | None = None,
+    progress: Progress | None = None,
+    ledger: ReportLedger | None = None,
+) -> HtmlReport:
+    """Everything the one-file report shows, from ``collection`` (its ledger and WARC files),
+    in memory: for small collections (a large one gets a folder, provenance.report.html.folder).
+    """
+    with ExitStack() as stack:
+        if ledger is None:
+            ledger = stack.enter_context(closing(open_ledger(collection, crawl_id)))
+        total = ledger.seed_count(crawl_id)
+        pages = []
+        for done, page in enumerate(seed_pages(ledger, collection, crawl_id), 1):
+            pages.append(page)
+            if progress is not None:
+                progress(done, total)
     return HtmlReport(collection, crawl_id, pages)
 
 
@@ -114,8 +121,8 @@ def render(report: HtmlReport, generated: datetime | None = None) -> str:
     sections = [
         seed_section(
             page,
-            anchors[k - 1] if k > 0 else None,
-            anchors[k + 1] if k + 1 < len(anchors) else None,
+            f"#{anchors[k - 1]}" if k > 0 else None,
+            f"#{anchors[k + 1]}" if k + 1 < len(anchors) else None,
         )
         for k, page in enumerate(pages)
     ]
@@ -137,7 +144,7 @@ def render(report: HtmlReport, generated: datetime | None = None) -> str:
             "</header>",
             '<main id="main">',
             _summary(pages),
-            _legend(),
+            legend(),
             _controls(pages),
             *sections,
             "</main>",
@@ -151,10 +158,14 @@ def render(report: HtmlReport, generated: datetime | None = None) -> str:
 
 
 def write_html_report(
-    collection: Path, out: Path, crawl_id: int | None = None, progress: Progress | None = None
+    collection: Path,
+    out: Path,
+    crawl_id: int | None = None,
+    progress: Progress | None = None,
+    ledger: ReportLedger | None = None,
 ) -> HtmlReport:
-    """Build the report and write it to ``out`` (whole or not at all)."""
-    report = load_report(collection, crawl_id, progress)
+    """Build the one-file report and write it to ``out`` (whole or not at all)."""
+    report = load_report(collection, crawl_id, progress, ledger)
     document = render(report)
     folder = out.parent if str(out.parent) else Path(".")
     try:
@@ -170,16 +181,6 @@ def write_html_report(
         Path(temporary).unlink(missing_ok=True)
         raise HtmlReportError(f"{out}: cannot write the report: {exc.strerror}") from None
     return report
-
-
-def _anchor(seed_id: str, taken: set[str]) -> str:
-    anchor = f"seed-{seed_id}"
-    number = 1
-    while anchor in taken:  # a seed verified twice in one crawl
-        number += 1
-        anchor = f"seed-{seed_id}-{number}"
-    taken.add(anchor)
-    return anchor
 
 
 def _summary(pages: Sequence[SeedPage]) -> str:
@@ -228,7 +229,7 @@ def _summary(pages: Sequence[SeedPage]) -> str:
     )
 
 
-def _legend() -> str:
+def legend() -> str:
     verdicts = "".join(
         f"<dt>{verdict_badge(verdict)}</dt><dd>{e(meaning)}</dd>"
         for verdict, meaning in VERDICT_MEANINGS

@@ -12,6 +12,7 @@ from typing import Any, assert_never
 
 from provenance.compare.evidence import RunKind
 from provenance.compare.verdict import Verdict
+from provenance.ledger.queries import HistoryItem
 from provenance.ledger.store import LedgerEntry
 from provenance.report.html.texts import SeedTexts, TextFromRecord
 from provenance.report.html.unit_rows import (
@@ -59,7 +60,7 @@ class SeedPage:
     entry: LedgerEntry
     anchor: str
     texts: SeedTexts
-    history: Sequence[LedgerEntry]  # this seed in every crawl of the ledger, oldest first
+    history: Sequence[HistoryItem]  # this seed in every run of the ledger, oldest first
     who: WhoChanged  # whether the copy, the source, or both changed
     screenshot: Screenshot | None = None  # the page rendered from the archive (`warcproof qa`)
 
@@ -110,7 +111,11 @@ def _screenshot(shot: Screenshot | None) -> str:
     )
 
 
-def seed_section(page: SeedPage, previous: str | None, following: str | None) -> str:
+def seed_section(
+    page: SeedPage, previous: str | None, following: str | None, summary: str = "#summary"
+) -> str:
+    """The seed's section; `previous`, `following` and `summary` are the hrefs of the seeds
+    beside it and of the summary (anchors in one file, pages in a folder)."""
     entry = page.entry
     verdict = entry.verdict
     capture = entry.capture
@@ -121,7 +126,7 @@ def seed_section(page: SeedPage, previous: str | None, following: str | None) ->
         f'<h2 id="{e(page.anchor)}-h" tabindex="-1">Seed {e(verdict.seed_id)} '
         f"{verdict_badge(verdict.verdict)}{_who_tag(page.who)}</h2>",
         _who_statement(page.who),
-        _pager(previous, following),
+        _pager(summary, previous, following),
         f'<p class="meta">Source: {url_link(source) if source else "unknown"}'
         f" \u00b7 {e(capture_line(capture))}</p>",
         _screenshot(page.screenshot),
@@ -170,12 +175,12 @@ def coverage(counts: Mapping[str, int]) -> str:
     return f"{shown}; {furniture} furniture" if furniture else shown
 
 
-def _pager(previous: str | None, following: str | None) -> str:
-    links = ['<a href="#summary">Back to the summary</a>']
+def _pager(summary: str, previous: str | None, following: str | None) -> str:
+    links = [f'<a href="{e(summary)}">Back to the summary</a>']
     if previous:
-        links.append(f'<a href="#{e(previous)}" rel="prev">Previous seed</a>')
+        links.append(f'<a href="{e(previous)}" rel="prev">Previous seed</a>')
     if following:
-        links.append(f'<a href="#{e(following)}" rel="next">Next seed</a>')
+        links.append(f'<a href="{e(following)}" rel="next">Next seed</a>')
     return '<nav class="pager" aria-label="Seeds">' + "".join(links) + "</nav>"
 
 
@@ -436,19 +441,18 @@ def _history(page: SeedPage) -> str:
     if len(page.history) < 2:
         return ""
     rows = []
-    previous: LedgerEntry | None = None
+    previous: HistoryItem | None = None
     for item in page.history:
-        capture = item.capture
         here = item.crawl_id == page.entry.crawl_id
         label = f"{item.crawl_id}" + (" (this report)" if here else "")
         if item.run is RunKind.REVERIFICATION:
             label += " (re-verified offline)"
         rows.append(
             ('<tr aria-current="true">' if here else "<tr>") + f'<td class="num">{e(label)}</td>'
-            f"<td>{e(human_time(capture.captured_at) if capture else 'not captured')}</td>"
-            f"<td>{verdict_badge(item.verdict.verdict)}</td>"
-            f"<td>{_code((capture.payload_digest or 'none') if capture else 'none')}</td>"
-            f"<td>{_code(item.verdict.article_digest or 'none')}</td>"
+            f"<td>{e(human_time(item.captured_at) if item.captured_at else 'not captured')}</td>"
+            f"<td>{verdict_badge(item.verdict)}</td>"
+            f"<td>{_code(item.payload_digest or 'none')}</td>"
+            f"<td>{_code(item.article_digest or 'none')}</td>"
             f"<td>{e(_changes(previous, item))}</td></tr>"
         )
         previous = item
@@ -463,18 +467,16 @@ def _history(page: SeedPage) -> str:
     )
 
 
-def _changes(previous: LedgerEntry | None, item: LedgerEntry) -> str:
+def _changes(previous: HistoryItem | None, item: HistoryItem) -> str:
     if previous is None:
         return "first crawl of this seed"
     changes = []
-    if previous.verdict.verdict != item.verdict.verdict:
-        changes.append(f"verdict was {previous.verdict.verdict}")
-    before = previous.capture.payload_digest if previous.capture else None
-    after = item.capture.payload_digest if item.capture else None
-    if before != after:
+    if previous.verdict != item.verdict:
+        changes.append(f"verdict was {previous.verdict}")
+    if previous.payload_digest != item.payload_digest:
         changes.append("page bytes changed")
-    if previous.verdict.article_digest != item.verdict.article_digest:
+    if previous.article_digest != item.article_digest:
         changes.append("article text changed")
-    if previous.verdict.seed_sha256 != item.verdict.seed_sha256:
+    if previous.seed_sha256 != item.seed_sha256:
         changes.append("seed file changed")
     return "; ".join(changes) or "no change"

@@ -1,14 +1,15 @@
 """The texts a report shows, read back from the collection's WARC files: the seed's exact bytes
 (its resource record) and the extracted article (the conversion record), each checked against
-the digests the ledger holds, so the report rests on the collection alone; and the TLS evidence
-of an HTTPS capture (its metadata record)."""
+the digests the ledger holds, so the report rests on the collection alone; the TLS evidence
+of an HTTPS capture (its metadata record) and the screenshot of the page (`warcproof qa`). Each
+WARC file is read at most once for all of them."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from archive.collection import Collection
 from archive.errors import ArchiveError
 from archive.warc.reader import StoredRecord, iter_records, read_record
 from provenance.ledger.store import LedgerEntry
+from provenance.report.screenshot_records import FILE_MARK, SCREENSHOT_PREFIX, Screenshot
 from provenance.text.normalize import normalized_digest
 from provenance.text.seedtext import SeedTextError, decode_seed
 
@@ -42,47 +44,78 @@ class SeedTexts:
     tls: Mapping[str, Any] | None = None  # the TLS evidence record of the response, if any
 
 
+@dataclass
+class _Found:
+    """Where records are: by record id, and the TLS evidence by the response it refers to."""
+
+    where: dict[str, tuple[Path, int]] = field(default_factory=dict)
+    tls: dict[str, tuple[Path, int]] = field(default_factory=dict)
+
+
 class CollectionTexts:
-    """Finds records by id in ``collection/warcs``: first near a hint, else by scanning."""
+    """Finds records by id in ``collection/warcs``: first among the records right after the
+    seed's response (forgotten once the seed is done, so memory does not grow with the
+    collection), else by scanning whole files (remembered); notes the TLS evidence and
+    screenshot records met on the way."""
 
     def __init__(self, collection: Path) -> None:
         self.warcs = Collection(collection).warcs
-        self._where: dict[str, tuple[Path, int]] = {}
+        self._scans = _Found()  # what whole-file scans found
         self._scanned: set[Path] = set()
-        self._tls: dict[str, tuple[Path, int]] = {}  # response record id -> its TLS record
-        self._hinted: set[tuple[Path, int]] = set()
+        self._shots: dict[str, Screenshot] = {}  # response record id -> its newest screenshot
+
+    def screenshot(self, response_id: str) -> Screenshot | None:
+        """The newest screenshot of the page a response record holds; the files screenshots
+        are written to (named with FILE_MARK) are read once, by the same scan as the texts."""
+        for path in sorted(self.warcs.glob(f"*{FILE_MARK}-*.warc.gz")):
+            if path not in self._scanned:
+                self._scanned.add(path)
+                try:
+                    self._note(path, iter_records(path), self._scans)
+                except (ArchiveError, OSError):
+                    continue  # a damaged file: the screenshots before the damage are kept
+        return self._shots.get(response_id)
 
     def texts(self, entry: LedgerEntry) -> SeedTexts:
         capture = entry.capture
-        hint = (self.warcs / capture.warc_file, capture.warc_offset) if capture else None
+        seed_id = entry.evidence.seed.resource_record_id
+        article_id = entry.verdict.conversion_record_id
+        near = _Found()
+        if capture is not None:
+            wanted = {record for record in (seed_id, article_id) if record}
+            tls = capture.fetched_url.startswith("https:")
+            path = self.warcs / capture.warc_file
+            try:
+                if path.exists():
+                    for record in _records_after(path, capture.warc_offset):
+                        self._note(path, (record,), near)
+                        if wanted <= near.where.keys() and (
+                            not tls or capture.response_record_id in near.tls
+                        ):
+                            break
+            except (ArchiveError, OSError):
+                pass  # a damaged stretch: the records are looked for by scanning instead
         return SeedTexts(
-            seed=self._seed_text(entry.evidence.seed.resource_record_id, entry, hint),
-            article=self._article_text(entry.verdict.conversion_record_id, entry, hint),
-            tls=self._tls_evidence(capture.response_record_id, hint) if capture else None,
+            seed=self._seed_text(seed_id, entry, near),
+            article=self._article_text(article_id, entry, near),
+            tls=self._tls_evidence(capture.response_record_id, near) if capture else None,
         )
 
-    def _tls_evidence(
-        self, response_id: str, hint: tuple[Path, int] | None
-    ) -> Mapping[str, Any] | None:
+    def _tls_evidence(self, response_id: str, near: _Found) -> Mapping[str, Any] | None:
         """The TLS evidence record written right after the response (spiders' tls_evidence)."""
+        where = near.tls.get(response_id) or self._scans.tls.get(response_id)
+        if where is None:
+            return None
         try:
-            if response_id not in self._tls and hint not in self._hinted and hint is not None:
-                self._hinted.add(hint)
-                if hint[0].exists():
-                    self._note(hint[0], _records_after(*hint))
-            if response_id not in self._tls:
-                return None
-            found = json.loads(read_record(*self._tls[response_id]).payload)
+            found = json.loads(read_record(*where).payload)
         except (ArchiveError, OSError, ValueError):
             return None
         return found if isinstance(found, dict) else None
 
-    def _seed_text(
-        self, record_id: str | None, entry: LedgerEntry, hint: tuple[Path, int] | None
-    ) -> TextFromRecord:
+    def _seed_text(self, record_id: str | None, entry: LedgerEntry, near: _Found) -> TextFromRecord:
         if record_id is None:
             return _missing(None, "the collection holds no copy of this seed's file")
-        found = self._find(record_id, hint)
+        found = self._find(record_id, near)
         if isinstance(found, str):
             return _missing(record_id, found)
         record, where = found
@@ -98,11 +131,11 @@ class CollectionTexts:
         return TextFromRecord(text, record_id, where, True, None)
 
     def _article_text(
-        self, record_id: str | None, entry: LedgerEntry, hint: tuple[Path, int] | None
+        self, record_id: str | None, entry: LedgerEntry, near: _Found
     ) -> TextFromRecord:
         if record_id is None:
             return _missing(None, "no article text was extracted, so there is none to show")
-        found = self._find(record_id, hint)
+        found = self._find(record_id, near)
         if isinstance(found, str):
             return _missing(record_id, found)
         record, where = found
@@ -116,33 +149,39 @@ class CollectionTexts:
             return TextFromRecord(text, record_id, where, False, problem)
         return TextFromRecord(text, record_id, where, True, None)
 
-    def _find(
-        self, record_id: str, hint: tuple[Path, int] | None
-    ) -> tuple[StoredRecord, str] | str:
+    def _find(self, record_id: str, near: _Found) -> tuple[StoredRecord, str] | str:
         """The record and where it is, or a sentence saying why it cannot be read."""
         try:
-            if record_id not in self._where and hint is not None and hint[0].exists():
-                self._note(hint[0], _records_after(*hint))
+            scans = self._scans.where
             for path in sorted(self.warcs.glob("*.warc.gz")):
-                if record_id in self._where:
+                if record_id in near.where or record_id in scans:
                     break
                 if path not in self._scanned:
                     self._scanned.add(path)
-                    self._note(path, iter_records(path))
-            if record_id not in self._where:
+                    self._note(path, iter_records(path), self._scans)
+            found = near.where.get(record_id) or scans.get(record_id)
+            if found is None:
                 return f"record {record_id} is not in any WARC file under {self.warcs}"
-            path, offset = self._where[record_id]
+            path, offset = found
             return read_record(path, offset), f"{path.name} at offset {offset}"
         except (ArchiveError, OSError) as exc:
             return f"record {record_id} cannot be read: {exc}"
 
-    def _note(self, path: Path, records: Iterable[StoredRecord]) -> None:
+    def _note(self, path: Path, records: Iterable[StoredRecord], into: _Found) -> None:
         for record in records:
-            self._where.setdefault(record.record_id, (path, record.offset))
+            into.where.setdefault(record.record_id, (path, record.offset))
             refers_to = record.header("WARC-Refers-To")
             kind = record.header("Content-Type") or ""
-            if record.rec_type == "metadata" and refers_to and kind.endswith(TLS_PROFILE):
-                self._tls.setdefault(refers_to, (path, record.offset))
+            if not refers_to:
+                continue
+            if record.rec_type == "metadata" and kind.endswith(TLS_PROFILE):
+                into.tls.setdefault(refers_to, (path, record.offset))
+            uri = record.target_uri or ""
+            if record.rec_type == "resource" and uri.startswith(SCREENSHOT_PREFIX):
+                shot = Screenshot(record.record_id, uri, path, record.offset)
+                known = self._shots.get(refers_to)  # files are met in any order: newest wins
+                if known is None or (known.warc.name, known.offset) < (path.name, record.offset):
+                    self._shots[refers_to] = shot
 
 
 def _records_after(path: Path, offset: int) -> Iterator[StoredRecord]:
