@@ -15,7 +15,9 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-NORMALIZER_VERSION = "warcproof-normalize/2"
+from provenance.text.mojibake import repaired
+
+NORMALIZER_VERSION = "warcproof-normalize/3"
 # What the normalizer makes equal, recorded with every comparison's evidence.
 NORMALIZER_RULES = (
     "quotes: curly and straight",
@@ -25,6 +27,7 @@ NORMALIZER_RULES = (
     "line ends: CRLF, CR, NEL, LS, PS; white space runs collapsed",
     "lists and tables: a leading bullet (- * \u2022 \u00b7) dropped; table cells one per line",
     "matching only: white space next to punctuation, a lone separator (- \u2022 \u00b7) ignored",
+    "mis-decoding: UTF-8 text garbled as windows-1252 or Latin-1 (\u00e2\u20ac\u201c) read back",
 )
 
 _SINGLE_QUOTES = (
@@ -76,11 +79,22 @@ _ASCII_MAP = {cp: value for cp, value in (_TABLE | _LINE_BREAKS).items() if cp <
 
 def normalize(text: str) -> str:
     """Return the canonical form of ``text`` used for every comparison and digest."""
+    text = _normalized_once(text)
+    # Removing an invisible or composing a mark may leave a garbled sequence whole again: each
+    # repair shortens the text, so this ends.
+    while not text.isascii() and (again := repaired(text)) != text:
+        text = _normalized_once(again)
+    return text
+
+
+def _normalized_once(text: str) -> str:
     if text.isascii():
         # NFKC leaves ASCII as it is and no mapped value is itself mapped, so one pass does.
         if any(chr(cp) in text for cp in _ASCII_MAP):
             text = text.replace("\r\n", "\n").translate(_ASCII_MAP)
     else:
+        # First: the garbling spells quotes and spaces with characters the maps replace.
+        text = repaired(text)
         # Map before NFKC too: NFKC turns the acute accent into space + combining mark and the
         # double prime into two primes; and removing invisibles may let combining marks compose.
         text = _TABLE_CHARS.sub(_mapped, text)
