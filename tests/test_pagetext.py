@@ -28,8 +28,9 @@ def test_visible_text_keeps_blocks_alt_text_and_drops_scripts() -> None:
     text = "\n".join(lines)
     for invisible in ("var x", "p{}"):
         assert invisible not in text
-    # Issue 13: hidden text is kept apart, on its own lines; fallback content is page text.
-    assert lines[-1] == "hidden"
+    # Issue 13: hidden text, alt texts and button labels are kept apart, on lines of their own
+    # after the rest; fallback content is page text.
+    assert lines[-4:] == ["A caption", "A caption", "hidden", "Post"]
     assert "enable js" in lines
 
 
@@ -46,6 +47,29 @@ def test_text_hidden_by_the_pages_stylesheet_never_runs_into_sentences() -> None
     assert "Shown." in lines
     assert "Fallback caption" in lines
     assert lines[-3:] == ["Born 1950. Party: X", "Popup", "Tip text"]
+
+
+def test_drawn_texts_stand_apart_from_the_line_they_are_in() -> None:
+    root = html.document_fromstring(
+        "<html><body><p>in <a href='/c'><img alt='Category' src='c.png'>hot links</a>"
+        " <input type='button' value='Go'> Tweet</p></body></html>"
+    )
+    assert visible_text(root).splitlines() == ["in hot links Tweet", "Category", "Go"]
+
+
+def test_text_transformed_by_the_pages_stylesheet_is_also_kept_as_shown() -> None:
+    root = html.document_fromstring(
+        "<html><head><style>/* c */ h4 {color: red; text-transform:uppercase}"
+        " .side li > a.t {text-transform: capitalize} @media print {p {text-transform: lowercase}}"
+        " .plain {text-transform: none}</style></head><body>"
+        "<h4>Navigation <span class='plain'>off</span></h4>"
+        "<ul class='side'><li><a class='t' href='/'>older posts</a></li></ul>"
+        "<div class='side'><a class='t'>not a list</a></div>"
+        "<p style='text-transform: Uppercase'>Shout</p><p>Kept as Written</p></body></html>"
+    )
+    lines = visible_text(root).splitlines()
+    assert lines[:5] == ["Navigation off", "older posts", "not a list", "Shout", "Kept as Written"]
+    assert lines[5:] == ["NAVIGATION off", "Older Posts", "SHOUT"]
 
 
 @pytest.mark.parametrize(
