@@ -8,7 +8,7 @@ page furniture in a seed.
 Text hidden by CSS (the hidden attribute, an inline display:none or visibility:hidden, or a rule
 of the page's own <style> blocks, as hover cards are) is kept apart: on lines of its own, so it
 never runs into the sentences around it. Those rules also decide which elements start a line
-(`display`, `float`), as a browser lays them out; buttons and labels do not (see
+(`display`, `float`), as a browser lays them out; a label does not (see
 provenance.text.stylesheets)."""
 
 from __future__ import annotations
@@ -62,6 +62,7 @@ _BLOCK = {
     "thead",
     "tr",
     "ul",
+    "button",
     "option",
     "select",
     "textarea",
