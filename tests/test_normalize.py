@@ -65,6 +65,10 @@ def test_maps_quotes_dashes_spaces_and_line_ends(raw: str, expected: str) -> Non
         ("a , b", "a, b"),
         ("By Jane Doe - Nov 9", "By Jane Doe Nov 9"),
         ("Oslo \u2022 Politics", "Oslo Politics"),
+        # A separator left at the end or start of a line or sentence.
+        ("WASHINGTON (AP) -", "WASHINGTON (AP)"),
+        ("Diary \u00b7", "Diary"),
+        ("\u00b7 Did you go?", "Did you go?"),
     ],
 )
 def test_match_key_ignores_spaces_at_punctuation(one: str, other: str) -> None:

@@ -154,14 +154,22 @@ _UNSPACED = re.compile(r" (?:(?<=[^\w\n] )|(?![\w\n]))")
 _SEPARATOR = re.compile(" [-\u2022\u00b7|] (?=\\S)")
 
 
+# The same separator at either end of a text: where a line or a sentence was cut from what
+# follows ("WASHINGTON (CBS News) -" as a line of its own, "Diary \u00b7" before a new item).
+_EDGE_SEPARATOR = re.compile("^[-\u2022\u00b7|] (?=\\S)| [-\u2022\u00b7|]$")
+_EDGE_SEPARATORS = frozenset(("- ", "\u2022 ", "\u00b7 ", "| ", " -", " \u2022", " \u00b7", " |"))
+
+
 def match_key(normalized_text: str) -> str:
     """The form in which two normalized texts are compared for equality: spaces that touch
     punctuation are dropped (`" The` = `"The`, `Update: We` = `Update:We`), and so is a
-    separator standing alone between words."""
+    separator standing alone between words or at either end."""
     if " " not in normalized_text or normalized_text.isalnum():
         return normalized_text
     if " - " in normalized_text or "\u2022" in normalized_text or "\u00b7" in normalized_text:
         normalized_text = _SEPARATOR.sub(" ", normalized_text)
+    if normalized_text[:2] in _EDGE_SEPARATORS or normalized_text[-2:] in _EDGE_SEPARATORS:
+        normalized_text = _EDGE_SEPARATOR.sub("", normalized_text)
     return _UNSPACED.sub("", normalized_text)
 
 
