@@ -181,6 +181,7 @@ _GARBLED_SAMPLES = [
     "\u201cChoose your own adventure\u201d \u2014 caf\u00e9, na\u00efve, 5\u00a0\u20ac",
     "\u041f\u0440\u0438\u0432\u0435\u0442, \u0395\u03bb\u03bb\u03ac\u03b4\u03b1, \u65e5\u672c",
     "It\u2019s \u00bd price\u2026 \u00a3\u00a010",
+    "\ufeffA byte-order mark at the start",
 ]
 
 

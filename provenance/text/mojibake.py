@@ -28,7 +28,8 @@ _GARBLED = re.compile(
 )
 # Blocks a garbled character may decode into: C1 controls, Latin-1 and Latin Extended, IPA and
 # spacing modifiers, Greek, Cyrillic, Hebrew, Arabic; general punctuation, currency and
-# letterlike symbols, arrows; CJK punctuation and ideographs, kana, Hangul; full-width forms; emoji.
+# letterlike symbols, arrows; CJK punctuation and ideographs, kana, Hangul; full-width forms;
+# emoji; the byte-order mark.
 _PLAUSIBLE = (
     (0x0080, 0x02FF),
     (0x0370, 0x06FF),
@@ -39,6 +40,7 @@ _PLAUSIBLE = (
     (0xAC00, 0xD7AF),
     (0xFF00, 0xFFEF),
     (0x1F300, 0x1FAFF),
+    (0xFEFF, 0xFEFF),
 )
 # A quick test: garbled text always holds one of the lead characters.
 _LEADS = re.compile("[\u00c2-\u00f4]")
