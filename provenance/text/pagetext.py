@@ -1,9 +1,9 @@
 """The full visible text of a page: what a reader could see or copy, including the alt and title
-text of images (reader modes carry them along, which is how captions end up doubled in copied
-texts) and the labels of buttons, on lines of their own after the rest (a browser's select-all
-copy leaves them out, so they must not break the lines they stand in), and the fallback content
-of <object> and <noscript> (what a reader without the plugin or script sees). Used to recognise
-page furniture in a seed.
+text of images (copies and reader modes carry them along, which is how captions end up doubled
+in copied texts) and the labels of buttons, on lines of their own (a browser's select-all copy
+leaves them out: the lines they break are also kept whole, after the rest), and the fallback
+content of <object> and <noscript> (what a reader without the plugin or script sees). Used to
+recognise page furniture in a seed.
 
 Text hidden by CSS (the hidden attribute, an inline display:none or visibility:hidden, or a rule
 of the page's own <style> blocks, as hover cards are) is kept apart: on lines of its own, so it
@@ -81,15 +81,54 @@ def visible_text(root: html.HtmlElement) -> str:
     if title is not None and title.text:
         pieces += [title.text, "\n"]
     apart: list[str] = []
-    _walk(root, pieces, _Hiding(page_styles(root), apart), None)
-    text = "".join([*pieces, "\n", *apart])
+    hiding = _Hiding(page_styles(root), apart, flow=pieces)
+    _walk(root, pieces, hiding, None)
+    lines = _lines("".join([*pieces, "\n", *apart]))
+    if hiding.drawn:
+        lines += _without_drawn(pieces, hiding.drawn)
+    return "\n".join(lines)
+
+
+_AROUND = 3  # lines either side of a drawn text kept whole without it
+
+
+def _without_drawn(pieces: list[str], drawn: list[int]) -> list[str]:
+    """The lines around each drawn text as a copy without them has them ("in hot links",
+    "Add comment / Print story / Email story" without the icons' alt texts between)."""
+    kept: list[str] = []
+    cuts: list[int] = []
+    at = 0
+    length = 0
+    for start in drawn:
+        kept += pieces[at:start]
+        length += sum(len(piece) for piece in pieces[at:start])
+        cuts.append(length)
+        at = start + 3
+    kept += pieces[at:]
+    text = "".join(kept)
+    windows: list[tuple[int, int]] = []
+    for cut in cuts:
+        start = end = cut
+        for _ in range(_AROUND):
+            start = max(text.rfind("\n", 0, start - 1), 0) if start > 0 else 0
+            found = text.find("\n", end + 1)
+            end = found if found >= 0 else len(text)
+        if windows and start <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], max(end, windows[-1][1]))
+        else:
+            windows.append((start, end))
+    return [line for start, end in windows for line in _lines(text[start:end])]
+
+
+def _lines(text: str) -> list[str]:
+    """The non-empty lines of ``text``, each its words joined by single spaces."""
     if text.isascii() and "  " not in text and not any(c in text for c in _ASCII_SPACES):
         # Each line's white space is already single spaces: only its ends may need stripping.
         # Testing the whole text at once is several times faster than line by line.
         lines = (line.strip(" ") for line in text.split("\n"))
     else:
         lines = (_squashed(line) for line in text.split("\n"))
-    return "\n".join(line for line in lines if line)
+    return [line for line in lines if line]
 
 
 def _squashed(line: str) -> str:
@@ -105,9 +144,11 @@ class _Hiding:
     element's text on lines of its own (text shown transformed is put apart too, the flow
     keeping the source's spelling)."""
 
-    def __init__(self, styles: Styles, apart: list[str]) -> None:
+    def __init__(self, styles: Styles, apart: list[str], flow: list[str] | None = None) -> None:
         self.styles = styles
         self.apart = apart
+        self.flow = flow  # the walk's main list of pieces
+        self.drawn: list[int] = []  # where in it a drawn text stands (its 3 pieces)
 
 
 _UNSET = Style()
@@ -155,16 +196,19 @@ def _walk_inside(
     tag = element.tag
     if block:
         pieces.append("\n")
-    # Texts the page draws rather than writes (an image's alt and title, a button's label) are
-    # kept apart: a browser's copy of the page leaves them out, and in the flow they would
-    # break the line they stand in ("in [Category icon] hot links").
+    # Texts the page draws rather than writes (an image's alt and title, a button's label)
+    # stand on lines of their own, as a browser shows a missing image's alt text and a copy of
+    # it carries it; a browser's select-all copy leaves them out, so the lines they break
+    # ("in [Category icon] hot links") are also kept whole, apart (see visible_text).
+    drawn: list[str] = []
     if tag == "img":
-        for attribute in ("alt", "title"):
-            value = element.get(attribute)
-            if value and value.strip():
-                hiding.apart += ["\n", value, "\n"]
-    if tag == "input" and element.get("type", "text") in ("submit", "button"):
-        hiding.apart += ["\n", element.get("value", ""), "\n"]
+        drawn = [value for name in ("alt", "title") if (value := element.get(name, "")).strip()]
+    elif tag == "input" and element.get("type", "text") in ("submit", "button"):
+        drawn = [element.get("value", "")]
+    for value in drawn:
+        if pieces is hiding.flow:
+            hiding.drawn.append(len(pieces))
+        pieces += ["\n", value, "\n"]
     if element.text:
         pieces.append(transformed(element.text, case) if case else element.text)
     for child in element:
