@@ -110,3 +110,20 @@ def test_every_line_is_non_empty_single_spaced_text(body: str) -> None:
     for line in text.split("\n"):
         assert line
         assert line == " ".join(line.split())
+
+
+def test_style_rules_decide_hiding_and_line_starts_as_a_browser_does() -> None:
+    root = html.document_fromstring(
+        "<html><head><style>@media print { #nav, .menu {display: none} }"
+        " #nav li {display: inline} ul.menu li a:link {text-transform: uppercase}"
+        " .side > p {display: none} span.box {float: left}</style></head><body>"
+        "<ul id='nav'><li>Home</li> <li>About</li></ul>"
+        "<ul class='menu'><li><a href='/'>Archive</a></li></ul>"
+        "<div class='side'><p>Tooltip</p></div><p>One<span class='box'>Boxed</span>two</p>"
+        "<p>Remember me? <label>Yes</label><label>No</label></p></body></html>"
+    )
+    lines = visible_text(root).splitlines()
+    # Rules for print do not hide what the screen shows; inline list items share a line.
+    assert lines[:3] == ["Home About", "Archive", "One"]
+    assert lines[3:6] == ["Boxed", "two", "Remember me? YesNo"]
+    assert lines[6:] == ["ARCHIVE", "Tooltip"]
