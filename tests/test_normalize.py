@@ -204,6 +204,7 @@ def test_utf8_read_as_a_single_byte_charset_normalizes_as_the_text(
         "\u00c3 la carte",
         "na\u00efve r\u00f4le \u00e9t\u00e9 \u00c0 bient\u00f4t",
         "\u00e2\u20ac",  # a sequence cut short stays as it is
+        "\u00d8\u00a0The list",  # a letter before a no-break space
     ],
 )
 def test_ordinary_text_is_never_read_as_garbled(text: str) -> None:

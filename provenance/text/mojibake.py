@@ -64,6 +64,10 @@ def repaired(text: str) -> str:
 
 def _read_back(match: re.Match[str]) -> str:
     garbled = match.group()
+    if "\u00a0" in garbled and garbled[0] not in "\u00c2\u00c3":
+        # A letter before a no-break space ("\u00d8\u00a0" in Danish) is text as it is; the
+        # garbled no-break space and "\u00e0" are the only common sequences holding one.
+        return garbled
     data = bytes([ord(garbled[0]), *(_TO_BYTE[char] for char in garbled[1:])])
     try:
         char = data.decode("utf-8")
