@@ -234,7 +234,9 @@ def _reader_walk(element: html.HtmlElement, pieces: list[str]) -> None:
         pieces.append("\n\n")
     if element.tag == "br":
         pieces.append("\n\n")
-    if element.text and element.tag not in {"script", "style"}:
+    # readability-lxml writes "VIDEO" into a video's <iframe> only to keep the element; a
+    # reader view shows the player there, not that word.
+    if element.text and element.tag not in {"script", "style", "iframe"}:
         pieces.append(element.text)
     for child in element:
         if isinstance(child.tag, str):

@@ -15,7 +15,9 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-NORMALIZER_VERSION = "warcproof-normalize/2"
+from provenance.text.mojibake import repaired
+
+NORMALIZER_VERSION = "warcproof-normalize/3"
 # What the normalizer makes equal, recorded with every comparison's evidence.
 NORMALIZER_RULES = (
     "quotes: curly and straight",
@@ -25,6 +27,7 @@ NORMALIZER_RULES = (
     "line ends: CRLF, CR, NEL, LS, PS; white space runs collapsed",
     "lists and tables: a leading bullet (- * \u2022 \u00b7) dropped; table cells one per line",
     "matching only: white space next to punctuation, a lone separator (- \u2022 \u00b7) ignored",
+    "mis-decoding: UTF-8 text garbled as windows-1252 or Latin-1 (\u00e2\u20ac\u201c) read back",
 )
 
 _SINGLE_QUOTES = (
@@ -76,11 +79,22 @@ _ASCII_MAP = {cp: value for cp, value in (_TABLE | _LINE_BREAKS).items() if cp <
 
 def normalize(text: str) -> str:
     """Return the canonical form of ``text`` used for every comparison and digest."""
+    text = _normalized_once(text)
+    # Removing an invisible or composing a mark may leave a garbled sequence whole again: each
+    # repair shortens the text, so this ends.
+    while not text.isascii() and (again := repaired(text)) != text:
+        text = _normalized_once(again)
+    return text
+
+
+def _normalized_once(text: str) -> str:
     if text.isascii():
         # NFKC leaves ASCII as it is and no mapped value is itself mapped, so one pass does.
         if any(chr(cp) in text for cp in _ASCII_MAP):
             text = text.replace("\r\n", "\n").translate(_ASCII_MAP)
     else:
+        # First: the garbling spells quotes and spaces with characters the maps replace.
+        text = repaired(text)
         # Map before NFKC too: NFKC turns the acute accent into space + combining mark and the
         # double prime into two primes; and removing invisibles may let combining marks compose.
         text = _TABLE_CHARS.sub(_mapped, text)
@@ -140,14 +154,22 @@ _UNSPACED = re.compile(r" (?:(?<=[^\w\n] )|(?![\w\n]))")
 _SEPARATOR = re.compile(" [-\u2022\u00b7|] (?=\\S)")
 
 
+# The same separator at either end of a text: where a line or a sentence was cut from what
+# follows ("WASHINGTON (CBS News) -" as a line of its own, "Diary \u00b7" before a new item).
+_EDGE_SEPARATOR = re.compile("^[-\u2022\u00b7|] (?=\\S)| [-\u2022\u00b7|]$")
+_EDGE_SEPARATORS = frozenset(("- ", "\u2022 ", "\u00b7 ", "| ", " -", " \u2022", " \u00b7", " |"))
+
+
 def match_key(normalized_text: str) -> str:
     """The form in which two normalized texts are compared for equality: spaces that touch
     punctuation are dropped (`" The` = `"The`, `Update: We` = `Update:We`), and so is a
-    separator standing alone between words."""
+    separator standing alone between words or at either end."""
     if " " not in normalized_text or normalized_text.isalnum():
         return normalized_text
     if " - " in normalized_text or "\u2022" in normalized_text or "\u00b7" in normalized_text:
         normalized_text = _SEPARATOR.sub(" ", normalized_text)
+    if normalized_text[:2] in _EDGE_SEPARATORS or normalized_text[-2:] in _EDGE_SEPARATORS:
+        normalized_text = _EDGE_SEPARATOR.sub("", normalized_text)
     return _UNSPACED.sub("", normalized_text)
 
 

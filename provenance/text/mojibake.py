@@ -1,0 +1,79 @@
+"""Text garbled by reading UTF-8 bytes as windows-1252 (or Latin-1), read back.
+
+A page whose bytes are UTF-8 but that declares ISO-8859-1 or windows-1252 is shown garbled by a
+browser ("â€œChooseâ€\u009d" for the quoted "Choose"), so a reader's copy of it carries the
+garbling while the page, decoded from its bytes, does not. Each garbled character sequence is
+the windows-1252 reading of one UTF-8 encoded character; only such sequences are read back, and
+only when the character they give is one that such text holds (Latin letters, punctuation,
+Greek, Cyrillic...), so ordinary text ("Fuß“") is never changed."""
+
+from __future__ import annotations
+
+import re
+
+# The windows-1252 characters of the bytes 0x80 to 0xBF (UTF-8 continuation bytes); the five
+# bytes windows-1252 leaves undefined are read as the C1 control of the same number, as browsers
+# do.
+_CP1252_HIGH = bytes(range(0x80, 0xC0)).decode("cp1252", errors="replace")
+_CONTINUATION_CHARS = "".join(
+    chr(0x80 + k) if char == "\ufffd" else char for k, char in enumerate(_CP1252_HIGH)
+)
+# Latin-1 reads those bytes as the C1 controls themselves.
+_TO_BYTE = {char: 0x80 + k for k, char in enumerate(_CONTINUATION_CHARS)}
+_TO_BYTE.update({chr(code): code for code in range(0x80, 0xA0)})
+_CONT = "[" + re.escape("".join(_TO_BYTE)) + "]"
+# A lead byte (0xC2-0xDF, 0xE0-0xEF, 0xF0-0xF4 read as Latin-1 letters) and its continuations.
+_GARBLED = re.compile(
+    f"[\u00c2-\u00df]{_CONT}|[\u00e0-\u00ef]{_CONT}{{2}}|[\u00f0-\u00f4]{_CONT}{{3}}"
+)
+# Blocks a garbled character may decode into: C1 controls, Latin-1 and Latin Extended, IPA and
+# spacing modifiers, Greek, Cyrillic, Hebrew, Arabic; general punctuation, currency and
+# letterlike symbols, arrows; CJK punctuation and ideographs, kana, Hangul; full-width forms;
+# emoji; the byte-order mark.
+_PLAUSIBLE = (
+    (0x0080, 0x02FF),
+    (0x0370, 0x06FF),
+    (0x2000, 0x21FF),
+    (0x2600, 0x27BF),
+    (0x3000, 0x30FF),
+    (0x3400, 0x9FFF),
+    (0xAC00, 0xD7AF),
+    (0xFF00, 0xFFEF),
+    (0x1F300, 0x1FAFF),
+    (0xFEFF, 0xFEFF),
+)
+# A quick test: garbled text always holds one of the lead characters.
+_LEADS = re.compile("[\u00c2-\u00f4]")
+
+
+# A garbled no-break space whose second character a browser's copy made a plain space, or a
+# text extractor squashed ("The\u00c2 World"): after a word, before a space.
+_GARBLED_NBSP = re.compile("(?<=\\S)\u00c2(?= )")
+
+
+def repaired(text: str) -> str:
+    """``text`` with every garbled UTF-8 sequence read back as the character it encodes, again
+    while that finds more (text garbled twice: "\u00c3\u201a\u00c2\u00bd" for "\u00bd")."""
+    while not text.isascii() and _LEADS.search(text):
+        again = _GARBLED_NBSP.sub("", _GARBLED.sub(_read_back, text))
+        if again == text:
+            break
+        text = again
+    return text
+
+
+def _read_back(match: re.Match[str]) -> str:
+    garbled = match.group()
+    if "\u00a0" in garbled and garbled[0] not in "\u00c2\u00c3":
+        # A letter before a no-break space ("\u00d8\u00a0" in Danish) is text as it is; the
+        # garbled no-break space and "\u00e0" are the only common sequences holding one.
+        return garbled
+    data = bytes([ord(garbled[0]), *(_TO_BYTE[char] for char in garbled[1:])])
+    try:
+        char = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return garbled
+    code = ord(char)
+    if any(low <= code <= high for low, high in _PLAUSIBLE):
+        return char
+    return garbled
