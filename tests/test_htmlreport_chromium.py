@@ -17,6 +17,7 @@ from lxml import html as lxml_html
 
 from provenance.ledger.store import Ledger
 from provenance.report.html.document import load_report, render
+from provenance.run.headless_chromium import OFFLINE_FLAGS
 from tests.conftest import ROOT
 from tests.test_htmlreport import build_collection, write_report
 
@@ -51,14 +52,7 @@ def chromium(*args: str, tmp: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [
             binary,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
+            *OFFLINE_FLAGS,
             f"--user-data-dir={profile}",
             *args,
         ],

@@ -14,17 +14,16 @@ from typing import Any
 from provenance.compare.change_rows import ChangeRow
 from provenance.compare.evidence import RunKind
 from provenance.compare.verdict import Verdict
-from provenance.ledger.store import Ledger, LedgerEntry, LedgerError, _change, _entry
+from provenance.ledger.store import (
+    CHANGE_COLUMNS,
+    ENTRY_COLUMNS,
+    Ledger,
+    LedgerEntry,
+    LedgerError,
+    change_from_row,
+    entry_from_row,
+)
 
-# The columns store._entry reads, in its order.
-_ENTRY_COLUMNS = """v.crawl_id, v.seed_id, v.verdict, v.reasons, v.counts, v.evidence,
-    v.seed_sha256, v.seed_digest, v.article_digest, v.normalizer, v.extractor,
-    v.conversion_record_id, v.metadata_record_id, v.decided_at,
-    c.source_url, c.fetched_url, c.source_kind, c.status, c.captured_at,
-    c.warc_file, c.warc_offset, c.warc_length, c.response_record_id,
-    c.request_record_id, c.payload_digest, c.redirects, c.id, v.page_digest, k.kind"""
-_CHANGE_COLUMNS = """c.seed_id, c.kind, c.previous_crawl_id, c.previous_record_id, c.record_id,
-    c.previous_conversion_id, c.conversion_id, c.summary, c.diff, c.crawl_id, c.detected_at"""
 _FETCH = 256  # rows fetched from SQLite at a time
 
 
@@ -93,7 +92,7 @@ class ReportLedger(Ledger):
                       SELECT v3.seed_id, max(v3.id) AS id FROM verdicts v3
                       JOIN crawls k3 ON k3.id = v3.crawl_id
                       WHERE k3.kind = 'reverification' GROUP BY v3.seed_id)
-                  SELECT {_ENTRY_COLUMNS}, r.crawl_id, r.verdict, r.reasons, r.decided_at
+                  SELECT {ENTRY_COLUMNS}, r.crawl_id, r.verdict, r.reasons, r.decided_at
                   FROM verdicts v LEFT JOIN captures c ON c.id = v.capture_id
                   JOIN crawls k ON k.id = v.crawl_id
                   LEFT JOIN again a ON a.seed_id = v.seed_id
@@ -108,7 +107,7 @@ class ReportLedger(Ledger):
                     int(again[0]), Verdict(again[1]), tuple(json.loads(again[2])), again[3]
                 )
             )
-            yield ReportRow(_entry(row[:29]), reverified)
+            yield ReportRow(entry_from_row(row[:29]), reverified)
 
     def history(self, seed_id: str) -> list[HistoryItem]:
         """The seed's verdict in every run of the ledger, oldest first: light columns only."""
@@ -136,11 +135,11 @@ class ReportLedger(Ledger):
     def seed_changes(self, crawl_id: int, seed_id: str) -> list[ChangeRow]:
         """The changes crawl `crawl_id` recorded for one seed."""
         rows = self._rows(
-            f"""SELECT {_CHANGE_COLUMNS} FROM changes c
+            f"""SELECT {CHANGE_COLUMNS} FROM changes c
                 WHERE c.crawl_id = ? AND c.seed_id = ? ORDER BY c.id""",
             (crawl_id, seed_id),
         )
-        return [_change(row) for row in rows]
+        return [change_from_row(row) for row in rows]
 
     def unfinished(self, crawl_ids: Iterable[int]) -> str | None:
         """A note when a crawl the shown verdicts come from did not finish (killed, stopped

@@ -627,14 +627,13 @@ class Ledger:
                 where.append(condition)
                 values.append(value)
         rows = self._query(
-            f"""SELECT {", ".join(f"c.{name.strip()}" for name in _CHANGE_FIELDS.split(","))},
-                       c.crawl_id, c.detected_at
+            f"""SELECT {CHANGE_COLUMNS}
                 FROM changes c JOIN crawls k ON k.id = c.crawl_id
                 {"WHERE " + " AND ".join(where) if where else ""}
                 ORDER BY c.crawl_id, c.seed_id, c.id""",
             tuple(values),
         )
-        return [_change(row) for row in rows]
+        return [change_from_row(row) for row in rows]
 
     def _query(self, sql: str, values: tuple[Any, ...]) -> list[tuple[Any, ...]]:
         try:
@@ -706,23 +705,27 @@ class Ledger:
 
     def _entries(self, where: str, values: tuple[Any, ...]) -> list[LedgerEntry]:
         rows = self._query(
-            f"""SELECT v.crawl_id, v.seed_id, v.verdict, v.reasons, v.counts, v.evidence,
-                       v.seed_sha256, v.seed_digest, v.article_digest, v.normalizer,
-                       v.extractor, v.conversion_record_id, v.metadata_record_id,
-                       v.decided_at,
-                       c.source_url, c.fetched_url, c.source_kind, c.status, c.captured_at,
-                       c.warc_file, c.warc_offset, c.warc_length, c.response_record_id,
-                       c.request_record_id, c.payload_digest, c.redirects, c.id,
-                       v.page_digest, k.kind
+            f"""SELECT {ENTRY_COLUMNS}
                 FROM verdicts v LEFT JOIN captures c ON c.id = v.capture_id
                 JOIN crawls k ON k.id = v.crawl_id
                 WHERE {where} ORDER BY v.seed_id, v.id""",
             values,
         )
-        return [_entry(row) for row in rows]
+        return [entry_from_row(row) for row in rows]
 
 
-def _entry(row: tuple[Any, ...]) -> LedgerEntry:
+# What `entry_from_row` reads, in its order: a verdict (v, the `verdicts` view), its capture
+# (c) and its crawl (k).
+ENTRY_COLUMNS = """v.crawl_id, v.seed_id, v.verdict, v.reasons, v.counts, v.evidence,
+    v.seed_sha256, v.seed_digest, v.article_digest, v.normalizer, v.extractor,
+    v.conversion_record_id, v.metadata_record_id, v.decided_at,
+    c.source_url, c.fetched_url, c.source_kind, c.status, c.captured_at,
+    c.warc_file, c.warc_offset, c.warc_length, c.response_record_id,
+    c.request_record_id, c.payload_digest, c.redirects, c.id, v.page_digest, k.kind"""
+
+
+def entry_from_row(row: tuple[Any, ...]) -> LedgerEntry:
+    """A ledger entry from a row of `ENTRY_COLUMNS`."""
     verdict = VerdictRow(
         seed_id=row[1],
         verdict=Verdict(row[2]),
@@ -772,7 +775,13 @@ def _capture(row: tuple[Any, ...]) -> CaptureRow:
     )  # fmt: skip
 
 
-def _change(row: tuple[Any, ...]) -> ChangeRow:
+CHANGE_COLUMNS = ", ".join(
+    [*(f"c.{name.strip()}" for name in _CHANGE_FIELDS.split(",")), "c.crawl_id", "c.detected_at"]
+)
+
+
+def change_from_row(row: tuple[Any, ...]) -> ChangeRow:
+    """A change from a row of `CHANGE_COLUMNS` (of the `changes` table as c)."""
     return ChangeRow(
         seed_id=row[0],
         kind=ChangeKind(row[1]),
