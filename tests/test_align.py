@@ -435,3 +435,19 @@ def test_a_note_about_the_writer_after_the_story_is_not_core() -> None:
     article = "\n".join(["Bridge to close", *body, *end])
     alignment = align("\n\n".join(["Bridge to close", *body]), article, article)
     assert [u.text for u in alignment.omitted] == end
+
+
+def test_a_short_line_pairs_only_with_a_nearly_equal_article_unit() -> None:
+    # Issue 13: a select-all copy runs a menu together ("Shopping Health"); the page shows it,
+    # and it is no edit of the article's one-word line "Shopping".
+    article = "Body text here, long enough to anchor.\nShopping\nMore body text, long as well."
+    page = article + "\nShopping\nHealth"
+    seed = (
+        "Body text here, long enough to anchor.\n\nShopping Health\n\nMore body text, long as well."
+    )
+    result = align(seed, article, page).seed_units[1]
+    assert result.cls is UnitClass.FURNITURE
+    # "37 Photos" for "36 Photos" is still an edit of the article's line.
+    article = "Body text here, long enough to anchor.\n36 Photos\nMore body text, long as well."
+    seed = "Body text here, long enough to anchor.\n\n37 Photos\n\nMore body text, long as well."
+    assert align(seed, article, article).seed_units[1].cls is UnitClass.EDITED

@@ -28,6 +28,7 @@ PAIR_THRESHOLD = 0.5  # similarity that pairs units lying between the same two a
 MOVED_THRESHOLD = 0.8  # similarity that pairs a seed unit with an article unit anywhere
 PAGE_NEAR_SCORE = 85  # fuzz.partial_ratio at which a long unit is an edit of page text
 PAGE_FUZZY_MIN_CHARS = 20
+SHORT_PAIR_SCORE = 80  # fuzz.ratio at which a short unit pairs with an article unit
 SHORT_NEAR_SCORE = 75  # the same for a short unit, whose words must be the same but numbers
 _SHORT_MIN_CHARS = 5  # shorter units ("16.", "AP") are only ever matched exactly
 _NUMBER = re.compile(r"\d+")
@@ -443,10 +444,17 @@ class _Pairs:
         choices = [self.article[j].text for j in free_article]
         scored: list[tuple[float, int, int]] = []
         for i in free_seed:
+            text = self.seed[i].text
             matches = process.extract(
-                self.seed[i].text, choices, scorer=fuzz.ratio, score_cutoff=floor * 100, limit=None
+                text, choices, scorer=fuzz.ratio, score_cutoff=floor * 100, limit=None
             )
-            scored.extend((-score, i, free_article[k]) for _, score, k in matches)
+            scored.extend(
+                (-score, i, free_article[k])
+                for choice, score, k in matches
+                # Short lines pair only when nearly equal: "Shopping Health" (a menu run
+                # together) is no edit of "Shopping".
+                if min(len(text), len(choice)) >= PAGE_FUZZY_MIN_CHARS or score >= SHORT_PAIR_SCORE
+            )
         for negative, i, j in sorted(scored):
             if self.partner[i] is None and not self.taken[j]:
                 self.pair(i, j, -negative / 100)
