@@ -125,7 +125,7 @@ def assess(alignment: Alignment) -> Assessment:
     reasons += _listed("{}", [_edit_reason(r.diff) for r in edited], "edited")
     reasons += _listed(
         "Missing from the seed: {}",
-        [_quote(u.text) for u in _largest_gap_first(alignment.omitted)],
+        [_quote(" ".join(u.text for u in run)) for run in _gaps_largest_first(alignment.omitted)],
         "missing",
     )
     if alignment.omitted_title:
@@ -167,9 +167,10 @@ def assess(alignment: Alignment) -> Assessment:
     return Assessment(verdict, tuple(reasons), counts, alignment)
 
 
-def _largest_gap_first(omitted: Sequence[Unit]) -> list[Unit]:
-    """Omitted units by runs of consecutive units, the run with the most text first: a missing
-    paragraph outranks a stray line the extractor kept."""
+def _gaps_largest_first(omitted: Sequence[Unit]) -> list[list[Unit]]:
+    """Omitted units as passages (runs of consecutive units), the one with the most text first:
+    a missing paragraph outranks a stray line the extractor kept, and reads as one passage
+    with the list number or subheading before it."""
     runs: list[list[Unit]] = []
     for unit in omitted:
         if runs and runs[-1][-1].index + 1 == unit.index:
@@ -177,7 +178,7 @@ def _largest_gap_first(omitted: Sequence[Unit]) -> list[Unit]:
         else:
             runs.append([unit])
     runs.sort(key=lambda run: -sum(len(u.text) for u in run))
-    return [unit for run in runs for unit in run]
+    return runs
 
 
 def _listed(template: str, texts: list[str], kind: str) -> list[str]:
