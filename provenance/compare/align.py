@@ -20,6 +20,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from provenance.compare.core_text import CopyOnPage, ends_sentence, split_omissions
+from provenance.compare.line_index import LineIndex
 from provenance.text.normalize import match_key, normalize
 from provenance.text.periphery import Paragraph, PeripheralBlock
 from provenance.text.segment import Unit, paragraphs, units
@@ -573,26 +574,17 @@ class _Page:
         return _spaceless(flat), [k for k, char in enumerate(flat) if char != " "]
 
     @cached_property
-    def _line_starts(self) -> tuple[str, list[int]]:
-        """The lines' spaceless keys on one text, and where each starts."""
-        keys = [_spaceless(match_key(line)) for line in self._ordered]
-        starts: list[int] = []
-        at = 0
-        for key in keys:
-            starts.append(at)
-            at += len(key) + 1
-        return "\n".join(keys), starts
+    def _line_index(self) -> LineIndex:
+        """The lines' spaceless keys, to tell which line holds a text."""
+        return LineIndex([_spaceless(match_key(line)) for line in self._ordered])
 
     def line_of(self, text: str, after: int | None = None) -> int | None:
         """The number of the first page line (from line ``after`` on, if it has one there) that
         holds ``text``, if one does: a sentence the page repeats in a teaser is placed in the
         body where the copy's previous sentence stands."""
-        lines, starts = self._line_starts
         key = _spaceless(match_key(text))
-        at = lines.find(key, starts[after]) if after is not None else -1
-        if at < 0:
-            at = lines.find(key)
-        return None if at < 0 else bisect_right(starts, at) - 1
+        found = self._line_index.find(key, after) if after is not None else None
+        return found if found is not None else self._line_index.find(key)
 
     def line(self, number: int) -> str:
         return self._ordered[number]

@@ -20,12 +20,12 @@ extractor being right:
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass
 from functools import cached_property
 
+from provenance.compare.line_index import LineIndex
 from provenance.text.normalize import match_key
 from provenance.text.periphery import Paragraph, PeripheralBlock
 from provenance.text.segment import Unit
@@ -247,16 +247,10 @@ class _Placement:
         self._held = held
 
     @cached_property
-    def _text(self) -> tuple[str, list[int]]:
+    def _index(self) -> LineIndex:
         """Every paragraph's key without its spaces (the extractor and the DOM may space text
-        at inline tags differently) on one line of a text, and where each line starts."""
-        keys = [p.key.replace(" ", "") for p in self._paragraphs]
-        starts: list[int] = []
-        at = 0
-        for key in keys:
-            starts.append(at)
-            at += len(key) + 1
-        return "\n".join(keys), starts
+        at inline tags differently), a line each."""
+        return LineIndex([p.key.replace(" ", "") for p in self._paragraphs])
 
     @cached_property
     def _body(self) -> tuple[set[int], set[int]]:
@@ -274,9 +268,7 @@ class _Placement:
         )
 
     def _place(self, unit: Unit) -> int | None:
-        text, starts = self._text
-        at = text.find(match_key(unit.text).replace(" ", ""))
-        return None if at < 0 else bisect_right(starts, at) - 1
+        return self._index.find(match_key(unit.text).replace(" ", ""))
 
     def _paragraph(self, unit: Unit) -> Paragraph | None:
         place = self._place(unit)
@@ -363,22 +355,12 @@ class _Blocks:
         self._blocks = periphery
         self._keys = [block.key.replace(" ", "") for block in periphery]
         self._held = [sentence.replace(" ", "") for sentence in held]
-        self._starts: list[int] = []
-        at = 0
-        for key in self._keys:
-            self._starts.append(at)
-            at += len(key) + 1
-        self._text = "\n".join(self._keys)
+        self._index = LineIndex(self._keys)
 
     def role_of(self, key: str) -> str | None:
         """The role of the first block that holds ``key`` and no sentence the copy has."""
         key = key.replace(" ", "")
-        if not key:
-            return None
-        at = self._text.find(key)
-        while at >= 0:
-            number = bisect_right(self._starts, at) - 1
+        for number in self._index.find_all(key):
             if not any(sentence in self._keys[number] for sentence in self._held):
                 return self._blocks[number].role
-            at = self._text.find(key, at + 1)
         return None

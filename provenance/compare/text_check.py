@@ -7,11 +7,11 @@ what is measured is what users get."""
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from provenance.compare.align import Alignment, UnitClass, align_units
+from provenance.compare.line_index import LineIndex
 from provenance.compare.verdict import Assessment, assess, unverifiable
 from provenance.text.extract import Article, NoArticle, extract_article
 from provenance.text.normalize import bytes_digest, match_key, normalize
@@ -108,18 +108,9 @@ def _extractor_missed(alignment: Alignment) -> bool:
 def _page_region(seed: Sequence[Unit], normalized_page: str) -> str | None:
     """The page's lines from the first to the last that holds a long sentence of the copy."""
     lines = paragraphs(normalized_page)
-    keys = [match_key(line) for line in lines]
-    starts: list[int] = []
-    at = 0
-    for key in keys:
-        starts.append(at)
-        at += len(key) + 1
-    text = "\n".join(keys)
-    found = [
-        bisect_right(starts, position) - 1
-        for unit in seed
-        if len(unit.text) >= _LONG_UNIT and (position := text.find(match_key(unit.text))) >= 0
-    ]
+    index = LineIndex([match_key(line) for line in lines])
+    places = (index.find(match_key(u.text)) for u in seed if len(u.text) >= _LONG_UNIT)
+    found = [place for place in places if place is not None]
     if len(found) < 2:
         return None
     return "\n".join(lines[min(found) : max(found) + 1])
