@@ -154,6 +154,13 @@ def test_punctuation_that_carries_no_meaning_is_no_edit() -> None:
     assert [(op.seed, op.article) for op in first.diff if op.op != "equal"] == [
         ("Slashdot", "Slashdot:")
     ]
+    # The same numbers with other punctuation between them are the same text.
+    article = "Posted Nov 01, 2012 by the desk.\nMore text of the story, long enough here."
+    seed = article.replace("Nov 01, 2012", "Nov 01 2012")
+    assert align(seed, article, article).seed_units[0].cls is UnitClass.MATCHED
+    # A line of punctuation alone carries no text: never foreign content.
+    assert align("Body.\n\n\u00b7", "Body.", "Body.").seed_units[1].cls is UnitClass.FURNITURE
+    article = "Ask Slashdot: Value of Website Traffic.\nIt costs 1.5 million. Is it worth it?"
     for changed in ("It costs 15 million.", "Is it worth it."):
         seed = article.replace(changed.replace("15", "1.5").replace("it.", "it?"), changed)
         edited = [r for r in align(seed, article, article).seed_units if r.cls is UnitClass.EDITED]

@@ -53,14 +53,15 @@ def _words_only(text: str) -> str:
 
 
 def punctuation_only(ops: Sequence[DiffOp]) -> bool:
-    """Whether a diff changes only spaces and punctuation that carry no meaning of their own: not
-    a question or exclamation mark, and nothing in a word with a digit ("1.5" is not "15",
-    "-5" is not "5")."""
+    """Whether a diff changes only spaces and punctuation that carry no meaning of their own:
+    the same letters and the same numbers ("Nov 01 2012" is "Nov 01, 2012"; "1.5" is not "15"),
+    and as many question and exclamation marks and signs ("-5" is not "5")."""
     return all(
         op.op == "equal"
         or (
             _words_only(op.seed) == _words_only(op.article)
-            and not any(char in "?!" or char.isdigit() for char in op.seed + op.article)
+            and _NUMBER.findall(op.seed) == _NUMBER.findall(op.article)
+            and all(op.seed.count(mark) == op.article.count(mark) for mark in "?!+-")
         )
         for op in ops
     )
@@ -635,7 +636,8 @@ def _whole(text: str, start: int, end: int) -> bool:
 def _classify(unit: Unit, pairs: _Pairs, page: _Page) -> SeedUnitResult:
     j = pairs.partner[unit.index]
     if j is None:
-        if page.shows(unit.text):
+        # A line of punctuation alone (a separator, ". . .") carries no text to check.
+        if page.shows(unit.text) or not _words_only(unit.text):
             return SeedUnitResult(unit, UnitClass.FURNITURE, None, 0.0, ())
         near = page.original_of(unit.text)
         if near is None:
