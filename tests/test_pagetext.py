@@ -33,6 +33,17 @@ def test_visible_text_keeps_blocks_alt_text_and_drops_scripts() -> None:
     assert lines.index("hidden") > lines.index("enable js") > lines.index("1 Comment(s)")
 
 
+def test_a_forms_legend_and_a_tables_caption_are_blocks() -> None:
+    root = html.document_fromstring(
+        "<html><body><form><fieldset><legend>Search Quotes in the FT.com site</legend>"
+        "<label>Search</label><input></fieldset></form>"
+        "<table><caption>Results</caption><tr><td>1</td></tr></table></body></html>"
+    )
+    lines = visible_text(root).splitlines()
+    assert "Search Quotes in the FT.com site" in lines
+    assert "Results" in lines
+
+
 def test_text_hidden_by_the_pages_stylesheet_never_runs_into_sentences() -> None:
     root = html.document_fromstring(
         "<html><head><style>.card, div.pop {display: none} #tip{visibility:hidden}"
