@@ -454,6 +454,11 @@ def test_a_short_line_pairs_only_with_a_nearly_equal_article_unit() -> None:
     )
     result = align(seed, article, page).seed_units[1]
     assert result.cls is UnitClass.FURNITURE
+    # Nor is a line the page shows word for word an edit of a similar article line.
+    article = "Body text here, long enough to anchor.\n455 comments\nMore body text, long as well."
+    page = article.replace("455 comments", "Tweet\n455 comments")
+    seed = article.replace("455 comments", "\nTweet 455 comments\n")
+    assert align(seed, article, page).seed_units[1].cls is UnitClass.FURNITURE
     # "37 Photos" for "36 Photos" is still an edit of the article's line.
     article = "Body text here, long enough to anchor.\n36 Photos\nMore body text, long as well."
     seed = "Body text here, long enough to anchor.\n\n37 Photos\n\nMore body text, long as well."

@@ -148,11 +148,10 @@ def align_units(
     pairs.pair_equal()
     pairs.join_split_units()
     pairs.pair_contained()
-    # A long seed unit that the page shows word for word is page text, not an edit of some
-    # similar article sentence (a standfirst resembling the lead, a caption resembling a line).
-    candidates = [
-        pairs.partner[unit.index] is None and not page.shows_block(unit.text) for unit in seed
-    ]
+    # A seed unit that the page shows word for word is page text, not an edit of some similar
+    # article sentence (a standfirst resembling the lead, a caption resembling a line, a
+    # select-all copy's "Tweet 455 comments" resembling "455 comments").
+    candidates = [pairs.partner[unit.index] is None and not page.shows(unit.text) for unit in seed]
     for seed_gap, article_gap in gaps:
         pairs.pair_similar([i for i in seed_gap if candidates[i]], article_gap, PAIR_THRESHOLD)
     pairs.pair_similar(
@@ -530,11 +529,6 @@ class _Page:
     @cached_property
     def flat(self) -> str:
         return match_key(self.text)
-
-    def shows_block(self, text: str) -> bool:
-        """Whether the page holds ``text`` as a whole line, or word for word if it is long."""
-        key = match_key(text)
-        return key in self.lines or (len(text) >= PAGE_FUZZY_MIN_CHARS and self.contains(key))
 
     def shows(self, text: str) -> bool:
         """Whether the page holds ``text`` word for word (white space at punctuation aside)."""
