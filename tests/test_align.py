@@ -463,3 +463,20 @@ def test_a_short_line_pairs_only_with_a_nearly_equal_article_unit() -> None:
     article = "Body text here, long enough to anchor.\n36 Photos\nMore body text, long as well."
     seed = "Body text here, long enough to anchor.\n\n37 Photos\n\nMore body text, long as well."
     assert align(seed, article, article).seed_units[1].cls is UnitClass.EDITED
+
+
+def test_a_unit_run_together_from_short_page_lines_is_a_list_not_core() -> None:
+    # Issue 13: an extractor may run a box of links into one "sentence"; on the page it is
+    # many short lines.
+    body = [
+        "The council met on Monday and voted to close the old bridge for a year of repairs.",
+        "Engineers found cracks in two of its piers during an inspection in the spring.",
+        "Traffic will go by the ferry until the work is done, the mayor said on Tuesday.",
+    ]
+    menu = ["KEY STORIES", "Bridge tolls to rise", "Ferry timetable", "BACKGROUND", "Our piers"]
+    run = " ".join(menu)
+    article = "\n".join([body[0], body[1], run, body[2]])
+    page = "\n".join([body[0], body[1], *menu, body[2]])
+    alignment = align("\n\n".join(body), article, page)
+    assert not alignment.omitted
+    assert [(u.text, role) for u, role in alignment.left_out] == [(run, "a list run together")]

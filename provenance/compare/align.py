@@ -171,7 +171,8 @@ def align_units(
             _reaches(results, article, page),
             _skipped_lines(results, page),
             pairs.seed_keys,
-            _article_lines(article, page),
+            _article_spans(article, page),
+            page.line_words,
         ),
     )
     return Alignment(
@@ -218,15 +219,16 @@ def _reaches(
     return (reach_first, reach_last) if reach_last >= 0 or reach_first < len(article) else None
 
 
-def _article_lines(article: Sequence[Unit], page: _Page) -> list[int | None]:
-    """The page line of each article unit, each looked for from the previous one's on."""
-    lines: list[int | None] = []
-    previous: int | None = None
+def _article_spans(article: Sequence[Unit], page: _Page) -> list[tuple[int, int] | None]:
+    """The first and last page lines of each article unit, each looked for from the previous
+    one's on (then from the top)."""
+    spans: list[tuple[int, int] | None] = []
+    previous = 0
     for unit in article:
-        line = page.line_of(unit.text, previous)
-        lines.append(line)
-        previous = line if line is not None else previous
-    return lines
+        span = page.span_of(unit.text, previous) or page.span_of(unit.text)
+        spans.append(span)
+        previous = span[0] if span is not None else previous
+    return spans
 
 
 def _skipped_lines(results: Sequence[SeedUnitResult], page: _Page) -> list[str]:
@@ -580,6 +582,21 @@ class _Page:
         key = _spaceless(match_key(text))
         found = self._line_index.find(key, after) if after is not None else None
         return found if found is not None else self._line_index.find(key)
+
+    @cached_property
+    def _run_index(self) -> LineIndex:
+        """The lines' spaceless keys run together, for texts that run over several lines."""
+        return LineIndex([_spaceless(match_key(line)) for line in self._ordered], joiner="")
+
+    def span_of(self, text: str, after: int = 0) -> tuple[int, int] | None:
+        """The first and last page lines of the first place (from line ``after`` on) that
+        ``text`` stands at, across lines if it runs over several."""
+        return self._run_index.span(_spaceless(match_key(text)), after)
+
+    @cached_property
+    def line_words(self) -> tuple[int, ...]:
+        """The number of words of each page line."""
+        return tuple(len(line.split()) for line in self._ordered)
 
     def line(self, number: int) -> str:
         return self._ordered[number]

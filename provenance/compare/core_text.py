@@ -38,13 +38,14 @@ LEAD_SENTENCE_CHARS = 150  # a lone sentence before the body this long is the le
 _SHORT_LINE = "a short line"
 _BODY_PARAGRAPHS = 2  # held paragraphs under one element that make it the body's
 _HELD_MIN_CHARS = 40
+_RUN_LINES = 3  # page lines a unit runs over that make it a list run together, if short
 _APART_LINES = 3  # page lines outside the article that set a leading or trailing run apart
 _LONG_PARAGRAPH = 250  # a matched unit this long marks the body's extent (not "Related", "AP")
 _SITE_TALK = re.compile(
     r"copyright|\u00a9|\(c\) \d|all rights reserved|subscrib|sign up|newsletter|click here|"
     r"e-?mail (alerts|this)|reprints?\b|terms of (use|service)|privacy policy|follow (us|@)|"
     r"comments? (policy|are|is)|post a comment|\bRSS\b|advertis|views expressed|"
-    r"not necessarily (reflect|those)",
+    r"not necessarily (reflect|those)|not responsible for the content",
     re.IGNORECASE,
 )
 # A note about the writer or the publisher after the story: "Jane Doe is a writer based in
@@ -72,15 +73,27 @@ class CopyOnPage:
       close together; those that are prose of no peripheral role, and that neither the
       article nor the copy (``copy_keys``, its units' match keys) has, are core text the
       extractor dropped and the copy lacks (numbered on after the article's units);
-    - ``article_lines``: the page line of each article unit (None where not found): a leading
-      or trailing run set apart from the body by page lines the extractor left out (comments,
-      a box of links) does not adjoin it.
+    - ``article_spans``: the first and last page lines of each article unit (None where not
+      found): a leading or trailing run set apart from the body by page lines the extractor
+      left out (comments, a box of links) does not adjoin it, and a unit that runs over several
+      short page lines is a list or a menu the extractor ran together, not a sentence;
+    - ``line_words``: the number of words of each page line.
     """
 
     reaches: tuple[int, int] | None = None
     skipped: Sequence[str] = ()
     copy_keys: Sequence[str] = ()
-    article_lines: Sequence[int | None] = ()
+    article_spans: Sequence[tuple[int, int] | None] = ()
+    line_words: Sequence[int] = ()
+
+    def run_together(self, unit: Unit) -> bool:
+        """Whether the unit runs over `_RUN_LINES` or more page lines of fewer than
+        `_PROSE_WORDS` words on average."""
+        span = self.article_spans[unit.index] if unit.index < len(self.article_spans) else None
+        if span is None or span[1] - span[0] + 1 < _RUN_LINES:
+            return False
+        words = self.line_words[span[0] : span[1] + 1]
+        return sum(words) < _PROSE_WORDS * len(words)
 
 
 def split_omissions(
@@ -111,11 +124,17 @@ def split_omissions(
     left_out: list[tuple[Unit, str]] = []
     for run in _runs(u for u in body if u.index not in paired):
         leading, trailing = run[-1].index < first, run[0].index > last
-        roles = [_role(u, blocks, held_texts, edge=leading or trailing) for u in run]
+        roles = [
+            "a list run together"
+            if on_page.run_together(u)
+            else _role(u, blocks, held_texts, edge=leading or trailing)
+            for u in run
+        ]
         prose = _prose_units(run)
         if leading or trailing:
             place = "a leading block" if leading else "a trailing block"
-            apart = _set_apart(on_page.article_lines, run, first, last, leading=leading)
+            lines = [None if span is None else span[0] for span in on_page.article_spans]
+            apart = _set_apart(lines, run, first, last, leading=leading)
             lacking = set() if apart else _next_to_body(run, roles, prose, where, leading=leading)
             for unit, role in zip(run, roles, strict=True):
                 if unit in lacking:
