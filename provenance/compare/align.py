@@ -49,7 +49,10 @@ def _spaceless(key: str) -> str:
 
 def _words_only(text: str) -> str:
     """Letters and digits alone: two texts equal so differ only in punctuation and spaces."""
-    return "".join(char for char in text if char.isalnum())
+    return _NOT_WORD.sub("", text)
+
+
+_NOT_WORD = re.compile(r"[\W_]+")
 
 
 def punctuation_only(ops: Sequence[DiffOp]) -> bool:
@@ -520,7 +523,15 @@ class _Page:
 
     @cached_property
     def lines(self) -> frozenset[str]:
-        return frozenset(match_key(line) for line in self._ordered)
+        return frozenset(self._keys)
+
+    @cached_property
+    def _keys(self) -> list[str]:
+        return [match_key(line) for line in self._ordered]
+
+    @cached_property
+    def _spaceless_keys(self) -> list[str]:
+        return [_spaceless(key) for key in self._keys]
 
     @cached_property
     def text(self) -> str:
@@ -573,7 +584,7 @@ class _Page:
     @cached_property
     def _line_index(self) -> LineIndex:
         """The lines' spaceless keys, to tell which line holds a text."""
-        return LineIndex([_spaceless(match_key(line)) for line in self._ordered])
+        return LineIndex(self._spaceless_keys)
 
     def line_of(self, text: str, after: int | None = None) -> int | None:
         """The number of the first page line (from line ``after`` on, if it has one there) that
@@ -586,7 +597,7 @@ class _Page:
     @cached_property
     def _run_index(self) -> LineIndex:
         """The lines' spaceless keys run together, for texts that run over several lines."""
-        return LineIndex([_spaceless(match_key(line)) for line in self._ordered], joiner="")
+        return LineIndex(self._spaceless_keys, joiner="")
 
     def span_of(self, text: str, after: int = 0) -> tuple[int, int] | None:
         """The first and last page lines of the first place (from line ``after`` on) that

@@ -112,7 +112,7 @@ def page_paragraphs(root: html.HtmlElement) -> tuple[Paragraph, ...]:
     ids: dict[object, int] = {}
     found: list[Paragraph] = []
     for element in root.iter("p"):
-        text = _short_text(element, _PARAGRAPH_CHARS)
+        text = _flat_text(element, _PARAGRAPH_CHARS)
         parent = element.getparent()
         if not text or parent is None:
             continue
@@ -145,8 +145,8 @@ def _links(body: html.HtmlElement) -> list[PeripheralBlock]:
     pointer to another page ("Read: ...", related stories), not a sentence of the story."""
     found: list[PeripheralBlock] = []
     for link in body.iter("a"):
-        text = _short_text(link, _LINK_CHARS)
-        if text and len(text) >= _LINK_MIN_CHARS:
+        text = _flat_text(link, _LINK_CHARS, _LINK_MIN_CHARS)
+        if text:
             found.append(PeripheralBlock("a link", match_key(" ".join(text.split("\n")))))
     return found
 
@@ -217,6 +217,17 @@ def _collect(
                 found.append(PeripheralBlock(role, match_key(" ".join(text.split("\n")))))
                 continue
         _collect(child, found, dense)
+
+
+def _flat_text(element: html.HtmlElement, limit: int, shortest: int = 1) -> str | None:
+    """`_short_text` of an element that cannot hold itself (a <p>, an <a>): its text read at
+    once, the elements nested in it being few; None also when it is shorter than ``shortest``
+    (told before the text is normalized: most links are a word or two)."""
+    raw = element.text_content()
+    if len(raw) > 2 * limit or len(raw.strip()) < shortest:
+        return None
+    text = normalize(raw)
+    return text if shortest <= len(text) <= limit else None
 
 
 def _short_text(element: html.HtmlElement, limit: int) -> str | None:
