@@ -459,6 +459,11 @@ def test_a_short_line_pairs_only_with_a_nearly_equal_article_unit() -> None:
     page = article.replace("455 comments", "Tweet\n455 comments")
     seed = article.replace("455 comments", "\nTweet 455 comments\n")
     assert align(seed, article, page).seed_units[1].cls is UnitClass.FURNITURE
+    # A list number changed is an edit of the article's, though the page shows it elsewhere.
+    article = "Body text here, long enough to anchor.\n3.\nMore body text, long as well."
+    page = article + "\n4. The fourth item."
+    seed = "Body text here, long enough to anchor.\n\n4.\n\nMore body text, long as well."
+    assert align(seed, article, page).seed_units[1].cls is UnitClass.EDITED
     # "37 Photos" for "36 Photos" is still an edit of the article's line.
     article = "Body text here, long enough to anchor.\n36 Photos\nMore body text, long as well."
     seed = "Body text here, long enough to anchor.\n\n37 Photos\n\nMore body text, long as well."

@@ -29,7 +29,7 @@ PAIR_THRESHOLD = 0.5  # similarity that pairs units lying between the same two a
 MOVED_THRESHOLD = 0.8  # similarity that pairs a seed unit with an article unit anywhere
 PAGE_NEAR_SCORE = 85  # fuzz.partial_ratio at which a long unit is an edit of page text
 PAGE_FUZZY_MIN_CHARS = 20
-SHORT_PAIR_SCORE = 80  # fuzz.ratio at which a short unit pairs with an article unit
+SHORT_PAIR_SCORE = 85  # fuzz.ratio at which a short unit pairs with an article unit
 SHORT_NEAR_SCORE = 75  # the same for a short unit, whose words must be the same but numbers
 _SHORT_MIN_CHARS = 5  # shorter units ("16.", "AP") are only ever matched exactly
 _NUMBER = re.compile(r"\d+")
@@ -151,10 +151,13 @@ def align_units(
     pairs.pair_equal()
     pairs.join_split_units()
     pairs.pair_contained()
-    # A seed unit that the page shows word for word is page text, not an edit of some similar
-    # article sentence (a standfirst resembling the lead, a caption resembling a line, a
-    # select-all copy's "Tweet 455 comments" resembling "455 comments").
-    candidates = [pairs.partner[unit.index] is None and not page.shows(unit.text) for unit in seed]
+    # A long seed unit that the page shows word for word is page text, not an edit of some
+    # similar article sentence (a standfirst resembling the lead, a caption resembling a line);
+    # a short one only when it is a whole page line ("4." in a numbered list may be an edit of
+    # the article's "3." though the page shows "4." too).
+    candidates = [
+        pairs.partner[unit.index] is None and not page.shows_block(unit.text) for unit in seed
+    ]
     for seed_gap, article_gap in gaps:
         pairs.pair_similar([i for i in seed_gap if candidates[i]], article_gap, PAIR_THRESHOLD)
     pairs.pair_similar(
@@ -457,9 +460,12 @@ class _Pairs:
             scored.extend(
                 (-score, i, free_article[k])
                 for choice, score, k in matches
-                # Short lines pair only when nearly equal: "Shopping Health" (a menu run
-                # together) is no edit of "Shopping".
-                if min(len(text), len(choice)) >= PAGE_FUZZY_MIN_CHARS or score >= SHORT_PAIR_SCORE
+                # Short lines pair only when nearly equal or equal but for their numbers:
+                # "Shopping Health" (a menu run together) is no edit of "Shopping", "4." is
+                # one of "3.".
+                if min(len(text), len(choice)) >= PAGE_FUZZY_MIN_CHARS
+                or score >= SHORT_PAIR_SCORE
+                or _NUMBER.sub("0", text) == _NUMBER.sub("0", choice)
             )
         for negative, i, j in sorted(scored):
             if self.partner[i] is None and not self.taken[j]:
@@ -542,6 +548,11 @@ class _Page:
     @cached_property
     def flat(self) -> str:
         return match_key(self.text)
+
+    def shows_block(self, text: str) -> bool:
+        """Whether the page holds ``text`` as a whole line, or word for word if it is long."""
+        key = match_key(text)
+        return key in self.lines or (len(text) >= PAGE_FUZZY_MIN_CHARS and self.contains(key))
 
     def shows(self, text: str) -> bool:
         """Whether the page holds ``text`` word for word (white space at punctuation aside)."""
