@@ -120,6 +120,8 @@ def split_omissions(
         periphery,
         [match_key(u.text) for u in body if u.index in paired and len(u.text) >= _HELD_MIN_CHARS],
     )
+    # The first page line of each article unit, for telling runs set apart from the body.
+    lines = [None if span is None else span[0] for span in on_page.article_spans]
     core: list[Unit] = []
     left_out: list[tuple[Unit, str]] = []
     for run in _runs(u for u in body if u.index not in paired):
@@ -133,7 +135,6 @@ def split_omissions(
         prose = _prose_units(run)
         if leading or trailing:
             place = "a leading block" if leading else "a trailing block"
-            lines = [None if span is None else span[0] for span in on_page.article_spans]
             apart = _set_apart(lines, run, first, last, leading=leading)
             lacking = set() if apart else _next_to_body(run, roles, prose, where, leading=leading)
             for unit, role in zip(run, roles, strict=True):
