@@ -70,6 +70,11 @@ def _title(rng: random.Random, words: int) -> str:
 
 
 @lru_cache(maxsize=256)
+def page_path(host: str, n: int, size: int = DEFAULT_SIZE) -> str:
+    """The replica's path of generated page `n` of `size` bytes, as served for `host`."""
+    return f"/{host}{PREFIX}{n}?size={size}"
+
+
 def article(n: int, size: int = DEFAULT_SIZE) -> tuple[str, tuple[str, ...]]:
     """The headline and paragraphs of page `n` (the same for the same arguments, always)."""
     rng = random.Random(n * 7919 + size)

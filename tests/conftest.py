@@ -19,6 +19,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from provenance.sources.manifest import add_seed
+from replica.server import ReplicaServer
 from tests.archive_fixture import past_captures, write_archive
 from tests.processes import announced_url
 from tests.pywb import pywb_server
@@ -41,6 +42,8 @@ os.environ.setdefault(*SCREENSHOTS_OFF.split("="))
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
+# The ledger schema of warcproof 0.2 (schema 3), frozen, to build old ledgers for migration tests.
+LEDGER_SCHEMA_3 = (ROOT / "tests" / "data" / "ledger_schema3.sql").read_text(encoding="utf-8")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -56,12 +59,38 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.slow)
 
 
+def project_settings() -> Any:
+    """The Scrapy settings of the project, as `scrapy crawl` loads them."""
+    from scrapy.settings import Settings
+
+    import spiders.settings
+
+    loaded = Settings()
+    loaded.setmodule(spiders.settings, priority="project")
+    return loaded
+
+
+def downloader_middlewares() -> list[str]:
+    """The project's downloader middlewares in the order Scrapy calls their process_request."""
+    from scrapy.core.downloader.middleware import DownloaderMiddlewareManager
+
+    order: list[str] = DownloaderMiddlewareManager._get_mwlist_from_settings(project_settings())
+    return order
+
+
 @pytest.fixture
 def corpus(tmp_path: Path) -> Path:
     """A writable copy of seeds/ (texts, manifest, SOURCES.md); returns the manifest path."""
     target = tmp_path / "seeds"
     shutil.copytree(SEEDS, target)
     return target / "seeds.toml"
+
+
+@pytest.fixture
+def replica() -> Iterator[ReplicaServer]:
+    """The replica origin served in this process on a free loopback port."""
+    with ReplicaServer() as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

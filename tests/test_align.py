@@ -428,8 +428,12 @@ def test_a_note_about_the_writer_after_the_story_is_not_core() -> None:
         "She has reported on roads and railways for twenty years, and her book on the canals "
         "of Yorkshire came out last spring.",
     ]
-    article = "\n".join(["Bridge to close", *body, *bio])
-    alignment = align("\n\n".join(["Bridge to close", *body]), article, article)
+
+    def copy_of_body_against(ending: list[str]) -> Alignment:
+        article = "\n".join(["Bridge to close", *body, *ending])
+        return align("\n\n".join(["Bridge to close", *body]), article, article)
+
+    alignment = copy_of_body_against(bio)
     assert not alignment.omitted
     assert [u.text for u, _ in alignment.left_out] == bio
     # The story's own last paragraphs are core.
@@ -439,9 +443,7 @@ def test_a_note_about_the_writer_after_the_story_is_not_core() -> None:
         "Work is due to start in the first week of June, weather permitting, and to end "
         "before the next winter sets in.",
     ]
-    article = "\n".join(["Bridge to close", *body, *end])
-    alignment = align("\n\n".join(["Bridge to close", *body]), article, article)
-    assert [u.text for u in alignment.omitted] == end
+    assert [u.text for u in copy_of_body_against(end).omitted] == end
 
 
 def test_a_short_line_pairs_only_with_a_nearly_equal_article_unit() -> None:

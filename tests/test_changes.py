@@ -22,8 +22,7 @@ from provenance.ledger import store as ledger_module
 from provenance.ledger.store import Ledger
 from replica.routes import DEFAULT_PAGES_DIR
 from replica.server import ReplicaServer
-from tests.conftest import SEEDS, run_crawl
-from tests.ledger_schema3 import SCHEMA_3
+from tests.conftest import LEDGER_SCHEMA_3, SEEDS, run_crawl
 
 BIN = Path(sys.executable).parent
 BEFORE, AFTER = "At least 3,300 ISIL fighters", "At least 3,800 ISIL fighters"
@@ -181,7 +180,7 @@ def test_text_diff_accounts_for_every_sentence(old: list[int], new: list[int]) -
 
 def test_a_schema_1_ledger_is_migrated_in_place(tmp_path: Path) -> None:
     path = tmp_path / "ledger.sqlite"
-    schema_1 = SCHEMA_3.split("CREATE TABLE IF NOT EXISTS observations")[0]
+    schema_1 = LEDGER_SCHEMA_3.split("CREATE TABLE IF NOT EXISTS observations")[0]
     schema_1 = schema_1.replace("    page_digest TEXT,\n", "")
     schema_1 = schema_1.replace(",\n    kind TEXT NOT NULL DEFAULT 'crawl'", "")
     db = sqlite3.connect(path)

@@ -25,7 +25,7 @@ from archive.collection import Collection
 from archive.index.collection_index import indexed_files
 from archive.warc.reader import iter_records
 from provenance.ledger.store import Ledger
-from replica.generated import article_text
+from replica.generated import article_text, page_path
 from replica.server import ReplicaServer
 from spiders.frontier import RunKeys, SeedRequestFingerprinter
 from tests.conftest import SCREENSHOTS_OFF
@@ -44,19 +44,8 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture
-def replica() -> Iterator[ReplicaServer]:
-    with ReplicaServer() as server:
-        yield server
-
-
 def page_url(number: int) -> str:
-    return f"http://{HOST}/_generated/{number}?size={SIZE}"
-
-
-def page_path(number: int) -> str:
-    """The path under which the replica serves (and counts) `page_url(number)`."""
-    return f"/{HOST}/_generated/{number}?size={SIZE}"
+    return "http://" + page_path(HOST, number, SIZE)[1:]
 
 
 def seed_entry(folder: Path, seed_id: str, text: str, url: str | None) -> str:
@@ -136,7 +125,7 @@ def test_two_processes_share_one_frontier(
 
     # Every page fetched once, page 0 too, though two seeds claim it.
     pages = {path: hits for path, hits in replica.hits.items() if "/_generated/" in path}
-    assert pages == {page_path(n): 1 for n in range(PAGES)}
+    assert pages == {page_path(HOST, n, SIZE): 1 for n in range(PAGES)}
     assert replica.hits[f"/{HOST}/robots.txt"] <= 2  # once per process at most
 
     # One verdict per seed across the two processes' crawls, and both processes crawled.
@@ -192,7 +181,7 @@ def test_a_seed_fed_twice_is_fetched_once(
     for process in processes:
         assert process.wait(timeout=120) == 0
     pages = {path: hits for path, hits in replica.hits.items() if "/_generated/" in path}
-    assert pages == {page_path(n): 1 for n in range(30)}
+    assert pages == {page_path(HOST, n, SIZE): 1 for n in range(30)}
     assert sorted(seed_id for _, seed_id, _ in run_verdicts(collection)) == ids
     with redis.Redis.from_url(redis_url) as client:
         assert client.llen(keys.feed) == 0

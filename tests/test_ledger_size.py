@@ -28,7 +28,7 @@ from provenance.ledger.store import (
 )
 from provenance.sources.manifest import Seed
 from replica.generated import article_text, page
-from tests.ledger_schema3 import SCHEMA_3
+from tests.conftest import LEDGER_SCHEMA_3
 
 WARCPROOF = str(Path(sys.executable).parent / "warcproof")
 
@@ -103,7 +103,7 @@ def schema_3_ledger(path: Path, folder: Path, crawls: int) -> dict[tuple[int, st
     """A ledger as warcproof 0.2 wrote it, its evidence whole; returns that evidence."""
     written = {}
     with closing(sqlite3.connect(path)) as db, db:
-        db.executescript(SCHEMA_3)
+        db.executescript(LEDGER_SCHEMA_3)
         db.execute("PRAGMA user_version = 3")
         for crawl in range(1, crawls + 1):
             db.execute(

@@ -15,6 +15,7 @@ from provenance.sources.http_policy import (
     refusal,
     retry_after_seconds,
 )
+from tests.conftest import downloader_middlewares, project_settings
 
 PUBLIC = "http://93.184.216.34/article"
 
@@ -125,14 +126,8 @@ def test_a_name_is_resolved_once_and_every_later_answer_is_the_pinned_one() -> N
 def test_the_address_policy_runs_before_robots_txt_is_fetched() -> None:
     # A refused redirect target must not have its robots.txt fetched first (finding 7):
     # Scrapy calls process_request in this order.
-    from scrapy.core.downloader.middleware import DownloaderMiddlewareManager
-    from scrapy.settings import Settings
-
-    import spiders.settings
-
-    settings = Settings()
-    settings.setmodule(spiders.settings, priority="project")
-    order = DownloaderMiddlewareManager._get_mwlist_from_settings(settings)
+    settings = project_settings()
+    order = downloader_middlewares()
     policy = order.index("spiders.middlewares.addresspolicy.AddressPolicyMiddleware")
     robots = order.index("scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware")
     assert policy < robots

@@ -10,10 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from scrapy import Request
-from scrapy.core.downloader.middleware import DownloaderMiddlewareManager
-from scrapy.settings import Settings
 
-import spiders.settings
 from provenance.text.requisites import css_requisites, html_requisites, pick_srcset
 from replica.hostile import answer_hostile
 from replica.page_assets import assets
@@ -24,6 +21,7 @@ from spiders.middlewares.requisite_guard import (
     RequisiteTimeUp,
     requisite_refusal,
 )
+from tests.conftest import downloader_middlewares
 
 BASE = "http://example.org/news/article"
 
@@ -140,9 +138,7 @@ def test_finders_never_raise(body: bytes, css: str) -> None:
 
 def test_the_requisite_guard_runs_before_robots_txt_and_the_timeout_cap_after_the_default() -> None:
     """A refused requisite's robots.txt is not fetched; the cap sees Scrapy's download timeout."""
-    settings = Settings()
-    settings.setmodule(spiders.settings, priority="project")
-    order = DownloaderMiddlewareManager._get_mwlist_from_settings(settings)
+    order = downloader_middlewares()
     guard = order.index("spiders.middlewares.requisite_guard.RequisiteGuardMiddleware")
     cap = order.index("spiders.middlewares.requisite_guard.RequisiteTimeoutMiddleware")
     robots = order.index("scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware")

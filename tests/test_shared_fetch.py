@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,7 @@ from archive.check.checker import check
 from archive.warc.reader import iter_records
 from provenance.ledger.store import Ledger
 from provenance.sources.manifest import Seed
-from replica.generated import article_text
+from replica.generated import article_text, page_path
 from replica.server import ReplicaServer
 from spiders.spiders.seeds import by_url
 from tests.conftest import run_crawl
@@ -23,14 +22,8 @@ HOST = "shared.test"
 SIZE = 5000
 
 
-@pytest.fixture
-def replica() -> Iterator[ReplicaServer]:
-    with ReplicaServer() as server:
-        yield server
-
-
 def page_url(number: int) -> str:
-    return f"http://{HOST}/_generated/{number}?size={SIZE}"
+    return "http://" + page_path(HOST, number, SIZE)[1:]
 
 
 def write_seed(folder: Path, seed_id: str, text: str, url: str) -> str:
@@ -68,17 +61,17 @@ def test_three_seeds_naming_one_page_share_one_fetch(
     assert result.returncode == 0, result.stderr[-3000:]
 
     fetched = {path: hits for path, hits in replica.hits.items() if "/_generated/" in path}
-    assert fetched == {f"/{HOST}/_generated/{n}?size={SIZE}": 1 for n in (1, 2)}
+    assert fetched == {page_path(HOST, n, SIZE): 1 for n in (1, 2)}
     warcs = sorted((collection / "warcs").glob("*.warc.gz"))
     kinds: Counter[tuple[str, str]] = Counter()
     for warc in warcs:
         for record in iter_records(warc):
             kinds[(record.rec_type, record.target_uri or "")] += 1
-    shared = replica.url + f"/{HOST}/_generated/1?size={SIZE}"
+    shared = replica.url + page_path(HOST, 1, SIZE)
     responses = {uri: n for (kind, uri), n in kinds.items() if kind == "response"}
     assert responses[shared] == 1
     conversions = {uri: n for (kind, uri), n in kinds.items() if kind == "conversion"}
-    other = replica.url + f"/{HOST}/_generated/2?size={SIZE}"
+    other = replica.url + page_path(HOST, 2, SIZE)
     assert conversions == {f"urn:text:{shared}": 1, f"urn:text:{other}": 1}
 
     with Ledger(collection / "ledger.sqlite") as ledger:

@@ -15,11 +15,12 @@ import re
 import secrets
 import shutil
 import signal
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from types import FrameType
+
+from archive.signal_scope import signals_handled
 
 log = logging.getLogger(__name__)
 
@@ -98,18 +99,8 @@ def _remove(path: Path) -> None:
         path.unlink(missing_ok=True)
 
 
-@contextmanager
-def _signals_raise() -> Iterator[None]:
-    if threading.current_thread() is not threading.main_thread():
-        yield  # only the main thread receives signals; its own handlers stand
-        return
-
+def _signals_raise() -> AbstractContextManager[None]:
     def terminate(signum: int, frame: FrameType | None) -> None:
         raise Terminated(signum)
 
-    previous = {signum: signal.signal(signum, terminate) for signum in _SIGNALS}
-    try:
-        yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
+    return signals_handled(terminate, _SIGNALS)

@@ -24,6 +24,7 @@ from pathlib import Path
 from types import FrameType
 
 from archive.collection import Collection
+from archive.signal_scope import signals_handled
 from provenance.exitcodes import ExitCode
 from provenance.ledger.store import Ledger, LedgerEntry
 from provenance.run.parent_death import terminate_with_parent
@@ -153,13 +154,8 @@ class Crawlers:
                 )
             self._escalate(kill=self.signals_received > 2)
 
-        wanted = (signal.SIGINT, signal.SIGTERM)
-        previous = {signum: signal.signal(signum, pass_on) for signum in wanted}
-        try:
+        with signals_handled(pass_on, (signal.SIGINT, signal.SIGTERM)):
             yield
-        finally:
-            for signum, handler in previous.items():
-                signal.signal(signum, handler)
 
 
 def run_crawl(

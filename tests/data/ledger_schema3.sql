@@ -1,8 +1,5 @@
-"""The ledger schema of warcproof 0.2 (schema 3), frozen: tests build old ledgers with it to
-check that the current code migrates and reads them."""
-
-SCHEMA_3 = """
-
+-- The ledger schema of warcproof 0.2 (schema 3), frozen: tests build old ledgers with it to
+-- check that the current code migrates and reads them.
 CREATE TABLE IF NOT EXISTS crawls (
     id INTEGER PRIMARY KEY,
     started TEXT NOT NULL,
@@ -84,4 +81,3 @@ CREATE TABLE IF NOT EXISTS changes (
     detected_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS changes_crawl ON changes(crawl_id, seed_id);
-"""
