@@ -1,9 +1,12 @@
 """compare_prepared(): a copy against an extraction, including one that took the wrong block."""
 
+from provenance import compare_text
 from provenance.compare.text_check import compare_prepared, prepare_text
 from provenance.compare.verdict import Verdict
 from provenance.text.decode import Decoding
 from provenance.text.extract import Article
+
+URL = "http://example.org/story"
 
 _STORY = [
     "The council voted on Tuesday to close the old bridge to traffic for two years.",
@@ -39,3 +42,74 @@ def test_a_paragraph_missing_from_the_middle_is_found_on_the_page_text() -> None
     assessment = compare_prepared(prepare_text(copy), _extracted_comments()).assessment
     assert assessment.verdict is Verdict.EXCERPT
     assert assessment.reasons[0] == f'Missing from the seed: "{_STORY[1]}"'
+
+
+def _story_page(head: str, body: list[str], tail: str = "") -> bytes:
+    paras = "".join(f"<p>{p}</p>" for p in body)
+    return (
+        "<html><head><title>The story</title></head><body><nav><a href='/'>Home</a></nav>"
+        f"<article><h1>The story</h1>{head}{paras}{tail}</article></body></html>"
+    ).encode()
+
+
+_BODY = [
+    "It was Daniilidou's first win in three attempts against the Ukrainian, who is ranked 27th "
+    "in the world and had won the title here two years ago.",
+    "The Greek player broke serve four times in the match and saved all three break points she "
+    "faced, finishing the match in just over an hour.",
+    '"I\'m sorry for the people who came to see her, but I played my best," she said on the '
+    "court after the match.",
+    "Second seed Francesca Schiavone of Italy also went through, beating a local wildcard in "
+    "straight sets in the evening session.",
+]
+
+
+def test_a_lead_paragraph_outside_the_page_s_p_elements_is_core_text() -> None:
+    # Issue 13: pages set the lead apart (a <div>, bold); a copy without it is an excerpt.
+    lead = (
+        "HOBART, Australia - Eleni Daniilidou upset top-seeded Alona Bondarenko of Ukraine "
+        "6-3, 6-3 in a second-round match today at the Hobart International on Tuesday."
+    )
+    page = _story_page(f"<div class='c1'><b>{lead}</b></div>", _BODY)
+    whole = "\n\n".join(["The story", lead, *_BODY])
+    assert compare_text(whole, page, url=URL, content_type="text/html").assessment.verdict in (
+        Verdict.VERBATIM,
+        Verdict.FAITHFUL,
+    )
+    lacking = "\n\n".join(["The story", *_BODY])
+    assessment = compare_text(lacking, page, url=URL, content_type="text/html").assessment
+    assert assessment.verdict is Verdict.EXCERPT
+    assert "HOBART, Australia" in assessment.reasons[0]
+
+
+def test_a_pull_quote_after_the_story_does_not_pull_the_junk_before_it_into_the_body() -> None:
+    # A repeat of a sentence the copy holds (a pull quote) is not where the story ends.
+    junk = "SEE ALSO RELATED LINKS: The Paper is not responsible for the content of external sites"
+    quote = "I'm sorry for the people who came to see her, but I played my best"
+    page = _story_page("", _BODY, f"<p>{junk}</p><p>{quote}</p>")
+    copy = "\n\n".join(["The story", *_BODY])
+    assessment = compare_text(copy, page, url=URL, content_type="text/html").assessment
+    assert assessment.verdict is Verdict.FAITHFUL, assessment.reasons
+    assert "not responsible" in assessment.reasons[0]
+
+
+def test_a_header_run_into_the_lead_paragraph_is_core_only_when_the_copy_lacks_the_lead() -> None:
+    headline = "Chelsea hoping to sign Anelka before weekend"
+    lead = (
+        "Chelsea are hoping to complete the signing of Nicolas Anelka in time for this weekend's "
+        "Premier League clash with Tottenham."
+    )
+    date = "<span>Wednesday, January 09, 2008</span>"
+    header = f"<div class='c1'>Soccer <span>{headline}</span> {date} {lead}</div>"
+    page = _story_page(header, _BODY).replace(
+        b"<title>The story", f"<title>{headline} - Soccer".encode()
+    )
+    whole = compare_text(
+        "\n\n".join([headline, lead, *_BODY]), page, url=URL, content_type="text/html"
+    ).assessment
+    assert whole.verdict in (Verdict.VERBATIM, Verdict.FAITHFUL), whole.reasons
+    lacking = compare_text(
+        "\n\n".join([headline, *_BODY]), page, url=URL, content_type="text/html"
+    ).assessment
+    assert lacking.verdict is Verdict.EXCERPT
+    assert lead[:40] in lacking.reasons[0]

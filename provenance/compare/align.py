@@ -166,7 +166,8 @@ def align_units(
 
     results = tuple(_classify(unit, pairs, page) for unit in seed)
     headline = _headline(article, title, headings)
-    paired = frozenset(j for j, taken in enumerate(pairs.taken) if taken) | pairs.held_elsewhere()
+    repeats = frozenset(pairs.held_elsewhere())
+    paired = frozenset(j for j, taken in enumerate(pairs.taken) if taken) | repeats
     core, left_out = split_omissions(
         article,
         paired,
@@ -179,7 +180,9 @@ def align_units(
             pairs.seed_keys,
             _article_spans(article, page),
             page.line_words,
+            _headline_keys(title, headings),
         ),
+        repeats,
     )
     return Alignment(
         seed_units=results,
@@ -711,16 +714,22 @@ def _headline(
     """Indexes of the article's headline units: its first paragraph, if that is the title, a
     part of the title around a separator ("Headline - SiteName", "Site | Headline") or an h1."""
     first = [u for u in article if u.paragraph == 0]
-    if not first:
+    if not first or match_key(" ".join(u.text for u in first)).casefold() not in _headline_keys(
+        title, headings
+    ):
         return frozenset()
+    return frozenset(u.index for u in first)
+
+
+def _headline_keys(title: str | None, headings: Sequence[str]) -> frozenset[str]:
+    """The casefolded match keys the headline may have: the title, its parts around a separator,
+    the h1s."""
     candidates = {match_key(normalize(h)).casefold() for h in headings}
     if title is not None:
         title = normalize(title)
         candidates.add(match_key(" ".join(title.split("\n"))).casefold())
         candidates.update(match_key(part).casefold() for part in _TITLE_PARTS.split(title))
-    if match_key(" ".join(u.text for u in first)).casefold() not in candidates:
-        return frozenset()
-    return frozenset(u.index for u in first)
+    return frozenset(candidates)
 
 
 # Separators between a headline and a site name ("|" is already a line break: see normalize).

@@ -38,6 +38,8 @@ LEAD_SENTENCE_CHARS = 150  # a lone sentence before the body this long is the le
 _SHORT_LINE = "a short line"
 _BODY_PARAGRAPHS = 2  # held paragraphs under one element that make it the body's
 _HELD_MIN_CHARS = 40
+_HEADLINE_CHARS = 20  # a headline this long found inside a unit makes it a header
+_TAIL_CHARS = 60  # letters at a unit's end that the copy holds make its end the copy's
 _RUN_LINES = 3  # page lines a unit runs over that make it a list run together, if short
 _APART_LINES = 3  # page lines outside the article that set a leading or trailing run apart
 _LONG_PARAGRAPH = 250  # a matched unit this long marks the body's extent (not "Related", "AP")
@@ -85,6 +87,28 @@ class CopyOnPage:
     copy_keys: Sequence[str] = ()
     article_spans: Sequence[tuple[int, int] | None] = ()
     line_words: Sequence[int] = ()
+    headlines: Set[str] = frozenset()
+
+    @cached_property
+    def _copy_flat(self) -> str:
+        return "\n".join(key.replace(" ", "") for key in self.copy_keys)
+
+    def copy_shares(self, unit: Unit) -> bool:
+        """Whether the copy holds a sentence of the unit, or its end (a unit that runs a header
+        into the lead paragraph ends with the lead's sentence)."""
+        flat = match_key(unit.text).replace(" ", "")
+        return _shares_a_sentence(flat, self._copy_flat) or (
+            len(flat) >= _TAIL_CHARS and flat[-_TAIL_CHARS:] in self._copy_flat
+        )
+
+    def holds_headline(self, unit: Unit) -> bool:
+        """Whether the unit holds the headline (`headlines`: its casefolded match keys) and more:
+        a header (headline, standfirst, byline, date) the extractor ran into one unit."""
+        key = match_key(unit.text).casefold()
+        return any(
+            len(headline) >= _HEADLINE_CHARS and headline in key and headline != key
+            for headline in self.headlines
+        )
 
     def run_together(self, unit: Unit) -> bool:
         """Whether the unit runs over `_RUN_LINES` or more page lines of fewer than
@@ -103,11 +127,18 @@ def split_omissions(
     periphery: Sequence[PeripheralBlock],
     paragraph_elements: Sequence[Paragraph] = (),
     on_page: CopyOnPage | None = None,
+    repeats: Set[int] = frozenset(),
 ) -> tuple[tuple[Unit, ...], tuple[tuple[Unit, str], ...]]:
-    """The unmatched article units, split into core ones and periphery ones (with its role)."""
+    """The unmatched article units, split into core ones and periphery ones (with its role).
+    ``repeats``: paired units that are only repeats of text the copy holds elsewhere (a pull
+    quote, a caption run into a sentence); they do not stretch the body's extent."""
     on_page = on_page or CopyOnPage()
     body = [u for u in article if u.index not in headline]
-    held = [u.index for u in body if u.index in paired and len(u.text) >= _HELD_MIN_CHARS]
+    held = [
+        u.index
+        for u in body
+        if u.index in paired and u.index not in repeats and len(u.text) >= _HELD_MIN_CHARS
+    ]
     held = held or [u.index for u in body if u.index in paired]
     if not held:
         return tuple(u for u in body if u.index not in paired), ()
@@ -136,7 +167,11 @@ def split_omissions(
         if leading or trailing:
             place = "a leading block" if leading else "a trailing block"
             apart = _set_apart(lines, run, first, last, leading=leading)
-            lacking = set() if apart else _next_to_body(run, roles, prose, where, leading=leading)
+            lacking = (
+                set()
+                if apart
+                else _next_to_body(run, roles, prose, where, on_page, leading=leading)
+            )
             for unit, role in zip(run, roles, strict=True):
                 if unit in lacking:
                     core.append(unit)
@@ -224,6 +259,7 @@ def _next_to_body(
     roles: list[str | None],
     prose: Set[int],
     where: _Placement,
+    on_page: CopyOnPage,
     *,
     leading: bool,
 ) -> set[Unit]:
@@ -241,8 +277,9 @@ def _next_to_body(
         if (
             roles[k] is not None
             or in_body is False
-            or where.outside_paragraphs(run[k])
-            or len(run[k].text.split()) < _PROSE_WORDS
+            or (not leading and where.outside_paragraphs(run[k]))
+            or (leading and on_page.holds_headline(run[k]) and on_page.copy_shares(run[k]))
+            or (len(run[k].text.split()) < _PROSE_WORDS and run[k].index not in prose)
             or (not leading and _ABOUT_SOMEONE.match(run[k].text))
         ):
             break
