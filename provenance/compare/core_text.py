@@ -272,18 +272,20 @@ def _next_to_body(
     order = range(len(run) - 1, -1, -1) if leading else range(len(run))
     adjoining: list[Unit] = []
     body_paragraph = False  # a lacking unit stands in a <p> among the body's paragraphs
+    # A short sentence in a paragraph of prose ("Not on our watch!") is part of it.
+    prose_paragraphs = {u.paragraph for u in run if u.index in prose}
     for k in order:
         in_body = where.in_body(run[k])
+        short = len(run[k].text.split()) < _PROSE_WORDS and run[k].index not in prose
         if (
             roles[k] is not None
-            or in_body is False
-            or (not leading and where.outside_paragraphs(run[k]))
+            or (not leading and (in_body is False or where.outside_paragraphs(run[k])))
             or (leading and on_page.holds_headline(run[k]) and on_page.copy_shares(run[k]))
-            or (len(run[k].text.split()) < _PROSE_WORDS and run[k].index not in prose)
+            or (short and run[k].paragraph not in prose_paragraphs)
             or (not leading and _ABOUT_SOMEONE.match(run[k].text))
         ):
             break
-        if run[k].index in prose:
+        if run[k].index in prose or short:
             adjoining.append(run[k])
         if in_body:
             body_paragraph = True
