@@ -343,10 +343,13 @@ def insert_foreign(gold: str, other_gold: str, page_id: str) -> Copy | None:
 
 
 def delete_paragraph(gold: str, page_id: str) -> Copy | None:
-    """A middle paragraph of at least 80 characters deleted."""
+    """A middle paragraph of at least 80 characters deleted, one the gold holds once: deleting
+    one of two equal paragraphs takes no text out of the copy."""
     rng = rng_for("delete-paragraph", page_id)
     paras = paragraphs(gold)
-    candidates = [k for k in middle_indices(len(paras)) if len(paras[k]) >= 80]
+    candidates = [
+        k for k in middle_indices(len(paras)) if len(paras[k]) >= 80 and paras.count(paras[k]) == 1
+    ]
     if not candidates:
         return None
     k = rng.choice(candidates)

@@ -61,8 +61,9 @@ Tampered copies (expected verdict; exact-right also needs the first reason to qu
 - `insert-foreign` (foreign content): a sentence (40 to 240 characters) from another page of
   the same set, not in this gold, inserted as a paragraph among the middle paragraphs. Named:
   its first four words.
-- `delete-paragraph` (excerpt): a middle paragraph of 80 characters or more deleted. Named:
-  its first four words.
+- `delete-paragraph` (excerpt): a middle paragraph of 80 characters or more deleted, one the
+  gold holds only once (a few gold texts repeat a paragraph: deleting one of the two takes no
+  text out of the copy). Named: its first four words.
 - `reword` (modified): in a sentence (40 to 240 characters ending in . ! or ?) of a middle
   paragraph, a word of a fixed list of 20 replaced by its
   synonym (said -> stated, big -> large, company -> firm, ...), or else two neighbouring words
