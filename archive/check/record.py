@@ -70,6 +70,9 @@ _ID_FIELDS = frozenset({*LINK_FIELDS, "warc-record-id", "warc-segment-origin-id"
 _CHECKED_VALUES = frozenset({*_ID_FIELDS, "warc-target-uri", "warc-date", "warc-ip-address"})
 
 
+Carried = tuple[str | None, bool, bool, bool, str | None]
+
+
 @dataclass(slots=True)
 class _Record:
     offset: int
@@ -229,9 +232,64 @@ class RecordChecker:
         self.emit(Problem.of(self.name, offset, code, message, self.record_id))
 
     def _problem(self, code: str, message: str) -> None:
-        if self.gzipped and self.records_in_member > 1:
-            message += f" (the record starts {self.head_start} bytes into the member's data)"
+        message += self._placing()
         self.emit(Problem.of(self.name, self._record_offset(), code, message, self.record_id))
+
+    def _placing(self) -> str:
+        """What a finding about the current record adds to say where in its member it is."""
+        if self.gzipped and self.records_in_member > 1:
+            return f" (the record starts {self.head_start} bytes into the member's data)"
+        return ""
+
+    def _add_record(self, record_id: str, rec_type: str, offset: int) -> None:
+        if not self.links.add_record(record_id, rec_type):
+            self.emit(duplicate(self.name, offset, record_id, self._placing()))
+
+    def _add_reference(self, offset: int, field: str, target: str, record_id: str | None) -> None:
+        self.links.add_reference(self.name, offset, field, target, record_id)
+
+    # -- the state a file's records share (what a check in shares carries from one to the next)
+
+    def carried(self) -> Carried:
+        """What checking the next gzip member depends on besides its bytes: the file's WARC
+        version, LF-only heads seen, a shared member seen, mixed versions reported, and the
+        last record's id (bytes after the member that are not gzip are found in its name)."""
+        return (
+            self.version,
+            self.lf_ends,
+            self.shared_member_seen,
+            self.mixed_versions,
+            self.record_id,
+        )
+
+    def carry(self, state: Carried) -> None:
+        (
+            self.version,
+            self.lf_ends,
+            self.shared_member_seen,
+            self.mixed_versions,
+            self.record_id,
+        ) = state
+
+    def totals(self) -> tuple[int, int, bool, int, int]:
+        """The counts ``finish`` and the caller sum up over a file's records."""
+        return (
+            self.records,
+            self.framing_problems,
+            self.has_warcinfo,
+            self.no_warcinfo_id,
+            self.first_no_warcinfo_id,
+        )
+
+    def add_totals(self, totals: tuple[int, int, bool, int, int]) -> None:
+        """Count the records of a share of the file checked elsewhere, after this one's."""
+        records, framing, warcinfo, no_id, first_no_id = totals
+        self.records += records
+        self.framing_problems += framing
+        self.has_warcinfo = self.has_warcinfo or warcinfo
+        if no_id and not self.no_warcinfo_id:
+            self.first_no_warcinfo_id = first_no_id
+        self.no_warcinfo_id += no_id
 
     def _line_ends(self) -> None:
         if not self.lf_ends:
@@ -381,8 +439,8 @@ class RecordChecker:
         rec_type = found.get("warc-type", "")
         links = self._check_values(rec_type, fields, found)
         record_id = self.record_id
-        if record_id is not None and not self.links.add_record(record_id, rec_type):
-            self._problem(DUPLICATE_ID, f"WARC-Record-ID {record_id} was already used")
+        if record_id is not None:
+            self._add_record(record_id, rec_type, offset)
         if rec_type == "warcinfo":
             self.has_warcinfo = True
         elif "warc-warcinfo-id" not in found and rec_type:
@@ -390,7 +448,7 @@ class RecordChecker:
                 self.first_no_warcinfo_id = offset
             self.no_warcinfo_id += 1
         for lowered, value in links:
-            self.links.add_reference(self.name, offset, lowered, value, record_id)
+            self._add_reference(offset, lowered, value, record_id)
         length = int(length_text)
         content_type = found.get("content-type", "").lower()
         http = rec_type in _HTTP_TYPES and content_type.startswith("application/http")
@@ -602,6 +660,12 @@ class RecordChecker:
             self._problem(
                 PAYLOAD_DIGEST, f"the {record.describe()} does not match its WARC-Payload-Digest"
             )
+
+
+def duplicate(name: str, offset: int, record_id: str, placing: str) -> Problem:
+    """The finding for a record whose id an earlier record had."""
+    message = f"WARC-Record-ID {record_id} was already used{placing}"
+    return Problem.of(name, offset, DUPLICATE_ID, message, record_id)
 
 
 def _head_end(data: bytes | bytearray, start: int, stop: int) -> tuple[int, int]:

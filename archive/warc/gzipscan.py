@@ -95,6 +95,14 @@ def scan_members(
     return _Pipeline(again, sink, read_size, max_output).run()
 
 
+def scan_range(read: Callable[[int], bytes], sink: MemberSink, start: int, stop: int | None) -> int:
+    """Scan, in this process, the stream ``read`` returns from file offset ``start`` on, up to
+    the first point at or after ``stop`` (None: the end) where a member or bytes between members
+    begin; returns that point. A scan from the file's start reaches every such point with
+    nothing carried over: a scan begun there sees the same events from there on."""
+    return _Scanner(read, sink, READ_SIZE, MAX_OUTPUT, start, stop).run()
+
+
 def _core_to_spare() -> bool:
     """Whether a second process would find a core of its own: the one-minute load average is
     below the cores this process may use, less one for itself. On a busy machine the two
@@ -356,15 +364,22 @@ class _Scanner:
     damaged gzip header cannot swallow the member after it."""
 
     def __init__(
-        self, read: Callable[[int], bytes], sink: MemberSink, read_size: int, max_output: int
+        self,
+        read: Callable[[int], bytes],
+        sink: MemberSink,
+        read_size: int,
+        max_output: int,
+        start: int = 0,
+        stop: int | None = None,
     ) -> None:
         self.read = read
         self.sink = sink
         self.read_size = read_size
         self.max_output = max_output
+        self.stop = stop
         self.block = b""
         self.index = 0  # of the next unscanned byte in block
-        self.pos = 0  # file offset of block[index]
+        self.pos = start  # file offset of block[index]
         self.at_eof = False
         self.quiet = False  # skipping the rest of a broken member, not reporting garbage
         self.kept: int | None = None  # file offset of the bytes kept for a rewind
@@ -392,6 +407,8 @@ class _Scanner:
 
     def run(self) -> int:
         while True:
+            if self.stop is not None and self.pos >= self.stop and not self.quiet:
+                return self.pos
             self.ensure(len(GZIP_MAGIC))
             if not self.available():
                 return self.pos
