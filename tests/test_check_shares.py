@@ -22,7 +22,7 @@ from archive.check.problems import Problem
 from archive.check.record import RecordChecker
 from archive.check.shares import check_in_shares
 from archive.warc.gzipscan import scan_members
-from tests.test_check_warc import gz, metadata, new_id, response, warcinfo
+from tests.test_check_warc import metadata, new_id, response, warcinfo
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
