@@ -3,7 +3,8 @@ findings a check in one process gives, in the same order, on valid and damaged f
 short, a byte changed, bytes inserted, duplicate ids, a digest that does not match, a second
 WARC version, two records in one member, LF-only heads, a gzipped WARC stored inside a record
 (a false place to cut), a forward reference. Shares here are a few hundred bytes, so that small
-files are cut into many of them."""
+files are cut into many of them. Also: the checker's quick reading of an HTTP head agrees with
+the full parse."""
 
 from __future__ import annotations
 
@@ -19,9 +20,10 @@ from hypothesis import strategies as st
 
 from archive.check.links import LinkRegistry
 from archive.check.problems import Problem
-from archive.check.record import RecordChecker
+from archive.check.record import RecordChecker, plain_http_head
 from archive.check.shares import check_in_shares
 from archive.warc.gzipscan import scan_members
+from archive.warc.httphead import parse_http_head
 from tests.test_check_warc import metadata, new_id, response, warcinfo
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -194,3 +196,25 @@ def _alive(pid: int) -> bool:
         return False
     stat = Path(f"/proc/{pid}/stat").read_text()
     return stat.rpartition(")")[2].split()[0] != "Z"
+
+
+HEAD_LINES = st.lists(
+    st.one_of(
+        st.sampled_from(["Content-Type: text/html", "X-A:b", "Transfer-Encoding: chunked", ""]),
+        st.sampled_from([" folded", "\tfolded", "no colon", "bad name: x", ":empty", "a:\rb"]),
+        st.text(alphabet="ab: \t\r\n-", max_size=8),
+    ),
+    max_size=6,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(start=st.sampled_from(["HTTP/1.1 200 OK", "GET / HTTP/1.1", ""]), lines=HEAD_LINES)
+def test_the_quick_reading_of_an_http_head_is_the_full_parse(start: str, lines: list[str]) -> None:
+    """The checker skips the full parse of an HTTP head only where it would find no error and
+    the same start line."""
+    for end in ("\r\n\r\n", "\n\n", "\r\n"):
+        head = (start + "".join(f"\r\n{line}" for line in lines) + end).encode("latin-1")
+        quick = plain_http_head(head)
+        if quick is not None:
+            assert parse_http_head(head)[0] == quick

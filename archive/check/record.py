@@ -55,6 +55,9 @@ _FIELD_LINE_RE = re.compile(_FIELD_LINE)
 # One whole line (the lookahead): the head is all well-formed lines if there are as many
 # matches as line breaks.
 _FIELD_LINES_ITEM_RE = re.compile(rf"\r\n{_FIELD_LINE}(?=\r\n|\Z)")
+# The lines of an HTTP head that ``parse_http_head`` reads as they are (no folding, no empty
+# line, no error): one match per line break but the last two.
+_HTTP_FIELD_RE = re.compile(r"\r\n[!#$%&'*+\-.^_`|~0-9A-Za-z]+:[^\r\n]*(?=\r\n)")
 _BRACKETED_URI_RE = re.compile(r"<[^<>\s]+>")
 _URI_RE = re.compile(r"[^<>\s]+")
 _DATE_RE = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d{1,9})?Z")
@@ -591,11 +594,14 @@ class RecordChecker:
         return stop
 
     def _start_payload(self, record: _Record, head: bytes) -> None:
-        try:
-            start_line, headers = parse_http_head(head)
-        except WarcFormatError as exc:
-            self._problem(HTTP_HEAD, f"{record.describe()}: {exc}")
-            return
+        headers: list[tuple[str, str]] | None = None  # parsed only when needed
+        start_line = plain_http_head(head)
+        if start_line is None:  # folded or empty lines, LF line ends, an error: parse it all
+            try:
+                start_line, headers = parse_http_head(head)
+            except WarcFormatError as exc:
+                self._problem(HTTP_HEAD, f"{record.describe()}: {exc}")
+                return
         if record.rec_type == "request":
             if not _REQUEST_LINE_RE.fullmatch(start_line):
                 self._problem(HTTP_HEAD, f"not an HTTP request line: {start_line[:80]!r}")
@@ -607,7 +613,7 @@ class RecordChecker:
         record.payload_hash = expected.new_hash()
         chunked = b"chunked" in head.lower() and any(
             name.lower() == "transfer-encoding" and "chunked" in value.lower()
-            for name, value in headers
+            for name, value in (headers if headers is not None else parse_http_head(head)[1])
         )
         if chunked:
             record.dechunker = Dechunker()
@@ -660,6 +666,15 @@ class RecordChecker:
             self._problem(
                 PAYLOAD_DIGEST, f"the {record.describe()} does not match its WARC-Payload-Digest"
             )
+
+
+def plain_http_head(head: bytes) -> str | None:
+    """The start line of an HTTP head whose every other line is ``name:value`` (what
+    ``parse_http_head`` reads as it is, without folding or error); None for any other head."""
+    text = head.decode("latin-1")
+    if text.endswith("\r\n\r\n") and len(_HTTP_FIELD_RE.findall(text)) == text.count("\r\n") - 2:
+        return text[: text.find("\r\n")]
+    return None
 
 
 def duplicate(name: str, offset: int, record_id: str, placing: str) -> Problem:
