@@ -28,9 +28,21 @@ import struct
 import threading
 import zlib
 from collections.abc import Callable
-from typing import NoReturn, Protocol
+from typing import NoReturn, Protocol, cast
 
 from archive.errors import ArchiveError
+
+try:  # ISA-L's inflate, where installed; zlib does everything without it
+    from isal import isal_zlib as _isal_zlib
+
+    # Its stub declares the exception class as an instance.
+    _INFLATE_ERRORS: tuple[type[Exception], ...] = (
+        cast("type[Exception]", _isal_zlib.error),
+        zlib.error,
+    )
+except ImportError:  # pragma: no cover - a platform without a wheel
+    _isal_zlib = None  # type: ignore[assignment]
+    _INFLATE_ERRORS = (zlib.error,)
 
 GZIP_MAGIC = b"\x1f\x8b\x08"  # ID1, ID2, CM=deflate
 READ_SIZE = 1 << 20
@@ -95,12 +107,19 @@ def scan_members(
     return _Pipeline(again, sink, read_size, max_output).run()
 
 
-def scan_range(read: Callable[[int], bytes], sink: MemberSink, start: int, stop: int | None) -> int:
+def scan_range(
+    read: Callable[[int], bytes],
+    sink: MemberSink,
+    start: int,
+    stop: int | None,
+    *,
+    read_size: int = READ_SIZE,
+) -> int:
     """Scan, in this process, the stream ``read`` returns from file offset ``start`` on, up to
     the first point at or after ``stop`` (None: the end) where a member or bytes between members
     begin; returns that point. A scan from the file's start reaches every such point with
     nothing carried over: a scan begun there sees the same events from there on."""
-    return _Scanner(read, sink, READ_SIZE, MAX_OUTPUT, start, stop).run()
+    return _Scanner(read, sink, read_size, MAX_OUTPUT, start, stop).run()
 
 
 def _core_to_spare() -> bool:
@@ -448,8 +467,10 @@ class _Scanner:
             self.kept = None
 
     def _inflate(self, start: int) -> None:
-        decompressor = zlib.decompressobj(_GZIP_WBITS)
         self.sink.member_start(start)
+        if self._inflate_quickly(start):
+            return
+        decompressor = zlib.decompressobj(_GZIP_WBITS)
         output_pending = False
         while True:
             wanted = FEED_SIZE - (self.pos - start) % FEED_SIZE
@@ -481,3 +502,37 @@ class _Scanner:
                 self.sink.member_end(start, self.pos)
                 return
             output_pending = len(out) == self.max_output
+
+    def _inflate_quickly(self, start: int) -> bool:
+        """Inflate the member at ``start`` with ISA-L (about twice zlib's speed) if it lies
+        wholly in the block, has the plain 10-byte header every WARC writer makes (no flags:
+        ISA-L would accept reserved ones) and inflates without error to at most ``max_output``
+        bytes: then the sink gets exactly what zlib would give. Anything else is left to the
+        zlib path, which says where and how a member is damaged as it always has."""
+        block, index = self.block, self.index
+        if _isal_zlib is None or len(block) - index < 18 or block[index + 3] != 0:
+            return False
+        inflater = _isal_zlib.decompressobj(_GZIP_WBITS)
+        pieces: list[bytes] = []
+        room = self.max_output
+        at = index
+        with memoryview(block) as view:
+            while not inflater.eof:
+                piece = view[at : at + FEED_SIZE]
+                if not piece:
+                    return False  # the member goes on past the block
+                try:
+                    out = inflater.decompress(piece, room)
+                except _INFLATE_ERRORS:
+                    return False
+                if inflater.unconsumed_tail:
+                    return False  # more than max_output bytes: streamed by the zlib path
+                pieces.append(out)
+                room -= len(out)
+                at += len(piece)
+        self.advance(at - len(inflater.unused_data) - index)
+        for out in pieces:
+            if out:
+                self.sink.member_data(out)
+        self.sink.member_end(start, self.pos)
+        return True
