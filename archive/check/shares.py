@@ -198,7 +198,12 @@ class _Shares:
                 read_end, write_end = os.pipe()
                 with contextlib.suppress(OSError):  # a smaller pipe only blocks sooner
                     fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, _PIPE_SIZE)
-                pid = os.fork()
+                try:
+                    pid = os.fork()
+                except OSError:  # no process to spare: this one checks the shares left over
+                    os.close(read_end)
+                    os.close(write_end)
+                    break
                 if pid == 0:
                     os.close(read_end)
                     for fd in pipes:
@@ -220,7 +225,8 @@ class _Shares:
         checker = self.checker
         pos = 0
         for number, (start, stop) in enumerate(self.bounds):
-            result = _receive(pipes[number % self.workers])
+            worker = number % self.workers
+            result = _receive(pipes[worker]) if worker < len(pipes) else None
             if (
                 result is not None
                 and pos == start
