@@ -15,6 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -151,8 +152,10 @@ def test_the_findings_name_the_record_and_offset_of_the_damage(tmp_path: Path) -
     assert found == serial(path)[0]
 
 
-def test_ctrl_c_stops_the_workers(tmp_path: Path) -> None:
-    """Interrupted while the workers check, the check leaves no process behind."""
+@pytest.mark.parametrize("whole_group", [False, True])
+def test_ctrl_c_stops_the_workers(tmp_path: Path, whole_group: bool) -> None:
+    """Interrupted while the workers check (SIGINT to the check alone, or to its process group
+    as a terminal's Ctrl-C sends it), the check leaves no process behind."""
     path = tmp_path / "x.warc.gz"
     path.write_bytes(b"".join(members([0] * 3000, 1)))
     script = (
@@ -173,12 +176,16 @@ def test_ctrl_c_stops_the_workers(tmp_path: Path) -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        start_new_session=True,
     )
     assert process.stdout is not None
     assert process.stdout.readline().strip() == str(process.pid)
     workers = _children(process.pid)
     assert workers
-    process.send_signal(signal.SIGINT)
+    if whole_group:
+        os.killpg(process.pid, signal.SIGINT)
+    else:
+        process.send_signal(signal.SIGINT)
     _, errors = process.communicate(timeout=120)
     assert "KeyboardInterrupt" in errors
     assert all(not _alive(pid) for pid in workers)
