@@ -165,7 +165,9 @@ def _check_file(
         opener = functools.partial(_Reopened, raw, counter)
         summary.records += check_arc(name, opener, emit, gzipped=kind == "arc-gzip")
         return None
-    outcome = check_warc(name, lambda: _Reopened(raw, counter), emit, links)
+    outcome = check_warc(
+        name, lambda: _Reopened(raw, counter), emit, links, on_disk=(Path(name), counter.at)
+    )
     if outcome.kind is None:
         return "not a WARC, ARC or WACZ file (neither gzip, WARC/, filedesc:// nor a zip)"
     summary.records += outcome.records

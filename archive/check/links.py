@@ -59,8 +59,9 @@ class LinkRegistry:
     ) -> None:
         """``field`` (lower-case) of the record ``record_id`` at ``offset`` names ``target``."""
         self._references += 1
-        pending = _Pending(self._references, file, offset, field, target, record_id)
-        if not self._settled(pending):
+        known = self._warcinfos if field == "warc-warcinfo-id" else self._ids
+        if target not in known:
+            pending = _Pending(self._references, file, offset, field, target, record_id)
             self._pending.setdefault(target, []).append(pending)
 
     def finish(self, emit: ProblemSink) -> None:

@@ -55,6 +55,9 @@ _FIELD_LINE_RE = re.compile(_FIELD_LINE)
 # One whole line (the lookahead): the head is all well-formed lines if there are as many
 # matches as line breaks.
 _FIELD_LINES_ITEM_RE = re.compile(rf"\r\n{_FIELD_LINE}(?=\r\n|\Z)")
+# The lines of an HTTP head that ``parse_http_head`` reads as they are (no folding, no empty
+# line, no error): one match per line break but the last two.
+_HTTP_FIELD_RE = re.compile(r"\r\n[!#$%&'*+\-.^_`|~0-9A-Za-z]+:[^\r\n]*(?=\r\n)")
 _BRACKETED_URI_RE = re.compile(r"<[^<>\s]+>")
 _URI_RE = re.compile(r"[^<>\s]+")
 _DATE_RE = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d{1,9})?Z")
@@ -68,6 +71,9 @@ _REPEATABLE = frozenset({"warc-concurrent-to", "warc-protocol"})
 _SINGLE = frozenset({"warc-record-id", "content-length", "warc-type", "warc-date"})
 _ID_FIELDS = frozenset({*LINK_FIELDS, "warc-record-id", "warc-segment-origin-id"})
 _CHECKED_VALUES = frozenset({*_ID_FIELDS, "warc-target-uri", "warc-date", "warc-ip-address"})
+
+
+Carried = tuple[str | None, bool, bool, bool, str | None]
 
 
 @dataclass(slots=True)
@@ -229,9 +235,64 @@ class RecordChecker:
         self.emit(Problem.of(self.name, offset, code, message, self.record_id))
 
     def _problem(self, code: str, message: str) -> None:
-        if self.gzipped and self.records_in_member > 1:
-            message += f" (the record starts {self.head_start} bytes into the member's data)"
+        message += self._placing()
         self.emit(Problem.of(self.name, self._record_offset(), code, message, self.record_id))
+
+    def _placing(self) -> str:
+        """What a finding about the current record adds to say where in its member it is."""
+        if self.gzipped and self.records_in_member > 1:
+            return f" (the record starts {self.head_start} bytes into the member's data)"
+        return ""
+
+    def _add_record(self, record_id: str, rec_type: str, offset: int) -> None:
+        if not self.links.add_record(record_id, rec_type):
+            self.emit(duplicate(self.name, offset, record_id, self._placing()))
+
+    def _add_reference(self, offset: int, field: str, target: str, record_id: str | None) -> None:
+        self.links.add_reference(self.name, offset, field, target, record_id)
+
+    # -- the state a file's records share (what a check in shares carries from one to the next)
+
+    def carried(self) -> Carried:
+        """What checking the next gzip member depends on besides its bytes: the file's WARC
+        version, LF-only heads seen, a shared member seen, mixed versions reported, and the
+        last record's id (bytes after the member that are not gzip are found in its name)."""
+        return (
+            self.version,
+            self.lf_ends,
+            self.shared_member_seen,
+            self.mixed_versions,
+            self.record_id,
+        )
+
+    def carry(self, state: Carried) -> None:
+        (
+            self.version,
+            self.lf_ends,
+            self.shared_member_seen,
+            self.mixed_versions,
+            self.record_id,
+        ) = state
+
+    def totals(self) -> tuple[int, int, bool, int, int]:
+        """The counts ``finish`` and the caller sum up over a file's records."""
+        return (
+            self.records,
+            self.framing_problems,
+            self.has_warcinfo,
+            self.no_warcinfo_id,
+            self.first_no_warcinfo_id,
+        )
+
+    def add_totals(self, totals: tuple[int, int, bool, int, int]) -> None:
+        """Count the records of a share of the file checked elsewhere, after this one's."""
+        records, framing, warcinfo, no_id, first_no_id = totals
+        self.records += records
+        self.framing_problems += framing
+        self.has_warcinfo = self.has_warcinfo or warcinfo
+        if no_id and not self.no_warcinfo_id:
+            self.first_no_warcinfo_id = first_no_id
+        self.no_warcinfo_id += no_id
 
     def _line_ends(self) -> None:
         if not self.lf_ends:
@@ -381,8 +442,8 @@ class RecordChecker:
         rec_type = found.get("warc-type", "")
         links = self._check_values(rec_type, fields, found)
         record_id = self.record_id
-        if record_id is not None and not self.links.add_record(record_id, rec_type):
-            self._problem(DUPLICATE_ID, f"WARC-Record-ID {record_id} was already used")
+        if record_id is not None:
+            self._add_record(record_id, rec_type, offset)
         if rec_type == "warcinfo":
             self.has_warcinfo = True
         elif "warc-warcinfo-id" not in found and rec_type:
@@ -390,7 +451,7 @@ class RecordChecker:
                 self.first_no_warcinfo_id = offset
             self.no_warcinfo_id += 1
         for lowered, value in links:
-            self.links.add_reference(self.name, offset, lowered, value, record_id)
+            self._add_reference(offset, lowered, value, record_id)
         length = int(length_text)
         content_type = found.get("content-type", "").lower()
         http = rec_type in _HTTP_TYPES and content_type.startswith("application/http")
@@ -533,11 +594,14 @@ class RecordChecker:
         return stop
 
     def _start_payload(self, record: _Record, head: bytes) -> None:
-        try:
-            start_line, headers = parse_http_head(head)
-        except WarcFormatError as exc:
-            self._problem(HTTP_HEAD, f"{record.describe()}: {exc}")
-            return
+        headers: list[tuple[str, str]] | None = None  # parsed only when needed
+        start_line = plain_http_head(head)
+        if start_line is None:  # folded or empty lines, LF line ends, an error: parse it all
+            try:
+                start_line, headers = parse_http_head(head)
+            except WarcFormatError as exc:
+                self._problem(HTTP_HEAD, f"{record.describe()}: {exc}")
+                return
         if record.rec_type == "request":
             if not _REQUEST_LINE_RE.fullmatch(start_line):
                 self._problem(HTTP_HEAD, f"not an HTTP request line: {start_line[:80]!r}")
@@ -549,7 +613,7 @@ class RecordChecker:
         record.payload_hash = expected.new_hash()
         chunked = b"chunked" in head.lower() and any(
             name.lower() == "transfer-encoding" and "chunked" in value.lower()
-            for name, value in headers
+            for name, value in (headers if headers is not None else parse_http_head(head)[1])
         )
         if chunked:
             record.dechunker = Dechunker()
@@ -602,6 +666,21 @@ class RecordChecker:
             self._problem(
                 PAYLOAD_DIGEST, f"the {record.describe()} does not match its WARC-Payload-Digest"
             )
+
+
+def plain_http_head(head: bytes) -> str | None:
+    """The start line of an HTTP head whose every other line is ``name:value`` (what
+    ``parse_http_head`` reads as it is, without folding or error); None for any other head."""
+    text = head.decode("latin-1")
+    if text.endswith("\r\n\r\n") and len(_HTTP_FIELD_RE.findall(text)) == text.count("\r\n") - 2:
+        return text[: text.find("\r\n")]
+    return None
+
+
+def duplicate(name: str, offset: int, record_id: str, placing: str) -> Problem:
+    """The finding for a record whose id an earlier record had."""
+    message = f"WARC-Record-ID {record_id} was already used{placing}"
+    return Problem.of(name, offset, DUPLICATE_ID, message, record_id)
 
 
 def _head_end(data: bytes | bytearray, start: int, stop: int) -> tuple[int, int]:

@@ -3,12 +3,14 @@
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from types import TracebackType
 from typing import Protocol, Self
 
 from archive.check.links import LinkRegistry
 from archive.check.problems import ProblemSink
 from archive.check.record import RecordChecker
+from archive.check.shares import check_in_shares
 from archive.warc.gzipscan import GZIP_MAGIC, READ_SIZE, scan_members
 
 _SNIFF_SIZE = 1 << 16
@@ -39,8 +41,11 @@ def check_warc(
     emit: ProblemSink,
     links: LinkRegistry,
     tap: Callable[[bytes], None] | None = None,
+    on_disk: tuple[Path, Callable[[int], None]] | None = None,
 ) -> WarcOutcome:
-    """Check one WARC (gzipped or not) read from ``opener()``; ``tap`` sees every byte read."""
+    """Check one WARC (gzipped or not) read from ``opener()``; ``tap`` sees every byte read.
+    ``on_disk``, the file's path and a callback told how far the check has got, lets a large
+    gzipped file be checked in shares on every core (``archive.check.shares``)."""
     with opener() as stream:
         kind = sniff(stream.read(_SNIFF_SIZE))
     if kind not in ("gzip", "plain"):
@@ -51,6 +56,10 @@ def check_warc(
                     tap(block)
         return WarcOutcome(kind=None, records=0)
     checker = RecordChecker(name, emit, links, gzipped=kind == "gzip")
+    if kind == "gzip" and on_disk is not None and tap is None:
+        check_in_shares(*on_disk, checker)
+        checker.finish()
+        return WarcOutcome(kind=kind, records=checker.records)
     with opener() as stream:
 
         def read(size: int) -> bytes:

@@ -28,9 +28,21 @@ import struct
 import threading
 import zlib
 from collections.abc import Callable
-from typing import NoReturn, Protocol
+from typing import NoReturn, Protocol, cast
 
 from archive.errors import ArchiveError
+
+try:  # ISA-L's inflate, where installed; zlib does everything without it
+    from isal import isal_zlib as _isal_zlib
+
+    # Its stub declares the exception class as an instance.
+    _INFLATE_ERRORS: tuple[type[Exception], ...] = (
+        cast("type[Exception]", _isal_zlib.error),
+        zlib.error,
+    )
+except ImportError:  # pragma: no cover - a platform without a wheel
+    _isal_zlib = None  # type: ignore[assignment]
+    _INFLATE_ERRORS = (zlib.error,)
 
 GZIP_MAGIC = b"\x1f\x8b\x08"  # ID1, ID2, CM=deflate
 READ_SIZE = 1 << 20
@@ -93,6 +105,21 @@ def scan_members(
     ):
         return _Scanner(again, sink, read_size, max_output).run()
     return _Pipeline(again, sink, read_size, max_output).run()
+
+
+def scan_range(
+    read: Callable[[int], bytes],
+    sink: MemberSink,
+    start: int,
+    stop: int | None,
+    *,
+    read_size: int = READ_SIZE,
+) -> int:
+    """Scan, in this process, the stream ``read`` returns from file offset ``start`` on, up to
+    the first point at or after ``stop`` (None: the end) where a member or bytes between members
+    begin; returns that point. A scan from the file's start reaches every such point with
+    nothing carried over: a scan begun there sees the same events from there on."""
+    return _Scanner(read, sink, read_size, MAX_OUTPUT, start, stop).run()
 
 
 def _core_to_spare() -> bool:
@@ -356,15 +383,22 @@ class _Scanner:
     damaged gzip header cannot swallow the member after it."""
 
     def __init__(
-        self, read: Callable[[int], bytes], sink: MemberSink, read_size: int, max_output: int
+        self,
+        read: Callable[[int], bytes],
+        sink: MemberSink,
+        read_size: int,
+        max_output: int,
+        start: int = 0,
+        stop: int | None = None,
     ) -> None:
         self.read = read
         self.sink = sink
         self.read_size = read_size
         self.max_output = max_output
+        self.stop = stop
         self.block = b""
         self.index = 0  # of the next unscanned byte in block
-        self.pos = 0  # file offset of block[index]
+        self.pos = start  # file offset of block[index]
         self.at_eof = False
         self.quiet = False  # skipping the rest of a broken member, not reporting garbage
         self.kept: int | None = None  # file offset of the bytes kept for a rewind
@@ -392,6 +426,8 @@ class _Scanner:
 
     def run(self) -> int:
         while True:
+            if self.stop is not None and self.pos >= self.stop and not self.quiet:
+                return self.pos
             self.ensure(len(GZIP_MAGIC))
             if not self.available():
                 return self.pos
@@ -431,8 +467,10 @@ class _Scanner:
             self.kept = None
 
     def _inflate(self, start: int) -> None:
-        decompressor = zlib.decompressobj(_GZIP_WBITS)
         self.sink.member_start(start)
+        if self._inflate_quickly(start):
+            return
+        decompressor = zlib.decompressobj(_GZIP_WBITS)
         output_pending = False
         while True:
             wanted = FEED_SIZE - (self.pos - start) % FEED_SIZE
@@ -464,3 +502,37 @@ class _Scanner:
                 self.sink.member_end(start, self.pos)
                 return
             output_pending = len(out) == self.max_output
+
+    def _inflate_quickly(self, start: int) -> bool:
+        """Inflate the member at ``start`` with ISA-L (about twice zlib's speed) if it lies
+        wholly in the block, has the plain 10-byte header every WARC writer makes (no flags:
+        ISA-L would accept reserved ones) and inflates without error to at most ``max_output``
+        bytes: then the sink gets exactly what zlib would give. Anything else is left to the
+        zlib path, which says where and how a member is damaged as it always has."""
+        block, index = self.block, self.index
+        if _isal_zlib is None or len(block) - index < 18 or block[index + 3] != 0:
+            return False
+        inflater = _isal_zlib.decompressobj(_GZIP_WBITS)
+        pieces: list[bytes] = []
+        room = self.max_output
+        at = index
+        with memoryview(block) as view:
+            while not inflater.eof:
+                piece = view[at : at + FEED_SIZE]
+                if not piece:
+                    return False  # the member goes on past the block
+                try:
+                    out = inflater.decompress(piece, room)
+                except _INFLATE_ERRORS:
+                    return False
+                if inflater.unconsumed_tail:
+                    return False  # more than max_output bytes: streamed by the zlib path
+                pieces.append(out)
+                room -= len(out)
+                at += len(piece)
+        self.advance(at - len(inflater.unused_data) - index)
+        for out in pieces:
+            if out:
+                self.sink.member_data(out)
+        self.sink.member_end(start, self.pos)
+        return True
