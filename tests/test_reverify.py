@@ -3,17 +3,30 @@ file changed since."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from provenance.compare.evidence import EVIDENCE_SCHEMA, RunKind, SourceEvidence
 from provenance.ledger.store import Ledger
-from provenance.run.reverification import CHUNK, WINDOW, Task, _Checker, reverify
-from provenance.sources.manifest import load
+from provenance.run.reverification import (
+    CHUNK,
+    WINDOW,
+    Task,
+    Work,
+    _by_capture,
+    _Checker,
+    _chunks,
+    reverify,
+)
+from provenance.sources.manifest import Seed, load
 from tests.conftest import run_crawl
 from tests.test_ledger import CAPTURE
 
@@ -151,7 +164,7 @@ def test_workers_return_every_verdict_in_order_across_chunks_and_batches(
                 None,
             ),
             str(n),
-            CAPTURE,
+            replace(CAPTURE, warc_offset=n),  # distinct captures: chunks cut at CHUNK tasks
         )
         for n in range(count)
     ]
@@ -162,3 +175,33 @@ def test_workers_return_every_verdict_in_order_across_chunks_and_batches(
         assert verdict.seed_id == task.seed.id
         assert verdict.verdict == "unverifiable"
         assert f"missing-{task.source.warc_offset}.warc.gz" in verdict.reasons[0]
+
+
+def _work(captures: list[int]) -> list[Work]:
+    """One piece of work per entry, naming capture `n` (its offset) of one WARC file."""
+    task = Task(_seed(), Path("w.warc.gz"), SourceEvidence(source_url="http://x/"), None, None)
+    return [(task, str(at), replace(CAPTURE, warc_offset=n)) for at, n in enumerate(captures)]
+
+
+def _seed() -> Seed:
+    return Seed(id="s", file="s.txt", path=Path("s.txt"), sha256="0" * 64)
+
+
+@given(st.lists(st.integers(0, 6), max_size=60), st.integers(1, 20))
+def test_the_seeds_of_one_capture_are_gathered_within_the_window(
+    captures: list[int], window: int
+) -> None:
+    work = _work(captures)
+    gathered = list(_by_capture(iter(work), window))
+    assert sorted(item[1] for item in gathered) == sorted(item[1] for item in work)
+    runs = [item[2].warc_offset for item in gathered]
+    for n in set(captures):
+        places = [at for at, item in enumerate(work) if item[2].warc_offset == n]
+        if places[-1] - places[0] < window:  # all within the window of the first: one run
+            where = [at for at, offset in enumerate(runs) if offset == n]
+            assert where == list(range(where[0], where[0] + len(where)))
+    # Chunks never cut a run of one capture; every piece of work goes into exactly one chunk.
+    chunks = list(_chunks(gathered, 4))
+    assert [item for chunk in chunks for item in chunk] == gathered
+    for before, after in itertools.pairwise(chunks):
+        assert before[-1][2].warc_offset != after[0][2].warc_offset

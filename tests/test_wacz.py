@@ -8,6 +8,8 @@ import gzip
 import hashlib
 import json
 import re
+import shutil
+import sqlite3
 import subprocess
 import sys
 import tracemalloc
@@ -144,6 +146,32 @@ def test_one_page_per_seed_capture_with_its_extracted_text(packed: tuple[Path, P
         assert page["verdicts"][entry.verdict.seed_id] == entry.verdict.verdict
     assert len({page["id"] for page in pages}) == len(pages)
     assert "ISIL ranks depleted" in by_seed["004"]["title"]
+
+
+@pytest.mark.crawl
+def test_pages_are_the_same_when_the_ledger_does_not_place_the_texts(
+    packed: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """A ledger whose observations do not say where the extracted texts are (an older crawl):
+    pack finds them by a pass over the WARCs, and lists the same pages."""
+    collection, wacz = packed
+    copy = tmp_path / "collection"
+    shutil.copytree(collection, copy)
+    with sqlite3.connect(copy / "ledger.sqlite") as db:
+        placed = db.execute(
+            "UPDATE observations SET conversion_warc_file = NULL, conversion_warc_offset = NULL"
+        ).rowcount
+    assert placed > 0
+    again = tmp_path / "again.wacz"
+    result = subprocess.run(
+        [str(BIN / "warcproof"), "pack", str(copy), "-o", str(again)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    with zipfile.ZipFile(wacz) as first, zipfile.ZipFile(again) as second:
+        assert first.read("pages/pages.jsonl") == second.read("pages/pages.jsonl")
 
 
 def test_packing_streams_in_bounded_memory(tmp_path: Path) -> None:

@@ -33,6 +33,10 @@ from archive.errors import WarcFormatError
 from archive.index.cdxj import CDXJIndexer
 
 INDEXED_RECORDS = ("response", "revisit", "resource")
+# Characters of index lines cdxj-indexer sorts in memory before it writes a sorted run to a
+# temporary file (the runs are merged at the end): its default, 32 M, grows the peak memory of
+# `index` and `pack` with the collection up to some hundred MB.
+SORT_BUFFER = 1 << 22
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,7 @@ def index_collection(collection: Path, *, rebuild: bool = False) -> IndexUpdate:
                     records=",".join(INDEXED_RECORDS),
                     post_append=True,
                     sort=True,
+                    max_sort_buff_size=SORT_BUFFER,
                 ).process_all()
         merged = Path(scratch) / "index.cdxj"
         with ExitStack() as files:

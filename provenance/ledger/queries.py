@@ -56,6 +56,46 @@ class HistoryItem:
     seed_sha256: str | None
 
 
+@dataclass(frozen=True)
+class CapturePage:
+    """A capture as a WACZ page list shows it. The first verdict recorded on it (by crawl, then
+    seed id) gives its URL, time, title and extracted text (with where the crawl wrote that
+    text, when it said); every seed judged on it follows, with its newest verdict there."""
+
+    record_id: str
+    url: str
+    ts: str
+    warc_file: str
+    title: str | None
+    conversion_id: str | None
+    conversion_place: tuple[str, int] | None  # (WARC file name, offset) of the conversion
+    verdicts: dict[str, str]  # seed id -> verdict, seeds in the order they were first judged
+
+
+# Each capture's verdict rows, captures in the order their first verdict was recorded (by
+# crawl, then seed id), streamed: SQLite sorts on disk past its cache, never the whole ledger
+# in memory. Only a capture's first row reads its title and looks up its observation.
+_CAPTURE_PAGE_ROWS = """
+WITH rows AS (
+    SELECT v.id, v.crawl_id, v.seed_id, v.verdict, v.conversion_record_id, v.evidence,
+           c.response_record_id, c.fetched_url, c.captured_at, c.warc_file,
+           first_value(v.crawl_id) OVER w AS first_crawl,
+           first_value(v.seed_id) OVER w AS first_seed,
+           first_value(v.id) OVER w AS first_id
+    FROM verdict_rows v JOIN captures c ON c.id = v.capture_id
+    WINDOW w AS (PARTITION BY c.response_record_id ORDER BY v.crawl_id, v.seed_id, v.id)
+)
+SELECT r.response_record_id, r.fetched_url, r.captured_at, r.warc_file, r.seed_id, r.verdict,
+       r.conversion_record_id,
+       CASE WHEN r.id = r.first_id THEN json_extract(r.evidence, '$.extraction.title') END,
+       o.conversion_warc_file, o.conversion_warc_offset
+FROM rows r
+LEFT JOIN observations o ON r.id = r.first_id AND o.seed_id = r.seed_id
+     AND o.crawl_id = r.crawl_id AND o.conversion_record_id = r.conversion_record_id
+ORDER BY r.first_crawl, r.first_seed, r.first_id, r.crawl_id, r.seed_id, r.id
+"""
+
+
 class ReportLedger(Ledger):
     """A ledger opened once for a whole report, with the queries reports make."""
 
@@ -153,3 +193,32 @@ class ReportLedger(Ledger):
                     "no verdict from it"
                 )
         return None
+
+    def capture_count(self) -> int:
+        """How many pages `capture_pages` yields."""
+        sql = """SELECT count(DISTINCT c.response_record_id)
+                 FROM verdict_rows v JOIN captures c ON c.id = v.capture_id"""
+        return int(next(self._rows(sql, ()))[0])
+
+    def capture_pages(self) -> Iterator[CapturePage]:
+        """Every capture any verdict of the ledger was judged on, one at a time."""
+        page: CapturePage | None = None
+        for row in self._rows(_CAPTURE_PAGE_ROWS, ()):
+            if page is None or row[0] != page.record_id:
+                if page is not None:
+                    yield page
+                place = None if row[8] is None or row[9] is None else (row[8], int(row[9]))
+                page = CapturePage(row[0], row[1], row[2], row[3], row[7], row[6], place, {})
+            page.verdicts[row[4]] = row[5]
+        if page is not None:
+            yield page
+
+    def verdict_counts(self) -> tuple[int, dict[str, int]]:
+        """How many seeds the ledger ever judged, and its newest run's verdicts by kind."""
+        seeds = int(next(self._rows("SELECT count(DISTINCT seed_id) FROM verdict_rows", ()))[0])
+        rows = self._rows(
+            """SELECT verdict, count(*) FROM verdict_rows
+               WHERE crawl_id = (SELECT max(crawl_id) FROM verdict_rows) GROUP BY verdict""",
+            (),
+        )
+        return seeds, {str(verdict): int(n) for verdict, n in rows}

@@ -237,7 +237,7 @@ class Captured:
     seed_id: str
     verdict: str
     capture: CaptureRow
-    evidence: Evidence
+    evidence: Evidence  # its assessment left out where the ledger keeps it apart
     conversion_record_id: str | None
 
 
@@ -643,7 +643,9 @@ class Ledger:
 
     def captured(self, crawl_id: int, page: int = 200) -> Iterator[list[Captured]]:
         """Every captured seed of a crawl, a page at a time (so memory does not grow with the
-        collection); rows written to other crawls meanwhile do not disturb the paging."""
+        collection); rows written to other crawls meanwhile do not disturb the paging. The
+        evidence is read without its assessment where the ledger keeps that apart (its bulk,
+        which re-verification works out again)."""
         last = 0
         while True:
             rows = self._query(
@@ -652,7 +654,7 @@ class Ledger:
                           c.source_kind, c.status, c.captured_at, c.warc_file, c.warc_offset,
                           c.warc_length, c.response_record_id, c.request_record_id,
                           c.payload_digest, c.redirects
-                   FROM verdicts v JOIN captures c ON c.id = v.capture_id
+                   FROM verdict_rows v JOIN captures c ON c.id = v.capture_id
                    WHERE v.crawl_id = ? AND v.id > ? ORDER BY v.id LIMIT ?""",
                 (crawl_id, last, page),
             )

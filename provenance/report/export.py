@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import closing
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,7 @@ from archive.packaging.scratch import scratch
 from archive.packaging.wacz import WaczPackage, pack_wacz
 from archive.warc.reader import iter_records, read_record
 from provenance.errors import ProvenanceError
-from provenance.ledger.store import Ledger, LedgerEntry
+from provenance.ledger.queries import CapturePage, ReportLedger
 from provenance.report import summary as report
 from provenance.report.screenshot_records import Screenshot, find_screenshots
 from provenance.sources.manifest import IntegrityProblem, load, verify
@@ -41,61 +41,53 @@ class SeedsChangedError(HandoffError):
         super().__init__(f"{manifest}: the seed files do not match the manifest: {listed}")
 
 
-@dataclass(frozen=True)
-class _Capture:
-    record_id: str
-    url: str
-    ts: str
-    warc_file: str
-    title: str | None
-    conversion_id: str | None
-    seeds: list[tuple[str, str]]  # (seed id, verdict)
-
-
 def software() -> str:
     return " ".join(f"{name}/{version(name)}" for name in ("warcproof", "cdxj-indexer", "warcio"))
 
 
-def all_entries(collection: Path) -> list[LedgerEntry]:
-    """The verdicts of every crawl of the collection, oldest crawl first."""
-    with Ledger(Collection(collection).ledger, create=False) as ledger:
-        last = ledger.last_crawl_id() or 0
-        return [entry for crawl in range(1, last + 1) for entry in ledger.entries(crawl)]
-
-
-def ledger_pages(collection: Path, entries: Iterable[LedgerEntry]) -> tuple[int, Iterator[Page]]:
-    """One page per distinct capture in `entries`, with its text read lazily from the WARCs;
-    returns the page count and the pages."""
-    captures: dict[str, _Capture] = {}
-    for entry in entries:
-        capture = entry.capture
-        if capture is None:
-            continue
-        seen = captures.get(capture.response_record_id)
-        seed = (entry.verdict.seed_id, entry.verdict.verdict)
-        if seen is not None:
-            seen.seeds.append(seed)
-            continue
-        extraction = entry.evidence.extraction
-        captures[capture.response_record_id] = _Capture(
-            record_id=capture.response_record_id,
-            url=capture.fetched_url,
-            ts=capture.captured_at,
-            warc_file=capture.warc_file,
-            title=extraction.title if extraction else None,
-            conversion_id=entry.verdict.conversion_record_id,
-            seeds=[seed],
-        )
+def ledger_pages(collection: Path, ledger: ReportLedger) -> Iterator[Page]:
+    """One page per distinct capture the ledger's verdicts were judged on, streamed, with its
+    text read from the conversion record where the ledger's observation puts it (found by one
+    pass over the WARCs for captures it does not place)."""
     warcs = {warc.name: warc for warc in Collection(collection).closed_warcs()}
-    for known in captures.values():
-        if known.warc_file not in warcs:
-            raise HandoffError(
-                f"{collection}: the ledger puts the capture of {known.url} in "
-                f"{known.warc_file}, which is not among the closed WARC files"
-            )
-    wanted = {c.conversion_id for c in captures.values() if c.conversion_id is not None}
+    unplaced = {
+        capture.conversion_id
+        for capture in ledger.capture_pages()
+        if capture.conversion_id is not None and capture.conversion_place is None
+    }
+    places = _locate(warcs.values(), unplaced) if unplaced else {}
     shots = find_screenshots(warcs.values())
-    return len(captures), _pages(list(captures.values()), _locate(warcs.values(), wanted), shots)
+    for capture in ledger.capture_pages():
+        if capture.warc_file not in warcs:
+            raise HandoffError(
+                f"{collection}: the ledger puts the capture of {capture.url} in "
+                f"{capture.warc_file}, which is not among the closed WARC files"
+            )
+        yield _page(capture, _text(capture, warcs, places), shots.get(capture.record_id))
+
+
+def _text(
+    capture: CapturePage, warcs: Mapping[str, Path], places: Mapping[str, tuple[Path, int]]
+) -> str | None:
+    if capture.conversion_id is None:
+        return None
+    if capture.conversion_place is not None:
+        name, offset = capture.conversion_place
+        if name not in warcs:
+            raise HandoffError(
+                f"the conversion record {capture.conversion_id} is in {name}, "
+                "which is not among the closed WARC files"
+            )
+        place = (warcs[name], offset)
+    else:
+        place = places[capture.conversion_id]
+    record = read_record(*place)
+    if record.record_id != capture.conversion_id:
+        raise HandoffError(
+            f"{place[0].name} at offset {place[1]} holds {record.record_id}, not the "
+            f"conversion record {capture.conversion_id} the ledger names"
+        )
+    return record.payload.decode("utf-8", errors="replace")  # written as UTF-8
 
 
 def _locate(warcs: Iterable[Path], record_ids: set[str]) -> dict[str, tuple[Path, int]]:
@@ -113,30 +105,20 @@ def _locate(warcs: Iterable[Path], record_ids: set[str]) -> dict[str, tuple[Path
     return found
 
 
-def _pages(
-    captures: list[_Capture],
-    places: dict[str, tuple[Path, int]],
-    shots: dict[str, Screenshot],
-) -> Iterator[Page]:
-    for capture in captures:
-        shot = shots.get(capture.record_id)
-        text = None
-        if capture.conversion_id is not None:
-            record = read_record(*places[capture.conversion_id])
-            text = record.payload.decode("utf-8", errors="replace")  # written as UTF-8
-        yield Page(
-            id=capture.record_id.removeprefix("<").removesuffix(">").removeprefix("urn:uuid:"),
-            url=capture.url,
-            ts=capture.ts,
-            title=capture.title,
-            text=text,
-            extra={
-                "seeds": [seed for seed, _ in capture.seeds],
-                "verdicts": {seed: verdict for seed, verdict in capture.seeds},
-                # The page rendered from the archive (`warcproof qa`), where there is one.
-                **({"screenshot": shot.uri} if shot else {}),
-            },
-        )
+def _page(capture: CapturePage, text: str | None, shot: Screenshot | None) -> Page:
+    return Page(
+        id=capture.record_id.removeprefix("<").removesuffix(">").removeprefix("urn:uuid:"),
+        url=capture.url,
+        ts=capture.ts,
+        title=capture.title,
+        text=text,
+        extra={
+            "seeds": list(capture.verdicts),
+            "verdicts": capture.verdicts,
+            # The page rendered from the archive (`warcproof qa`), where there is one.
+            **({"screenshot": shot.uri} if shot else {}),
+        },
+    )
 
 
 def index(collection: Path, *, rebuild: bool = False) -> IndexUpdate:
@@ -157,34 +139,30 @@ def pack(
     (``title`` and ``description`` replace the ones written from the collection; signed by
     `sign`, see `pack_wacz`)."""
     update = index(collection)
-    entries = all_entries(collection)
-    count, pages = ledger_pages(collection, entries)
-    last_crawl = max((entry.crawl_id for entry in entries), default=None)
-    latest = [entry for entry in entries if entry.crawl_id == last_crawl]
-    verdicts: dict[str, int] = {}
-    for entry in latest:
-        verdicts[entry.verdict.verdict] = verdicts.get(entry.verdict.verdict, 0) + 1
-    summary = ", ".join(f"{n} {verdict}" for verdict, n in sorted(verdicts.items())) or "none"
-    summary_text = (
-        f"The source pages of {len({e.verdict.seed_id for e in entries})} plain-text documents "
-        f"(seeds), re-fetched by warcproof: {count} capture(s) in {len(update.warcs)} WARC "
-        f"file(s). Next to each page's response record, and referring to it, a conversion "
-        f"record (urn:text:URL) holds the article text extracted from it, a metadata record "
-        f"(urn:warcproof:verdict:ID) the verdict on the seed with its evidence, and a resource "
-        f"record (urn:warcproof:seed:ID) the seed file itself.\n\n"
-        f"Verdicts of the latest crawl: {summary}."
-    )
-    return pack_wacz(
-        target,
-        warcs=[Collection(collection).warc(name) for name in update.warcs],
-        index=update.path,
-        pages=pages,
-        title=title or f"warcproof: source pages of the seeds of {collection.resolve().name}",
-        description=description or summary_text,
-        software=software(),
-        pages_title="Seed source pages",
-        sign=sign,
-    )
+    with closing(ReportLedger(Collection(collection).ledger, create=False)) as ledger:
+        count = ledger.capture_count()
+        seeds, verdicts = ledger.verdict_counts()
+        summary = ", ".join(f"{n} {verdict}" for verdict, n in sorted(verdicts.items())) or "none"
+        summary_text = (
+            f"The source pages of {seeds} plain-text documents "
+            f"(seeds), re-fetched by warcproof: {count} capture(s) in {len(update.warcs)} WARC "
+            f"file(s). Next to each page's response record, and referring to it, a conversion "
+            f"record (urn:text:URL) holds the article text extracted from it, a metadata record "
+            f"(urn:warcproof:verdict:ID) the verdict on the seed with its evidence, and a resource "
+            f"record (urn:warcproof:seed:ID) the seed file itself.\n\n"
+            f"Verdicts of the latest crawl: {summary}."
+        )
+        return pack_wacz(
+            target,
+            warcs=[Collection(collection).warc(name) for name in update.warcs],
+            index=update.path,
+            pages=ledger_pages(collection, ledger),
+            title=title or f"warcproof: source pages of the seeds of {collection.resolve().name}",
+            description=description or summary_text,
+            software=software(),
+            pages_title="Seed source pages",
+            sign=sign,
+        )
 
 
 def export(

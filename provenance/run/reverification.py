@@ -17,14 +17,14 @@ from pathlib import Path
 from archive.collection import Collection
 from archive.errors import ArchiveError
 from archive.index.resolve import resolve_record
-from archive.warc.reader import StoredRecord, decoded_body
+from archive.warc.reader import decoded_body
 from provenance.compare.evidence import RunKind, SourceEvidence
-from provenance.compare.seedcheck import SeedCheck, check_seed
+from provenance.compare.seedcheck import check_seed
 from provenance.ledger.store import Captured, CaptureRow, Ledger, VerdictRow, verdict_row
 from provenance.run.capture_rule import capture_refusal
 from provenance.run.parent_death import pool_worker
 from provenance.sources.manifest import Manifest, Seed
-from provenance.text.extract import extract_article
+from provenance.text.extract import Article, NoArticle, extract_article
 
 
 @dataclass(frozen=True)
@@ -57,38 +57,47 @@ class Reverified:
 BATCH = 200
 CHUNK = 8
 WINDOW = 4
+GATHER = 500  # pieces of work over which the seeds of one capture are gathered
 WORKER_TASKS = 2000  # documents a worker process checks before it is replaced
 
 
-def _check(task: Task) -> VerdictRow:
-    """Runs in a worker process: read the response record, extract, compare."""
-    offset = task.source.warc_offset or 0
-    try:
-        record = resolve_record(task.warc, offset)  # a revisit brings its original's payload
-        body = decoded_body(record)
-    except (ArchiveError, OSError) as exc:
-        check = check_seed(task.seed, None, f"the archived capture cannot be read: {exc}")
-    else:
-        refused = capture_refusal(
-            record.http_status,
-            record.header("WARC-Truncated"),
-            len(record.payload),
-            record.target_uri or task.source.source_url or "",
-        )
-        check = check_seed(task.seed, None, refused) if refused else _compared(task, record, body)
+Page = tuple[Article | NoArticle | None, str | None]  # the extraction, or why there is none
+PageKey = tuple[Path, int, str]  # the capture (WARC file, offset) and the URL it is read as
+
+
+def _check(task: Task, pages: dict[PageKey, Page]) -> VerdictRow:
+    """Runs in a worker process: read the response record, extract, compare. `pages` keeps
+    the extractions of the captures met so far, so seeds naming one capture share one."""
+    url = task.source.source_url or task.source.fetched_url or ""
+    key = (task.warc, task.source.warc_offset or 0, url)
+    if key not in pages:
+        pages[key] = _page(task, url)
+    page, error = pages[key]
+    check = check_seed(task.seed, page, error)
     evidence = check.evidence(
         task.source, seed_record_id=task.seed_record_id, run=RunKind.REVERIFICATION
     )
     return verdict_row(check, evidence, conversion_record_id=task.conversion_record_id)
 
 
-def _compared(task: Task, record: StoredRecord, body: bytes) -> SeedCheck:
+def _page(task: Task, url: str) -> Page:
+    try:
+        record = resolve_record(task.warc, task.source.warc_offset or 0)  # a revisit: its original
+        body = decoded_body(record)
+    except (ArchiveError, OSError) as exc:
+        return None, f"the archived capture cannot be read: {exc}"
+    refused = capture_refusal(
+        record.http_status,
+        record.header("WARC-Truncated"),
+        len(record.payload),
+        record.target_uri or task.source.source_url or "",
+    )
+    if refused:
+        return None, refused
     content_type = next(
         (v for k, v in record.http_headers or [] if k.lower() == "content-type"), None
     )
-    url = task.source.source_url or task.source.fetched_url or ""
-    page = extract_article(body, url=url, content_type=content_type)
-    return check_seed(task.seed, page)
+    return extract_article(body, url=url, content_type=content_type), None
 
 
 Work = tuple[Task, str, CaptureRow]  # a task, the stored verdict, the capture
@@ -142,7 +151,7 @@ def reverify(
         changed: list[Outcome] = []
         verdicts: dict[str, str] = {}
         pages = ledger.captured(of_crawl, BATCH) if of_crawl is not None else iter(())
-        work = (item for page in pages for item in tasks(collection, manifest, page))
+        work = _by_capture(item for page in pages for item in tasks(collection, manifest, page))
         batch: list[tuple[VerdictRow, CaptureRow | None]] = []
         with _Checker(jobs or os.cpu_count() or 1) as checker:
             for (task, stored, capture), verdict in checker.check(work):
@@ -194,8 +203,8 @@ class _Checker:
         worker are in flight: workers never wait for the caller between batches, and memory
         does not grow with the collection."""
         if self.pool is None:
-            for item in work:
-                yield item, _check(item[0])
+            for chunk in _chunks(work, CHUNK):
+                yield from zip(chunk, _check_all([item[0] for item in chunk]), strict=True)
             return
         pending: deque[tuple[list[Work], Future[list[VerdictRow]]]] = deque()
         for chunk in _chunks(work, CHUNK):
@@ -207,18 +216,45 @@ class _Checker:
 
 
 def _check_all(work: list[Task]) -> list[VerdictRow]:
-    return [_check(task) for task in work]
+    pages: dict[PageKey, Page] = {}
+    return [_check(task, pages) for task in work]
 
 
 def _chunks(work: Iterable[Work], size: int) -> Iterator[list[Work]]:
+    """Chunks of about `size` tasks; the seeds of one capture, listed one after another (as a
+    crawl records them), are never cut apart, so one worker extracts their page once."""
     chunk: list[Work] = []
     for item in work:
-        chunk.append(item)
-        if len(chunk) == size:
+        if len(chunk) >= size and _capture_of(item) != _capture_of(chunk[-1]):
             yield chunk
             chunk = []
+        chunk.append(item)
     if chunk:
         yield chunk
+
+
+def _by_capture(work: Iterable[Work], window: int = GATHER) -> Iterator[Work]:
+    """`work` with the seeds of one capture brought together: a crawl records the seeds that
+    share a fetch close to one another, so each capture's seeds are gathered until `window`
+    more pieces of work have come after its first, then let go together (memory: `window`)."""
+    pending: dict[tuple[str, int], tuple[int, list[Work]]] = {}  # oldest capture first
+    for position, item in enumerate(work):
+        key = _capture_of(item)
+        if key in pending:
+            pending[key][1].append(item)
+        else:
+            pending[key] = (position, [item])
+        while pending:
+            oldest = next(iter(pending))
+            if pending[oldest][0] > position - window:
+                break
+            yield from pending.pop(oldest)[1]
+    for _, items in pending.values():
+        yield from items
+
+
+def _capture_of(item: Work) -> tuple[str, int]:
+    return item[2].warc_file, item[2].warc_offset
 
 
 def _results(
