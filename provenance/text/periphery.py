@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from lxml import html
 
@@ -75,6 +76,9 @@ _ROLE_WORDS = re.compile(
     "subscribe|copyright|sidebar|breadcrumb|standfirst|pullquote|author"
 )
 _TOKEN = re.compile(r"[a-z]+")
+# A page repeats short texts (a link in the menu and the footer, a caption in its figure and
+# around its image): each is normalized once.
+_normalized = lru_cache(maxsize=4096)(normalize)
 _CAPTION_CHARS = 400
 _LINK_CHARS = 300
 _LINK_MIN_CHARS = 15
@@ -202,7 +206,8 @@ class _Sizes:
                 tail = child.tail
                 if tail:
                     size += len(tail)
-                    inner += _visible_chars(tail)
+                    if not tail.isspace():
+                        inner += len("".join(tail.split()))
                 size += raw[child]
                 inner += chars[child]
                 inner_links += linked[child]
@@ -245,7 +250,7 @@ def _flat_text(element: html.HtmlElement, limit: int, shortest: int = 1) -> str 
     raw = element.text_content()
     if len(raw) > 2 * limit or len(raw.strip()) < shortest:
         return None
-    text = normalize(raw)
+    text = _normalized(raw)
     return text if shortest <= len(text) <= limit else None
 
 
@@ -254,7 +259,7 @@ def _short_text(element: html.HtmlElement, limit: int, sizes: _Sizes) -> str | N
     only when its raw text is at most twice that: the element may hold the whole page)."""
     if sizes.raw[element] > 2 * limit:
         return None
-    text = normalize("".join(element.itertext()))
+    text = _normalized("".join(element.itertext()))
     return text if len(text) <= limit else None
 
 
