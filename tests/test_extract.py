@@ -3,8 +3,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from lxml import html
 
-from provenance.text.extract import EXTRACTOR, Article, NoArticle, extract_article
+from provenance.text.extract import EXTRACTOR, Article, NoArticle, _parse, extract_article
 
 PAGES = Path(__file__).resolve().parent.parent / "replica" / "pages"
 URL = "http://diyaruna.com/en_GB/articles/cnmi_di/features/2017/02/06/feature-01"
@@ -167,3 +168,18 @@ def test_a_page_of_more_elements_than_the_limit_is_refused_with_the_reason() -> 
     assert isinstance(refused, NoArticle)
     assert refused.reason.startswith("the page has 30,0")
     assert "more than the 25,000 extraction takes" in refused.reason
+
+
+def test_the_page_tree_has_the_element_classes_of_lxml_html() -> None:
+    # trafilatura calls lxml.html's methods on the tree (drop_tree, text_content, a form's
+    # inputs): the parse looks its classes up in C, and must give each node the same class.
+    page = (
+        "<html><head><title>t</title><?php x ?></head><body><!-- c --><form><label>L</label>"
+        "<input name=a><select><option>o</select><textarea>x</textarea></form>"
+        "<p>text &amp; <svg:rect/></p><FORM></FORM></body></html>"
+    )
+    ours = [type(node) for node in _parse(page).iter()]
+    theirs = [type(node) for node in html.document_fromstring(page).iter()]
+    assert ours == theirs
+    assert html.FormElement in ours
+    assert html.HtmlComment in ours

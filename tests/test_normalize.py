@@ -157,9 +157,9 @@ def _every_step(text: str) -> str:
 
 def _every_step_once(text: str) -> str:
     text = repaired(text)
-    text = normalize_module._TABLE_CHARS.sub(normalize_module._mapped, text)
+    text = text.translate(normalize_module._TABLE)
     text = unicodedata.normalize("NFKC", text)
-    text = normalize_module._TABLE_CHARS.sub(normalize_module._mapped, text)
+    text = text.translate(normalize_module._TABLE)
     text = normalize_module._BREAK_CHARS.sub("\n", text)
     text = "\n".join(" ".join(line.split()) for line in text.split("\n"))
     text = re.sub("-{2,}", "-", text)

@@ -147,7 +147,11 @@ def extract_article(body: bytes, *, url: str, content_type: str | None) -> Artic
         tree = _parse(decoded.text)
     except (etree.ParserError, ValueError) as exc:
         return NoArticle(f"the HTML could not be parsed: {exc}")
-    elements, depth = _size(tree)
+    # `proxies` holds every element's Python proxy while the page is read: lxml.html makes a
+    # proxy (through a Python class lookup) each time a pass reaches an element that has none,
+    # which cost the half-dozen passes below more than much of their own work.
+    proxies, depth = _size(tree)
+    elements = len(proxies)
     if depth > DEPTH_LIMIT:
         return NoArticle(
             f"the page nests its elements {depth:,} deep, more than the {DEPTH_LIMIT} "
@@ -195,12 +199,14 @@ def extract_article(body: bytes, *, url: str, content_type: str | None) -> Artic
     )
 
 
-def _size(tree: html.HtmlElement) -> tuple[int, int]:
-    """The tree's element count and depth, in one pass without recursion."""
-    elements = depth = deepest = 0
-    for event, _ in etree.iterwalk(tree, events=("start", "end")):
+def _size(tree: html.HtmlElement) -> tuple[list[html.HtmlElement], int]:
+    """The tree's elements and depth, in one pass without recursion."""
+    elements: list[html.HtmlElement] = []
+    depth = deepest = 0
+    for event, element in etree.iterwalk(tree, events=("start", "end")):
         if event == "start":
-            elements, depth = elements + 1, depth + 1
+            elements.append(element)
+            depth += 1
             deepest = max(deepest, depth)
         else:
             depth -= 1
@@ -212,7 +218,11 @@ def _short_runs_cost(tree: html.HtmlElement) -> int:
     `_SHORT_BLOCK` characters), in one pass: what jusText's neighbour search costs."""
     total = run = 0
     for block in tree.iter(_BLOCK_TAGS):
-        own = len((block.text or "").strip()) + sum(len((c.tail or "").strip()) for c in block)
+        own = len((block.text or "").strip())
+        for child in block:
+            tail = child.tail
+            if tail:
+                own += len(tail.strip())
         if own < _SHORT_BLOCK:
             run += 1
         else:
@@ -224,6 +234,33 @@ _XML_DECLARATION = re.compile(r"\s*<\?xml[^>]*>")
 
 
 _TITLE_OPEN = re.compile(r"<title[^>]*>", re.IGNORECASE)
+
+
+def _html_classes() -> etree.ElementNamespaceClassLookup:
+    """lxml.html's element classes (those of `html.HTMLParser`), looked up in C: lxml.html's
+    own lookup is a Python method called for each element proxy made, hundreds of thousands a
+    page in trafilatura's copies of the tree."""
+    lookup = etree.ElementNamespaceClassLookup(
+        etree.ElementDefaultClassLookup(
+            element=html.HtmlElement,
+            comment=html.HtmlComment,
+            pi=html.HtmlProcessingInstruction,
+            entity=html.HtmlEntity,
+        )
+    )
+    lookup.get_namespace(None).update(
+        {
+            "form": html.FormElement,
+            "input": html.InputElement,
+            "label": html.LabelElement,
+            "select": html.SelectElement,
+            "textarea": html.TextareaElement,
+        }
+    )
+    return lookup
+
+
+_HTML_CLASSES = _html_classes()
 
 
 def _parse(text: str) -> html.HtmlElement:
@@ -239,7 +276,8 @@ def _parse(text: str) -> html.HtmlElement:
         end = text.find("<", title.end())
         if end >= 0 and text[end : end + 7].lower() != "</title":
             text = text[:end] + "</title>" + text[end:]
-    parser = html.HTMLParser(huge_tree=True)
+    parser = etree.HTMLParser(huge_tree=True)
+    parser.set_element_class_lookup(_HTML_CLASSES)
     tree = html.document_fromstring(text, parser=parser)
     if any(_DEPTH_ERROR in error.message for error in parser.error_log):
         raise ValueError("its elements nest more than 2,048 deep, past which no text can be read")

@@ -97,10 +97,10 @@ def _normalized_once(text: str) -> str:
         text = repaired(text)
         # Map before NFKC too: NFKC turns the acute accent into space + combining mark and the
         # double prime into two primes; and removing invisibles may let combining marks compose.
-        text = _TABLE_CHARS.sub(_mapped, text)
+        text = _table_mapped(text)
         # Most text is NFKC already (a quick check): then the second mapping would find nothing.
         if not unicodedata.is_normalized("NFKC", text):
-            text = _TABLE_CHARS.sub(_mapped, unicodedata.normalize("NFKC", text))
+            text = _table_mapped(unicodedata.normalize("NFKC", text))
         text = _BREAK_CHARS.sub("\n", text)
     if not _is_clean(text):
         # str.split() with no argument splits on exactly the white space that is left (every
@@ -173,8 +173,12 @@ def match_key(normalized_text: str) -> str:
     return _UNSPACED.sub("", normalized_text)
 
 
-def _mapped(match: re.Match[str]) -> str:
-    return _TABLE_STR[match.group()]
+def _table_mapped(text: str) -> str:
+    """``text`` with the table's characters replaced, one distinct character at a time (no
+    replacement is itself replaced): a page has thousands of curly quotes but few kinds."""
+    for char in set(_TABLE_CHARS.findall(text)):
+        text = text.replace(char, _TABLE_STR[char])
+    return text
 
 
 def _is_clean(text: str) -> bool:

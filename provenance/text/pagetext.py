@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from lxml import html
 
-from provenance.text.stylesheets import Style, Styles, page_styles, transformed
+from provenance.text.stylesheets import UNSET, Styles, page_styles, transformed
 
 _INVISIBLE = {"script", "style", "template", "svg", "iframe", "head"}
 _BLOCK = {
@@ -74,10 +74,6 @@ _BLOCK = {
 }
 
 
-# ASCII white space that str.split() splits on, other than the space and the line break.
-_ASCII_SPACES = "\t\x0b\x0c\r\x1c\x1d\x1e\x1f"
-
-
 def visible_text(root: html.HtmlElement) -> str:
     """One block of text per line; inline elements run together as a reader sees them."""
     pieces: list[str] = []
@@ -126,21 +122,7 @@ def _without_drawn(pieces: list[str], drawn: list[int]) -> list[str]:
 
 def _lines(text: str) -> list[str]:
     """The non-empty lines of ``text``, each its words joined by single spaces."""
-    if text.isascii() and "  " not in text and not any(c in text for c in _ASCII_SPACES):
-        # Each line's white space is already single spaces: only its ends may need stripping.
-        # Testing the whole text at once is several times faster than line by line.
-        lines = (line.strip(" ") for line in text.split("\n"))
-    else:
-        lines = (_squashed(line) for line in text.split("\n"))
-    return [line for line in lines if line]
-
-
-def _squashed(line: str) -> str:
-    """``line`` with each run of white space made one space, and stripped."""
-    # A printable line has no white space but spaces: most long lines need no splitting.
-    if line.isprintable() and "  " not in line and line == line.strip(" "):
-        return line
-    return " ".join(line.split())
+    return [line for line in [" ".join(line.split()) for line in text.split("\n")] if line]
 
 
 class _Hiding:
@@ -150,12 +132,12 @@ class _Hiding:
 
     def __init__(self, styles: Styles, apart: list[str], flow: list[str] | None = None) -> None:
         self.styles = styles
+        self.ruled = bool(styles)  # whether the page has rules (else only inline styles count)
         self.apart = apart
         self.flow = flow  # the walk's main list of pieces
         self.drawn: list[int] = []  # where in it a drawn text stands (its 3 pieces)
 
 
-_UNSET = Style()
 _INLINE = frozenset({"inline", "inline-block", "inline-flex", "inline-grid", "inline-table"})
 
 
@@ -164,15 +146,22 @@ def _walk(element: html.HtmlElement, pieces: list[str], hiding: _Hiding, case: s
     (None in the walk that keeps the source's spelling)."""
     tag = element.tag
     if isinstance(tag, str) and tag not in _INVISIBLE:
-        style = hiding.styles.of(element) if hiding.styles or "style" in element.attrib else _UNSET
+        ruled = hiding.ruled or element.get("style") is not None
+        style = hiding.styles.of(element) if ruled else UNSET
         inner = case
-        if style.transform is not None:
-            inner = None if style.transform == "none" else style.transform
-        if style.display in _INLINE:
-            block = False
+        if style is UNSET:  # most elements: told apart first, as the walk is a page's hot loop
+            block = tag in _BLOCK
+            hidden = element.get("hidden") is not None
         else:
-            block = tag in _BLOCK or style.display is not None or style.float in ("left", "right")
-        hidden = style.hidden or element.get("hidden") is not None
+            if style.transform is not None:
+                inner = None if style.transform == "none" else style.transform
+            if style.display in _INLINE:
+                block = False
+            else:
+                block = (
+                    tag in _BLOCK or style.display is not None or style.float in ("left", "right")
+                )
+            hidden = style.hidden or element.get("hidden") is not None
         if pieces is not hiding.apart and hidden:
             hiding.apart.append("\n")
             _walk_inside(element, hiding.apart, hiding, case, block=True)

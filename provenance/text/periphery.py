@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from lxml import html
 
@@ -75,6 +76,9 @@ _ROLE_WORDS = re.compile(
     "subscribe|copyright|sidebar|breadcrumb|standfirst|pullquote|author"
 )
 _TOKEN = re.compile(r"[a-z]+")
+# A page repeats short texts (a link in the menu and the footer, a caption in its figure and
+# around its image): each is normalized once.
+_normalized = lru_cache(maxsize=4096)(normalize)
 _CAPTION_CHARS = 400
 _LINK_CHARS = 300
 _LINK_MIN_CHARS = 15
@@ -134,8 +138,9 @@ def peripheral_blocks(root: html.HtmlElement) -> tuple[PeripheralBlock, ...]:
     found: list[PeripheralBlock] = []
     body = root.find("body")
     if body is not None:
-        _collect(body, found, _link_dense(body))
-        found += _image_captions(body)
+        sizes = _Sizes(root)
+        _collect(body, found, sizes)
+        found += _image_captions(body, sizes)
         found += _links(body)
     return tuple(found)
 
@@ -151,7 +156,7 @@ def _links(body: html.HtmlElement) -> list[PeripheralBlock]:
     return found
 
 
-def _image_captions(body: html.HtmlElement) -> list[PeripheralBlock]:
+def _image_captions(body: html.HtmlElement, sizes: _Sizes) -> list[PeripheralBlock]:
     """The short text of the nearest element around each image that has text of its own (not a
     paragraph: an image set in a paragraph is not captioned by it)."""
     captions: list[PeripheralBlock] = []
@@ -160,7 +165,7 @@ def _image_captions(body: html.HtmlElement) -> list[PeripheralBlock]:
         for _ in range(3):
             if holder is None or holder.tag == "p":
                 break
-            text = _short_text(holder, _CAPTION_CHARS)
+            text = _short_text(holder, _CAPTION_CHARS, sizes)
             if text is None or text:
                 if text:
                     captions.append(
@@ -171,52 +176,71 @@ def _image_captions(body: html.HtmlElement) -> list[PeripheralBlock]:
     return captions
 
 
-def _link_dense(body: html.HtmlElement) -> set[html.HtmlElement]:
-    """The elements of at most `_LONGEST` characters whose text is mostly link text, found in
-    one pass from the leaves up (each element's counts are its children's plus its own)."""
-    chars: dict[html.HtmlElement, int] = {}
-    linked: dict[html.HtmlElement, int] = {}
-    dense: set[html.HtmlElement] = set()
-    for element in reversed(list(body.iter())):
-        if not isinstance(element.tag, str) or element.tag in ("script", "style"):
-            chars[element] = linked[element] = 0
-            continue
-        own = _visible_chars(element.text)
-        inner = own
-        inner_links = 0
-        for child in element:
-            inner += chars.get(child, 0) + _visible_chars(child.tail)
-            inner_links += linked.get(child, 0)
-        chars[element] = inner
-        linked[element] = inner if element.tag == "a" else inner_links
-        if (
-            element.tag not in _INLINE
-            and 0 < inner <= _LONGEST
-            and linked[element] >= _LINK_SHARE * inner
-        ):
-            dense.add(element)
-    return dense
+class _Sizes:
+    """How much text each element holds, found in one pass from the leaves up (each element's
+    counts are its children's plus its own): every character its text has (what `itertext`
+    gives), and the visible characters and link characters of the elements of at most
+    `_LONGEST` visible characters whose text is mostly link text (`dense`)."""
+
+    def __init__(self, root: html.HtmlElement) -> None:
+        self.raw: dict[html.HtmlElement, int] = {}
+        self.dense: set[html.HtmlElement] = set()
+        chars: dict[html.HtmlElement, int] = {}
+        linked: dict[html.HtmlElement, int] = {}
+        raw = self.raw
+        for element in reversed(list(root.iter())):
+            tag = element.tag
+            if not isinstance(tag, str):
+                chars[element] = linked[element] = raw[element] = 0
+                continue
+            size = len(element.text or "")
+            if tag in ("script", "style"):
+                for child in element:
+                    size += raw[child] + len(child.tail or "")
+                raw[element] = size
+                chars[element] = linked[element] = 0
+                continue
+            inner = _visible_chars(element.text)
+            inner_links = 0
+            for child in element:
+                tail = child.tail
+                if tail:
+                    size += len(tail)
+                    if not tail.isspace():
+                        inner += len("".join(tail.split()))
+                size += raw[child]
+                inner += chars[child]
+                inner_links += linked[child]
+            raw[element] = size
+            chars[element] = inner
+            linked[element] = inner if tag == "a" else inner_links
+            if (
+                tag not in _INLINE
+                and 0 < inner <= _LONGEST
+                and linked[element] >= _LINK_SHARE * inner
+            ):
+                self.dense.add(element)
 
 
 def _visible_chars(text: str | None) -> int:
-    return len("".join(text.split())) if text else 0
+    if not text or text.isspace():
+        return 0
+    return len("".join(text.split()))
 
 
-def _collect(
-    element: html.HtmlElement, found: list[PeripheralBlock], dense: set[html.HtmlElement]
-) -> None:
+def _collect(element: html.HtmlElement, found: list[PeripheralBlock], sizes: _Sizes) -> None:
     for child in element:
         if not isinstance(child.tag, str) or child.tag in ("script", "style"):
             continue
         role = _role(child)
-        if role is None and child in dense:
+        if role is None and child in sizes.dense:
             role = "links to other pages"
         if role is not None:
-            text = _short_text(child, _LONGEST)
+            text = _short_text(child, _LONGEST, sizes)
             if text:
                 found.append(PeripheralBlock(role, match_key(" ".join(text.split("\n")))))
                 continue
-        _collect(child, found, dense)
+        _collect(child, found, sizes)
 
 
 def _flat_text(element: html.HtmlElement, limit: int, shortest: int = 1) -> str | None:
@@ -226,21 +250,16 @@ def _flat_text(element: html.HtmlElement, limit: int, shortest: int = 1) -> str 
     raw = element.text_content()
     if len(raw) > 2 * limit or len(raw.strip()) < shortest:
         return None
-    text = normalize(raw)
+    text = _normalized(raw)
     return text if shortest <= len(text) <= limit else None
 
 
-def _short_text(element: html.HtmlElement, limit: int) -> str | None:
-    """The element's normalized text if it is at most ``limit`` characters, else None (read no
-    further than that: the element may hold the whole page)."""
-    pieces: list[str] = []
-    size = 0
-    for piece in element.itertext():
-        size += len(piece)
-        if size > 2 * limit:
-            return None
-        pieces.append(piece)
-    text = normalize("".join(pieces))
+def _short_text(element: html.HtmlElement, limit: int, sizes: _Sizes) -> str | None:
+    """The element's normalized text if it is at most ``limit`` characters, else None (read
+    only when its raw text is at most twice that: the element may hold the whole page)."""
+    if sizes.raw[element] > 2 * limit:
+        return None
+    text = _normalized("".join(element.itertext()))
     return text if len(text) <= limit else None
 
 

@@ -53,28 +53,6 @@ class _Rule:
     children: tuple[bool, ...]  # compounds[k] joins compounds[k + 1] as its parent (">")
     declared: tuple[tuple[str, str], ...]  # (property, value): "transform", "uppercase"
 
-    def matches(self, element: html.HtmlElement) -> bool:
-        if not self.compounds[-1].matches(element):
-            return False
-        return _ancestors_match(element, self.compounds[:-1], self.children)
-
-
-def _ancestors_match(
-    element: html.HtmlElement, compounds: tuple[_Compound, ...], children: tuple[bool, ...]
-) -> bool:
-    if not compounds:
-        return True
-    parent = element.getparent()
-    while parent is not None:
-        if compounds[-1].matches(parent) and _ancestors_match(
-            parent, compounds[:-1], children[:-1]
-        ):
-            return True
-        if children[-1]:
-            return False
-        parent = parent.getparent()
-    return False
-
 
 @dataclass(frozen=True)
 class Style:
@@ -90,7 +68,7 @@ class Style:
         return self.display == "none" or self.visibility == "hidden"
 
 
-_UNSET = Style()
+UNSET = Style()  # what an element that sets none of the properties gets
 
 
 class Styles:
@@ -99,6 +77,12 @@ class Styles:
     def __init__(self, rules: list[_Rule]) -> None:
         self._by_key: dict[str, list[_Rule]] = {}
         self._order = {id(rule): n for n, rule in enumerate(rules)}
+        # For each (tag, class, id) met: the rules whose last compound it matches, in the order
+        # of the sheet; only their ancestor compounds are left to check for each element.
+        self._plans: dict[tuple[str, str, str | None], list[_Rule]] = {}
+        # Whether an element's ancestors match a rule's first k compounds: siblings and
+        # descendants share their ancestors, so each is worked out once.
+        self._ancestors: dict[tuple[html.HtmlElement, int, int], bool] = {}
         for rule in rules:
             last = rule.compounds[-1]
             key = (
@@ -117,14 +101,56 @@ class Styles:
         """The properties ``element`` sets itself, by the page's rules and its inline style."""
         found: dict[str, str] = {}
         if self._by_key:
-            matching = [rule for rule in self._candidates(element) if rule.matches(element)]
-            # In the order of the sheet: the later rule wins.
-            for rule in sorted(matching, key=lambda rule: self._order[id(rule)]):
-                found.update(rule.declared)
+            signature = (element.tag, element.get("class", ""), element.get("id"))
+            plan = self._plans.get(signature)
+            if plan is None:
+                plan = self._plan(element)
+                self._plans[signature] = plan
+            for rule in plan:
+                if self._ancestors_match(element, rule, len(rule.compounds) - 1):
+                    found.update(rule.declared)
         inline = element.get("style")
         if inline:
             found.update(_declared(inline))
-        return Style(**found) if found else _UNSET
+        return Style(**found) if found else UNSET
+
+    def _ancestors_match(self, element: html.HtmlElement, rule: _Rule, k: int) -> bool:
+        """Whether the ancestors of ``element`` match ``rule.compounds[:k]``, joined as the rule
+        joins them; ``element`` matches ``rule.compounds[k]``. Walked up without recursion
+        (pages nest hundreds deep), stopping at the first element already worked out."""
+        if k == 0:
+            return True
+        number = self._order[id(rule)]
+        known = self._ancestors
+        walked: list[html.HtmlElement] = []
+        node = element
+        while True:
+            found = known.get((node, number, k))
+            if found is not None:
+                break
+            walked.append(node)
+            parent = node.getparent()
+            if parent is None:
+                found = False
+                break
+            if rule.compounds[k - 1].matches(parent) and self._ancestors_match(parent, rule, k - 1):
+                found = True
+                break
+            if rule.children[k - 1]:
+                found = False
+                break
+            node = parent
+        for node in walked:
+            known[(node, number, k)] = found
+        return found
+
+    def _plan(self, element: html.HtmlElement) -> list[_Rule]:
+        """The rules whose last compound ``element`` matches, in the order of the sheet (the
+        later rule wins)."""
+        matching = [
+            rule for rule in self._candidates(element) if rule.compounds[-1].matches(element)
+        ]
+        return sorted(matching, key=lambda rule: self._order[id(rule)])
 
     def _candidates(self, element: html.HtmlElement) -> Iterator[_Rule]:
         keys = [element.tag, "*", *("." + name for name in element.get("class", "").split())]
