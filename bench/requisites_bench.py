@@ -205,7 +205,7 @@ def main() -> int:
         for round_number in range(-1, args.rounds):
             work = Path(scratch) / f"round-{round_number}"
             work.mkdir()
-            plain = bare(urls, work) if round_number % 2 == 1 else None
+            plain = bare(urls, work) if round_number > 0 and round_number % 2 == 1 else None
             pages, capture = with_requisites(manifest, work, origin)
             plain = plain or bare(urls, work)
             if round_number >= 0:
