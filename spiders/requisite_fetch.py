@@ -288,4 +288,5 @@ def _listing(page: PageRequisites) -> bytes:
             "bytes": page.max_bytes,
         },
     }
-    return json.dumps(listing, ensure_ascii=False, indent=1).encode("utf-8")
+    # On one line: json encodes with indentation in Python, without it in C.
+    return json.dumps(listing, ensure_ascii=False).encode("utf-8")

@@ -62,7 +62,7 @@ PENDING_KEY = "warcproof_pending_capture"  # a Deferred firing once the records 
 # written right after the exchange as a metadata record WARC-Refers-To its response record.
 METADATA_KEY = "warcproof_response_metadata"
 MAX_BACKLOG = 64  # exchanges the writer may be behind before responses are held back
-INLINE_BYTES = 32 * 1024  # WARCPROOF_WARC_INLINE_BYTES' default
+INLINE_BYTES = 256 * 1024  # WARCPROOF_WARC_INLINE_BYTES' default
 
 
 class WarcCaptureExtension:
