@@ -2,15 +2,18 @@
 what screenshots add to a crawl:
 
     .venv/bin/python bench/requisites_bench.py [--pages 40] [--images 20] [--rounds 3]
+        [--screenshot-rounds 3]
 
 Each page is a replica hostile page (`/_hostile/images?n=K` under its own host segment, so its
 K images are its own) carrying seed 004's article and its stylesheets, web font, script, images
 and iframe. In interleaved rounds: `scrapy crawl seeds` with the capture and requisites on (no
 item pipelines, no screenshots), then bare Scrapy (no extensions, no pipelines) fetching every
-URL the first crawl archived. Each round gives its own ratio of the two crawls' responses per
-second (target >= 0.85), so the machine's load, which changes from minute to minute on a shared
-machine, weighs on both sides of a ratio alike; the median and the spread over the rounds are
-reported, with the CPU seconds each side used (steadier than wall time under load).
+URL the first crawl archived (the warm-up round's list), the two in alternating order. Each
+round gives its own ratio of the two crawls' responses per second (target >= 0.85), so the
+machine's load, which changes from minute to minute on a shared machine, weighs on both sides of
+a ratio alike; the median and the spread over the rounds are reported, with the CPU seconds each
+side used (steadier than wall time under load): the process tree's, start-up included, and the
+crawler process's own from spider open to close (bench.crawlstats).
 
 Then, again interleaved, `warcproof crawl` of the project's seeds on the replica with
 screenshots off and on (Chromium renders every page from the archive after the crawl): the
@@ -86,6 +89,8 @@ class Round:
     bare_responses: int
     bare_seconds: float
     bare_cpu: float
+    crawl_cpu: float  # the crawler process's, spider open to close
+    bare_crawl_cpu: float
 
     @property
     def ratio(self) -> float:
@@ -95,8 +100,17 @@ class Round:
         )
 
 
-def with_requisites(manifest: Path, work: Path, origin: str) -> tuple[int, int, float, float]:
-    """(pages, requisite responses, seconds, CPU seconds) of a capture crawl with requisites."""
+@dataclass(frozen=True)
+class Crawl:
+    responses: int
+    seconds: float  # Scrapy's elapsed time
+    cpu: float  # the process tree's, start-up included
+    crawl_cpu: float  # the crawler process's, spider open to close
+
+
+def with_requisites(manifest: Path, work: Path, origin: str) -> tuple[int, Crawl]:
+    """The pages and the crawl figures (responses: requisites only) of a capture crawl with
+    requisites; writes the archived URLs to `work`/urls.txt."""
     collection = work / "collection"
     stats = work / "stats.json"
     settings = (*CRAWL_SETTINGS, "ITEM_PIPELINES={}", f"BENCH_STATS_FILE={stats}")
@@ -112,10 +126,19 @@ def with_requisites(manifest: Path, work: Path, origin: str) -> tuple[int, int, 
     (work / "urls.txt").write_text("\n".join(responses), "utf-8")
     pages = sum("/_hostile/images" in url for url in responses)
     robots = sum(url.endswith("/robots.txt") for url in responses)
-    return pages, len(responses) - pages - robots, float(figures["elapsed_time_seconds"]), cpu
+    return pages, crawl_of(len(responses) - pages - robots, figures, cpu)
 
 
-def bare(urls: Path, work: Path) -> tuple[int, float, float]:
+def crawl_of(responses: int, figures: dict[str, float], cpu: float) -> Crawl:
+    return Crawl(
+        responses,
+        float(figures["elapsed_time_seconds"]),
+        cpu,
+        float(figures["crawl_cpu_seconds"]),
+    )
+
+
+def bare(urls: Path, work: Path) -> Crawl:
     stats = work / "bare-stats.json"
     command = [
         sys.executable, "-m", "scrapy", "runspider", str(ROOT / "bench" / "fetch_list.py"),
@@ -125,7 +148,7 @@ def bare(urls: Path, work: Path) -> tuple[int, float, float]:
     ]  # fmt: skip
     run, _, cpu = timed(command)
     figures = stats_of(run, stats, "bare Scrapy")
-    return int(figures["response_received_count"]), float(figures["elapsed_time_seconds"]), cpu
+    return crawl_of(int(figures["response_received_count"]), figures, cpu)
 
 
 def screenshot_crawl(work: Path, origin: str, screenshots: bool) -> tuple[float, int]:
@@ -147,6 +170,11 @@ def screenshot_crawl(work: Path, origin: str, screenshots: bool) -> tuple[float,
     return wall, rendered
 
 
+def git_commit() -> str:
+    run = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True)
+    return run.stdout.decode().strip() or "an unknown commit"
+
+
 def spread(values: Sequence[float], digits: int = 2) -> str:
     """The median, then the lowest and highest value."""
     return (
@@ -160,6 +188,7 @@ def main() -> int:
     parser.add_argument("--pages", type=int, default=40)
     parser.add_argument("--images", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--screenshot-rounds", type=int, default=3)
     args = parser.parse_args()
     rows: list[Round] = []
     shots: list[tuple[float, float, int]] = []
@@ -170,15 +199,30 @@ def main() -> int:
         replica_origin() as (origin, _),
     ):
         manifest = corpus(Path(scratch) / "corpus", args.pages, args.images)
-        # Round -1 warms the origin (it builds each page once) and is not counted.
+        # Round -1 warms the origin (it builds each page once), lists the URLs bare Scrapy
+        # fetches, and is not counted. Odd rounds run bare Scrapy first.
+        urls = Path(scratch) / "round--1" / "urls.txt"
         for round_number in range(-1, args.rounds):
             work = Path(scratch) / f"round-{round_number}"
             work.mkdir()
-            pages, resources, seconds, cpu = with_requisites(manifest, work, origin)
-            fetched, bare_seconds, bare_cpu = bare(work / "urls.txt", work)
+            plain = bare(urls, work) if round_number > 0 and round_number % 2 == 1 else None
+            pages, capture = with_requisites(manifest, work, origin)
+            plain = plain or bare(urls, work)
             if round_number >= 0:
-                rows.append(Round(pages, resources, seconds, cpu, fetched, bare_seconds, bare_cpu))
-        for round_number in range(args.rounds if chromium else 0):
+                rows.append(
+                    Round(
+                        pages,
+                        capture.responses,
+                        capture.seconds,
+                        capture.cpu,
+                        plain.responses,
+                        plain.seconds,
+                        plain.cpu,
+                        capture.crawl_cpu,
+                        plain.crawl_cpu,
+                    )
+                )
+        for round_number in range(args.screenshot_rounds if chromium else 0):
             work = Path(scratch) / f"shots-{round_number}"
             work.mkdir()
             off, _ = screenshot_crawl(work, origin, screenshots=False)
@@ -187,24 +231,31 @@ def main() -> int:
     cpu_ratios = [
         (r.cpu / (r.pages + r.requisites)) / (r.bare_cpu / r.bare_responses) for r in rows
     ]
+    crawl_cpu_ratios = [
+        (r.crawl_cpu / (r.pages + r.requisites)) / (r.bare_crawl_cpu / r.bare_responses)
+        for r in rows
+    ]
     lines = [
         "# Capture with page requisites",
         "",
         f"Generated {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by `bench/requisites_bench.py "
-        f"--pages {args.pages} --images {args.images} --rounds {args.rounds}`: {args.pages} "
+        f"--pages {args.pages} --images {args.images} --rounds {args.rounds} "
+        f"--screenshot-rounds {args.screenshot_rounds}` at {git_commit()}: {args.pages} "
         f"replica pages, each with {args.images} images of its own plus the article's shared "
         "stylesheets, web font, script, images and iframe; interleaved rounds after an "
         f"uncounted warm-up round; machine load average at the start: {load:.1f} "
         f"(at the end: {os.getloadavg()[0]:.1f}) on {os.cpu_count()} CPUs, shared with other "
         "work. Seconds are Scrapy's elapsed time (spider open to close); CPU seconds are the "
-        "process tree's user and system time, start-up included.",
+        "process tree's user and system time, start-up included; crawl CPU s the crawler "
+        "process's own from spider open to close. Odd rounds ran bare Scrapy first.",
         "",
-        "| round | pages | requisites | seconds | CPU s | bare responses | bare seconds "
-        "| bare CPU s | ratio |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| round | pages | requisites | seconds | CPU s | crawl CPU s | bare responses "
+        "| bare seconds | bare CPU s | bare crawl CPU s | ratio |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
         *(
             f"| {n} | {r.pages} | {r.requisites} | {r.seconds:.2f} | {r.cpu:.1f} "
-            f"| {r.bare_responses} | {r.bare_seconds:.2f} | {r.bare_cpu:.1f} | {r.ratio:.2f} |"
+            f"| {r.crawl_cpu:.2f} | {r.bare_responses} | {r.bare_seconds:.2f} "
+            f"| {r.bare_cpu:.1f} | {r.bare_crawl_cpu:.2f} | {r.ratio:.2f} |"
             for n, r in enumerate(rows)
         ),
         "",
@@ -216,14 +267,16 @@ def main() -> int:
         f"**{spread([r.ratio for r in rows])}** (target >= {TARGET}: "
         f"{'met' if statistics.median(r.ratio for r in rows) >= TARGET else 'NOT met'} "
         "by the median)",
-        f"- CPU seconds per response, with requisites over bare: {spread(cpu_ratios)}",
+        f"- CPU seconds per response, with requisites over bare: {spread(cpu_ratios)} (process "
+        f"tree, start-up and the collection's indexing after the crawl included); "
+        f"{spread(crawl_cpu_ratios)} (the crawler process from spider open to close)",
         "",
         "The wall-time ratio moves with the load other work puts on the machine from one minute "
-        "to the next, so its spread is wide; the CPU figure is the steadier one. Per response "
-        "the capture also writes and compresses the request and response records, digests the "
-        "payload and looks for requisites in every page and stylesheet; a crawl bound by the "
-        f"CPU alone would run at about {1 / statistics.median(cpu_ratios):.2f} of bare "
-        "Scrapy's rate.",
+        "to the next, so its spread is wide; the CPU figures are the steadier ones. Per response "
+        "the capture also builds, digests, compresses and writes the request and response "
+        "records, and the spider looks for requisites in every page and stylesheet and writes "
+        "each page's list of them; a crawl bound by the CPU alone would run at about "
+        f"{1 / statistics.median(crawl_cpu_ratios):.2f} of bare Scrapy's rate.",
         "",
         "## Screenshots during a crawl",
         "",
@@ -246,7 +299,8 @@ def main() -> int:
             "",
         ]
     else:
-        lines += ["Chromium is not installed here: not measured.", ""]
+        why = "Chromium is not installed here" if chromium is None else "--screenshot-rounds 0"
+        lines += [f"Not measured in this run ({why}).", ""]
     target = ROOT / "bench" / "REQUISITES.md"
     target.write_text("\n".join(lines), "utf-8")
     print("\n".join(lines))

@@ -24,11 +24,13 @@ RECONSTRUCTED = (
 
 
 def header_pairs(headers: Headers) -> list[tuple[str, str]]:
-    pairs: list[tuple[str, str]] = []
-    for name, values in headers.items():
-        key = _text(name)
-        pairs.extend((key, _text(value)) for value in _values(values))
-    return pairs
+    # The stored names and value lists as they are: Headers.items() would normalise each name
+    # again and copy each list, once per header of every response.
+    return [
+        (_text(name), _text(value))
+        for name, values in dict.items(headers)
+        for value in _values(values)
+    ]
 
 
 def _values(values: bytes | Iterable[bytes]) -> Iterable[bytes]:

@@ -27,6 +27,7 @@ from typing import Any
 import scrapy
 from scrapy.http import HtmlResponse, Response
 from scrapy.settings import BaseSettings
+from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.python.failure import Failure
 
 from archive.warc.record_uris import requisites_uri
@@ -260,13 +261,17 @@ class RequisitesMixin(scrapy.Spider):
                 len(page.left_out),
                 page.left_out[0]["why"],
             )
-        await capture.call(
-            capture.writer.write_metadata,
-            requisites_uri(page.page_url),
-            _listing(page),
-            LIST_TYPE,
-            refers_to=page.response_record,
-            extra_headers={"WARC-Warcproof-Requisites": str(len(page.fetched))},
+        listing = _listing(page)
+        await maybe_deferred_to_future(
+            capture.submit(
+                len(listing),
+                capture.writer.write_metadata,
+                requisites_uri(page.page_url),
+                listing,
+                LIST_TYPE,
+                refers_to=page.response_record,
+                extra_headers={"WARC-Warcproof-Requisites": str(len(page.fetched))},
+            )
         )
 
 
@@ -283,4 +288,5 @@ def _listing(page: PageRequisites) -> bytes:
             "bytes": page.max_bytes,
         },
     }
-    return json.dumps(listing, ensure_ascii=False, indent=1).encode("utf-8")
+    # On one line: json encodes with indentation in Python, without it in C.
+    return json.dumps(listing, ensure_ascii=False).encode("utf-8")

@@ -100,6 +100,9 @@ WARCPROOF_REPLICA_URL = ""
 WARCPROOF_WARC_PREFIX = "warcproof"
 WARCPROOF_WARC_MAX_SIZE = 1_000_000_000
 WARCPROOF_WARC_GZIP_LEVEL = 6
+# An exchange of at most this many body bytes is written on the reactor thread when the WARC
+# writer thread is idle (cheaper than handing it over); larger ones go to the writer thread.
+WARCPROOF_WARC_INLINE_BYTES = 256 * 1024
 # Worker processes that extract and compare pages (spiders.pipelines.analyse); -1: one per
 # core, 0: in the crawler process itself.
 WARCPROOF_WORKERS = -1

@@ -20,13 +20,17 @@ _PROTOCOL_RE = re.compile(r"HTTP/\d(?:\.\d)?")
 # Scrapy reports HTTP/2 as "h2"; an HTTP/1.x-style head needs "HTTP/2" there.
 _PROTOCOL_ALIASES = {"h2": "HTTP/2", "h3": "HTTP/3"}
 _URI_KEEP = frozenset(string.ascii_letters + string.digits + "-._~!$&'()*+,;=:@/?")
+_URI_PLAIN = re.compile(r"[A-Za-z0-9\-._~!$&'()*+,;=:@/?]*")  # _URI_KEEP only
 _HEX = frozenset(string.hexdigits)
 _FORBIDDEN_IN_VALUE = ("\r", "\n", "\0")
+_FORBIDDEN_RE = re.compile("[\r\n\0]")
 _OWS = " \t"
 
 
 def _percent_encode(text: str) -> str:
     """Percent-encode (UTF-8) every character outside the URI set; keep valid ``%XX`` escapes."""
+    if _URI_PLAIN.fullmatch(text):  # the common case, without a loop per character
+        return text
     out: list[str] = []
     for index, char in enumerate(text):
         escape = text[index + 1 : index + 3]
@@ -82,7 +86,7 @@ def _field_lines(headers: Iterable[tuple[str, str]]) -> list[str]:
             raise InvalidInputError(f"invalid HTTP header name {name!r}")
         # Leading/trailing whitespace is not part of a field value (RFC 9110 5.5).
         value = raw_value.strip(_OWS)
-        if any(char in value for char in _FORBIDDEN_IN_VALUE):
+        if _FORBIDDEN_RE.search(value):
             raise InvalidInputError(f"CR, LF or NUL in the value of HTTP header {name!r}")
         lines.append(f"{name}: {value}" if value else f"{name}:")
     return lines

@@ -2,10 +2,14 @@
 included, goes into WARC as a request/response pair the moment it arrives, before any
 downloader middleware can decode or change it.
 
-The exchange is taken on the reactor thread; compressing and hashing it (the costly part) runs
-on one writer thread, in arrival order, while Scrapy goes on downloading (zlib and hashlib
-release the GIL). A response goes on at once; whoever needs its record references awaits
-`records_written` (the seeds spider does, before it reads them from the request's meta).
+The exchange is taken on the reactor thread; compressing and hashing a large one (the costly
+part) runs on one writer thread, in arrival order, while Scrapy goes on downloading (zlib and
+hashlib release the GIL). A small one (WARCPROOF_WARC_INLINE_BYTES) is written at once on the
+reactor thread when the writer thread has nothing queued: handing it over would cost more than
+writing it (waking the thread, then the reactor for the result, and both contending for the
+GIL), and the order of the records stays that of arrival either way. A response goes on at
+once; whoever needs its record references awaits `records_written` (the seeds spider does,
+before it reads them from the request's meta).
 spiders/capturewait.py holds responses back only while the writer is more than
 MAX_BACKLOG exchanges behind, so downloads can never outrun the archive by much."""
 
@@ -26,7 +30,7 @@ from scrapy.exceptions import StopDownload
 from scrapy.http import Response
 from scrapy.http.headers import Headers
 from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
-from twisted.internet.defer import Deferred, DeferredList
+from twisted.internet.defer import Deferred, DeferredList, maybeDeferred
 from twisted.internet.threads import deferToThreadPool
 from twisted.python.failure import Failure
 from twisted.python.threadpool import ThreadPool
@@ -58,6 +62,7 @@ PENDING_KEY = "warcproof_pending_capture"  # a Deferred firing once the records 
 # written right after the exchange as a metadata record WARC-Refers-To its response record.
 METADATA_KEY = "warcproof_response_metadata"
 MAX_BACKLOG = 64  # exchanges the writer may be behind before responses are held back
+INLINE_BYTES = 256 * 1024  # WARCPROOF_WARC_INLINE_BYTES' default
 
 
 class WarcCaptureExtension:
@@ -70,6 +75,8 @@ class WarcCaptureExtension:
         self.gzip_level = settings.getint("WARCPROOF_WARC_GZIP_LEVEL")
         self.max_response = settings.getint("WARCPROOF_MAX_RESPONSE_BYTES")
         self.max_seconds = settings.getfloat("WARCPROOF_MAX_RESPONSE_SECONDS")
+        self.inline_bytes = settings.getint("WARCPROOF_WARC_INLINE_BYTES", INLINE_BYTES)
+        self.queued = 0  # calls handed to the writer thread whose results are not back yet
         self.records = 0
         self.revisits = 0
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -88,7 +95,8 @@ class WarcCaptureExtension:
             info=self._warcinfo(),
             gzip_level=self.gzip_level,
         )
-        # One thread keeps the records in arrival order; the dedup index is only touched there.
+        # One thread keeps the records in arrival order; the dedup index is touched only by the
+        # call writing, on that thread or, when it is idle, on the reactor thread.
         self.thread = ThreadPool(minthreads=1, maxthreads=1, name="warcproof-writer")
         self.pending: set[Deferred[Any]] = set()
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
@@ -191,9 +199,8 @@ class WarcCaptureExtension:
             request.meta.pop(key, None)
         if exchange.truncated is not None:
             request.meta[TRUNCATION_KEY] = exchange.truncated
-        written: Deferred[Any] = deferToThreadPool(
-            _reactor(), self.thread, self._write, exchange, truncated, metadata
-        )
+        size = len(exchange.body) + len(exchange.request_body)
+        written = self.submit(size, self._write, exchange, truncated, metadata)
         written.addCallbacks(
             self._written, self._failed, callbackArgs=(request,), errbackArgs=(request,)
         )
@@ -213,9 +220,24 @@ class WarcCaptureExtension:
     async def call(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a call on the writer thread, in order with the captures (for the pipelines'
         records: compression then happens off the reactor thread too)."""
-        result: T = await maybe_deferred_to_future(
-            deferToThreadPool(_reactor(), self.thread, function, *args, **kwargs)
-        )
+        result: T = await maybe_deferred_to_future(self.submit(None, function, *args, **kwargs))
+        return result
+
+    def submit(
+        self, size: int | None, function: Callable[..., T], *args: Any, **kwargs: Any
+    ) -> Deferred[T]:
+        """`function(*args, **kwargs)` in order with every other write: here and now when it
+        writes at most WARCPROOF_WARC_INLINE_BYTES (`size`; None: unknown) and the writer thread
+        has nothing queued, else on the writer thread."""
+        if size is not None and size <= self.inline_bytes and self.queued == 0:
+            return maybeDeferred(function, *args, **kwargs)
+        self.queued += 1
+        done: Deferred[T] = deferToThreadPool(_reactor(), self.thread, function, *args, **kwargs)
+        done.addBoth(self._dequeued)
+        return done
+
+    def _dequeued(self, result: T) -> T:
+        self.queued -= 1
         return result
 
     def _write(

@@ -20,6 +20,7 @@ from typing import Any, ParamSpec, TypeVar
 
 from scrapy import signals
 from scrapy.crawler import Crawler
+from scrapy.utils.conf import build_component_list
 
 from provenance.run.parent_death import pool_worker
 
@@ -47,6 +48,10 @@ class WorkerPool:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WorkerPool:
         workers = crawler.settings.getint("WARCPROOF_WORKERS", -1)
+        if not build_component_list(crawler.settings.getwithbase("ITEM_PIPELINES")):
+            # No pipeline to give work (a capture-only crawl): starting the workers would only
+            # hold the reactor for their start-up and take CPU from the downloads.
+            workers = 0
         pool = cls(os.cpu_count() or 1 if workers < 0 else workers, crawler)
         crawler.signals.connect(pool.start, signal=signals.spider_opened)
         crawler.signals.connect(pool.stop, signal=signals.spider_closed)
