@@ -1,26 +1,29 @@
 """What goes into a WARC record: the exchange and reference types, and record building.
 
-This module chooses the headers, takes the HTTP head bytes from ``archive.warc.httphead``,
-computes the block and payload digests, serialises each record as warcio's ``WARCWriter`` would
-and gzips it as one member at the configured level.
+Records are assembled and serialised by warcio's ``WARCWriter`` (WARC header block, Content-Length,
+block and payload digests); this module chooses the headers, supplies the HTTP head bytes from
+``archive.warc.httphead`` and gzips each record as one member at the configured level.
 """
 
 import base64
 import hashlib
 import ipaddress
-import re
 import uuid
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from io import BytesIO
+
+from warcio.recordbuilder import RecordBuilder
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
 
 from archive.errors import InvalidInputError
 from archive.warc.httphead import TOKEN_RE, encode_uri, request_head, response_head
 
 # A header value byte a WARC record cannot hold as received, and how it is written instead.
 _ESCAPES = {"\r": "%0D", "\n": "%0A", "\0": "%00"}
-_ESCAPE_RE = re.compile("[\r\n\0]")
 _MAX_NOTE = 2000  # characters of the change note kept in the record
 
 WARC_VERSION = "WARC/1.1"
@@ -30,16 +33,6 @@ HTTP_REQUEST_TYPE = "application/http; msgtype=request"
 HTTP_RESPONSE_TYPE = "application/http; msgtype=response"
 WARC_FIELDS_TYPE = "application/warc-fields"
 REVISIT_PROFILE = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
-# Record types whose WARC-Payload-Digest the writer does not compute (a revisit names its
-# original's), and the Content-Type of a record given none (as warcio chooses).
-NO_PAYLOAD_DIGEST_TYPES = frozenset({"warcinfo", "revisit"})
-_DEFAULT_TYPES = {
-    "warcinfo": WARC_FIELDS_TYPE,
-    "metadata": WARC_FIELDS_TYPE,
-    "request": HTTP_REQUEST_TYPE,
-    "response": HTTP_RESPONSE_TYPE,
-    "revisit": HTTP_RESPONSE_TYPE,
-}
 # Headers the writer sets itself; callers may not pass them as extra headers.
 _WRITER_HEADERS = frozenset(
     name.lower()
@@ -132,6 +125,45 @@ class SerialisedRecord:
     block_digest: str
 
 
+class _VerbatimHead(StatusAndHeaders):  # type: ignore[misc]
+    """An HTTP head written exactly as built.
+
+    warcio re-serialises a head from its parsed fields at write time and then percent-encodes
+    every non-ASCII value; this keeps the bytes made by ``archive.warc.httphead`` instead.
+    """
+
+    def __init__(self, raw: bytes) -> None:
+        super().__init__(raw.partition(b"\r\n")[0].decode("latin-1"), [])
+        self.headers_buff = raw
+
+    def compute_headers_buffer(self, header_filter: object = None) -> None:
+        """Keep the verbatim bytes (warcio calls this before writing)."""
+
+
+class _GzipMember:
+    """A file-like sink for warcio that gzips what it is given into one member.
+
+    The parts are compressed in one call when the record is complete: zlib releases the GIL for
+    each call, and on a busy process every release costs a wait to get it back (a crawl's
+    writer thread would otherwise wait for the reactor thread some ten times a record)."""
+
+    def __init__(self, level: int) -> None:
+        self._level = level
+        self._parts: list[bytes] = []
+        self._member = b""
+
+    def write(self, data: bytes) -> None:
+        self._parts.append(data)
+
+    def flush(self) -> None:
+        compressor = zlib.compressobj(self._level, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+        self._member = compressor.compress(b"".join(self._parts)) + compressor.flush()
+        self._parts = []
+
+    def getvalue(self) -> bytes:
+        return self._member
+
+
 def new_record_id() -> str:
     return f"<urn:uuid:{uuid.uuid4()}>"
 
@@ -204,8 +236,6 @@ def archivable(ex: HttpExchange) -> HttpExchange:
     such change is appended to ``reconstructed`` (``WARC-Warcproof-Reconstructed``), so the
     record says what differs from the wire. A head it cannot repair (e.g. a status without
     three digits) is still refused by the writer, for this exchange alone."""
-    if _recordable(ex.request_headers) and _recordable(ex.response_headers):
-        return ex  # the common case, checked without building new lists
     changes: list[str] = []
     request_headers = _archivable_headers("request", ex.request_headers, changes)
     response_headers = _archivable_headers("response", ex.response_headers, changes)
@@ -221,10 +251,6 @@ def archivable(ex: HttpExchange) -> HttpExchange:
         response_headers=response_headers,
         reconstructed=_escaped(reconstructed),
     )
-
-
-def _recordable(headers: Sequence[tuple[str, str]]) -> bool:
-    return all(TOKEN_RE.fullmatch(name) and not _ESCAPE_RE.search(value) for name, value in headers)
 
 
 def _archivable_headers(
@@ -329,41 +355,41 @@ def warcinfo_spec(filename: str, fields: bytes) -> RecordSpec:
 
 
 def serialise(spec: RecordSpec, warcinfo_id: str | None, gzip_level: int) -> SerialisedRecord:
-    """One gzip member holding the record; ``warcinfo_id`` is None for warcinfo itself.
-
-    The bytes are those warcio's ``WARCWriter`` writes for the same record (headers in this
-    order, then Content-Type and Content-Length, the HTTP head verbatim, the block, CRLF CRLF),
-    built directly: warcio's general path re-parses and re-serialises headers and copies the
-    block in 16 KiB pieces, all while holding the GIL the reactor thread needs."""
-    headers = [
-        ("WARC-Type", spec.rec_type),
-        ("WARC-Record-ID", spec.record_id),
-        ("WARC-Date", spec.date),
-    ]
+    """Serialise with warcio into one gzip member; ``warcinfo_id`` is None for warcinfo itself."""
+    warc_headers = StatusAndHeaders("", [], protocol=WARC_VERSION)
+    warc_headers.add_header("WARC-Type", spec.rec_type)
+    warc_headers.add_header("WARC-Record-ID", spec.record_id)
+    warc_headers.add_header("WARC-Date", spec.date)
     if spec.target_uri is not None:
-        headers.append(("WARC-Target-URI", spec.target_uri))
+        warc_headers.add_header("WARC-Target-URI", spec.target_uri)
     if warcinfo_id is not None:
-        headers.append(("WARC-Warcinfo-ID", warcinfo_id))
-    headers.extend(spec.headers)
-    if spec.rec_type not in NO_PAYLOAD_DIGEST_TYPES:
-        headers.append(("WARC-Payload-Digest", spec.payload_digest or sha1_digest(spec.payload)))
-    head = spec.http_head or b""
-    block = hashlib.sha1(head)
+        warc_headers.add_header("WARC-Warcinfo-ID", warcinfo_id)
+    for name, value in spec.headers:
+        warc_headers.add_header(name, value)
+    # Digests computed here in one pass each (warcio would feed them 16 KiB at a time, and
+    # hashlib releases the GIL for every piece): warcio keeps digest headers it is given.
+    if spec.rec_type not in RecordBuilder.NO_PAYLOAD_DIGEST_TYPES:
+        payload_digest = spec.payload_digest or sha1_digest(spec.payload)
+        warc_headers.add_header("WARC-Payload-Digest", payload_digest)
+    block = hashlib.sha1(spec.http_head or b"")
     block.update(spec.payload)
-    block_digest = _sha1_label(block.digest())
-    headers.append(("WARC-Block-Digest", block_digest))
-    # A revisit's block is its HTTP head alone; the payload stays with the original.
-    body = b"" if spec.rec_type == "revisit" else spec.payload
-    content_type = spec.content_type or _DEFAULT_TYPES.get(spec.rec_type, "application/warc-record")
-    headers.append(("Content-Type", content_type))
-    headers.append(("Content-Length", str(len(head) + len(body))))
-    fields = "".join(f"{name}: {value}\r\n" for name, value in headers)
-    record = b"".join(((f"{WARC_VERSION}\r\n{fields}\r\n").encode(), head, body, b"\r\n\r\n"))
-    # One compress call per record: zlib releases the GIL for each call, and on a busy process
-    # every release costs a wait to get it back.
-    compressor = zlib.compressobj(gzip_level, zlib.DEFLATED, zlib.MAX_WBITS | 16)
-    member = compressor.compress(record) + compressor.flush()
-    payload_digest = next(
-        (value for name, value in headers if name.lower() == "warc-payload-digest"), None
+    warc_headers.add_header("WARC-Block-Digest", _sha1_label(block.digest()))
+    member = _GzipMember(gzip_level)
+    writer = WARCWriter(member, gzip=False, warc_version=WARC_VERSION)
+    record = writer.create_warc_record(
+        spec.target_uri or "",
+        spec.rec_type,
+        payload=BytesIO(spec.payload),
+        length=len(spec.payload),
+        warc_content_type=spec.content_type,
+        warc_headers=warc_headers,
+        http_headers=None if spec.http_head is None else _VerbatimHead(spec.http_head),
     )
-    return SerialisedRecord(spec, member, payload_digest, block_digest)
+    writer.write_record(record)
+    headers = record.rec_headers
+    return SerialisedRecord(
+        spec=spec,
+        member=member.getvalue(),
+        payload_digest=headers.get_header("WARC-Payload-Digest"),
+        block_digest=headers.get_header("WARC-Block-Digest"),
+    )
