@@ -51,9 +51,15 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    slow_files = set()
     for item in items:
         if item.get_closest_marker("crawl") or item.get_closest_marker("external"):
             item.add_marker(pytest.mark.slow)
+            slow_files.add(item.path)
+    # Files with slow tests first, each file's tests kept together and in order: the xdist
+    # workers (pyproject's addopts) take whole files in this order, so the long ones start
+    # early and the many short ones even out the end of the run.
+    items.sort(key=lambda item: item.path not in slow_files)
 
 
 @pytest.fixture
