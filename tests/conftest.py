@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 # The ledger schema of warcproof 0.2 (schema 3), frozen, to build old ledgers for migration tests.
 LEDGER_SCHEMA_3 = (ROOT / "tests" / "data" / "ledger_schema3.sql").read_text(encoding="utf-8")
+# `warcproof crawl` kills its crawler 8 s after Ctrl-C; the margin is for a loaded machine.
+CRAWL_STOPS_WITHIN = 30
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -54,9 +57,16 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    slow_files = set()
     for item in items:
         if item.get_closest_marker("crawl") or item.get_closest_marker("external"):
             item.add_marker(pytest.mark.slow)
+            slow_files.add(item.path)
+    # Files with slow tests first, each file's tests kept together and in order: the xdist
+    # workers (pyproject's addopts) take whole files in this order, so the long ones start
+    # early and the many short ones even out the end of the run. Longest of all are the two
+    # installs from the package registry: they go first.
+    items.sort(key=lambda item: (item.path.name != "test_install.py", item.path not in slow_files))
 
 
 def project_settings() -> Any:
@@ -122,13 +132,23 @@ def run_crawl(
     manifest: Path, collection: Path, replica: str, *extra: str
 ) -> subprocess.CompletedProcess[str]:
     """`warcproof crawl` against the replica, as a user runs it."""
-    return subprocess.run(
-        crawl_command(manifest, collection, replica, *extra),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    command = crawl_command(manifest, collection, replica, *extra)
+    with subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    ) as process:
+        try:
+            stdout, stderr = process.communicate(timeout=300)
+        except KeyboardInterrupt:
+            # Ctrl-C reached the crawl as well: it stops its crawler within seconds. Killed
+            # now, it would leave that crawler stopping with no one to end it.
+            with suppress(subprocess.TimeoutExpired):
+                process.communicate(timeout=CRAWL_STOPS_WITHIN)
+            process.kill()
+            raise
+        except BaseException:
+            process.kill()
+            raise
+    return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
 
 
 def report_by_seed(collection: Path) -> dict[str, dict[str, Any]]:
