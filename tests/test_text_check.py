@@ -113,3 +113,31 @@ def test_a_header_run_into_the_lead_paragraph_is_core_only_when_the_copy_lacks_t
     ).assessment
     assert lacking.verdict is Verdict.EXCERPT
     assert lead[:40] in lacking.reasons[0]
+
+
+def test_a_standfirst_the_page_sets_after_the_story_does_not_make_the_story_s_tail_a_gap() -> None:
+    standfirst = (
+        "The champion was knocked out in the second round by a player ranked far below her."
+    )
+    junk = "SEE ALSO RELATED LINKS: The Paper is not responsible for the content of external sites"
+    caption = "The champion walks off the court after the match on Tuesday"
+    tail = (
+        f"<p>{junk}</p><p>{caption}</p></article><div class='c2'><b>{standfirst}</b></div><article>"
+    )
+    page = _story_page("", _BODY, tail)
+    copy = "\n\n".join(["The story", standfirst, *_BODY])
+    assessment = compare_text(copy, page, url=URL, content_type="text/html").assessment
+    assert assessment.verdict is Verdict.FAITHFUL, assessment.reasons
+
+
+def test_notes_about_the_site_after_the_story_are_not_core_text() -> None:
+    notes = [
+        "This post originally appeared on the writer's own blog, and is reprinted with thanks.",
+        "You can visit example.com for the full results table, and all the scores of the day.",
+        "The following are comments from the readers, and they are not the views of the paper.",
+    ]
+    page = _story_page("", _BODY, "".join(f"<p>{note}</p>" for note in notes))
+    copy = "\n\n".join(["The story", *_BODY])
+    assessment = compare_text(copy, page, url=URL, content_type="text/html").assessment
+    assert assessment.verdict is Verdict.FAITHFUL, assessment.reasons
+    assert "a note about the site" in assessment.reasons[0]

@@ -199,10 +199,17 @@ def _reaches(
 ) -> tuple[int, int] | None:
     """The first and last article units next to the copy's sentences that are page text outside
     the article (the extractor dropped a paragraph the copy has): the copy reaches that far.
-    None when the copy has no such sentence."""
+    None when the copy has no such sentence. A sentence before all that the copy holds of the
+    article reaches only forward from where it stands (a standfirst the page sets after the
+    story does not make the story's tail a gap), one after all of it only backward."""
+    held = [
+        i
+        for i, r in enumerate(results)
+        if r.article_unit is not None and len(r.unit.text) >= _REACH_CHARS  # not the headline
+    ]
     outside = [
-        r.unit.text
-        for r in results
+        (r.unit.text, not held or i > held[0], not held or i < held[-1])
+        for i, r in enumerate(results)
         if r.cls is UnitClass.FURNITURE
         and len(r.unit.text) >= _REACH_CHARS
         and ends_sentence(r.unit.text)
@@ -216,14 +223,14 @@ def _reaches(
     found.sort()
     starts = [at for at, _ in found]
     reach_first, reach_last = len(article), -1
-    for text in outside:
+    for text, after_some, before_some in outside:
         at = page.position(text)
         if at is None:
             continue
         k = bisect_right(starts, at)
-        if k < len(found):
+        if k < len(found) and before_some:
             reach_first = min(reach_first, found[k][1])
-        if k > 0:
+        if k > 0 and after_some:
             reach_last = max(reach_last, found[k - 1][1])
     return (reach_first, reach_last) if reach_last >= 0 or reach_first < len(article) else None
 

@@ -47,7 +47,11 @@ _SITE_TALK = re.compile(
     r"copyright|\u00a9|\(c\) \d|all rights reserved|subscrib|sign up|newsletter|click here|"
     r"e-?mail (alerts|this)|reprints?\b|terms of (use|service)|privacy policy|follow (us|@)|"
     r"comments? (policy|are|is)|post a comment|\bRSS\b|advertis|views expressed|"
-    r"not necessarily (reflect|those)|not responsible for the content",
+    r"not necessarily (reflect|those)|not responsible for the content|"
+    r"originally (appeared|published|posted)|(this|the) (post|article|story) first appeared|"
+    r"stay tuned|"
+    r"comments (from|by) (the |our )?readers|seek (independent |professional )?\w* ?advice|"
+    r"\b(visit|check out) (\w+\.)+(com|org|net)\b",
     re.IGNORECASE,
 )
 # A note about the writer or the publisher after the story: "Jane Doe is a writer based in
