@@ -6,60 +6,15 @@ verdict."""
 
 from __future__ import annotations
 
-import shutil
-import socket
 import sqlite3
-import subprocess
-import time
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
 import redis
 
 from archive.warc.reader import iter_records
-
-START_SECONDS = 30.0
-
-
-@contextmanager
-def redis_server(workdir: Path) -> Iterator[str]:
-    """redis-server on a free loopback port, nothing saved to disk; yields its URL."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        raise SystemExit("scale: redis-server is not installed (scripts/install.sh installs it)")
-    workdir.mkdir(parents=True, exist_ok=True)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    command = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly"]
-    command += ["no", "--dir", str(workdir), "--logfile", str(workdir / "redis.log")]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    url = f"redis://127.0.0.1:{port}/0"
-    try:
-        _wait_ready(url, process)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-
-
-def _wait_ready(url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + START_SECONDS
-    with redis.Redis.from_url(url, socket_connect_timeout=1) as client:
-        while True:
-            if process.poll() is not None:
-                raise SystemExit(f"scale: redis-server exited ({process.returncode})")
-            try:
-                if client.ping():
-                    return
-            except redis.ConnectionError:
-                pass
-            if time.monotonic() > deadline:
-                raise SystemExit(f"scale: redis-server did not answer within {START_SECONDS} s")
-            time.sleep(0.1)
 
 
 @dataclass(frozen=True)

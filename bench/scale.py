@@ -34,6 +34,7 @@ from bench.harness import replica_origin  # noqa: E402
 from bench.measure import VENV_BIN, child_env  # noqa: E402
 from bench.pages import page_url, write_manifest  # noqa: E402
 from replica.generated import article_text  # noqa: E402
+from tests.redis_server import redis_server  # noqa: E402
 
 MB = 1_000_000
 PAGE_SIZE = 20_000  # bytes per generated page: large corpora stay quick to serve
@@ -120,7 +121,7 @@ def two_processes(
 ) -> redis_leg.Distributed:
     """The corpus crawled again by two processes through Redis, compared with the first crawl."""
     collection = folder / "collection-redis"
-    with redis_leg.redis_server(folder / "redis") as url:
+    with redis_server(folder / "redis") as url:
         command = [*crawl_command(manifest, collection, replica), "--redis", url]
         run = memory.run([*command, "--processes", "2"], env=child_env(), timeout=timeout,
                          sample=True)  # fmt: skip

@@ -1,5 +1,6 @@
-"""A real redis-server (Debian's package, installed by scripts/install-test.sh) for the tests: on a
-free loopback port, nothing saved to disk, stopped when the context ends."""
+"""A real redis-server (Debian's package, installed by scripts/install-test.sh) for the tests and
+the scale benchmark: on a free loopback port, nothing saved to disk, stopped when the context
+ends."""
 
 from __future__ import annotations
 
@@ -10,12 +11,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import pytest
 import redis
 
 from tests.processes import free_port, stop
 
-START_TIMEOUT = 15.0
+START_TIMEOUT = 30.0
+
+
+class RedisServerError(RuntimeError):
+    """redis-server is missing, exited or did not answer."""
 
 
 @contextmanager
@@ -23,7 +27,9 @@ def redis_server(workdir: Path) -> Iterator[str]:
     """Start redis-server in `workdir`; yields its URL (database 0)."""
     binary = shutil.which("redis-server")
     if binary is None:
-        pytest.fail("redis-server is not installed (scripts/install-test.sh installs it)")
+        raise RedisServerError(
+            "redis-server is not installed (scripts/install-test.sh installs it)"
+        )
     workdir.mkdir(parents=True, exist_ok=True)
     port = free_port()
     log = workdir / "redis.log"
@@ -44,14 +50,16 @@ def _wait_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
     with client:
         while True:
             if process.poll() is not None:
-                pytest.fail(f"redis-server exited ({process.returncode}): {_tail(log)}")
+                raise RedisServerError(f"redis-server exited ({process.returncode}): {_tail(log)}")
             try:
                 if client.ping():
                     return
             except redis.ConnectionError:
                 pass
             if time.monotonic() > deadline:
-                pytest.fail(f"redis-server did not answer within {START_TIMEOUT} s: {_tail(log)}")
+                raise RedisServerError(
+                    f"redis-server did not answer within {START_TIMEOUT} s: {_tail(log)}"
+                )
             time.sleep(0.05)
 
 

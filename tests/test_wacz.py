@@ -30,6 +30,14 @@ from provenance.ledger.store import Ledger
 from tests.test_index import crawl_corpus
 
 BIN = Path(sys.executable).parent
+
+
+def pack(collection: Path, out: Path) -> subprocess.CompletedProcess[str]:
+    """`warcproof pack COLLECTION -o OUT`, its output captured."""
+    command = [str(BIN / "warcproof"), "pack", str(collection), "-o", str(out)]
+    return subprocess.run(command, capture_output=True, text=True, check=False)
+
+
 LAYOUT_EXTRA = {
     "indexes/index.cdx.gz",
     "indexes/index.idx",
@@ -44,12 +52,7 @@ def packed(tmp_path_factory: pytest.TempPathFactory, replica_origin: str) -> tup
     root = tmp_path_factory.mktemp("wacz")
     collection = crawl_corpus(root, replica_origin)
     wacz = root / "out" / "collection.wacz"
-    result = subprocess.run(
-        [str(BIN / "warcproof"), "pack", str(collection), "-o", str(wacz)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = pack(collection, wacz)
     assert result.returncode == 0, result.stderr
     # 000, 002, 003 and 004, whose one fetch 004-copy shares (one fetch per URL): 001 has no URL.
     assert "4 page(s)" in result.stdout
@@ -163,12 +166,7 @@ def test_pages_are_the_same_when_the_ledger_does_not_place_the_texts(
         ).rowcount
     assert placed > 0
     again = tmp_path / "again.wacz"
-    result = subprocess.run(
-        [str(BIN / "warcproof"), "pack", str(copy), "-o", str(again)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = pack(copy, again)
     assert result.returncode == 0, result.stderr
     with zipfile.ZipFile(wacz) as first, zipfile.ZipFile(again) as second:
         assert first.read("pages/pages.jsonl") == second.read("pages/pages.jsonl")
@@ -224,18 +222,10 @@ def test_an_index_naming_other_files_or_unsorted_is_refused(tmp_path: Path) -> N
 
 
 def test_pack_refuses_a_name_without_wacz_and_a_missing_collection(tmp_path: Path) -> None:
-    wrong = subprocess.run(
-        [str(BIN / "warcproof"), "pack", str(tmp_path), "-o", str(tmp_path / "x.zip")],
-        capture_output=True,
-        text=True,
-    )
+    wrong = pack(tmp_path, tmp_path / "x.zip")
     assert wrong.returncode == 2
     assert "must end in .wacz" in wrong.stderr
-    missing = subprocess.run(
-        [str(BIN / "warcproof"), "pack", str(tmp_path / "none"), "-o", str(tmp_path / "x.wacz")],
-        capture_output=True,
-        text=True,
-    )
+    missing = pack(tmp_path / "none", tmp_path / "x.wacz")
     assert missing.returncode == 2
     assert "no warcs/ folder" in missing.stderr
     assert not (tmp_path / "x.wacz").exists()
