@@ -18,7 +18,6 @@ from archive.collection import Collection
 from provenance.cli.options import add_collection, add_config, add_json, settings_for
 from provenance.compare.change_rows import ALERTING, ChangeRow
 from provenance.exitcodes import ExitCode
-from provenance.ledger.store import Ledger
 
 
 def register(commands: Any) -> None:
@@ -57,6 +56,8 @@ def after_crawl(args: argparse.Namespace, collection: Path, crawl_ids: Sequence[
     """Show the changes the crawl recorded (every process's, for a distributed run) and run the
     --on-change command; the exit status they call for (ExitCode.CHANGED, ExitCode.FAILED if the
     command failed, else ExitCode.OK)."""
+    from provenance.ledger.store import Ledger  # the comparison code: only when a command runs
+
     if not crawl_ids:
         return ExitCode.OK
     with Ledger(Collection(collection).ledger, create=False) as ledger:
@@ -90,6 +91,8 @@ def run_hook(command: str, collection: Path, crawl_id: int, changes: Sequence[Ch
 
 
 def _changes(args: argparse.Namespace) -> int:
+    from provenance.ledger.store import Ledger  # the comparison code: only when a command runs
+
     since_crawl = since = None
     if args.since is not None:
         if args.since.isdigit():

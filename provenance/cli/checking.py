@@ -4,21 +4,21 @@ Exit codes: 0 clean / recovered, 1 problems found, 2 unreadable input or refused
 4 the collection is locked by a running crawl (nothing recovered).
 """
 
+from __future__ import annotations
+
 import argparse
 import json
 import sys
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from archive.check.checker import check
-from archive.check.problems import Problem
-from archive.check.recover import RecoveryError, open_files, recover_file
 from archive.collection import Collection
 from provenance.cli.locking import collection_locked
-from provenance.cli.signature_check import verify_signatures
 from provenance.exitcodes import ExitCode
-from provenance.run.progress import Progress
+
+if TYPE_CHECKING:
+    from archive.check.problems import Problem
 
 
 def register(commands: Any) -> None:
@@ -81,6 +81,9 @@ def register(commands: Any) -> None:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from archive.check.checker import check  # only when the command runs
+    from provenance.run.progress import Progress
+
     findings: list[Problem] = []
 
     def show(problem: Problem) -> None:
@@ -108,6 +111,8 @@ def _check(args: argparse.Namespace) -> int:
         print(f"warcproof: {directory}: no WARC, ARC or WACZ file in it", file=sys.stderr)
     code = ExitCode.USAGE if empty else summary.exit_code(args.strict)
     if args.verify_signature:
+        from provenance.cli.signature_check import verify_signatures  # cryptography: only here
+
         waczs = [
             found
             for path in args.paths
@@ -125,6 +130,8 @@ def _collection_of(path: Path) -> Path | None:
 
 
 def _recover(args: argparse.Namespace) -> int:
+    from archive.check.recover import RecoveryError, open_files, recover_file
+
     code = ExitCode.OK
     for target in args.paths:
         found = open_files(target)

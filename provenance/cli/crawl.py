@@ -8,7 +8,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from archive.collection import Collection
 from provenance.cli import changes
@@ -21,12 +21,12 @@ from provenance.cli.options import (
     settings_for,
 )
 from provenance.exitcodes import ExitCode
-from provenance.ledger.queries import ReportLedger, ReportRow
-from provenance.report import summary
-from provenance.run import crawl_process
 from provenance.run.configuration import Configuration
-from provenance.sources.manifest import load
 from replica import server as replica_server
+
+if TYPE_CHECKING:
+    from provenance.ledger.queries import ReportLedger, ReportRow
+    from provenance.run.crawl_process import CrawlOutcome
 
 # Above this many seeds `report --html OUT.html` suggests a folder: one file holds every
 # seed's page and opens slowly.
@@ -145,6 +145,10 @@ def _set_option(parser: argparse.ArgumentParser) -> None:
 
 
 def _crawl(args: argparse.Namespace) -> int:
+    # The crawl's and the report's code (the ledger, trafilatura) load only when a command runs.
+    from provenance.run import crawl_process
+    from provenance.sources.manifest import load
+
     demo = args.command == "demo"
     config = settings_for(args, bundled=demo)
     manifest = load(config.manifest)  # a broken manifest is a usage error, before any fetching
@@ -196,9 +200,9 @@ def _scrapy_settings(args: argparse.Namespace, config: Configuration) -> list[st
     return chosen
 
 
-def _crawl_outcome(
-    args: argparse.Namespace, config: Configuration, outcome: crawl_process.CrawlOutcome
-) -> int:
+def _crawl_outcome(args: argparse.Namespace, config: Configuration, outcome: CrawlOutcome) -> int:
+    from provenance.report import summary
+
     if outcome.returncode == ExitCode.LOCKED:
         return ExitCode.LOCKED  # the crawl said which run holds the collection; it did nothing
     collection = config.collection
@@ -243,7 +247,9 @@ def _interrupted(args: argparse.Namespace, collection: Path, recorded: int) -> N
         "unlocked.",
         file=sys.stderr,
     )
-    left_open = crawl_process.open_warcs(collection)
+    from provenance.run.crawl_process import open_warcs
+
+    left_open = open_warcs(collection)
     if left_open:
         print(
             f"  {len(left_open)} WARC file(s) were left open: "
@@ -263,6 +269,8 @@ def _interrupted(args: argparse.Namespace, collection: Path, recorded: int) -> N
 
 
 def _report(args: argparse.Namespace) -> int:
+    from provenance.report import summary
+
     if args.json and args.jsonl:
         print("warcproof: report: give --json or --jsonl, not both", file=sys.stderr)
         return ExitCode.USAGE

@@ -11,7 +11,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
-from importlib.metadata import version
+from typing import Any
 
 from archive.errors import ArchiveError
 from provenance.cli import (
@@ -39,13 +39,24 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=f"exit codes:\n{table()}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"warcproof {version('warcproof')}")
+    parser.add_argument("--version", action=_Version)
     _add_output_options(parser, argparse.SUPPRESS)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for group in COMMAND_GROUPS:
         group.register(commands)
     _everywhere(commands)
     return parser
+
+
+class _Version(argparse._VersionAction):
+    """`--version`: the installed version, looked up (importlib.metadata, slow to import) only
+    when asked for."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any, **kwargs: Any) -> None:
+        from importlib.metadata import version
+
+        self.version = f"warcproof {version('warcproof')}"
+        super().__call__(parser, *args, **kwargs)
 
 
 def _add_output_options(parser: argparse.ArgumentParser, default: object) -> None:

@@ -14,9 +14,6 @@ from provenance.cli.options import (
     settings_for,
 )
 from provenance.exitcodes import ExitCode
-from provenance.report import summary
-from provenance.run.progress import Progress
-from provenance.sources.manifest import load
 
 
 def register(commands: Any) -> None:
@@ -35,7 +32,11 @@ def register(commands: Any) -> None:
 
 
 def _reverify(args: argparse.Namespace) -> int:
-    from provenance.run.reverification import reverify  # trafilatura: only when the command runs
+    # trafilatura, the ledger and the report: only when the command runs
+    from provenance.report import summary
+    from provenance.run.progress import Progress
+    from provenance.run.reverification import reverify
+    from provenance.sources.manifest import load
 
     config = settings_for(args)
     manifest = load(config.manifest)

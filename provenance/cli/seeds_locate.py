@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from provenance.cli.options import add_config, add_manifest, settings_for
 from provenance.exitcodes import ExitCode
-from provenance.sources.locate import DEFAULT_LIMIT, DEFAULT_THRESHOLD, Search, locate
-from provenance.sources.manifest import load, set_source_url
-from provenance.sources.wayback import Endpoint, WaybackClient
+
+if TYPE_CHECKING:
+    from provenance.sources.locate import Search
 
 _SHOWN = 10  # candidates printed
+# provenance.sources.locate's defaults, restated so that building the parser does not load the
+# search (and its text code); tests/test_cli_startup.py holds them equal.
+DEFAULT_THRESHOLD = 0.5
+DEFAULT_LIMIT = 200
 
 
 def register(actions: Any) -> None:
@@ -66,6 +70,10 @@ def _fraction(text: str) -> float:
 
 
 def _locate(args: argparse.Namespace) -> int:
+    from provenance.sources.locate import locate
+    from provenance.sources.manifest import load, set_source_url
+    from provenance.sources.wayback import Endpoint, WaybackClient
+
     config = settings_for(args)
     manifest = config.manifest
     seed = load(manifest).get(args.seed_id)

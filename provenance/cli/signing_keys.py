@@ -12,22 +12,12 @@ import sys
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from archive.packaging.signing import (
-    DomainSigner,
-    Signer,
-    SigningError,
-    anonymous_signer,
-    domain_signer,
-    key_fingerprint,
-    new_key,
-    private_key_pem,
-    public_key_b64,
-    read_private_key,
-    sign_digest,
-)
 from provenance.exitcodes import ExitCode
+
+if TYPE_CHECKING:
+    from archive.packaging.signing import Signer
 
 AUTHSIGN_CERT_DAYS = timedelta(days=7)  # authsign's CERT_DURATION: it expects fresh certificates
 
@@ -81,12 +71,16 @@ class PackSigning:
     signed: dict[str, Any] = field(default_factory=dict)
 
     def __call__(self, digest: str) -> dict[str, Any]:
+        from archive.packaging.signing import sign_digest
+
         self.signed = sign_digest(
             digest, self.signer, software=self.software, tsa_urls=self.tsa_urls
         )
         return self.signed
 
     def summary(self) -> str:
+        from archive.packaging.signing import DomainSigner, key_fingerprint
+
         who = self.signed.get("domain") or "anonymous key " + key_fingerprint(
             self.signer.key.public_key()
         )
@@ -105,6 +99,8 @@ class PackSigning:
 
 def signer_from(args: argparse.Namespace) -> PackSigning | None:
     """The signing `pack` was asked for, or None; SigningError on contradictory options."""
+    # cryptography and the packaging code load only when a command runs, as everywhere here.
+    from archive.packaging.signing import SigningError, anonymous_signer, domain_signer
     from provenance.report.export import software
 
     if args.sign and (args.sign_cert or args.sign_key):
@@ -125,6 +121,8 @@ def signer_from(args: argparse.Namespace) -> PackSigning | None:
 
 
 def _new(args: argparse.Namespace) -> int:
+    from archive.packaging.signing import new_key, private_key_pem
+
     key = new_key()
     try:
         handle = os.open(args.file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -142,10 +140,14 @@ def _new(args: argparse.Namespace) -> int:
 
 
 def _public(args: argparse.Namespace) -> int:
+    from archive.packaging.signing import read_private_key
+
     _print_public(read_private_key(args.file).public_key())
     return ExitCode.OK
 
 
 def _print_public(key: Any) -> None:
+    from archive.packaging.signing import key_fingerprint, public_key_b64
+
     print(f"public key:  {public_key_b64(key)}")
     print(f"fingerprint: {key_fingerprint(key)}")

@@ -8,7 +8,6 @@ from typing import Any
 from archive.collection import Collection
 from provenance.cli.options import add_collection, add_config, settings_for
 from provenance.exitcodes import ExitCode
-from provenance.ledger.store import Ledger
 
 
 def register(commands: Any) -> None:
@@ -25,6 +24,8 @@ def register(commands: Any) -> None:
 
 
 def _vacuum(args: argparse.Namespace) -> int:
+    from provenance.ledger.store import Ledger  # the comparison code: only when a command runs
+
     collection = Collection(settings_for(args).collection)
     with Ledger(collection.ledger, create=False) as ledger:
         done = ledger.vacuum()
