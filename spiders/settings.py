@@ -105,9 +105,8 @@ WARCPROOF_WARC_GZIP_LEVEL = 6
 # An exchange of at most this many body bytes is written on the reactor thread when the WARC
 # writer thread is idle (cheaper than handing it over); larger ones go to the writer thread.
 WARCPROOF_WARC_INLINE_BYTES = 256 * 1024
-# Set by `warcproof crawl` to its own pid (0: not started by it); once that process is gone, the
-# crawler has this many seconds to stop cleanly before it exits hard.
-WARCPROOF_PARENT_PID = 0
+# Once the `warcproof crawl` that started a crawler is gone, the crawler has this many seconds
+# to stop cleanly before it exits hard (spiders.extensions.orphan_exit).
 WARCPROOF_ORPHAN_GRACE = 30.0
 # Worker processes that extract and compare pages (spiders.pipelines.analyse); -1: one per
 # core, 0: in the crawler process itself.

@@ -1,6 +1,7 @@
 """A crawler started by `warcproof crawl` never outlives it for long.
 
-`warcproof crawl` passes its own process id as WARCPROOF_PARENT_PID; once that process is gone
+`warcproof crawl` passes its own process id as WARCPROOF_PARENT_PID (internal, not a user
+setting: provenance.run.crawl_process.Crawlers.start); once that process is gone
 (even by `kill -9`), the crawler has WARCPROOF_ORPHAN_GRACE seconds to stop cleanly on the
 SIGTERM the kernel sends it (provenance.run.parent_death), then it exits hard. A crawler run by
 hand (`scrapy crawl seeds`, under nohup or scrapyd) has no such setting and is left alone."""
