@@ -68,6 +68,8 @@ REMOTE_CONTROL_ENABLED = False
 LOG_LEVEL = "INFO"
 
 EXTENSIONS = {
+    # Before anything else starts: a crawler whose `warcproof crawl` is gone ends (orphan_exit).
+    "spiders.extensions.orphan_exit.OrphanExitExtension": -200,
     # First: no other component opens anything before the collection's lock is held.
     "spiders.extensions.lock.CollectionLockExtension": -100,
     # Before the capture: it leaves each HTTPS response's TLS evidence for the capture to write
@@ -103,6 +105,9 @@ WARCPROOF_WARC_GZIP_LEVEL = 6
 # An exchange of at most this many body bytes is written on the reactor thread when the WARC
 # writer thread is idle (cheaper than handing it over); larger ones go to the writer thread.
 WARCPROOF_WARC_INLINE_BYTES = 256 * 1024
+# Once the `warcproof crawl` that started a crawler is gone, the crawler has this many seconds
+# to stop cleanly before it exits hard (spiders.extensions.orphan_exit).
+WARCPROOF_ORPHAN_GRACE = 30.0
 # Worker processes that extract and compare pages (spiders.pipelines.analyse); -1: one per
 # core, 0: in the crawler process itself.
 WARCPROOF_WORKERS = -1

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from replica.generated import article_text
+from tests.conftest import ROOT
 
 BIN = Path(sys.executable).parent
 PAGES = 300
@@ -26,17 +27,22 @@ EXIT_WITHIN = 15
 pytestmark = pytest.mark.crawl
 
 
-def generated_corpus(root: Path, pages: int) -> Path:
-    """A manifest of `pages` seeds, each the exact copy of the replica's /_generated/N page."""
+def generated_corpus(root: Path, pages: int, stalled: int = 0) -> Path:
+    """A manifest of `pages` seeds, each the exact copy of the replica's /_generated/N page; the
+    first `stalled` of them are sourced instead at a page that answers only after 30 s."""
     root.mkdir(parents=True)
     blocks = ["version = 1\n"]
     for n in range(pages):
         data = article_text(n).encode("utf-8")
         (root / f"p{n}.txt").write_bytes(data)
         digest = hashlib.sha256(data).hexdigest()
+        url = (
+            f"http://slow.test/_faults/stall?seconds=30&n={n}"
+            if n < stalled
+            else f"http://news.test/_generated/{n}"
+        )
         blocks.append(
-            f'[[seed]]\nid = "p{n}"\nfile = "p{n}.txt"\nsha256 = "{digest}"\n'
-            f'urls = ["http://news.test/_generated/{n}"]\n'
+            f'[[seed]]\nid = "p{n}"\nfile = "p{n}.txt"\nsha256 = "{digest}"\nurls = ["{url}"]\n'
         )
     manifest = root / "seeds.toml"
     manifest.write_text("\n".join(blocks), "utf-8")
@@ -150,6 +156,107 @@ def test_no_process_survives_a_killed_crawl(
     crawl.communicate(timeout=60)
     assert wait_until_gone(crawl.pid) == []
     assert lock_is_free(collection)
+    # The kernel's SIGTERM alone: a clean stop, WARC files closed, no hard exit.
+    log = next((collection / "logs").glob("crawl-*.log")).read_text()
+    assert "Received SIGTERM, shutting down gracefully" in log
+    assert "Received SIGTERM twice" not in log
+    assert "exiting now" not in log
+    assert "WARC capture closed" in log
+
+
+def test_a_crawl_killed_while_it_stops_ends_by_itself_and_keeps_its_records(
+    tmp_path: Path, replica_origin: str
+) -> None:
+    """Ctrl-C, then `kill -9` of `warcproof crawl` while the crawler finishes its pages in flight
+    (two pages that stall keep it busy): the kernel's SIGTERM is the crawler's second signal,
+    Scrapy stops its reactor at once and ignores every further signal, yet the crawler exits by
+    itself (not by the orphan watchdog's hard exit) and its complete records are readable."""
+    manifest = generated_corpus(tmp_path / "seeds", 60, stalled=2)
+    collection = tmp_path / "collection"
+    crawl = start_crawl(manifest, collection, replica_origin)
+    wait_for_verdicts(collection / "ledger.sqlite", crawl)
+    crawl.send_signal(signal.SIGINT)
+    log = next((collection / "logs").glob("crawl-*.log"))
+    wait_for_line(log, "Received SIGTERM, shutting down gracefully", crawl)
+    os.kill(crawl.pid, signal.SIGKILL)
+    crawl.communicate(timeout=60)
+    assert wait_until_gone(crawl.pid, 60) == [], "the crawler outlived `warcproof crawl`"
+    text = log.read_text()
+    assert "Received SIGTERM twice, forcing unclean shutdown" in text  # the case under test
+    assert "exiting now" not in text  # ended by itself, not by spiders.extensions.orphan_exit
+    assert lock_is_free(collection)
+    assert warcproof("warc", "recover", str(collection / "warcs")).returncode == 0
+    checked = warcproof("check", str(collection / "warcs"))
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert any("/_generated/" in uri for uri in response_uris(collection / "warcs"))
+
+
+def response_uris(warcs: Path) -> list[str]:
+    from warcio.archiveiterator import ArchiveIterator
+
+    uris = []
+    for path in sorted(warcs.glob("*.warc.gz")):
+        with path.open("rb") as stream:
+            uris += [
+                str(r.rec_headers.get_header("WARC-Target-URI"))
+                for r in ArchiveIterator(stream)
+                if r.rec_type == "response"
+            ]
+    return uris
+
+
+# Stands for a crawler stuck at exit with SIGINT and SIGTERM ignored (as Scrapy leaves them after
+# a second signal): a thread that never ends keeps the interpreter from exiting.
+ORPHAN = """
+import os, signal, sys, threading
+from pathlib import Path
+from provenance.run.parent_death import exit_when_orphaned
+out = Path(sys.argv[1])
+for signum in (signal.SIGINT, signal.SIGTERM):
+    signal.signal(signum, signal.SIG_IGN)
+threading.Thread(target=threading.Event().wait).start()
+exit_when_orphaned(os.getppid(), 1.0, lambda: (out.parent / "exiting").touch(), poll=0.1)
+out.write_text(str(os.getpid()))
+"""
+# Starts ORPHAN, waits until it has said its pid, then kills itself.
+ORPHAN_STARTER = """
+import os, signal, subprocess, sys, time
+from pathlib import Path
+out = Path(sys.argv[2])
+subprocess.Popen([sys.executable, "-c", sys.argv[1], str(out)])
+while not out.exists() or not out.read_text():
+    time.sleep(0.05)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_a_stuck_crawler_exits_hard_once_its_parent_is_gone(tmp_path: Path) -> None:
+    out = tmp_path / "pid"
+    starter = subprocess.Popen([sys.executable, "-c", ORPHAN_STARTER, ORPHAN, str(out)], cwd=ROOT)
+    assert starter.wait(timeout=120) == -signal.SIGKILL
+    orphan = int(out.read_text())
+    deadline = time.monotonic() + 60
+    while is_running(orphan):
+        assert time.monotonic() < deadline, "the orphan never exited"
+        time.sleep(0.2)
+    assert (tmp_path / "exiting").exists()  # its watchdog ended it
+
+
+def is_running(pid: int) -> bool:
+    """Whether process `pid` exists and is not a zombie."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+            return not stat.read().rpartition(") ")[2].startswith("Z")
+    except OSError:
+        return False
+
+
+def wait_for_line(log: Path, line: str, crawl: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + 120
+    while line not in log.read_text():
+        assert crawl.poll() is None, "the crawl ended before it logged: " + line
+        assert time.monotonic() < deadline, "never logged: " + line
+        time.sleep(0.1)
 
 
 def wait_for_verdicts(ledger: Path, crawl: subprocess.Popen[str]) -> None:

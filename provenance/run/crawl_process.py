@@ -7,7 +7,8 @@ stop cleanly (pages in flight are finished and recorded, WARC files closed, the 
 the second makes Scrapy stop at once; a third kills the crawler. Without a second signal the
 same happens by itself GRACE_SECONDS and FORCE_SECONDS later (except for a JOBDIR crawl, which
 may take as long as its pages in flight to pause cleanly). A crawler also gets SIGTERM when
-`warcproof` itself dies, even by `kill -9` (provenance.run.parent_death)."""
+`warcproof` itself dies, even by `kill -9` (provenance.run.parent_death), and exits hard if it
+is still running WARCPROOF_ORPHAN_GRACE seconds later (spiders.extensions.orphan_exit)."""
 
 from __future__ import annotations
 
@@ -105,9 +106,10 @@ class Crawlers:
         self.first_signal: float | None = None
 
     def start(self, command: Sequence[str]) -> None:
+        """Start `command` (a `scrapy crawl`), told to end soon after this process does."""
         self.children.append(
             subprocess.Popen(
-                command,
+                [*command, "-s", f"WARCPROOF_PARENT_PID={os.getpid()}"],
                 env=crawler_environment(),
                 process_group=0,  # Ctrl-C on the terminal reaches only this process
                 preexec_fn=terminate_with_parent,  # loads nothing: see provenance.run.parent_death

@@ -126,6 +126,14 @@ class WarcCaptureExtension:
 
     def spider_opened(self, spider: Spider) -> None:
         self.thread.start()
+        # Its thread is not a daemon: a forced stop (a second Ctrl-C) stops the reactor without
+        # spider_closed, and the process would then wait for that thread forever at exit.
+        _reactor().addSystemEventTrigger("during", "shutdown", self._stop_thread)
+
+    def _stop_thread(self) -> None:
+        """Stop the writer thread once the writes queued on it are done (only once)."""
+        if self.thread.started:
+            self.thread.stop()
 
     async def spider_closed(self, spider: Spider, reason: str) -> None:
         """Close the WARC files once every pending write is done (a coroutine: Scrapy
@@ -135,7 +143,7 @@ class WarcCaptureExtension:
         self._close()
 
     def _close(self) -> None:
-        self.thread.stop()
+        self._stop_thread()
         if self.writer is not None:
             files = self.writer.close()
             self.writer = None
