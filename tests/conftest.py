@@ -65,8 +65,24 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # Files with slow tests first, each file's tests kept together and in order: the xdist
     # workers (pyproject's addopts) take whole files in this order, so the long ones start
     # early and the many short ones even out the end of the run. Longest of all are the two
-    # installs from the package registry: they go first.
-    items.sort(key=lambda item: (item.path.name != "test_install.py", item.path not in slow_files))
+    # installs from the package registry (two files, for two workers): they go first.
+    items.sort(
+        key=lambda item: (
+            not item.path.name.startswith("test_install"),
+            item.path not in slow_files,
+        )
+    )
+
+
+def clean_copy(project: Path) -> None:
+    """A copy of the project's tracked files in `project`, nothing built or installed."""
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    for name in tracked:
+        if (ROOT / name).is_file():
+            (project / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, project / name)
 
 
 def project_settings() -> Any:

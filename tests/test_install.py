@@ -1,19 +1,19 @@
 """Installing as a new user does, from a fresh copy of the project and the package registry
-(pip): the README's first command (not root, no apt-get on PATH), and a plain `pip install` with
-the pip a fresh Python brings."""
+(pip): the README's first command (not root, no apt-get on PATH). The plain `pip install` with
+the pip a fresh Python brings is in test_install_old_pip.py (a file of its own, so that the two
+long installs run on two test workers at once)."""
 
 from __future__ import annotations
 
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, clean_copy
 
 ROOT_ONLY = {"apt", "apt-get", "apt-cache", "dpkg", "sudo", "su"}
 
@@ -54,17 +54,6 @@ def test_the_readme_first_command_needs_no_root_and_no_apt() -> None:
         shutil.rmtree(tmp_path)
 
 
-def clean_copy(project: Path) -> None:
-    """The project's tracked files, nothing built or installed."""
-    tracked = subprocess.run(
-        ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True
-    ).stdout.splitlines()
-    for name in tracked:
-        if (ROOT / name).is_file():
-            (project / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, project / name)
-
-
 def install_as_nobody(tmp_path: Path) -> None:
     project = tmp_path / "warcproof"
     clean_copy(project)
@@ -96,39 +85,3 @@ def install_as_nobody(tmp_path: Path) -> None:
     assert ran.returncode == 0, ran.stdout[-3000:] + ran.stderr[-3000:]
     assert "5 seed(s): 4 faithful, 1 unverifiable" in ran.stdout
     assert (project / "collection" / "ledger.sqlite").owner() == "nobody"
-
-
-@pytest.mark.slow
-def test_pip_install_with_the_pip_a_fresh_python_brings(tmp_path: Path) -> None:
-    """No pip upgrade first: pip 23 neither normalises extra names (jusText asks for
-    `lxml[html_clean]`, readability-lxml for `lxml[html-clean]`) nor, without the project's own
-    spelling, resolves the two together. The package is installed; the dev extra, as
-    contributors install it, is resolved (a dry run: installing it all would double the time)."""
-    project = tmp_path / "warcproof"
-    clean_copy(project)
-    venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=600)
-    python = str(venv / "bin" / "python")
-
-    def run(*command: str) -> subprocess.CompletedProcess[str]:
-        ran = subprocess.run(
-            command, capture_output=True, text=True, timeout=3600, check=False, cwd=tmp_path
-        )
-        assert ran.returncode == 0, ran.stdout[-3000:] + ran.stderr[-3000:]
-        return ran
-
-    run(python, "-m", "pip", "install", "--no-input", str(project))
-    run(python, "-m", "pip", "install", "--no-input", "--dry-run", f"{project}[dev]")
-    version = run(str(venv / "bin" / "warcproof"), "--version")
-    assert version.stdout.startswith("warcproof "), version.stdout
-    # What jusText imports (lxml.html.clean), then an extraction of a replica page.
-    page = project / "replica" / "pages" / "002_gulftimes.html"
-    extracted = run(
-        python,
-        "-c",
-        "import sys, justext; from provenance.text.extract import extract_article; "
-        "article = extract_article(open(sys.argv[1], 'rb').read(), url='http://x.test/', "
-        "content_type='text/html'); print(len(article.text))",
-        str(page),
-    )
-    assert int(extracted.stdout) > 500, extracted.stdout
