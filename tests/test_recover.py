@@ -162,6 +162,27 @@ def test_a_file_compressed_as_one_member_keeps_every_complete_record(tmp_path: P
     assert [p.code for p in problems(final) if p.level == "error"] == []
 
 
+def test_a_record_failing_its_digest_in_the_damaged_member_stays_in_the_tail(
+    tmp_path: Path,
+) -> None:
+    # A deflate stream cut short and followed by other bytes can decode into well-framed text
+    # that was never written; its digest is what tells. Nothing from it on is written back.
+    path, full, _ = open_copy(tmp_path)
+    plain = bytearray(gzip.decompress(full))
+    second = plain.index(b"WARC/1.1\r\n", 1)
+    block = plain.index(b"\r\n\r\n", second) + 4
+    letter = next(at for at in range(block, len(plain)) if chr(plain[at]).isalpha())
+    plain[letter] ^= 0x20  # the case of one letter: the framing is untouched
+    whole = gzip.compress(bytes(plain))
+    path.write_bytes(whole[:-8])  # the member's trailer lost
+    result = recover_file(path)
+    final = final_of(path)
+    assert result.records == result.rewritten == 1
+    assert (result.tail and result.tail.read_bytes()) == whole[:-8]
+    assert gzip.decompress(final.read_bytes()) == bytes(plain[:second])
+    assert [p.code for p in problems(final) if p.level == "error"] == []
+
+
 def test_a_complete_one_member_file_is_left_whole(tmp_path: Path) -> None:
     path, full, refs = open_copy(tmp_path)
     whole = gzip.compress(gzip.decompress(full))

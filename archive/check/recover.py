@@ -9,8 +9,10 @@ an interrupted recovery can simply be run again.
 
 No complete record is ever moved out of a WARC: when the damaged gzip member also holds complete
 records (a file compressed as one member), they are decompressed from it and written back, one
-gzip member each, after the kept prefix. Damage followed by further complete members is not a
-crash tail, and is refused rather than cut.
+gzip member each, after the kept prefix. Only records up to the first one whose declared digest
+fails are written back: a deflate stream cut short and followed by other bytes can go on
+decoding into well-framed text that was never written; such a record stays in the tail.
+Damage followed by further complete members is not a crash tail, and is refused rather than cut.
 """
 
 import os
@@ -20,7 +22,13 @@ from pathlib import Path
 from typing import BinaryIO
 
 from archive.check.links import LinkRegistry
-from archive.check.problems import FRAMING_CODES, RECORD_TRUNCATED, Problem
+from archive.check.problems import (
+    BLOCK_DIGEST,
+    FRAMING_CODES,
+    PAYLOAD_DIGEST,
+    RECORD_TRUNCATED,
+    Problem,
+)
 from archive.check.record import RecordChecker
 from archive.check.warcfile import sniff
 from archive.errors import ArchiveError
@@ -140,13 +148,30 @@ class _Framing:
     def __init__(self, path: Path, *, gzipped: bool) -> None:
         self.problems: list[Problem] = []
         self.ends: list[int] = []  # ends of the complete records since the last reset
+        self.trusted = 0  # how many of ``ends`` come before the first failed digest
+        self.doubted = False
         self.checker = RecordChecker(
             str(path),
-            self.problems.append,
+            self._problem,
             LinkRegistry(),
             gzipped=gzipped,
-            on_record_end=self.ends.append,
+            on_record_end=self._record_end,
         )
+
+    def reset(self) -> None:
+        self.ends.clear()
+        self.trusted = 0
+        self.doubted = False
+
+    def _problem(self, problem: Problem) -> None:
+        self.problems.append(problem)
+        if problem.code in (BLOCK_DIGEST, PAYLOAD_DIGEST):
+            self.doubted = True
+
+    def _record_end(self, end: int) -> None:
+        self.ends.append(end)
+        if not self.doubted:
+            self.trusted = len(self.ends)
 
     def last(self) -> Problem | None:
         return next((p for p in reversed(self.problems) if p.code in FRAMING_CODES), None)
@@ -168,7 +193,7 @@ class _PrefixFinder:
 
     def member_start(self, offset: int) -> None:
         self.framing_before = self.checker.framing_problems
-        self.framing.ends.clear()
+        self.framing.reset()
         self.checker.member_start(offset)
 
     def member_data(self, data: bytes) -> None:
@@ -202,7 +227,7 @@ class _PrefixFinder:
         self.damaged = True
         self.scan.description = self.framing.describe(kind)
         if in_member:  # the records the damaged member completed
-            self.scan.salvage_ends = list(self.framing.ends)
+            self.scan.salvage_ends = self.framing.ends[: self.framing.trusted]
 
 
 def _scan_gzip(path: Path) -> _Scan:
