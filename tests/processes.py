@@ -1,5 +1,6 @@
 """The servers tests start: a free loopback port for them, stopping them politely first (by
-force if they hang), a server process that prints its URL, and a handler served in a thread."""
+force if they hang), a server process that prints its URL, and a handler served in a thread;
+and whether a process the tests killed is gone."""
 
 from __future__ import annotations
 
@@ -26,6 +27,15 @@ def stop(process: subprocess.Popen[bytes] | subprocess.Popen[str], timeout: floa
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(timeout=timeout)
+
+
+def is_running(pid: int) -> bool:
+    """Whether process ``pid`` exists and is not a zombie (killed, not yet reaped)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+            return not stat.read().rpartition(") ")[2].startswith("Z")
+    except OSError:
+        return False
 
 
 @contextmanager

@@ -25,6 +25,7 @@ from archive.check.record import RecordChecker, plain_http_head
 from archive.check.shares import check_in_shares
 from archive.warc.gzipscan import scan_members
 from archive.warc.httphead import parse_http_head
+from tests.processes import is_running
 from tests.test_check_warc import metadata, new_id, response, warcinfo
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -188,21 +189,12 @@ def test_ctrl_c_stops_the_workers(tmp_path: Path, whole_group: bool) -> None:
         process.send_signal(signal.SIGINT)
     _, errors = process.communicate(timeout=120)
     assert "KeyboardInterrupt" in errors
-    assert all(not _alive(pid) for pid in workers)
+    assert all(not is_running(pid) for pid in workers)
 
 
 def _children(pid: int) -> list[int]:
     path = Path(f"/proc/{pid}/task/{pid}/children")
     return [int(child) for child in path.read_text().split()]
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    stat = Path(f"/proc/{pid}/stat").read_text()
-    return stat.rpartition(")")[2].split()[0] != "Z"
 
 
 HEAD_LINES = st.lists(

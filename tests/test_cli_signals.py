@@ -17,6 +17,7 @@ import pytest
 
 from replica.generated import article_text
 from tests.conftest import ROOT
+from tests.processes import is_running
 
 BIN = Path(sys.executable).parent
 PAGES = 300
@@ -240,15 +241,6 @@ def test_a_stuck_crawler_exits_hard_once_its_parent_is_gone(tmp_path: Path) -> N
         assert time.monotonic() < deadline, "the orphan never exited"
         time.sleep(0.2)
     assert (tmp_path / "exiting").exists()  # its watchdog ended it
-
-
-def is_running(pid: int) -> bool:
-    """Whether process `pid` exists and is not a zombie."""
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
-            return not stat.read().rpartition(") ")[2].startswith("Z")
-    except OSError:
-        return False
 
 
 def wait_for_line(log: Path, line: str, crawl: subprocess.Popen[str]) -> None:

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 from tests.conftest import ROOT
+from tests.processes import is_running
 
 STARTER = """
 import multiprocessing, os, signal, sys
@@ -35,12 +36,3 @@ def test_pool_workers_end_when_their_starter_is_killed(tmp_path: Path) -> None:
     while any(is_running(pid) for pid in workers):
         assert time.monotonic() < deadline, f"workers {workers} outlived their starter"
         time.sleep(0.2)
-
-
-def is_running(pid: int) -> bool:
-    """Whether process `pid` exists and is not a zombie (killed, not yet reaped)."""
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
-            return not stat.read().rpartition(") ")[2].startswith("Z")
-    except OSError:
-        return False
