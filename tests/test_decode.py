@@ -28,6 +28,25 @@ def test_cp1252_bytes_declared_as_utf8_are_detected() -> None:
     assert page.how in ("detected", "declared")
 
 
+def test_stray_legacy_bytes_in_a_utf8_page_keep_it_utf8() -> None:
+    # A windows-1252 apostrophe (0x92) pasted into a UTF-8 page: a browser reads the page as
+    # UTF-8 and shows U+FFFD for that byte; reading the whole page as a legacy charset would
+    # garble every other quote and accent.
+    body = f'<meta charset="utf-8"><p>{TEXT}</p><p>'.encode() + b"don\x92t</p>"
+    page = decode_html(body, "text/html")
+    assert (page.encoding, page.how, page.conflict) == ("utf-8", "declared, stray bytes", False)
+    assert TEXT in page.text
+    assert "don\u2019t" in page.text
+
+
+def test_a_legacy_page_declared_utf8_is_still_detected() -> None:
+    russian = "Битва за Мосул продолжается уже несколько месяцев, сообщают источники"
+    body = f'<meta charset="utf-8"><p>{russian}</p>'.encode("cp1251")
+    page = decode_html(body, "text/html")
+    assert (page.encoding, page.how) == ("cp1251", "detected")
+    assert russian in page.text
+
+
 def test_declared_charset_is_used_when_it_fits() -> None:
     arabic = "معركة الموصل"
     body = f"<p>{arabic}</p>".encode("cp1256")

@@ -3,6 +3,10 @@
 Order of trust: a byte-order mark; then the declared charsets (HTTP header, then <meta>), except
 that bytes which are valid UTF-8 and not plain ASCII are read as UTF-8 whatever a single-byte
 declaration says (legacy text almost never validates as UTF-8 by chance); then detection.
+A page declared UTF-8 that is UTF-8 but for a few stray bytes (text pasted from a legacy editor:
+a windows-1252 apostrophe among UTF-8 quotes) is read as UTF-8, as a browser reads it, each
+stray byte read as windows-1252 where a browser shows U+FFFD: detection would read the whole
+page in a legacy charset and garble every UTF-8 character in it.
 Charsets browsers never honour (UTF-7, UTF-32) count as undeclared. The text comes out without
 control characters (see `without_controls`).
 """
@@ -39,7 +43,8 @@ class Decoding:
     """How a page's bytes were read as text."""
 
     encoding: str  # Python codec name used
-    how: str  # "bom" | "declared" | "utf-8 bytes" | "detected" | "fallback"
+    # "bom" | "declared" | "declared, stray bytes" | "utf-8 bytes" | "detected" | "fallback"
+    how: str
     declared: tuple[str, ...]  # every charset the response declared, header first
 
     @property
@@ -103,6 +108,8 @@ def _decode(body: bytes, content_type: str | None) -> DecodedPage:
         as_declared = utf8_text if codec == "utf-8" else _try(body, codec)
         if as_declared is not None:
             return DecodedPage(codec, "declared", declared, text=as_declared)
+        if codec == "utf-8" and (mixed := _utf8_with_stray_bytes(body)) is not None:
+            return DecodedPage(codec, "declared, stray bytes", declared, text=mixed)
     if utf8_text is not None:
         return DecodedPage("utf-8", "utf-8 bytes", declared, text=utf8_text)
     codec = _detect(body)
@@ -111,6 +118,32 @@ def _decode(body: bytes, content_type: str | None) -> DecodedPage:
         if detected is not None:
             return DecodedPage(codec, "detected", declared, text=detected)
     return DecodedPage("cp1252", "fallback", declared, text=body.decode("cp1252", "replace"))
+
+
+def _stray_as_cp1252(error: UnicodeError) -> tuple[str, int]:
+    assert isinstance(error, UnicodeDecodeError)
+    stray = error.object[error.start : error.end]
+    # The five bytes windows-1252 leaves undefined are read as the C1 control of that number.
+    return "".join(_CP1252_BYTES[byte] for byte in stray), error.end
+
+
+_CP1252_BYTES = [
+    chr(byte) if char == "\ufffd" else char
+    for byte, char in enumerate(bytes(range(256)).decode("cp1252", "replace"))
+]
+codecs.register_error("warcproof-stray-cp1252", _stray_as_cp1252)
+
+
+def _utf8_with_stray_bytes(body: bytes) -> str | None:
+    """``body`` read as UTF-8 with its stray bytes read as windows-1252, when it holds at least
+    as many UTF-8 characters beyond ASCII as stray bytes; None when it does not (a legacy page
+    declared UTF-8 by mistake, which detection reads)."""
+    replaced = body.decode("utf-8", "replace")
+    stray = replaced.count("\ufffd")
+    wide = sum(1 for char in replaced if char > "\x7f") - stray
+    if wide < stray:
+        return None
+    return body.decode("utf-8", "warcproof-stray-cp1252")
 
 
 def _detect(body: bytes) -> str | None:
