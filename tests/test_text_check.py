@@ -93,6 +93,17 @@ def test_a_pull_quote_after_the_story_does_not_pull_the_junk_before_it_into_the_
     assert "not responsible" in assessment.reasons[0]
 
 
+def test_a_pull_quote_the_copy_also_holds_does_not_stretch_the_body() -> None:
+    # A copy of the page carries the pull quote too (here, where the reader met it): the page's
+    # repeat after the junk is still no part of the story's extent.
+    junk = "SEE ALSO RELATED LINKS: The Paper is not responsible for the content of external sites"
+    quote = "I'm sorry for the people who came to see her, but I played my best"
+    page = _story_page("", _BODY, f"<p>{junk}</p><p>{quote}</p>")
+    copy = "\n\n".join(["The story", *_BODY[:2], quote, *_BODY[2:]])
+    assessment = compare_text(copy, page, url=URL, content_type="text/html").assessment
+    assert assessment.verdict is Verdict.FAITHFUL, assessment.reasons
+
+
 def test_a_header_run_into_the_lead_paragraph_is_core_only_when_the_copy_lacks_the_lead() -> None:
     headline = "Chelsea hoping to sign Anelka before weekend"
     lead = (

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence, Set
+from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -146,7 +146,7 @@ def split_omissions(
     held = held or [u.index for u in body if u.index in paired]
     if not held:
         return tuple(u for u in body if u.index not in paired), ()
-    first, last = held[0], held[-1]
+    first, last = _extent(held, {u.index: u.text for u in body})
     if on_page.reaches is not None:
         first, last = min(first, on_page.reaches[0]), max(last, on_page.reaches[1])
     held_texts = {match_key(u.text) for u in body if u.index in paired}
@@ -358,6 +358,26 @@ class _Placement:
             return True
         # A long paragraph elsewhere may be body text in a container of its own.
         return None if len(found.key) >= _LONG_PARAGRAPH else False
+
+
+def _extent(held: Sequence[int], texts: Mapping[int, str]) -> tuple[int, int]:
+    """The first and last of the ``held`` units, passing over those at either end that repeat a
+    sentence of another held unit: a pull quote the page sets before or after the story (and
+    the copy holds, as copied pages do) does not stretch the body over what lies between."""
+    flat = {j: match_key(texts[j]).replace(" ", "") for j in held}
+
+    def repeats(j: int, others: Sequence[int]) -> bool:
+        return any(
+            _shares_a_sentence(flat[j], flat[k]) or _shares_a_sentence(flat[k], flat[j])
+            for k in others
+        )
+
+    start, end = 0, len(held) - 1
+    while start < end and repeats(held[end], held[start:end]):
+        end -= 1
+    while start < end and repeats(held[start], held[start + 1 : end + 1]):
+        start += 1
+    return held[start], held[end]
 
 
 def _runs(units: Iterable[Unit]) -> list[list[Unit]]:
