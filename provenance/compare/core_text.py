@@ -38,6 +38,9 @@ LEAD_SENTENCE_CHARS = 150  # a lone sentence before the body this long is the le
 _SHORT_LINE = "a short line"
 _BODY_PARAGRAPHS = 2  # held paragraphs under one element that make it the body's
 _HELD_MIN_CHARS = 40
+# Units passed over at each end of the body as repeats (pull quotes, a repeated header), at most: a
+# page of nothing but repeats costs no more than a few passes over it.
+_EDGE_REPEATS = 10
 _HEADLINE_CHARS = 20  # a headline this long found inside a unit makes it a header
 _TAIL_CHARS = 60  # letters at a unit's end that the copy holds make its end the copy's
 _RUN_LINES = 3  # page lines a unit runs over that make it a list run together, if short
@@ -373,9 +376,9 @@ def _extent(held: Sequence[int], texts: Mapping[int, str]) -> tuple[int, int]:
         )
 
     start, end = 0, len(held) - 1
-    while start < end and repeats(held[end], held[start:end]):
+    while start < end and end >= len(held) - _EDGE_REPEATS and repeats(held[end], held[:end]):
         end -= 1
-    while start < end and repeats(held[start], held[start + 1 : end + 1]):
+    while start < min(end, _EDGE_REPEATS) and repeats(held[start], held[start + 1 : end + 1]):
         start += 1
     return held[start], held[end]
 
