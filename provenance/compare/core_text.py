@@ -149,14 +149,15 @@ def split_omissions(
     held = held or [u.index for u in body if u.index in paired]
     if not held:
         return tuple(u for u in body if u.index not in paired), ()
-    first, last = _extent(held, {u.index: u.text for u in body})
+    keys = {u.index: match_key(u.text) for u in body}
+    first, last = _extent(held, keys)
     if on_page.reaches is not None:
         first, last = min(first, on_page.reaches[0]), max(last, on_page.reaches[1])
-    held_texts = {match_key(u.text) for u in body if u.index in paired}
+    held_texts = {keys[u.index] for u in body if u.index in paired}
     where = _Placement(paragraph_elements, [u for u in body if u.index in paired])
     blocks = _Blocks(
         periphery,
-        [match_key(u.text) for u in body if u.index in paired and len(u.text) >= _HELD_MIN_CHARS],
+        [keys[u.index] for u in body if u.index in paired and len(u.text) >= _HELD_MIN_CHARS],
     )
     # The first page line of each article unit, for telling runs set apart from the body.
     lines = [None if span is None else span[0] for span in on_page.article_spans]
@@ -167,7 +168,7 @@ def split_omissions(
         roles = [
             "a list run together"
             if on_page.run_together(u)
-            else _role(u, blocks, held_texts, edge=leading or trailing)
+            else _role(u, keys[u.index], blocks, held_texts, edge=leading or trailing)
             for u in run
         ]
         prose = _prose_units(run)
@@ -363,11 +364,11 @@ class _Placement:
         return None if len(found.key) >= _LONG_PARAGRAPH else False
 
 
-def _extent(held: Sequence[int], texts: Mapping[int, str]) -> tuple[int, int]:
+def _extent(held: Sequence[int], keys: Mapping[int, str]) -> tuple[int, int]:
     """The first and last of the ``held`` units, passing over those at either end that repeat a
     sentence of another held unit: a pull quote the page sets before or after the story (and
     the copy holds, as copied pages do) does not stretch the body over what lies between."""
-    flat = {j: match_key(texts[j]).replace(" ", "") for j in held}
+    flat = {j: keys[j].replace(" ", "") for j in held}
 
     def repeats(j: int, others: Sequence[int]) -> bool:
         return any(
@@ -420,10 +421,10 @@ def _prose(text: str) -> bool:
     return words >= _LONG_WORDS or (words >= _PROSE_WORDS and ends_sentence(text))
 
 
-def _role(unit: Unit, blocks: _Blocks, held: Set[str], *, edge: bool) -> str | None:
-    """The peripheral role of an unmatched unit, if it has one; talk about the site counts only
-    before or after the body (inside it, it may be the story's subject)."""
-    key = match_key(unit.text)
+def _role(unit: Unit, key: str, blocks: _Blocks, held: Set[str], *, edge: bool) -> str | None:
+    """The peripheral role of an unmatched unit (``key``: its match key), if it has one; talk
+    about the site counts only before or after the body (inside it, it may be the story's
+    subject)."""
     if key in held:
         return "a repeat of text the copy holds"
     if edge and _SITE_TALK.search(unit.text):
