@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 import charset_normalizer
 
+from provenance.text.mojibake import CP1252_AS_BROWSERS_READ
+
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.I)
 _HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?([A-Za-z0-9._:-]+)""", re.I)
 # WHATWG maps these labels to windows-1252, which is what servers that send them mean.
@@ -123,14 +125,9 @@ def _decode(body: bytes, content_type: str | None) -> DecodedPage:
 def _stray_as_cp1252(error: UnicodeError) -> tuple[str, int]:
     assert isinstance(error, UnicodeDecodeError)
     stray = error.object[error.start : error.end]
-    # The five bytes windows-1252 leaves undefined are read as the C1 control of that number.
-    return "".join(_CP1252_BYTES[byte] for byte in stray), error.end
+    return "".join(CP1252_AS_BROWSERS_READ[byte] for byte in stray), error.end
 
 
-_CP1252_BYTES = [
-    chr(byte) if char == "\ufffd" else char
-    for byte, char in enumerate(bytes(range(256)).decode("cp1252", "replace"))
-]
 codecs.register_error("warcproof-stray-cp1252", _stray_as_cp1252)
 
 
@@ -140,7 +137,7 @@ def _utf8_with_stray_bytes(body: bytes) -> str | None:
     declared UTF-8 by mistake, which detection reads)."""
     replaced = body.decode("utf-8", "replace")
     stray = replaced.count("\ufffd")
-    wide = sum(1 for char in replaced if char > "\x7f") - stray
+    wide = len(replaced) - len(replaced.encode("ascii", "ignore")) - stray
     if wide < stray:
         return None
     return body.decode("utf-8", "warcproof-stray-cp1252")

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import re
 
-# The windows-1252 characters of the bytes 0x80 to 0xBF (UTF-8 continuation bytes); the five
-# bytes windows-1252 leaves undefined are read as the C1 control of the same number, as browsers
-# do.
-_CP1252_HIGH = bytes(range(0x80, 0xC0)).decode("cp1252", errors="replace")
-_CONTINUATION_CHARS = "".join(
-    chr(0x80 + k) if char == "\ufffd" else char for k, char in enumerate(_CP1252_HIGH)
+# The character a browser shows for each byte read as windows-1252: the five bytes windows-1252
+# leaves undefined are read as the C1 control of the same number.
+CP1252_AS_BROWSERS_READ = "".join(
+    chr(byte) if char == "\ufffd" else char
+    for byte, char in enumerate(bytes(range(256)).decode("cp1252", errors="replace"))
 )
+# Those of the bytes 0x80 to 0xBF (UTF-8 continuation bytes).
+_CONTINUATION_CHARS = CP1252_AS_BROWSERS_READ[0x80:0xC0]
 # Latin-1 reads those bytes as the C1 controls themselves.
 _TO_BYTE = {char: 0x80 + k for k, char in enumerate(_CONTINUATION_CHARS)}
 _TO_BYTE.update({chr(code): code for code in range(0x80, 0xA0)})
