@@ -35,7 +35,7 @@ from provenance.text.extract import extract_article
 
 DESCRIPTION = "collection.json"
 BATCH = 256  # pages generated per round trip to the worker processes
-LAYOUT = 2  # bump when what `build` writes changes, so old scratch collections are rebuilt
+LAYOUT = 3  # bump when what `build` writes changes, so old scratch collections are rebuilt
 
 
 @dataclass(frozen=True)

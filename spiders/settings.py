@@ -101,7 +101,8 @@ WARCPROOF_COLLECTION = "collection"
 WARCPROOF_REPLICA_URL = ""
 WARCPROOF_WARC_PREFIX = "warcproof"
 WARCPROOF_WARC_MAX_SIZE = 1_000_000_000
-WARCPROOF_WARC_GZIP_LEVEL = 6
+# 0 stores; 1-3 compress with ISA-L, 4-9 with zlib (archive.warc.records.DEFAULT_GZIP_LEVEL).
+WARCPROOF_WARC_GZIP_LEVEL = 2
 # An exchange of at most this many body bytes is written on the reactor thread when the WARC
 # writer thread is idle (cheaper than handing it over); larger ones go to the writer thread.
 WARCPROOF_WARC_INLINE_BYTES = 256 * 1024

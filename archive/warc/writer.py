@@ -28,6 +28,7 @@ from archive.errors import ArchiveError, InvalidInputError, WriterClosedError
 from archive.warc.httphead import encode_uri
 from archive.warc.naming import OPEN_SUFFIX, warc_filename
 from archive.warc.records import (
+    DEFAULT_GZIP_LEVEL,
     HttpExchange,
     Original,
     RecordRef,
@@ -101,7 +102,7 @@ class WarcWriter:
         prefix: str = "warcproof",
         max_size: int = 1_000_000_000,
         info: Mapping[str, str] | None = None,
-        gzip_level: int = 6,
+        gzip_level: int = DEFAULT_GZIP_LEVEL,
         opener: Callable[[Path], WarcSink] = open_exclusive,
     ) -> None:
         if max_size <= 0:
