@@ -64,6 +64,17 @@ def test_every_kind_of_requisite_is_found_in_document_order() -> None:
     assert ("http://example.org/news/poster.jpg", "image") in with_media
 
 
+def test_what_follows_a_stray_end_of_html_is_found_as_a_browser_loads_it() -> None:
+    # Pages assembled from templates often end one document and go on with another.
+    page = b"""<html><head><script src="first.js"></script></head><body><p>Text</p>
+    </body></html><html><script src="after.js"></script><img src="late.png"></html>"""
+    assert urls(page) == [
+        ("http://example.org/news/first.js", "script"),
+        ("http://example.org/news/after.js", "script"),
+        ("http://example.org/news/late.png", "image"),
+    ]
+
+
 def test_base_href_and_picture_choose_as_a_desktop_browser_does() -> None:
     page = b"""<html><head><base href="https://static.example.org/s/"></head><body>
     <picture><source media="(max-width: 600px)" srcset="small.webp">

@@ -10,13 +10,13 @@ images). Only http(s) URLs come out, absolute, without fragment, each once, in d
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 from lxml import etree
-from lxml import html as lxml_html
 
 # The viewport and pixel density of the desktop browser whose choices are imitated.
 DESKTOP_WIDTH = 1280
@@ -51,8 +51,11 @@ class Requisite:
 def html_requisites(body: bytes, base_url: str, *, media: bool = False) -> list[Requisite]:
     """The requisites of an HTML page fetched from `base_url`, in document order."""
     try:
-        root = lxml_html.document_fromstring(body)
+        # A plain parser: lxml.html's element classes cost a Python call per element reached.
+        root = etree.fromstring(body, etree.HTMLParser())
     except (etree.ParserError, ValueError):
+        root = None
+    if root is None:
         return []  # no document in the bytes: nothing to fetch
     base = base_url
     for element in root.iter("base"):
@@ -124,10 +127,11 @@ def _srcset_candidates(srcset: str) -> Iterator[tuple[str, str]]:
             yield url, descriptor.split()[0] if descriptor else ""
 
 
-def _found_in(root: lxml_html.HtmlElement, *, media: bool) -> Iterator[tuple[str, str]]:
-    for element in root.iter():
-        tag = element.tag if isinstance(element.tag, str) else ""
-        tag = tag.lower()
+def _found_in(root: etree._Element, *, media: bool) -> Iterator[tuple[str, str]]:
+    # libxml2 keeps what follows a stray `</html>` beside the root; browsers load it too.
+    tops = [*reversed(list(root.itersiblings(preceding=True))), root, *root.itersiblings()]
+    for element in itertools.chain.from_iterable(top.iter() for top in tops):
+        tag = element.tag  # lowercased by libxml2's HTML parser; not a str for comments
         if tag == "link":
             yield from _link(element)
         elif tag == "script" and element.get("src"):
@@ -153,7 +157,7 @@ def _found_in(root: lxml_html.HtmlElement, *, media: bool) -> Iterator[tuple[str
             yield element.get("background", ""), "image"
 
 
-def _link(element: lxml_html.HtmlElement) -> Iterator[tuple[str, str]]:
+def _link(element: etree._Element) -> Iterator[tuple[str, str]]:
     rels = set(element.get("rel", "").lower().split())
     href = element.get("href")
     if not href:
@@ -168,7 +172,7 @@ def _link(element: lxml_html.HtmlElement) -> Iterator[tuple[str, str]]:
         yield href, "script"
 
 
-def _image(element: lxml_html.HtmlElement, *, in_picture: bool) -> Iterator[tuple[str, str]]:
+def _image(element: etree._Element, *, in_picture: bool) -> Iterator[tuple[str, str]]:
     """What the browser loads for an `<img>` (`src` or a `srcset` pick), and what a lazy
     loader's script would (`data-src`/`data-srcset`)."""
     sizes = element.get("sizes")
@@ -180,10 +184,10 @@ def _image(element: lxml_html.HtmlElement, *, in_picture: bool) -> Iterator[tupl
     lazy = element.get("data-srcset")
     lazy_pick = pick_srcset(lazy, element.get("data-sizes") or sizes) if lazy else None
     if lazy_pick or element.get("data-src"):
-        yield lazy_pick or element.get("data-src", ""), "image"
+        yield lazy_pick or element.get("data-src") or "", "image"
 
 
-def _picture(element: lxml_html.HtmlElement) -> Iterator[tuple[str, str]]:
+def _picture(element: etree._Element) -> Iterator[tuple[str, str]]:
     """The first `<source>` of a `<picture>` whose type renders and that has no media
     condition (conditions are not evaluated), else the `<img>` inside."""
     for child in element.iter("source", "img"):
@@ -202,7 +206,7 @@ def _picture(element: lxml_html.HtmlElement) -> Iterator[tuple[str, str]]:
             return
 
 
-def _media(element: lxml_html.HtmlElement) -> Iterator[tuple[str, str]]:
+def _media(element: etree._Element) -> Iterator[tuple[str, str]]:
     if element.get("poster"):
         yield element.get("poster", ""), "image"
     if element.get("src"):
