@@ -117,6 +117,11 @@ def test_css_imports_and_urls() -> None:
         ("http://e.org/css/x.ttf", "font"),
         ("http://e.org/css/img/a.png", "image"),
     ]
+    # A comment separates tokens: "ur/**/l(" is no url(, "URL(" is one (CSS is case-blind).
+    found = css_requisites(
+        ".c { background: ur/**/l(x.png) } .d { background: URL(y.png) }", "http://e.org/"
+    )
+    assert [r.url for r in found] == ["http://e.org/y.png"]
 
 
 def test_replica_pages_name_their_generated_requisites() -> None:

@@ -62,13 +62,13 @@ def html_requisites(body: bytes, base_url: str, *, media: bool = False) -> list[
         if element.get("href"):
             base = urljoin(base_url, element.get("href", "").strip())
             break
-    return _unique(_absolute(base, found) for found in _found_in(root, media=media))
+    return _unique(base, _found_in(root, media=media))
 
 
 def css_requisites(text: bytes | str, base_url: str) -> list[Requisite]:
     """The `@import`ed stylesheets and the `url()` resources of a stylesheet."""
     css = text.decode("utf-8", errors="replace") if isinstance(text, bytes) else text
-    return _unique(_absolute(base_url, found) for found in _css_found(css))
+    return _unique(base_url, _css_found(css))
 
 
 def pick_srcset(srcset: str, sizes: str | None = None) -> str | None:
@@ -217,7 +217,10 @@ def _media(element: etree._Element) -> Iterator[tuple[str, str]]:
 
 
 def _css_found(css: str) -> Iterator[tuple[str, str]]:
-    css = _CSS_COMMENT.sub("", css)
+    lowered = css.lower()
+    if "url(" not in lowered and "@import" not in lowered:
+        return  # most inline styles name nothing; a comment never joins a token in CSS
+    css = _CSS_COMMENT.sub(" ", css)  # a comment separates tokens, as a space does
     imported: set[tuple[int, int]] = set()
     for match in _CSS_IMPORT.finditer(css):
         imported.add(match.span("u1") if match["u1"] is not None else match.span("u2"))
@@ -230,9 +233,8 @@ def _css_found(css: str) -> Iterator[tuple[str, str]]:
         yield url, "font" if path.endswith(FONT_SUFFIXES) else "image"
 
 
-def _absolute(base: str, found: tuple[str, str]) -> Requisite | None:
-    raw, kind = found
-    raw = raw.strip()
+def _absolute(base: str, raw: str) -> str | None:
+    """The http(s) URL a reference names, without its fragment; None for any other."""
     if not raw:
         return None
     try:
@@ -242,12 +244,18 @@ def _absolute(base: str, found: tuple[str, str]) -> Requisite | None:
         return None  # e.g. an invalid IPv6 literal
     if scheme not in ("http", "https"):
         return None  # data:, javascript:, blob:, about: ...
-    return Requisite(url, kind)
+    return url
 
 
-def _unique(found: Iterable[Requisite | None]) -> list[Requisite]:
+def _unique(base: str, found: Iterable[tuple[str, str]]) -> list[Requisite]:
+    """Each URL once, as first found; a reference a page repeats is resolved once."""
+    resolved: dict[str, str | None] = {}
     seen: dict[str, Requisite] = {}
-    for requisite in found:
-        if requisite is not None and requisite.url not in seen:
-            seen[requisite.url] = requisite
+    for raw, kind in found:
+        raw = raw.strip()
+        if raw not in resolved:
+            resolved[raw] = _absolute(base, raw)
+        url = resolved[raw]
+        if url is not None and url not in seen:
+            seen[url] = Requisite(url, kind)
     return list(seen.values())
