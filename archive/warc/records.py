@@ -164,8 +164,7 @@ class _GzipMember:
 
     def flush(self) -> None:
         library = isal_zlib if self._level in ISAL_LEVELS else zlib
-        compressor = library.compressobj(self._level, zlib.DEFLATED, zlib.MAX_WBITS | 16)
-        self._member = compressor.compress(b"".join(self._parts)) + compressor.flush()
+        self._member = library.compress(b"".join(self._parts), self._level, zlib.MAX_WBITS | 16)
         self._parts = []
 
     def getvalue(self) -> bytes:
