@@ -8,6 +8,7 @@ the full parse."""
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import os
 import signal
@@ -179,17 +180,23 @@ def test_ctrl_c_stops_the_workers(tmp_path: Path, whole_group: bool) -> None:
         text=True,
         start_new_session=True,
     )
-    assert process.stdout is not None
-    assert process.stdout.readline().strip() == str(process.pid)
-    workers = _children(process.pid)
-    assert workers
-    if whole_group:
-        os.killpg(process.pid, signal.SIGINT)
-    else:
-        process.send_signal(signal.SIGINT)
-    _, errors = process.communicate(timeout=120)
-    assert "KeyboardInterrupt" in errors
-    assert all(not is_running(pid) for pid in workers)
+    try:
+        assert process.stdout is not None
+        assert process.stdout.readline().strip() == str(process.pid)
+        workers = _children(process.pid)
+        assert workers
+        if whole_group:
+            os.killpg(process.pid, signal.SIGINT)
+        else:
+            process.send_signal(signal.SIGINT)
+        _, errors = process.communicate(timeout=120)
+        assert "KeyboardInterrupt" in errors, errors
+        assert all(not is_running(pid) for pid in workers)
+    finally:  # a failure above leaves no process behind to trouble later tests
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        if process.returncode is None:
+            process.communicate()
 
 
 def _children(pid: int) -> list[int]:
