@@ -168,7 +168,10 @@ def test_ctrl_c_stops_the_workers(tmp_path: Path, whole_group: bool) -> None:
         "from archive.check.shares import check_in_shares\n"
         "def at(offset):\n"
         "    print(os.getpid(), flush=True)\n"
-        "    time.sleep(3600)\n"
+        # Short sleeps: a SIGINT that lands between the print and a long sleep's system call
+        # would only be acted on when that sleep ends.
+        "    while True:\n"
+        "        time.sleep(0.05)\n"
         "checker = RecordChecker('x', print, LinkRegistry(), gzipped=True)\n"
         "check_in_shares(Path(sys.argv[1]), at, checker, share_size=2000, workers=2)\n"
     )
