@@ -4,6 +4,8 @@ Every page is a reconstruction modelled on its site's structure, not a capture. 
 ``python -m replica`` or start a :class:`ReplicaServer` in-process.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from provenance.sources.replica_routing import (
     URLMappingError,
     replica_url,
@@ -11,7 +13,9 @@ from provenance.sources.replica_routing import (
 )
 from replica.errors import ReplicaError, RoutesError
 from replica.routes import Route, RouteTable
-from replica.server import ReplicaServer
+
+if TYPE_CHECKING:
+    from replica.server import ReplicaServer
 
 __all__ = [
     "ReplicaError",
@@ -23,3 +27,12 @@ __all__ = [
     "replica_url",
     "source_url_from_replica",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # The server (http.server, ssl, the generated pages) loads when first asked for.
+    if name == "ReplicaServer":
+        from replica.server import ReplicaServer
+
+        return ReplicaServer
+    raise AttributeError(f"module 'replica' has no attribute {name!r}")

@@ -30,6 +30,7 @@ from replica.responses import (
     respond,
 )
 from replica.routes import RouteTable
+from replica.server_options import add_options
 
 logger = logging.getLogger(__name__)
 logger.addHandler(logging.NullHandler())
@@ -232,32 +233,6 @@ def _generated(wanted: tuple[int, int], accept_encoding: str | None) -> Response
 def _generated_body(number: int, size: int, zipped: bool) -> bytes:
     body = generated.page(number, size)
     return gzip.compress(body, compresslevel=6, mtime=0) if zipped else body
-
-
-def add_options(parser: argparse.ArgumentParser) -> None:
-    """The replica's options (`python -m replica` and `warcproof replica`)."""
-    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=0, help="port to bind (default 0: any free)")
-    parser.add_argument(
-        "--pages", type=Path, help="pages folder with routes.toml (default: the bundled pages)"
-    )
-    parser.add_argument(
-        "--gone",
-        action="append",
-        default=[],
-        metavar="HOST",
-        help="answer 410 for HOST (repeatable; default: none)",
-    )
-    parser.add_argument(
-        "--verbose", action="store_true", help="log every request to stderr (default: quiet)"
-    )
-    parser.add_argument(
-        "--tls-cert",
-        type=Path,
-        metavar="PEM",
-        help="serve HTTPS with this certificate (default: HTTP)",
-    )
-    parser.add_argument("--tls-key", type=Path, metavar="PEM", help="the key of --tls-cert")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

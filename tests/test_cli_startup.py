@@ -1,6 +1,7 @@
 """`warcproof` loads a command's code only when that command runs: building the parser (every
 command's `--help`, `--version`) must not import trafilatura, lxml, cryptography, Scrapy, the
-ledger or the checker, and `warcproof check` loads the checker but none of the rest."""
+ledger, warcio, the replica server or the checker, and `warcproof check` of a WARC loads the
+checker but none of the rest."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ COMMAND_CODE = (
     "scrapy",
     "twisted",
     "redis",
+    "warcio",
+    "replica.server",
     "provenance.ledger.store",
     "provenance.compare.align",
     "provenance.report.summary",

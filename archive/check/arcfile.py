@@ -5,16 +5,15 @@ head parses, every record holds the bytes its head announces and is followed by 
 that ends it, and (gzipped) every gzip member is whole.
 """
 
+from __future__ import annotations
+
 import contextlib
 import gzip
 import io
 import re
 import zlib
 from collections.abc import Callable
-from typing import IO, Any, cast
-
-from warcio.archiveiterator import ArchiveIterator
-from warcio.exceptions import ArchiveLoadFailed
+from typing import IO, TYPE_CHECKING, Any, cast
 
 from archive.check.problems import (
     GZIP_CORRUPT,
@@ -29,6 +28,9 @@ from archive.check.problems import (
 )
 from archive.check.warcfile import ReadStream, StreamOpener
 from archive.warc.gzipscan import READ_SIZE, scan_members
+
+if TYPE_CHECKING:
+    from warcio.archiveiterator import ArchiveIterator
 
 ARC_MAGIC = b"filedesc://"
 # warcio writes this to stderr when a record is not followed by a blank line.
@@ -62,6 +64,10 @@ def _check_records(
     name: str, stream: ReadStream | IO[bytes], emit: ProblemSink, *, gzipped: bool
 ) -> tuple[int, bool]:
     """The records read, and whether warcio found several records in one gzip member."""
+    # warcio loads only when an ARC file is checked: a WARC check never needs it.
+    from warcio.archiveiterator import ArchiveIterator
+    from warcio.exceptions import ArchiveLoadFailed
+
     records = 0
     warnings = io.StringIO()
     # warcio reports a record not followed by a blank line only on stderr: catch it there.

@@ -22,7 +22,7 @@ from provenance.cli.options import (
 )
 from provenance.exitcodes import ExitCode
 from provenance.run.configuration import Configuration
-from replica import server as replica_server
+from replica import server_options
 
 if TYPE_CHECKING:
     from provenance.ledger.queries import ReportLedger, ReportRow
@@ -86,7 +86,7 @@ def register(commands: Any) -> None:
         "replica",
         help="serve the replica origin on loopback until interrupted (its root lists its pages)",
     )
-    replica_server.add_options(serve)
+    server_options.add_options(serve)
     serve.set_defaults(handler=_replica)
 
     settings = commands.add_parser(
@@ -338,4 +338,6 @@ def _config(args: argparse.Namespace) -> int:
 
 
 def _replica(args: argparse.Namespace) -> int:
-    return replica_server.serve(args)
+    from replica import server
+
+    return server.serve(args)

@@ -12,7 +12,6 @@ from provenance.cli.locking import collection_locked
 from provenance.cli.options import add_collection, add_config, settings_for
 from provenance.errors import ProvenanceError
 from provenance.exitcodes import ExitCode
-from provenance.report.screenshot_records import screenshot_prefix
 
 
 def register(commands: Any) -> None:
@@ -32,6 +31,7 @@ def register(commands: Any) -> None:
 
 
 def _qa(args: argparse.Namespace) -> int:
+    from provenance.report.screenshot_records import screenshot_prefix
     from provenance.run import replay_check as check  # trafilatura: only when the command runs
     from provenance.run.headless_chromium import find_chromium
 
