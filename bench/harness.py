@@ -230,7 +230,8 @@ def warc_rounds(args: argparse.Namespace, report: Report, warc: Path) -> None:
         f"WARC reading: one {warc.stat().st_size / MB:.0f} MB file written by `WarcWriter` "
         "(request and response records of generated pages, gzip level 2 by ISA-L as in a crawl); "
         "MB/s are megabytes of the compressed file per wall-clock second, process start-up "
-        "included. `warcproof check` checks a large .warc.gz in shares on a worker process per "
+        "included (the project's modules compiled to bytecode first, as an installed package "
+        "has them). `warcproof check` checks a large .warc.gz in shares on a worker process per "
         "core (`archive/check/shares.py`) and inflates members with ISA-L (`isal`), not zlib, "
         "where it can: the zlib floor is zlib's, the ISA-L rows show the floor of its own "
         "inflater. CPU time is user + system time of every process of a "
@@ -334,6 +335,7 @@ def main(argv: Sequence[str]) -> int:
     args = parse_args(argv)
     args.scratch.mkdir(parents=True, exist_ok=True)
     report = Report(parameters=argv)
+    measure.compile_project()
     try:
         if not args.check_only:
             crawl_rounds(args, report)
