@@ -12,9 +12,10 @@ extractor being right:
   body (a copy that lacks the lead paragraph or stops half way is still an excerpt); a gap in
   the middle of the body is core;
 - its form: a short line that is not a sentence (a date, a name, "Share this") is periphery,
-  and so is a sentence about the site rather than the story (copyright, subscribing, sharing,
-  reprints, comments), and a repeat of text the copy holds (an extractor may take a block
-  twice).
+  and so are a byline or a picture's credit even when written as a sentence ("Posted by Jane
+  in News."), a sentence about the site rather than the story (copyright, subscribing,
+  sharing, reprints, comments), and a repeat of text the copy holds (an extractor may take a
+  block twice).
 """
 
 from __future__ import annotations
@@ -64,6 +65,20 @@ _ABOUT_SOMEONE = re.compile(
     r"(?:[A-Z][\w'.&-]*,? ){1,5}(?:\([^)]{0,60}\) )?"
     r"(?:is|was|has been) (?:a|an|the|also|currently|now)\b"
 )
+# A byline or posting line ("Posted by Jane in News.", "by jdoe on May 4, 2012", "Published:
+# ...") and a picture's credit ("Photo: ...", "Image courtesy of ..."): periphery wherever it
+# stands. Only lines this short (a paragraph that begins so is prose), and a "By ..." line only
+# when it ends with no stop ("By noon on Friday, the city fell." is a sentence).
+_BYLINE_OR_CREDIT = re.compile(
+    r"^(?:originally\s+)?(?:posted|published|written|filed|submitted|updated|last\s+updated)"
+    r"\s*(?::|\b(?:by|on|in|at)\b)"
+    r"|^by\s+(?!.*[.!?][\"')\]]*$)[A-Za-z][\w.'-]*(?:\s+[A-Za-z][\w.'-]*){0,3}\s*"
+    r"(?:$|(?-i:,\s+[A-Z])|[|\u2022\u00b7\u2013\u2014-]\s|\b(?:on|in|at|for)\s)"
+    r"|^(?:photo(?:graph)?|image|picture|illustration|video|graphic)s?"
+    r"(?:\s+(?:credit|courtesy))?s?\s*(?::|\bby\b|\bcourtesy\b)",
+    re.IGNORECASE,
+)
+_BYLINE_CHARS = 120
 _PROSE_WORDS = 6  # words of a sentence that ends with a stop
 _LONG_WORDS = 15  # words of a line that is prose even without a stop
 # A full stop or colon, perhaps inside closing quotes or brackets: "(July 24, 2012)" or
@@ -427,6 +442,8 @@ def _role(unit: Unit, key: str, blocks: _Blocks, held: Set[str], *, edge: bool) 
     subject)."""
     if key in held:
         return "a repeat of text the copy holds"
+    if len(unit.text) <= _BYLINE_CHARS and _BYLINE_OR_CREDIT.match(unit.text):
+        return "a byline or credit line"
     if edge and _SITE_TALK.search(unit.text):
         return "a note about the site"
     return blocks.role_of(key)
