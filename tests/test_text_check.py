@@ -171,3 +171,23 @@ def test_a_sentence_that_begins_like_a_byline_is_still_core_text() -> None:
     assessment = compare_text(copy, page, url=URL, content_type="text/html").assessment
     assert assessment.verdict is Verdict.EXCERPT, assessment.reasons
     assert sentence in assessment.reasons[0]
+
+
+def test_an_image_s_alt_text_between_two_sentences_of_the_copy_is_not_core_text() -> None:
+    # The copy runs from the story into the related stories below it (as a select-all copy
+    # does); between two of them stands an image, whose alt text the page text holds on a line
+    # of its own but a reader does not see.
+    alt = "The mayor at the opening of the new bridge in the city centre, Tuesday, May 4, 2012"
+    related = [
+        "Council approves the budget for next year after a long debate in the chamber.",
+        "New bus lines will serve the northern districts from the first of June onward.",
+    ]
+    tail = (
+        "<div class='more'><h3>More from the city</h3>"
+        f"<p>{related[0]}</p><img src='/mayor.jpg' alt='{alt}'><p>{related[1]}</p></div>"
+    )
+    page = _story_page("", _BODY, tail)
+    copy = "\n\n".join(["The story", *_BODY, "More from the city", *related])
+    assessment = compare_text(copy, page, url=URL, content_type="text/html").assessment
+    assert assessment.verdict in {Verdict.VERBATIM, Verdict.FAITHFUL}, assessment.reasons
+    assert not any(alt[:30] in reason for reason in assessment.reasons)

@@ -1,5 +1,6 @@
 """The page's peripheral blocks, told by their DOM role: captions, bylines and datelines,
-asides, navigation, sharing and "related" boxes, tags, copyright lines, author bios.
+asides, navigation, sharing and "related" boxes, tags, copyright lines, author bios, and the
+alt and title texts of images.
 
 An extractor may keep such a block in the article; a copy that leaves it out still holds the
 whole article. The role comes from the element (figcaption, aside, nav, footer, time, address)
@@ -140,7 +141,7 @@ def peripheral_blocks(root: html.HtmlElement) -> tuple[PeripheralBlock, ...]:
     if body is not None:
         sizes = _Sizes(root)
         _collect(body, found, sizes)
-        found += _image_captions(body, sizes)
+        found += _image_texts(body, sizes)
         found += _links(body)
     return tuple(found)
 
@@ -156,11 +157,18 @@ def _links(body: html.HtmlElement) -> list[PeripheralBlock]:
     return found
 
 
-def _image_captions(body: html.HtmlElement, sizes: _Sizes) -> list[PeripheralBlock]:
-    """The short text of the nearest element around each image that has text of its own (not a
-    paragraph: an image set in a paragraph is not captioned by it)."""
-    captions: list[PeripheralBlock] = []
+def _image_texts(body: html.HtmlElement, sizes: _Sizes) -> list[PeripheralBlock]:
+    """Per image: its alt and title texts (a reader sees them only when the image is missing or
+    the pointer rests on it; a browser's select-all copy leaves them out), and the short text
+    of the nearest element around it that has text of its own (not a paragraph: an image set
+    in a paragraph is not captioned by it)."""
+    found: list[PeripheralBlock] = []
     for image in body.iter("img"):
+        for name in ("alt", "title"):
+            drawn = _normalized(image.get(name, ""))
+            if drawn and len(drawn) <= _CAPTION_CHARS:
+                key = match_key(" ".join(drawn.split("\n")))
+                found.append(PeripheralBlock("an image's alt or title text", key))
         holder = image.getparent()
         for _ in range(3):
             if holder is None or holder.tag == "p":
@@ -168,12 +176,12 @@ def _image_captions(body: html.HtmlElement, sizes: _Sizes) -> list[PeripheralBlo
             text = _short_text(holder, _CAPTION_CHARS, sizes)
             if text is None or text:
                 if text:
-                    captions.append(
+                    found.append(
                         PeripheralBlock("a caption", match_key(" ".join(text.split("\n"))))
                     )
                 break
             holder = holder.getparent()
-    return captions
+    return found
 
 
 class _Sizes:
