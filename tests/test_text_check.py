@@ -191,3 +191,24 @@ def test_an_image_s_alt_text_between_two_sentences_of_the_copy_is_not_core_text(
     assessment = compare_text(copy, page, url=URL, content_type="text/html").assessment
     assert assessment.verdict in {Verdict.VERBATIM, Verdict.FAITHFUL}, assessment.reasons
     assert not any(alt[:30] in reason for reason in assessment.reasons)
+
+
+def test_a_furniture_line_without_a_link_s_icon_text_is_no_edit_but_a_changed_one_is() -> None:
+    meta = "Filed under City Hall <a href='/feed'>RSS</a> on Nov 1st 2012 8:30PM"
+    caption = "The mayor did not attend the opening of the new bridge on Tuesday."
+    side = f"<div class='side'><div>{meta}</div><p>{caption}</p></div>"
+    page = _story_page("", _BODY).replace(b"</article>", f"</article>{side}".encode())
+    story = ["The story", *_BODY]
+
+    def judged(*extra: str) -> tuple[Verdict, list[str]]:
+        copy = "\n\n".join([*story, *extra])
+        assessment = compare_text(copy, page, url=URL, content_type="text/html").assessment
+        return assessment.verdict, list(assessment.reasons)
+
+    assert judged("Filed under City Hall on Nov 1st 2012 8:30PM")[0] is Verdict.FAITHFUL
+    changed, reasons = judged("Filed under City Hall RSS on Nov 1st 2015 8:30PM")
+    assert changed is Verdict.MODIFIED, reasons
+    assert "2015" in reasons[0]
+    shortened, reasons = judged(caption.replace("did not attend", "did attend"))
+    assert shortened is Verdict.MODIFIED, reasons
+    assert "did attend" in reasons[0]

@@ -19,7 +19,7 @@ from functools import cached_property
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
-from provenance.compare.core_text import CopyOnPage, ends_sentence, split_omissions
+from provenance.compare.core_text import CopyOnPage, ends_sentence, is_prose, split_omissions
 from provenance.compare.line_index import LineIndex
 from provenance.text.normalize import match_key, normalize
 from provenance.text.periphery import Paragraph, PeripheralBlock
@@ -691,7 +691,9 @@ def _classify(unit: Unit, pairs: _Pairs, page: _Page) -> SeedUnitResult:
         # inside a longer word of the page: "the end" in "the ending").
         trimmed = _trimmed(ops)
         ops = trimmed if any(op.op != "equal" for op in trimmed) else ops
-        if punctuation_only(ops):
+        if punctuation_only(ops) or (_only_left_out(ops) and not is_prose(unit.text)):
+            # A line of furniture that lacks only some of the page's words (a button's label or
+            # a link's icon text, which a copy drops) is no edit; a sentence that lacks words is.
             return SeedUnitResult(unit, UnitClass.FURNITURE, None, 0.0, ())
         return SeedUnitResult(unit, UnitClass.EDITED, None, similarity, ops)
     article_text = pairs.article[j].text
@@ -703,6 +705,11 @@ def _classify(unit: Unit, pairs: _Pairs, page: _Page) -> SeedUnitResult:
         return SeedUnitResult(unit, UnitClass.MATCHED, j, 1.0, ops)
     similarity = pairs.similarity[unit.index]
     return SeedUnitResult(unit, UnitClass.EDITED, j, similarity, ops)
+
+
+def _only_left_out(ops: tuple[DiffOp, ...]) -> bool:
+    """Whether the page's text differs from the copy's only by text the copy lacks."""
+    return all(op.op in ("equal", "insert") for op in ops)
 
 
 def _trimmed(ops: tuple[DiffOp, ...]) -> tuple[DiffOp, ...]:

@@ -239,7 +239,7 @@ def _dropped_lines(
         flat = key.replace(" ", "")
         if (
             len(flat) < _HELD_MIN_CHARS
-            or not _prose(line)
+            or not is_prose(line)
             or _shares_a_sentence(flat, copy)
             or _shares_a_sentence(flat, extracted)
             or blocks.role_of(key) is not None
@@ -420,7 +420,7 @@ def _prose_units(run: Sequence[Unit]) -> set[int]:
         following = run[k + 1].text[:1] if k + 1 < len(run) else ""
         if following.islower() and not ends_sentence(unit.text):
             continue
-        if _prose(" ".join(u.text for u in sentence)):
+        if is_prose(" ".join(u.text for u in sentence)):
             found.update(u.index for u in sentence)
         sentence = []
     return found
@@ -431,7 +431,8 @@ def ends_sentence(text: str) -> bool:
     return bool(_SENTENCE_END.search(text))
 
 
-def _prose(text: str) -> bool:
+def is_prose(text: str) -> bool:
+    """Whether ``text`` reads as prose: a sentence that ends with a stop, or a long line."""
     words = len(text.split())
     return words >= _LONG_WORDS or (words >= _PROSE_WORDS and ends_sentence(text))
 
