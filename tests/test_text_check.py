@@ -212,3 +212,22 @@ def test_a_furniture_line_without_a_link_s_icon_text_is_no_edit_but_a_changed_on
     shortened, reasons = judged(caption.replace("did not attend", "did attend"))
     assert shortened is Verdict.MODIFIED, reasons
     assert "did attend" in reasons[0]
+
+
+def test_a_short_lead_sentence_set_apart_is_core_text_and_a_standfirst_without_a_stop_is_not() -> (
+    None
+):
+    lead = (
+        "Portsmouth made the best possible start to the new year with a 2-0 win over ten-man "
+        "Reading at the Madejski."
+    )
+    deck = (
+        "Millions of Dollars Planned for Programs to Curb the Pandemic by Focusing on Pregnant "
+        "Women and High-Risk Groups"
+    )
+    lacking = "\n\n".join(["The story", *_BODY])
+    for head, expected in ((lead, Verdict.EXCERPT), (deck, Verdict.FAITHFUL)):
+        assert 100 <= len(head) < 150
+        page = _story_page(f"<div class='c1'><b>{head}</b></div>", _BODY)
+        assessment = compare_text(lacking, page, url=URL, content_type="text/html").assessment
+        assert assessment.verdict is expected, (head, assessment.reasons)

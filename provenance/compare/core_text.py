@@ -35,7 +35,12 @@ from provenance.text.segment import Unit
 # characters together.
 EDGE_CORE_SENTENCES = 2
 EDGE_CORE_CHARS = 200
-LEAD_SENTENCE_CHARS = 150  # a lone sentence before the body this long is the lead paragraph
+# A lone sentence before the body is the lead paragraph when it is this long, or this long and
+# ends with a stop (a standfirst often has none: "Millions Planned to Curb Pandemic") and holds
+# no clock time or byline (a header run into what follows it).
+LEAD_SENTENCE_CHARS = 150
+LEAD_STOPPED_CHARS = 100
+_HEADER_MARKS = re.compile(r"\b\d{1,2}:\d\d\b|\bBy [A-Z][\w'-]+ [A-Z]")
 _SHORT_LINE = "a short line"
 _BODY_PARAGRAPHS = 2  # held paragraphs under one element that make it the body's
 _HELD_MIN_CHARS = 40
@@ -291,7 +296,7 @@ def _next_to_body(
     the story is set off from it by a short line that is no sentence ("Related", "Back to top"),
     by a block of a peripheral role, or, on a page that sets its body in <p> elements, by text
     in no <p> at all (a sidebar, a table of links, a site's blurb). A lead paragraph may be one
-    long sentence."""
+    sentence (LEAD_SENTENCE_CHARS, LEAD_STOPPED_CHARS)."""
     order = range(len(run) - 1, -1, -1) if leading else range(len(run))
     adjoining: list[Unit] = []
     body_paragraph = False  # a lacking unit stands in a <p> among the body's paragraphs
@@ -314,7 +319,13 @@ def _next_to_body(
             body_paragraph = True
     chars = sum(len(u.text) for u in adjoining)
     enough = len(adjoining) >= EDGE_CORE_SENTENCES and chars >= EDGE_CORE_CHARS
-    if leading and adjoining and (body_paragraph or chars >= LEAD_SENTENCE_CHARS):
+    stopped = (
+        bool(adjoining)
+        and ends_sentence(adjoining[0].text)
+        and not _HEADER_MARKS.search(adjoining[0].text)
+    )
+    lead = chars >= LEAD_SENTENCE_CHARS or (stopped and chars >= LEAD_STOPPED_CHARS)
+    if leading and adjoining and (body_paragraph or lead):
         enough = True
     return set(adjoining) if enough else set()
 
