@@ -93,6 +93,19 @@ def test_spaces_between_words_are_no_edit() -> None:
     assert align(seed, "Body.", page).seed_units[1].cls is not UnitClass.FURNITURE
 
 
+def test_a_list_item_s_number_only_one_side_writes_is_no_edit_but_a_changed_one_is() -> None:
+    item = "Wash your face with a mild soap and a fresh towel every morning."
+    article = f"Body.\n2. {item}"
+    assert align(f"Body.\n\n{item}", article, article).seed_units[1].cls is UnitClass.MATCHED
+    assert align(f"Body.\n\n2. {item}", f"Body.\n{item}", article).seed_units[1].cls in (
+        UnitClass.MATCHED,
+        UnitClass.FURNITURE,
+    )
+    changed = align(f"Body.\n\n3. {item}", article, article).seed_units[1]
+    assert changed.cls is UnitClass.EDITED
+    assert changed.diff[0] == DiffOp("replace", "3.", "2.")
+
+
 def test_an_article_sentence_held_inside_a_longer_copy_unit_is_not_missing() -> None:
     # The copy ran a heading into the first sentence; the extractor kept the sentence alone.
     first = "The band announced the news on its website on Monday morning."

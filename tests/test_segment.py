@@ -53,6 +53,10 @@ SEEDS = Path(__file__).resolve().parents[1] / "seeds"
             ["\u092f\u0939 \u0939\u0948\u0964", "\u0935\u0939 \u0939\u0948\u0964"],
         ),
         ("\u00c9l vino. \u00e9lan sigue.", None),
+        # A numbered list's item keeps its number: "3." alone would be a unit anywhere on a page.
+        ("3. Trader Made Billions on Subprime", None),
+        ("10. Wash it. Dry it.", ["10. Wash it.", "Dry it."]),
+        ("They won 3. Then it rained.", ["They won 3.", "Then it rained."]),
     ],
 )
 def test_sentence_boundaries(paragraph: str, expected: list[str] | None) -> None:

@@ -33,6 +33,7 @@ SHORT_PAIR_SCORE = 85  # fuzz.ratio at which a short unit pairs with an article 
 SHORT_NEAR_SCORE = 75  # the same for a short unit, whose words must be the same but numbers
 _SHORT_MIN_CHARS = 5  # shorter units ("16.", "AP") are only ever matched exactly
 _NUMBER = re.compile(r"\d+")
+_LIST_MARKER = re.compile(r"\s*\d{1,3}\.\s*")  # a numbered list's "3. " before an item
 _PREFIX = 8  # characters of a unit's key that index it for joining
 _CONTAINED_REST_WORDS = 8  # words an article unit may hold besides the seed units it contains
 _SHORT_GAP = 3  # unchanged runs this short between two changes are folded into one change
@@ -58,7 +59,16 @@ _NOT_WORD = re.compile(r"[\W_]+")
 def punctuation_only(ops: Sequence[DiffOp]) -> bool:
     """Whether a diff changes only spaces and punctuation that carry no meaning of their own:
     the same letters and the same numbers ("Nov 01 2012" is "Nov 01, 2012"; "1.5" is not "15"),
-    and as many question and exclamation marks and signs ("-5" is not "5")."""
+    and as many question and exclamation marks and signs ("-5" is not "5"). A list item's
+    number that only one side writes ("3. " before the item) is formatting too; a number
+    changed ("3." for "2.") is not."""
+    first = ops[0] if ops else None
+    if (
+        first
+        and first.op in ("insert", "delete")
+        and _LIST_MARKER.fullmatch(first.seed or first.article)
+    ):
+        ops = ops[1:]
     return all(
         op.op == "equal"
         or (

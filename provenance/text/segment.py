@@ -108,6 +108,8 @@ def _is_boundary(paragraph: str, match: re.Match[str]) -> bool:
         return False
     if stops != ".":
         return True
+    if paragraph[: match.start(1)].isdigit():
+        return False  # a numbered list's item ("3. Trader made billions"), not a sentence "3."
     return not _is_abbreviation(_word_before(paragraph, match.start(1)))
 
 
