@@ -153,7 +153,7 @@ def _links(body: html.HtmlElement) -> list[PeripheralBlock]:
     for link in body.iter("a"):
         text = _flat_text(link, _LINK_CHARS, _LINK_MIN_CHARS)
         if text:
-            found.append(PeripheralBlock("a link", match_key(" ".join(text.split("\n")))))
+            found.append(_block("a link", text))
     return found
 
 
@@ -167,8 +167,7 @@ def _image_texts(body: html.HtmlElement, sizes: _Sizes) -> list[PeripheralBlock]
         for name in ("alt", "title"):
             drawn = _normalized(image.get(name, ""))
             if drawn and len(drawn) <= _CAPTION_CHARS:
-                key = match_key(" ".join(drawn.split("\n")))
-                found.append(PeripheralBlock("an image's alt or title text", key))
+                found.append(_block("an image's alt or title text", drawn))
         holder = image.getparent()
         for _ in range(3):
             if holder is None or holder.tag == "p":
@@ -176,9 +175,7 @@ def _image_texts(body: html.HtmlElement, sizes: _Sizes) -> list[PeripheralBlock]
             text = _short_text(holder, _CAPTION_CHARS, sizes)
             if text is None or text:
                 if text:
-                    found.append(
-                        PeripheralBlock("a caption", match_key(" ".join(text.split("\n"))))
-                    )
+                    found.append(_block("a caption", text))
                 break
             holder = holder.getparent()
     return found
@@ -246,9 +243,14 @@ def _collect(element: html.HtmlElement, found: list[PeripheralBlock], sizes: _Si
         if role is not None:
             text = _short_text(child, _LONGEST, sizes)
             if text:
-                found.append(PeripheralBlock(role, match_key(" ".join(text.split("\n")))))
+                found.append(_block(role, text))
                 continue
         _collect(child, found, sizes)
+
+
+def _block(role: str, text: str) -> PeripheralBlock:
+    """A block of ``role`` whose normalized ``text`` may run over several lines."""
+    return PeripheralBlock(role, match_key(" ".join(text.split("\n"))))
 
 
 def _flat_text(element: html.HtmlElement, limit: int, shortest: int = 1) -> str | None:
