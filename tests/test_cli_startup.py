@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import archive
+import replica
 from archive import WarcWriter
 from provenance.cli import seeds_locate
 from provenance.sources import locate
@@ -93,6 +95,13 @@ def test_check_loads_the_checker_and_nothing_else(tmp_path: Path) -> None:
         writer.write_exchange(exchange(1))
     (warc,) = tmp_path.glob("*.warc.gz")
     assert probe("check", "-q", str(warc)) == (0, {"archive.check.checker"})
+
+
+def test_every_public_name_of_the_lazy_packages_loads() -> None:
+    # archive and replica load some exports on first use (PEP 562): each must still be there.
+    for package in (archive, replica):
+        for name in package.__all__:
+            assert getattr(package, name).__name__ == name
 
 
 def test_locate_shows_the_searchs_own_defaults() -> None:
