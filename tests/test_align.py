@@ -500,3 +500,32 @@ def test_a_unit_run_together_from_short_page_lines_is_a_list_not_core() -> None:
     alignment = align("\n\n".join(body), article, page)
     assert not alignment.omitted
     assert [(u.text, role) for u, role in alignment.left_out] == [(run, "a list run together")]
+
+
+def test_a_line_of_furniture_in_capitals_or_with_pieces_left_out_is_furniture() -> None:
+    # A reader view drops a line's counter link ("With: 1 Comment"); a select-all copy gives a
+    # line as its style sets it (capitals) or without a widget's label.
+    page = (
+        _BODY + "\nPosted on: 08-17-2012 With: 1 Comment Posted by: Bob Walsh\neDigit sign-up"
+        "\nPage 1 of 4 Next"
+    )
+    classes = _classes(
+        align(
+            _BODY + "\n\nPosted on: 08-17-2012 Posted by: Bob Walsh\n\neDIGIT SIGN-UP",
+            _BODY,
+            page,
+        )
+    )
+    assert classes["Posted on: 08-17-2012 Posted by: Bob Walsh"] is UnitClass.FURNITURE
+    assert classes["eDIGIT SIGN-UP"] is UnitClass.FURNITURE
+    # Not so: a changed number ("Page 1 of 5": the 5 is not in the line's run), a name the
+    # line lacks, a piece of one word that could stand anywhere, or a sentence of prose.
+    for seed in (
+        "Page 1 of 5",
+        "Posted on: 08-17-2012 Posted by: Jane Roe",
+        "Posted on: 08-17-2012 Walsh",
+        "Posted on 08-17-2012 with the comment Posted by Bob Walsh here.",
+    ):
+        result = align(_BODY + "\n\n" + seed, _BODY, page).seed_units[-1]
+        assert result.unit.text == seed
+        assert result.cls in (UnitClass.EDITED, UnitClass.FOREIGN)

@@ -658,6 +658,24 @@ class _Page:
         found = re.search(rf"(?<!\w){pattern}(?!\w)", self.text)
         return None if found is None else found.group()
 
+    @cached_property
+    def _line_words(self) -> list[list[str]]:
+        return [_NOT_WORD.split(key.casefold()) for key in self._keys]
+
+    def shows_line_loosely(self, text: str) -> bool:
+        """Whether a page line reads as ``text`` in other letter case (a style set it in capitals)
+        or with some of its pieces left out (a counter, a link's label, an icon's text, which a
+        copy drops from a line of furniture): ``text``'s words stand in the line in order, in at
+        most `_LOOSE_PIECES` runs of consecutive words, each of two words or more."""
+        words = [word for word in _NOT_WORD.split(match_key(text).casefold()) if word]
+        if not words:
+            return False
+        return any(
+            _in_pieces(words, [word for word in line if word])
+            for line in self._line_words
+            if words[0] in line and words[-1] in line
+        )
+
     def contains(self, key: str) -> bool:
         """Substring test of a match key that will not find "Reply" inside "Replying"; the
         spaces between words may differ ("sourceBank" is "source Bank")."""
@@ -679,6 +697,33 @@ class _Page:
         return False
 
 
+_LOOSE_PIECES = 3
+
+
+def _in_pieces(words: Sequence[str], line: Sequence[str]) -> bool:
+    """Whether ``words`` stand in ``line`` in order as at most `_LOOSE_PIECES` runs of
+    consecutive words, each the longest found from where the last one ended and of two words or
+    more (a lone word or number could be found anywhere)."""
+    start = pieces = 0
+    at = 0
+    while at < len(words):
+        best, best_end = 0, 0
+        for k in range(start, len(line)):
+            run = 0
+            limit = min(len(words) - at, len(line) - k)
+            while run < limit and line[k + run] == words[at + run]:
+                run += 1
+            if run > best:
+                best, best_end = run, k + run
+        if best == 0 or (best < 2 and len(words) > 1):
+            return False
+        pieces += 1
+        if pieces > _LOOSE_PIECES:
+            return False
+        at, start = at + best, best_end
+    return True
+
+
 def _whole(text: str, start: int, end: int) -> bool:
     """Whether ``text[start:end]`` is not cut out of a longer word at either end."""
     cut_before = text[start].isalnum() and start > 0 and text[start - 1].isalnum()
@@ -694,6 +739,8 @@ def _classify(unit: Unit, pairs: _Pairs, page: _Page) -> SeedUnitResult:
             return SeedUnitResult(unit, UnitClass.FURNITURE, None, 0.0, ())
         near = page.original_of(unit.text)
         if near is None:
+            if not is_prose(unit.text) and page.shows_line_loosely(unit.text):
+                return SeedUnitResult(unit, UnitClass.FURNITURE, None, 0.0, ())
             return SeedUnitResult(unit, UnitClass.FOREIGN, None, 0.0, ())
         original, similarity = near
         ops = diff(unit.text, original)
