@@ -529,3 +529,26 @@ def test_a_line_of_furniture_in_capitals_or_with_pieces_left_out_is_furniture() 
         result = align(_BODY + "\n\n" + seed, _BODY, page).seed_units[-1]
         assert result.unit.text == seed
         assert result.cls in (UnitClass.EDITED, UnitClass.FOREIGN)
+
+
+def test_a_copy_that_lacks_only_links_labels_is_faithful_and_says_so() -> None:
+    # A reader view drops a link's label from a sentence ("you can post a comment." reads
+    # "you can ."), inside the article or outside it; any other word missing is an edit.
+    line = "Trackbacks are closed, but you can post a comment."
+    copy = "Trackbacks are closed, but you can ."
+    labels = frozenset({"post a comment"})
+    inside = align(_BODY + "\n\n" + copy, _BODY + "\n" + line, _BODY + "\n" + line, links=labels)
+    result = inside.seed_units[-1]
+    assert (result.cls, result.article_unit) == (UnitClass.MATCHED, 4)
+    assessment = assess(inside)
+    assert assessment.verdict is Verdict.FAITHFUL
+    assert any(reason.startswith("Only links' labels left out") for reason in assessment.reasons)
+    outside = align(_BODY + "\n\n" + copy, _BODY, _BODY + "\n" + line, links=labels)
+    assert outside.seed_units[-1].cls is UnitClass.FURNITURE
+    for page_line, links in (
+        (line, frozenset()),
+        ("Trackbacks are closed, but you can not post a comment.", labels),
+    ):
+        for article in (_BODY + "\n" + page_line, _BODY):
+            alignment = align(_BODY + "\n\n" + copy, article, _BODY + "\n" + page_line, links=links)
+            assert alignment.seed_units[-1].cls is UnitClass.EDITED

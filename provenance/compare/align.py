@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
@@ -54,6 +54,10 @@ def _words_only(text: str) -> str:
 
 
 _NOT_WORD = re.compile(r"[\W_]+")
+_LABEL_MIN_CHARS, _LABEL_CHARS = 3, 60  # a link's label a copy may drop ("up" and "1" are none)
+_STOP = re.compile(r"[.!?](?=\s|$)")
+_STOP_REACH = 60  # characters past a window of page text searched for its sentence's stop
+_EDGE_PUNCTUATION = re.compile(r"^[\s.,;:!?\"')(\]\[-]+|[\s.,;:!?\"')(\]\[-]+$")
 
 
 def punctuation_only(ops: Sequence[DiffOp]) -> bool:
@@ -129,8 +133,10 @@ def align(
     headings: Sequence[str] = (),
     periphery: Sequence[PeripheralBlock] = (),
     paragraph_elements: Sequence[Paragraph] = (),
+    links: Set[str] = frozenset(),
 ) -> Alignment:
-    """Align ``seed_text`` with ``article_text``; ``page_text`` is the page's full visible text."""
+    """Align ``seed_text`` with ``article_text``; ``page_text`` is the page's full visible text;
+    ``links`` the page's short link texts (`provenance.text.periphery.link_labels`)."""
     return align_units(
         units(seed_text),
         units(article_text),
@@ -139,6 +145,7 @@ def align(
         headings=headings,
         periphery=periphery,
         paragraph_elements=paragraph_elements,
+        links=links,
     )
 
 
@@ -151,10 +158,11 @@ def align_units(
     headings: Sequence[str] = (),
     periphery: Sequence[PeripheralBlock] = (),
     paragraph_elements: Sequence[Paragraph] = (),
+    links: Set[str] = frozenset(),
 ) -> Alignment:
     """``align`` of texts already cut into units, with ``normalize(page_text)``: for callers
     that also need the normalized texts, so that nothing is normalized twice."""
-    page = _Page(normalized_page)
+    page = _Page(normalized_page, links)
     pairs = _Pairs(seed, article)
 
     gaps = pairs.anchor()
@@ -544,8 +552,34 @@ def _join_keys(left: str, right: str) -> str:
 class _Page:
     """The page's full visible text, for asking whether it shows a given unit."""
 
-    def __init__(self, normalized_page: str) -> None:
+    def __init__(self, normalized_page: str, links: Set[str] = frozenset()) -> None:
         self._ordered = paragraphs(normalized_page)
+        self._links = links
+
+    @cached_property
+    def _labels(self) -> frozenset[str]:
+        """The match keys of the page's link labels, made when first asked for."""
+        keys = (match_key(normalize(text)) for text in self._links)
+        return frozenset(key for key in keys if _LABEL_MIN_CHARS <= len(key) <= _LABEL_CHARS)
+
+    def only_links_left_out(self, ops: Sequence[DiffOp]) -> bool:
+        """Whether the copy lacks only whole link labels of the page ("you can ." where the page
+        reads "you can post a comment."): a reader view or a selection drops them."""
+        changes = [op for op in ops if op.op != "equal"]
+        return bool(changes) and all(self._label_left_out(op) for op in changes)
+
+    def _label_left_out(self, op: DiffOp) -> bool:
+        """Whether the page's side of a change is a link's label, with at most the punctuation
+        the copy's side has ("." against "post a comment.")."""
+        if _words_only(op.seed):
+            return False
+        label = _EDGE_PUNCTUATION.sub("", op.article)
+        rest = op.article.replace(label, "", 1)
+        return (
+            bool(label)
+            and match_key(label) in self._labels
+            and punctuation_only((DiffOp("replace", op.seed, rest),))
+        )
 
     @cached_property
     def lines(self) -> frozenset[str]:
@@ -599,6 +633,11 @@ class _Page:
             start -= 1
         while end < len(page) and not page[end].isspace():
             end += 1
+        # A sentence that lacks words before its stop ("you can ." of "you can post a comment.")
+        # is measured against the page's sentence to its stop.
+        if ends_sentence(text) and not ends_sentence(page[start:end]):
+            stop = _STOP.search(page, end, end + _STOP_REACH)
+            end = stop.end() if stop else end
         original = page[start:end]
         # A short unit is an edit of page text only in its numbers ("37 Photos" of "36 Photos"):
         # "Reply" is no edit of "Replying".
@@ -748,23 +787,28 @@ def _classify(unit: Unit, pairs: _Pairs, page: _Page) -> SeedUnitResult:
         # inside a longer word of the page: "the end" in "the ending").
         trimmed = _trimmed(ops)
         ops = trimmed if any(op.op != "equal" for op in trimmed) else ops
-        if punctuation_only(ops) or (_only_left_out(ops) and not is_prose(unit.text)):
+        if (
+            punctuation_only(ops)
+            or (_only_left_out(ops) and not is_prose(unit.text))
+            or page.only_links_left_out(ops)
+        ):
             # A line of furniture that lacks only some of the page's words (a button's label or
-            # a link's icon text, which a copy drops) is no edit; a sentence that lacks words is.
+            # a link's icon text, which a copy drops) is no edit; a sentence that lacks words is,
+            # unless they are only links' labels.
             return SeedUnitResult(unit, UnitClass.FURNITURE, None, 0.0, ())
         return SeedUnitResult(unit, UnitClass.EDITED, None, similarity, ops)
     article_text = pairs.article[j].text
     if pairs.joined[unit.index] or pairs.seed_keys[unit.index] == pairs.article_keys[j]:
         return SeedUnitResult(unit, UnitClass.MATCHED, j, 1.0, ())
     ops = diff(unit.text, article_text)
-    if punctuation_only(ops):
-        # The same words: a match whose diff shows the punctuation and spaces that differ.
+    if punctuation_only(ops) or page.only_links_left_out(ops):
+        # The same words (or all but links' labels): a match whose diff shows what differs.
         return SeedUnitResult(unit, UnitClass.MATCHED, j, 1.0, ops)
     similarity = pairs.similarity[unit.index]
     return SeedUnitResult(unit, UnitClass.EDITED, j, similarity, ops)
 
 
-def _only_left_out(ops: tuple[DiffOp, ...]) -> bool:
+def _only_left_out(ops: Sequence[DiffOp]) -> bool:
     """Whether the page's text differs from the copy's only by text the copy lacks."""
     return all(op.op in ("equal", "insert") for op in ops)
 

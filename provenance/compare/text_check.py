@@ -60,6 +60,7 @@ def compare_prepared(prepared: PreparedText, page: Article | NoArticle) -> TextC
             headings=page.headings,
             periphery=page.periphery,
             paragraph_elements=page.paragraphs,
+            links=page.links,
         )
 
     alignment = aligned(normalized_units(article_text))

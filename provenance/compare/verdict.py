@@ -10,7 +10,13 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
 
-from provenance.compare.align import Alignment, DiffOp, SeedUnitResult, UnitClass
+from provenance.compare.align import (
+    Alignment,
+    DiffOp,
+    SeedUnitResult,
+    UnitClass,
+    punctuation_only,
+)
 from provenance.text.normalize import NORMALIZER_RULES, NORMALIZER_VERSION
 from provenance.text.segment import Unit
 
@@ -134,9 +140,14 @@ def assess(alignment: Alignment) -> Assessment:
             f"The seed lacks the headline {_quote(headline)}; that alone is not an omission."
         )
     loose = [r for r in alignment.seed_units if r.cls is UnitClass.MATCHED and r.diff]
-    if loose:
+    spacing = [r for r in loose if punctuation_only(r.diff)]
+    if spacing:
         reasons += _listed(
-            "Punctuation or spacing only: {}", [_edit_reason(r.diff) for r in loose], "such"
+            "Punctuation or spacing only: {}", [_edit_reason(r.diff) for r in spacing], "such"
+        )
+    if labels := [r for r in loose if not punctuation_only(r.diff)]:
+        reasons += _listed(
+            "Only links' labels left out: {}", [_edit_reason(r.diff) for r in labels], "such"
         )
     if furniture:
         texts = dict.fromkeys(r.unit.text for r in furniture)  # a doubled caption is listed once

@@ -21,6 +21,7 @@ from provenance.text.pagetext import visible_text
 from provenance.text.periphery import (
     Paragraph,
     PeripheralBlock,
+    link_labels,
     page_paragraphs,
     peripheral_blocks,
 )
@@ -107,6 +108,7 @@ class Article:
     headings: tuple[str, ...] = ()  # the page's h1 texts, normalized: headline candidates
     periphery: tuple[PeripheralBlock, ...] = ()  # captions, bylines, asides... by DOM role
     paragraphs: tuple[Paragraph, ...] = ()  # the page's <p> elements and where they stand
+    links: frozenset[str] = frozenset()  # the page's short link texts (`link_labels`)
 
     def evidence(self) -> ExtractionEvidence:
         return ExtractionEvidence(
@@ -177,6 +179,7 @@ def extract_article(body: bytes, *, url: str, content_type: str | None) -> Artic
     headings = tuple(dict.fromkeys(normalize(h.text_content()) for h in h1s))
     periphery = peripheral_blocks(tree)
     paragraphs = page_paragraphs(tree)
+    links = link_labels(tree)
     # Last: trafilatura prunes a copy of the tree it is given, but nothing reads the tree after.
     document = _run_trafilatura(tree, url, fast=limit is not None)
     text = (document.text or "").strip() if document is not None else ""
@@ -196,6 +199,7 @@ def extract_article(body: bytes, *, url: str, content_type: str | None) -> Artic
         headings=tuple(h for h in headings if h),
         periphery=periphery,
         paragraphs=paragraphs,
+        links=links,
     )
 
 

@@ -83,6 +83,7 @@ _normalized = lru_cache(maxsize=4096)(normalize)
 _CAPTION_CHARS = 400
 _LINK_CHARS = 300
 _LINK_MIN_CHARS = 15
+_LABEL_RAW_CHARS = 120  # a link's text this long at most, white space included, is a label
 _PARAGRAPH_CHARS = 20000  # the text next to an image, up to this long, is its caption
 _LONGEST = 2000  # a longer block is a container that may hold the article itself
 # A block whose text is mostly link text is a list of pointers to other pages (related
@@ -155,6 +156,22 @@ def _links(body: html.HtmlElement) -> list[PeripheralBlock]:
         if text:
             found.append(_block("a link", text))
     return found
+
+
+def link_labels(root: html.HtmlElement) -> frozenset[str]:
+    """The page's short link texts ("post a comment", "@jdoe", "Travel"), their white space
+    collapsed but not normalized (that is left to the few comparisons that ask): a copy made by
+    a reader view or a selection may drop a link's label from a sentence or a line, which
+    leaves the words around it as the page has them."""
+    body = root.find("body")
+    if body is None:
+        return frozenset()
+    texts = (link.text_content() for link in body.iter("a"))
+    return frozenset(
+        " ".join(text.split())
+        for text in texts
+        if len(text) <= _LABEL_RAW_CHARS and text and not text.isspace()
+    )
 
 
 def _image_texts(body: html.HtmlElement, sizes: _Sizes) -> list[PeripheralBlock]:
