@@ -545,6 +545,12 @@ def test_a_copy_that_lacks_only_links_labels_is_faithful_and_says_so() -> None:
     assert any(reason.startswith("Only links' labels left out") for reason in assessment.reasons)
     outside = align(_BODY + "\n\n" + copy, _BODY, _BODY + "\n" + line, links=labels)
     assert outside.seed_units[-1].cls is UnitClass.FURNITURE
+    # A handle's label may stand after its "@" ("@<a>jdoe</a>"), which the copy keeps.
+    handle = "Thanks to @jdoe for the tip on the bridge."
+    alignment = align(
+        "Thanks to @ for the tip on the bridge.", handle, handle, links=frozenset({"jdoe"})
+    )
+    assert alignment.seed_units[0].cls is UnitClass.MATCHED
     for page_line, links in (
         (line, frozenset()),
         ("Trackbacks are closed, but you can not post a comment.", labels),

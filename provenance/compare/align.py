@@ -57,7 +57,7 @@ _NOT_WORD = re.compile(r"[\W_]+")
 _LABEL_MIN_CHARS, _LABEL_CHARS = 3, 60  # a link's label a copy may drop ("up" and "1" are none)
 _STOP = re.compile(r"[.!?](?=\s|$)")
 _STOP_REACH = 60  # characters past a window of page text searched for its sentence's stop
-_EDGE_PUNCTUATION = re.compile(r"^[\s.,;:!?\"')(\]\[-]+|[\s.,;:!?\"')(\]\[-]+$")
+_EDGE_PUNCTUATION = re.compile(r"^[\s.,;:!?\"')(\]\[@#-]+|[\s.,;:!?\"')(\]\[-]+$")
 
 
 def punctuation_only(ops: Sequence[DiffOp]) -> bool:
