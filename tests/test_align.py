@@ -507,7 +507,7 @@ def test_a_line_of_furniture_in_capitals_or_with_pieces_left_out_is_furniture() 
     # line as its style sets it (capitals) or without a widget's label.
     page = (
         _BODY + "\nPosted on: 08-17-2012 With: 1 Comment Posted by: Bob Walsh\neDigit sign-up"
-        "\nPage 1 of 4 Next"
+        "\nPage 1 of 4 Next\nPOSTED ON November 7th, 2012\n99 COMMENTS"
     )
     classes = _classes(
         align(
@@ -518,6 +518,8 @@ def test_a_line_of_furniture_in_capitals_or_with_pieces_left_out_is_furniture() 
     )
     assert classes["Posted on: 08-17-2012 Posted by: Bob Walsh"] is UnitClass.FURNITURE
     assert classes["eDIGIT SIGN-UP"] is UnitClass.FURNITURE
+    lines = "POSTED ON NOVEMBER 7TH, 2012 99 COMMENTS"
+    assert _classes(align(_BODY + "\n\n" + lines, _BODY, page))[lines] is UnitClass.FURNITURE
     # Not so: a changed number ("Page 1 of 5": the 5 is not in the line's run), a name the
     # line lacks, a piece of one word that could stand anywhere, or a sentence of prose.
     for seed in (

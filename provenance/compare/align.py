@@ -701,14 +701,22 @@ class _Page:
     def _line_words(self) -> list[list[str]]:
         return [_NOT_WORD.split(key.casefold()) for key in self._keys]
 
+    @cached_property
+    def _word_run(self) -> str:
+        """Every word of the page, casefolded, in order across its lines, between spaces."""
+        return " " + " ".join(word for line in self._line_words for word in line if word) + " "
+
     def shows_line_loosely(self, text: str) -> bool:
-        """Whether a page line reads as ``text`` in other letter case (a style set it in capitals)
-        or with some of its pieces left out (a counter, a link's label, an icon's text, which a
-        copy drops from a line of furniture): ``text``'s words stand in the line in order, in at
-        most `_LOOSE_PIECES` runs of consecutive words, each of two words or more."""
+        """Whether the page reads as ``text`` in other letter case (a style set it in capitals),
+        perhaps over several lines, or a page line does with some of its pieces left out (a
+        counter, a link's label, an icon's text, which a copy drops from a line of furniture):
+        ``text``'s words stand in the line in order, in at most `_LOOSE_PIECES` runs of
+        consecutive words, each of two words or more."""
         words = [word for word in _NOT_WORD.split(match_key(text).casefold()) if word]
         if not words:
             return False
+        if " " + " ".join(words) + " " in self._word_run:
+            return True
         return any(
             _in_pieces(words, [word for word in line if word])
             for line in self._line_words
