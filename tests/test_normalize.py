@@ -8,7 +8,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from provenance.text import normalize as normalize_module
-from provenance.text.mojibake import repaired
+from provenance.text.mojibake import read_back_as, repaired
 from provenance.text.normalize import (
     NORMALIZER_VERSION,
     bytes_digest,
@@ -223,4 +223,30 @@ def _garbled(text: str, misread_as: str) -> str:
     return "".join(
         bytes([byte]).decode(misread_as, errors="ignore") or chr(byte)
         for byte in text.encode("utf-8")
+    )
+
+
+def _shown_as(text: str, codec: str) -> str:
+    """``text``'s UTF-8 bytes as a browser shows them read in a single-byte ``codec`` (a byte
+    it leaves undefined shown as the C1 control of its number)."""
+    return "".join(
+        bytes([byte]).decode(codec, errors="ignore") or chr(byte) for byte in text.encode("utf-8")
+    )
+
+
+@given(
+    st.text(
+        alphabet=st.sampled_from(
+            "abc XYZ .,'\u201c\u201d\u2018\u2019\u2026\u2013\u00e9\u00fc"
+            "\u041c\u043e\u0441\u043a\u0432\u0430\u0627\u0644\u00ab\u00bb"
+        ),
+        max_size=40,
+    ),
+    st.sampled_from(["cp1251", "cp1252", "cp1256"]),
+)
+def test_text_garbled_by_a_declared_charset_reads_back(text: str, codec: str) -> None:
+    assert read_back_as(_shown_as(text, codec), codec) == text
+    assert (
+        read_back_as(text.encode("ascii", "ignore").decode(), codec)
+        == text.encode("ascii", "ignore").decode()
     )

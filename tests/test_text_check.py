@@ -231,3 +231,20 @@ def test_a_short_lead_sentence_set_apart_is_core_text_and_a_standfirst_without_a
         page = _story_page(f"<div class='c1'><b>{head}</b></div>", _BODY)
         assessment = compare_text(lacking, page, url=URL, content_type="text/html").assessment
         assert assessment.verdict is expected, (head, assessment.reasons)
+
+
+def test_a_copy_garbled_as_a_browser_read_the_page_s_declared_charset_is_read_back() -> None:
+    # The page's bytes are UTF-8 but it declares windows-1251: a browser shows its quotes as
+    # "\u0432\u0402\u045a" and "\u0432\u0402\u2122", and a reader's copy carries that.
+    story = "\u201cThey can\u2019t intimidate me,\u201d Nona Gaprindashvili told reporters today."
+    garbled = story.encode("utf-8").decode("cp1251")
+    for declared, verdict in ((("windows-1251",), Verdict.VERBATIM), ((), Verdict.MODIFIED)):
+        page = Article(
+            title=None,
+            text=story,
+            page_text=story,
+            decoding=Decoding("utf-8", "utf-8 bytes", declared),
+        )
+        assessment = compare_prepared(prepare_text(garbled), page).assessment
+        assert assessment.verdict is verdict
+        assert any("read as cp1251" in reason for reason in assessment.reasons) == bool(declared)

@@ -14,6 +14,7 @@ from provenance.compare.align import Alignment, UnitClass, align_units
 from provenance.compare.line_index import LineIndex
 from provenance.compare.verdict import Assessment, assess, unverifiable
 from provenance.text.extract import Article, NoArticle, extract_article
+from provenance.text.mojibake import read_back_as
 from provenance.text.normalize import bytes_digest, match_key, normalize
 from provenance.text.segment import Unit, normalized_units, paragraphs
 
@@ -35,13 +36,31 @@ class PreparedText:
 
     digest: str
     units: tuple[Unit, ...]
+    source: str = ""  # the text as given, for reading back a browser's garbling of a page
 
 
 def prepare_text(text: str) -> PreparedText:
     normalized = normalize(text)
     return PreparedText(
-        bytes_digest(normalized.encode("utf-8")), tuple(normalized_units(normalized))
+        bytes_digest(normalized.encode("utf-8")), tuple(normalized_units(normalized)), text
     )
+
+
+def _read_back(prepared: PreparedText, page: Article) -> tuple[PreparedText, str | None]:
+    """The text to compare and a note: a page whose UTF-8 bytes declare another charset is
+    shown garbled by a browser, and a reader's copy carries that garbling ("\u0432\u0402\u045a"
+    for a quote read as windows-1251); it is read back first."""
+    codec = page.decoding.misread_as
+    if codec is None or not prepared.source:
+        return prepared, None
+    back = read_back_as(prepared.source, codec)
+    if back == prepared.source:
+        return prepared, None
+    note = (
+        f"The copy holds the page's text as a browser shows it, its UTF-8 bytes read as {codec} "
+        "(as the page declares); that was read back before comparing."
+    )
+    return replace(prepared, units=prepare_text(back).units), note
 
 
 def compare_prepared(prepared: PreparedText, page: Article | NoArticle) -> TextComparison:
@@ -50,6 +69,7 @@ def compare_prepared(prepared: PreparedText, page: Article | NoArticle) -> TextC
         return TextComparison(unverifiable(page.reason), page, prepared.digest, None, None)
     article_text = normalize(page.text)
     page_text = normalize(page.page_text)
+    prepared, read_back_note = _read_back(prepared, page)
 
     def aligned(article_units: list[Unit]) -> Alignment:
         return align_units(
@@ -73,6 +93,8 @@ def compare_prepared(prepared: PreparedText, page: Article | NoArticle) -> TextC
                 assessment = replace(
                     assess(second), reasons=(*assess(second).reasons, _REGION_NOTE)
                 )
+    if read_back_note is not None:
+        assessment = replace(assessment, reasons=(*assessment.reasons, read_back_note))
     return TextComparison(
         assessment,
         page,

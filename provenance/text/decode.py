@@ -54,6 +54,16 @@ class Decoding:
         """True when the declared charsets disagree with each other or with the decoding."""
         return any(_codec(label) != self.encoding for label in self.declared)
 
+    @property
+    def misread_as(self) -> str | None:
+        """The codec a browser read the page's UTF-8 bytes in, when the first charset the page
+        declares (the header's, else its own) is another: what a reader saw and copied was
+        garbled so."""
+        if self.encoding != "utf-8" or not self.declared:
+            return None
+        codec = _codec(self.declared[0])
+        return None if codec in (None, "utf-8") else codec
+
 
 @dataclass(frozen=True)
 class DecodedPage(Decoding):

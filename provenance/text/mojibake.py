@@ -63,6 +63,39 @@ def repaired(text: str) -> str:
     return text
 
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def read_back_as(text: str, codec: str) -> str:
+    """``text`` with each run of non-ASCII characters that is the ``codec`` reading of UTF-8
+    bytes ("\u0432\u0402\u045a" in windows-1251, "\u82a6" in GBK) read back as the characters
+    those bytes encode, when they are ones such text holds (see `_PLAUSIBLE`)."""
+
+    def back(match: re.Match[str]) -> str:
+        run = match.group()
+        try:
+            char = b"".join(_byte_as_read(c, codec) for c in run).decode("utf-8")
+        except (UnicodeError, LookupError):
+            return run
+        plausible = all(
+            any(low <= ord(c) <= high for low, high in _PLAUSIBLE) or c.isascii() for c in char
+        )
+        return char if plausible else run
+
+    return text if text.isascii() else _NON_ASCII.sub(back, text)
+
+
+def _byte_as_read(char: str, codec: str) -> bytes:
+    """The byte(s) ``codec`` writes ``char`` as; a C1 control stands for the byte of its number,
+    which browsers show so where the codec leaves the byte undefined (0x98 in windows-1251)."""
+    try:
+        return char.encode(codec)
+    except UnicodeEncodeError:
+        if "\x80" <= char <= "\x9f":
+            return bytes([ord(char)])
+        raise
+
+
 def _read_back(match: re.Match[str]) -> str:
     garbled = match.group()
     if "\u00a0" in garbled and garbled[0] not in "\u00c2\u00c3":
