@@ -560,3 +560,17 @@ def test_a_copy_that_lacks_only_links_labels_is_faithful_and_says_so() -> None:
         for article in (_BODY + "\n" + page_line, _BODY):
             alignment = align(_BODY + "\n\n" + copy, article, _BODY + "\n" + page_line, links=links)
             assert alignment.seed_units[-1].cls is UnitClass.EDITED
+
+
+def test_a_line_the_page_runs_into_the_next_element_s_text_is_furniture() -> None:
+    # The page's text runs two elements together ("7:37 pmNo Comments", "By Jason PaurEmail"):
+    # a small letter then a capital is where one ends, not the inside of a word.
+    page = (
+        _BODY + "\nDhruv Bhutani on August 9, 2012 - 7:37 pmNo Comments\nBy Jason PaurEmail Author"
+    )
+    for line in ("Dhruv Bhutani on August 9, 2012 - 7:37 pm", "By Jason Paur"):
+        alignment = align(_BODY + "\n\n" + line, _BODY, page)
+        assert alignment.seed_units[-1].cls is UnitClass.FURNITURE
+    # A piece of a word is not found so ("Pa" of "Paur").
+    result = align(_BODY + "\n\nBy Jason Pa", _BODY, page).seed_units[-1]
+    assert result.cls is not UnitClass.FURNITURE

@@ -629,9 +629,13 @@ class _Page:
         # The page may be the shorter text: then partial_ratio measured it inside the unit.
         if fuzz.ratio(text, page[start:end]) < cutoff:
             return None
-        while start > 0 and not page[start - 1].isspace():
+        while (
+            start > 0
+            and not page[start - 1].isspace()
+            and not _run_on(page[start - 1], page[start])
+        ):
             start -= 1
-        while end < len(page) and not page[end].isspace():
+        while end < len(page) and not page[end].isspace() and not _run_on(page[end - 1], page[end]):
             end += 1
         # A sentence that lacks words before its stop ("you can ." of "you can post a comment.")
         # is measured against the page's sentence to its stop.
@@ -772,10 +776,20 @@ def _in_pieces(words: Sequence[str], line: Sequence[str]) -> bool:
 
 
 def _whole(text: str, start: int, end: int) -> bool:
-    """Whether ``text[start:end]`` is not cut out of a longer word at either end."""
-    cut_before = text[start].isalnum() and start > 0 and text[start - 1].isalnum()
-    cut_after = text[end - 1].isalnum() and end < len(text) and text[end].isalnum()
+    """Whether ``text[start:end]`` is not cut out of a longer word at either end; a small letter
+    then a capital is no word's inside but two elements' texts run together ("pmNo")."""
+    cut_before = start > 0 and _inside_word(text[start - 1], text[start])
+    cut_after = end < len(text) and _inside_word(text[end - 1], text[end])
     return not (cut_before or cut_after)
+
+
+def _inside_word(left: str, right: str) -> bool:
+    return left.isalnum() and right.isalnum() and not _run_on(left, right)
+
+
+def _run_on(left: str, right: str) -> bool:
+    """Whether a small letter and a capital meet: two elements' texts run together."""
+    return left.islower() and right.isupper()
 
 
 def _classify(unit: Unit, pairs: _Pairs, page: _Page) -> SeedUnitResult:
