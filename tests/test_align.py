@@ -520,6 +520,14 @@ def test_a_line_of_furniture_in_capitals_or_with_pieces_left_out_is_furniture() 
     assert classes["eDIGIT SIGN-UP"] is UnitClass.FURNITURE
     lines = "POSTED ON NOVEMBER 7TH, 2012 99 COMMENTS"
     assert _classes(align(_BODY + "\n\n" + lines, _BODY, page))[lines] is UnitClass.FURNITURE
+    # Pieces over several lines, near each other; not pieces far apart.
+    byline = "by\nSimon St. Laurent |\n@simonstl |\nComments: 2\nAugust 9, 2012"
+    copy = "by Simon St. Laurent August 9, 2012"
+    near = align(_BODY + "\n\n" + copy, _BODY, _BODY + "\n" + byline).seed_units[-1]
+    assert near.cls is UnitClass.FURNITURE
+    apart = byline.replace("@simonstl |", "@simonstl | " + " ".join(["filler"] * 30))
+    far = align(_BODY + "\n\n" + copy, _BODY, _BODY + "\n" + apart).seed_units[-1]
+    assert far.cls is not UnitClass.FURNITURE
     # Not so: a changed number ("Page 1 of 5": the 5 is not in the line's run), a name the
     # line lacks, a piece of one word that could stand anywhere, or a sentence of prose.
     for seed in (

@@ -702,29 +702,37 @@ class _Page:
         return None if found is None else found.group()
 
     @cached_property
-    def _line_words(self) -> list[list[str]]:
-        return [_NOT_WORD.split(key.casefold()) for key in self._keys]
+    def _words(self) -> list[str]:
+        """Every word of the page, casefolded, in order across its lines."""
+        return [word for key in self._keys for word in _NOT_WORD.split(key.casefold()) if word]
 
     @cached_property
     def _word_run(self) -> str:
-        """Every word of the page, casefolded, in order across its lines, between spaces."""
-        return " " + " ".join(word for line in self._line_words for word in line if word) + " "
+        """`_words` between spaces."""
+        return " " + " ".join(self._words) + " "
+
+    @cached_property
+    def _word_places(self) -> dict[str, list[int]]:
+        places: dict[str, list[int]] = {}
+        for number, word in enumerate(self._words):
+            places.setdefault(word, []).append(number)
+        return places
 
     def shows_line_loosely(self, text: str) -> bool:
         """Whether the page reads as ``text`` in other letter case (a style set it in capitals),
-        perhaps over several lines, or a page line does with some of its pieces left out (a
-        counter, a link's label, an icon's text, which a copy drops from a line of furniture):
-        ``text``'s words stand in the line in order, in at most `_LOOSE_PIECES` runs of
-        consecutive words, each of two words or more."""
+        perhaps over several lines, or with some of its pieces left out (a counter, a link's
+        label, an icon's text, which a copy drops from a line of furniture): ``text``'s words
+        stand in order in at most `_LOOSE_PIECES` runs of consecutive words, each of two words
+        or more, within a stretch of page text not much longer than ``text``."""
         words = [word for word in _NOT_WORD.split(match_key(text).casefold()) if word]
         if not words:
             return False
         if " " + " ".join(words) + " " in self._word_run:
             return True
+        reach = _LOOSE_REACH * len(words) + _LOOSE_SLACK
         return any(
-            _in_pieces(words, [word for word in line if word])
-            for line in self._line_words
-            if words[0] in line and words[-1] in line
+            _in_pieces(words, self._words[start : start + reach])
+            for start in self._word_places.get(words[0], ())
         )
 
     def contains(self, key: str) -> bool:
@@ -749,6 +757,9 @@ class _Page:
 
 
 _LOOSE_PIECES = 3
+# The stretch of page words a loosely shown line may stand in: this many times its own words,
+# and this many more.
+_LOOSE_REACH, _LOOSE_SLACK = 2, 10
 
 
 def _in_pieces(words: Sequence[str], line: Sequence[str]) -> bool:
