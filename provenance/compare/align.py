@@ -730,9 +730,15 @@ class _Page:
         if " " + " ".join(words) + " " in self._word_run:
             return True
         reach = _LOOSE_REACH * len(words) + _LOOSE_SLACK
+        # A run is two words or more: it starts where the page has the first two words.
+        starts = [
+            start
+            for start in self._word_places.get(words[0], ())
+            if len(words) == 1 or self._words[start + 1 : start + 2] == words[1:2]
+        ]
         return any(
             _in_pieces(words, self._words[start : start + reach])
-            for start in self._word_places.get(words[0], ())
+            for start in starts[:_LOOSE_STARTS]
         )
 
     def contains(self, key: str) -> bool:
@@ -760,20 +766,21 @@ _LOOSE_PIECES = 3
 # The stretch of page words a loosely shown line may stand in: this many times its own words,
 # and this many more.
 _LOOSE_REACH, _LOOSE_SLACK = 2, 10
+_LOOSE_STARTS = 100  # places tried, at most: a page of one word repeated costs no more
 
 
-def _in_pieces(words: Sequence[str], line: Sequence[str]) -> bool:
-    """Whether ``words`` stand in ``line`` in order as at most `_LOOSE_PIECES` runs of
+def _in_pieces(words: Sequence[str], stretch: Sequence[str]) -> bool:
+    """Whether ``words`` stand in ``stretch`` in order as at most `_LOOSE_PIECES` runs of
     consecutive words, each the longest found from where the last one ended and of two words or
     more (a lone word or number could be found anywhere)."""
     start = pieces = 0
     at = 0
     while at < len(words):
         best, best_end = 0, 0
-        for k in range(start, len(line)):
+        for k in range(start, len(stretch)):
             run = 0
-            limit = min(len(words) - at, len(line) - k)
-            while run < limit and line[k + run] == words[at + run]:
+            limit = min(len(words) - at, len(stretch) - k)
+            while run < limit and stretch[k + run] == words[at + run]:
                 run += 1
             if run > best:
                 best, best_end = run, k + run
