@@ -555,6 +555,18 @@ def test_a_copy_that_lacks_only_links_labels_is_faithful_and_says_so() -> None:
     assert any(reason.startswith("Only links' labels left out") for reason in assessment.reasons)
     outside = align(_BODY + "\n\n" + copy, _BODY, _BODY + "\n" + line, links=labels)
     assert outside.seed_units[-1].cls is UnitClass.FURNITURE
+    # The label may come right after the sentence's first word: the page's sentence is taken
+    # from that word on, not from where the copy's words resume.
+    follow = "Follow @jdoe on Twitter, and like the Bridge Watch page on Facebook for updates."
+    unfollowed = "Follow , and like the Bridge Watch page on Facebook for updates."
+    for links, expected in (
+        (frozenset({"@jdoe on Twitter"}), UnitClass.FURNITURE),
+        (frozenset(), UnitClass.EDITED),
+    ):
+        result = align(
+            _BODY + "\n\n" + unfollowed, _BODY, _BODY + "\nShare\n" + follow, links=links
+        )
+        assert result.seed_units[-1].cls is expected
     # A handle's label may stand after its "@" ("@<a>jdoe</a>"), which the copy keeps.
     handle = "Thanks to @jdoe for the tip on the bridge."
     alignment = align(

@@ -57,7 +57,7 @@ _NOT_WORD = re.compile(r"[\W_]+")
 _LABEL_MIN_CHARS, _LABEL_CHARS = 3, 60  # a link's label a copy may drop ("up" and "1" are none)
 _STOP = re.compile(r"[.!?](?=\s|$)")
 _STOP_REACH = 60  # characters past a window of page text searched for its sentence's stop
-_EDGE_PUNCTUATION = re.compile(r"^[\s.,;:!?\"')(\]\[@#-]+|[\s.,;:!?\"')(\]\[-]+$")
+_EDGE_PUNCTUATION = re.compile(r"^[\s.,;:!?\"')(\]\[-]+|[\s.,;:!?\"')(\]\[-]+$")
 
 
 def punctuation_only(ops: Sequence[DiffOp]) -> bool:
@@ -573,13 +573,17 @@ class _Page:
         the copy's side has ("." against "post a comment.")."""
         if _words_only(op.seed):
             return False
-        label = _EDGE_PUNCTUATION.sub("", op.article)
-        rest = op.article.replace(label, "", 1)
-        return (
-            bool(label)
-            and match_key(label) in self._labels
-            and punctuation_only((DiffOp("replace", op.seed, rest),))
-        )
+        trimmed = _EDGE_PUNCTUATION.sub("", op.article)
+        # A handle's "@" may be the label's ("@jdoe") or stand before it ("@<a>jdoe</a>").
+        for label in dict.fromkeys((trimmed, trimmed.lstrip("@#"))):
+            rest = op.article.replace(label, "", 1)
+            if (
+                label
+                and match_key(label) in self._labels
+                and punctuation_only((DiffOp("replace", op.seed, rest),))
+            ):
+                return True
+        return False
 
     @cached_property
     def lines(self) -> frozenset[str]:
@@ -638,10 +642,15 @@ class _Page:
         while end < len(page) and not page[end].isspace() and not _run_on(page[end - 1], page[end]):
             end += 1
         # A sentence that lacks words before its stop ("you can ." of "you can post a comment.")
-        # is measured against the page's sentence to its stop.
+        # is measured against the page's sentence to its stop; one that lacks words after its
+        # first ("Follow , and" of "Follow @jdoe on Twitter, and") from its first word on.
         if ends_sentence(text) and not ends_sentence(page[start:end]):
             stop = _STOP.search(page, end, end + _STOP_REACH)
             end = stop.end() if stop else end
+        first = text.split(maxsplit=1)[0]
+        if not page.startswith(first, start):
+            earlier = page.rfind(" " + first + " ", max(0, start - _STOP_REACH), start)
+            start = earlier + 1 if earlier >= 0 else start
         original = page[start:end]
         # A short unit is an edit of page text only in its numbers ("37 Photos" of "36 Photos"):
         # "Reply" is no edit of "Replying".
