@@ -713,7 +713,7 @@ class _Page:
     @cached_property
     def _words(self) -> list[str]:
         """Every word of the page, casefolded, in order across its lines."""
-        return [word for key in self._keys for word in _NOT_WORD.split(key.casefold()) if word]
+        return [word for key in self._keys for word in _casefolded_words(key)]
 
     @cached_property
     def _word_run(self) -> str:
@@ -733,7 +733,7 @@ class _Page:
         label, an icon's text, which a copy drops from a line of furniture): ``text``'s words
         stand in order in at most `_LOOSE_PIECES` runs of consecutive words, each of two words
         or more, within a stretch of page text not much longer than ``text``."""
-        words = [word for word in _NOT_WORD.split(match_key(text).casefold()) if word]
+        words = _casefolded_words(match_key(text))
         if not words:
             return False
         if " " + " ".join(words) + " " in self._word_run:
@@ -769,6 +769,11 @@ class _Page:
                 return True
             start = text.find(squeezed, start + 1)
         return False
+
+
+def _casefolded_words(key: str) -> list[str]:
+    """A match key's words, casefolded, without their punctuation."""
+    return [word for word in _NOT_WORD.split(key.casefold()) if word]
 
 
 _LOOSE_PIECES = 3

@@ -77,10 +77,7 @@ def read_back_as(text: str, codec: str) -> str:
             char = b"".join(_byte_as_read(c, codec) for c in run).decode("utf-8")
         except (UnicodeError, LookupError):
             return run
-        plausible = all(
-            any(low <= ord(c) <= high for low, high in _PLAUSIBLE) or c.isascii() for c in char
-        )
-        return char if plausible else run
+        return char if all(c.isascii() or _plausible(c) for c in char) else run
 
     return text if text.isascii() else _NON_ASCII.sub(back, text)
 
@@ -107,7 +104,10 @@ def _read_back(match: re.Match[str]) -> str:
         char = data.decode("utf-8")
     except UnicodeDecodeError:
         return garbled
+    return char if _plausible(char) else garbled
+
+
+def _plausible(char: str) -> bool:
+    """Whether ``char`` is one that text garbled so holds (see `_PLAUSIBLE`)."""
     code = ord(char)
-    if any(low <= code <= high for low, high in _PLAUSIBLE):
-        return char
-    return garbled
+    return any(low <= code <= high for low, high in _PLAUSIBLE)
