@@ -248,3 +248,68 @@ def test_a_copy_garbled_as_a_browser_read_the_page_s_declared_charset_is_read_ba
         assessment = compare_prepared(prepare_text(garbled), page).assessment
         assert assessment.verdict is verdict
         assert any("read as cp1251" in reason for reason in assessment.reasons) == bool(declared)
+
+
+def test_a_post_in_a_block_its_classes_call_tags_is_core_when_the_copy_holds_none_of_it() -> None:
+    # A blog's post container carries its tags in its class ("post tag-video"): when the copy
+    # holds no sentence of the post, that block still holds most of the article, and is its
+    # container, not a box of tags.
+    story = " ".join(_BODY[:2])
+    page = (
+        "<html><head><title>Kool video</title></head><body><nav><a href='/'>Home</a></nav>"
+        "<div class='post tag-video tag-music'><h1>Kool video</h1>"
+        f"<p>{story}</p><p>Download it here.</p></div></body></html>"
+    ).encode()
+
+    def judged(*lines: str) -> Verdict:
+        copy = "\n\n".join(lines)
+        return compare_text(copy, page, url=URL, content_type="text/html").assessment.verdict
+
+    assert judged("Kool video", story, "Download it here.") in (Verdict.VERBATIM, Verdict.FAITHFUL)
+    assert judged("Kool video", "Download it here.") is Verdict.EXCERPT
+
+
+def test_a_lead_paragraph_before_a_picture_is_core_text_and_the_caption_is_not() -> None:
+    lead = (
+        "Eleni Daniilidou upset the top seed in a second-round match today, and goes on to meet "
+        "the winner of the late match."
+    )
+    caption = "Eleni Daniilidou on court in Hobart on Tuesday, where she won the title in 2006"
+    figure = (
+        "<table class='tr-caption-container'><tr><td><img src='/e.jpg'></td></tr>"
+        f"<tr><td class='tr-caption'>{caption}</td></tr></table>"
+    )
+    page = _story_page(f"<p>{lead}</p>{figure}", _BODY)
+    lacking_caption = "\n\n".join(["The story", lead, *_BODY])
+    assessment = compare_text(lacking_caption, page, url=URL, content_type="text/html").assessment
+    assert assessment.verdict is Verdict.FAITHFUL, assessment.reasons
+    lacking_lead = "\n\n".join(["The story", *_BODY])
+    assessment = compare_text(lacking_lead, page, url=URL, content_type="text/html").assessment
+    assert assessment.verdict is Verdict.EXCERPT, assessment.reasons
+    assert lead[:40] in assessment.reasons[0]
+
+
+def test_a_lead_paragraph_wrapped_at_a_fixed_width_is_one_sentence_of_prose() -> None:
+    # A wire story set in <pre>: its lines end where the width ran out, so a line of the lead
+    # may begin in upper case ("Inc's", "Germany's") and the last one is short.
+    wrapped = [
+        "FRANKFURT, Jan 9 (Reuters) - U.S. software group Microsoft",
+        "will not launch a product that competes directly with Apple",
+        "Inc's iPhone, Chairman Bill Gates said in an interview with",
+        "Germany's Frankfurter Allgemeine Zeitung.",
+    ]
+    article = Article(
+        title="Microsoft won't launch iPhone rival",
+        text="\n".join([*wrapped, *_BODY]),
+        page_text="\n".join(["Microsoft won't launch iPhone rival", *wrapped, *_BODY]),
+        decoding=Decoding("utf-8", "utf-8 bytes", ()),
+    )
+    whole = "\n\n".join(["Microsoft won't launch iPhone rival", " ".join(wrapped), *_BODY])
+    assert compare_prepared(prepare_text(whole), article).assessment.verdict in (
+        Verdict.VERBATIM,
+        Verdict.FAITHFUL,
+    )
+    lacking = "\n\n".join(["Microsoft won't launch iPhone rival", *_BODY])
+    assessment = compare_prepared(prepare_text(lacking), article).assessment
+    assert assessment.verdict is Verdict.EXCERPT, assessment.reasons
+    assert "FRANKFURT" in assessment.reasons[0]

@@ -84,6 +84,12 @@ _BYLINE_OR_CREDIT = re.compile(
     re.IGNORECASE,
 )
 _BYLINE_CHARS = 120
+_GOES_ON = re.compile(
+    r"(?:,|\b(?:a|an|the|and|or|but|of|to|in|on|at|by|for|from|with|into|that|which|who|"
+    r"whose|its|their|his|her|our|is|are|was|were|has|have|had|will|would|as|than))$"
+)
+# A picture's texts, which a page may set between its lead paragraph and the rest of the body.
+_MEDIA_ROLES = frozenset({"a caption", "a photo credit", "an image's alt or title text"})
 _PROSE_WORDS = 6  # words of a sentence that ends with a stop
 _LONG_WORDS = 15  # words of a line that is prose even without a stop
 # A full stop or colon, perhaps inside closing quotes or brackets: "(July 24, 2012)" or
@@ -178,6 +184,7 @@ def split_omissions(
     blocks = _Blocks(
         periphery,
         [keys[u.index] for u in body if u.index in paired and len(u.text) >= _HELD_MIN_CHARS],
+        [keys[u.index] for u in body],
     )
     # The first page line of each article unit, for telling runs set apart from the body.
     lines = [None if span is None else span[0] for span in on_page.article_spans]
@@ -303,6 +310,8 @@ def _next_to_body(
     # A short sentence in a paragraph of prose ("Not on our watch!") is part of it.
     prose_paragraphs = {u.paragraph for u in run if u.index in prose}
     for k in order:
+        if leading and roles[k] in _MEDIA_ROLES:
+            continue
         in_body = where.in_body(run[k])
         short = len(run[k].text.split()) < _PROSE_WORDS and run[k].index not in prose
         if (
@@ -423,13 +432,16 @@ def _runs(units: Iterable[Unit]) -> list[list[Unit]]:
 
 def _prose_units(run: Sequence[Unit]) -> set[int]:
     """The indexes of the units that are prose, or pieces of a sentence that is: a sentence
-    broken over lines (by <br>) goes on in a unit that starts in lower case."""
+    broken over lines (by <br>, or a text wrapped at a fixed width) goes on in a unit that
+    starts in lower case, or after a line that ends with a comma or a word no sentence ends
+    with ("... an interview with" / "Germany's Frankfurter Allgemeine Zeitung.")."""
     found: set[int] = set()
     sentence: list[Unit] = []
     for k, unit in enumerate(run):
         sentence.append(unit)
         following = run[k + 1].text[:1] if k + 1 < len(run) else ""
-        if following.islower() and not ends_sentence(unit.text):
+        goes_on = following.islower() or (following and _GOES_ON.search(unit.text))
+        if goes_on and not ends_sentence(unit.text):
             continue
         if is_prose(" ".join(u.text for u in sentence)):
             found.update(u.index for u in sentence)
@@ -465,18 +477,32 @@ class _Blocks:
     """The page's peripheral blocks as one text, searched once for each unit, without spaces (a
     block's text joins its elements' texts as they stand: "SEE ALSO" and "RELATED LINKS" run
     together). A block that holds a sentence the copy has is the article's own container,
-    whatever its class says (a WordPress post's classes name its tags and author)."""
+    whatever its class says (a WordPress post's classes name its tags and author); so is, when
+    the copy holds no sentence of the article, a block that holds most of the article."""
 
-    def __init__(self, periphery: Sequence[PeripheralBlock], held: Sequence[str]) -> None:
+    def __init__(
+        self, periphery: Sequence[PeripheralBlock], held: Sequence[str], article: Sequence[str]
+    ) -> None:
         self._blocks = periphery
         self._keys = [block.key.replace(" ", "") for block in periphery]
         self._held = [sentence.replace(" ", "") for sentence in held]
+        self._article = [key.replace(" ", "") for key in article]
         self._index = LineIndex(self._keys)
+        self._containers: dict[int, bool] = {}
 
     def role_of(self, key: str) -> str | None:
-        """The role of the first block that holds ``key`` and no sentence the copy has."""
+        """The role of the first block that holds ``key`` and is not the article's container."""
         key = key.replace(" ", "")
         for number in self._index.find_all(key):
-            if not any(sentence in self._keys[number] for sentence in self._held):
+            if number not in self._containers:
+                self._containers[number] = self._container(number)
+            if not self._containers[number]:
                 return self._blocks[number].role
         return None
+
+    def _container(self, number: int) -> bool:
+        block = self._keys[number]
+        if self._held:
+            return any(sentence in block for sentence in self._held)
+        inside = sum(len(unit) for unit in self._article if unit in block)
+        return 2 * inside > sum(len(unit) for unit in self._article)
