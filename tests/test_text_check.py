@@ -313,3 +313,23 @@ def test_a_lead_paragraph_wrapped_at_a_fixed_width_is_one_sentence_of_prose() ->
     assessment = compare_prepared(prepare_text(lacking), article).assessment
     assert assessment.verdict is Verdict.EXCERPT, assessment.reasons
     assert "FRANKFURT" in assessment.reasons[0]
+
+
+def test_a_copy_that_holds_no_sentence_of_the_story_is_an_excerpt_of_it() -> None:
+    # The copy keeps the headline and a short line under the pictures that follow the story:
+    # with no sentence of the story in it, nothing sets the story apart as a leading block
+    # (here, set apart by the pictures' alt texts) that the copy may leave out.
+    line = "Not to be left out, there is also this:"
+    pictures = "".join(
+        f"<img src='/{n}.jpg' alt='Front page of the {paper} on Wednesday'><br>"
+        for n, paper in enumerate(["Times", "Post", "Herald", "Globe", "Tribune"])
+    )
+    page = _story_page("", _BODY, f"<div>{pictures}</div><p>{line}</p>")
+    whole = compare_text(
+        "\n\n".join(["The story", *_BODY, line]), page, url=URL, content_type="text/html"
+    ).assessment
+    assert whole.verdict in (Verdict.VERBATIM, Verdict.FAITHFUL), whole.reasons
+    assessment = compare_text(
+        "\n\n".join(["The story", line]), page, url=URL, content_type="text/html"
+    ).assessment
+    assert assessment.verdict is Verdict.EXCERPT, assessment.reasons

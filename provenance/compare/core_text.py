@@ -172,6 +172,9 @@ def split_omissions(
         for u in body
         if u.index in paired and u.index not in repeats and len(u.text) >= _HELD_MIN_CHARS
     ]
+    # When the copy holds no sentence of the article, its short lines mark where the body
+    # stands, but only weakly: the prose of a leading or trailing run is core text.
+    thin = not held
     held = held or [u.index for u in body if u.index in paired]
     if not held:
         return tuple(u for u in body if u.index not in paired), ()
@@ -202,11 +205,16 @@ def split_omissions(
         if leading or trailing:
             place = "a leading block" if leading else "a trailing block"
             apart = _set_apart(lines, run, first, last, leading=leading)
-            lacking = (
-                set()
-                if apart
-                else _next_to_body(run, roles, prose, where, on_page, leading=leading)
-            )
+            if thin:
+                lacking = {
+                    u
+                    for u, role in zip(run, roles, strict=True)
+                    if role is None and u.index in prose
+                }
+            elif apart:
+                lacking = set()
+            else:
+                lacking = _next_to_body(run, roles, prose, where, on_page, leading=leading)
             for unit, role in zip(run, roles, strict=True):
                 if unit in lacking:
                     core.append(unit)
