@@ -55,12 +55,16 @@ _LONG_PARAGRAPH = 250  # a matched unit this long marks the body's extent (not "
 _SITE_TALK = re.compile(
     r"copyright|\u00a9|\(c\) \d|all rights reserved|subscrib|sign up|newsletter|click here|"
     r"e-?mail (alerts|this)|reprints?\b|terms of (use|service)|privacy policy|follow (us|@)|"
-    r"comments? (policy|are|is)|post a comment|\bRSS\b|advertis|views expressed|"
-    r"not necessarily (reflect|those)|not responsible for the content|"
+    r"comments? (policy|are|is)|post a comment|\bRSS\b|advertis|"
     r"originally (appeared|published|posted)|(this|the) (post|article|story) first appeared|"
     r"stay tuned|"
     r"comments (from|by) (the |our )?readers|seek (independent |professional )?\w* ?advice|"
     r"\b(visit|check out) (\w+\.)+(com|org|net)\b",
+    re.IGNORECASE,
+)
+# A publisher's disclaimer, which no story's sentence is, wherever it stands.
+_DISCLAIMER = re.compile(
+    r"views expressed|not necessarily (reflect|those)|not responsible for the content",
     re.IGNORECASE,
 )
 # A note about the writer or the publisher after the story: "Jane Doe is a writer based in
@@ -264,6 +268,7 @@ def _dropped_lines(
             or _shares_a_sentence(flat, extracted)
             or blocks.role_of(key) is not None
             or _SITE_TALK.search(line)
+            or _DISCLAIMER.search(line)
         ):
             continue
         found.append(Unit(len(article) + len(found), -1, line))
@@ -476,7 +481,7 @@ def _role(unit: Unit, key: str, blocks: _Blocks, held: Set[str], *, edge: bool) 
         return "a repeat of text the copy holds"
     if len(unit.text) <= _BYLINE_CHARS and _BYLINE_OR_CREDIT.match(unit.text):
         return "a byline or credit line"
-    if edge and _SITE_TALK.search(unit.text):
+    if (edge and _SITE_TALK.search(unit.text)) or _DISCLAIMER.search(unit.text):
         return "a note about the site"
     return blocks.role_of(key)
 
