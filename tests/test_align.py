@@ -582,6 +582,22 @@ def test_a_copy_that_lacks_only_links_labels_is_faithful_and_says_so() -> None:
             assert alignment.seed_units[-1].cls is UnitClass.EDITED
 
 
+def test_a_byline_that_lacks_an_icon_s_repeated_text_and_has_bullets_is_no_edit() -> None:
+    # A linked icon's alt and title texts stand on the page's text twice; a copy holds them
+    # once (or not at all) and keeps the byline's bullets, which the normalized page lacks.
+    icon = "Google+ Profile for Jane Doe"
+    byline = f"By Jane Doe {icon} {icon} Nov 6, 2012 New York City"
+    copy = f"By Jane Doe {icon} \u2022 Nov 6, 2012 \u2022 New York City"
+    for links, expected in (
+        (frozenset({icon}), UnitClass.MATCHED),
+        (frozenset(), UnitClass.EDITED),
+    ):
+        alignment = align(
+            _BODY + "\n\n" + copy, byline + "\n" + _BODY, byline + "\n" + _BODY, links=links
+        )
+        assert alignment.seed_units[-1].cls is expected
+
+
 def test_a_line_the_page_runs_into_the_next_element_s_text_is_furniture() -> None:
     # The page's text runs two elements together ("7:37 pmNo Comments", "By Jason PaurEmail"):
     # a small letter then a capital is where one ends, not the inside of a word.

@@ -109,16 +109,17 @@ def test_blocks_of_links_are_periphery_and_prose_with_a_link_is_not() -> None:
     assert "Comments(0)" in links[1]
 
 
-def test_link_labels_are_the_short_texts_of_the_pages_links() -> None:
+def test_link_labels_are_the_short_texts_of_the_pages_links_and_images() -> None:
     from provenance.text.periphery import link_labels
 
     root = html.fromstring(
         "<html><body><p>Trackbacks are closed, but you can <a href='#r'>post\n a comment</a>."
         "</p><p><a href='/up'>up</a> <a href='/t'><b>@jdoe</b></a> "
         f"<a href='/long'>{'a headline long enough to be a block of its own ' * 3}</a></p>"
+        "<a href='/p'><img src='/g.png' alt='Profile of  Jane' title='Profile of Jane'></a>"
         "</body></html>"
     )
-    assert link_labels(root) == {"post a comment", "up", "@jdoe"}
+    assert link_labels(root) == {"post a comment", "up", "@jdoe", "Profile of Jane"}
     assert link_labels(html.fromstring("<html><head><title>T</title></head></html>")) == set()
 
 

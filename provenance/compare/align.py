@@ -564,9 +564,11 @@ class _Page:
 
     def only_links_left_out(self, ops: Sequence[DiffOp]) -> bool:
         """Whether the copy lacks only whole link labels of the page ("you can ." where the page
-        reads "you can post a comment."): a reader view or a selection drops them."""
+        reads "you can post a comment."), with at most punctuation changed besides: a reader
+        view or a selection drops them."""
         changes = [op for op in ops if op.op != "equal"]
-        return bool(changes) and all(self._label_left_out(op) for op in changes)
+        labels = [op for op in changes if self._label_left_out(op)]
+        return bool(labels) and all(op in labels or punctuation_only((op,)) for op in changes)
 
     def _label_left_out(self, op: DiffOp) -> bool:
         """Whether the page's side of a change is a link's label, with at most the punctuation

@@ -108,7 +108,7 @@ class Article:
     headings: tuple[str, ...] = ()  # the page's h1 texts, normalized: headline candidates
     periphery: tuple[PeripheralBlock, ...] = ()  # captions, bylines, asides... by DOM role
     paragraphs: tuple[Paragraph, ...] = ()  # the page's <p> elements and where they stand
-    links: frozenset[str] = frozenset()  # the page's short link texts (`link_labels`)
+    links: frozenset[str] = frozenset()  # short link and image texts (`link_labels`)
 
     def evidence(self) -> ExtractionEvidence:
         return ExtractionEvidence(

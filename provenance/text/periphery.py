@@ -159,14 +159,16 @@ def _links(body: html.HtmlElement) -> list[PeripheralBlock]:
 
 
 def link_labels(root: html.HtmlElement) -> frozenset[str]:
-    """The page's short link texts ("post a comment", "@jdoe", "Travel"), their white space
+    """The page's short link texts ("post a comment", "@jdoe", "Travel") and the alt and title
+    texts of its images (a linked icon's "Google+ Profile for Jane Doe"), their white space
     collapsed but not normalized (that is left to the few comparisons that ask): a copy made by
-    a reader view or a selection may drop a link's label from a sentence or a line, which
-    leaves the words around it as the page has them."""
+    a reader view or a selection may drop a link's label or an image's text from a sentence or
+    a line, which leaves the words around it as the page has them."""
     body = root.find("body")
     if body is None:
         return frozenset()
-    texts = (link.text_content() for link in body.iter("a"))
+    texts = [link.text_content() for link in body.iter("a")]
+    texts += [image.get(name, "") for image in body.iter("img") for name in ("alt", "title")]
     return frozenset(
         " ".join(text.split())
         for text in texts
