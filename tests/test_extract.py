@@ -109,6 +109,21 @@ def test_blocks_of_links_are_periphery_and_prose_with_a_link_is_not() -> None:
     assert "Comments(0)" in links[1]
 
 
+def test_the_fine_print_under_a_picture_in_a_paragraph_is_its_caption() -> None:
+    from lxml import html
+
+    from provenance.text.periphery import peripheral_blocks
+
+    root = html.fromstring(
+        "<html><body><p><a href='/big.jpg'><img src='/p.jpg'></a><br>\n<small><b>Patrick lost"
+        " 100 pounds.</b> (Photo: Jane)</small></p><p>I find writing <small>very</small> hard,"
+        " and <img src='/smile.png'> <small>so do you</small>.</p></body></html>"
+    )
+    captions = [block.key for block in peripheral_blocks(root) if block.role == "a caption"]
+    assert len(captions) == 1
+    assert captions[0].startswith("Patrick lost 100 pounds.")
+
+
 def test_link_labels_are_the_short_texts_of_the_pages_links_and_images() -> None:
     from provenance.text.periphery import link_labels
 

@@ -180,13 +180,18 @@ def _image_texts(body: html.HtmlElement, sizes: _Sizes) -> list[PeripheralBlock]
     """Per image: its alt and title texts (a reader sees them only when the image is missing or
     the pointer rests on it; a browser's select-all copy leaves them out), and the short text
     of the nearest element around it that has text of its own (not a paragraph: an image set
-    in a paragraph is not captioned by it)."""
+    in a paragraph is not captioned by it, unless by the fine print that follows it)."""
     found: list[PeripheralBlock] = []
     for image in body.iter("img"):
         for name in ("alt", "title"):
             drawn = _normalized(image.get(name, ""))
             if drawn and len(drawn) <= _CAPTION_CHARS:
                 found.append(_block("an image's alt or title text", drawn))
+        small = _fine_print_after(image)
+        if small is not None:
+            text = _short_text(small, _CAPTION_CHARS, sizes)
+            if text:
+                found.append(_block("a caption", text))
         holder = image.getparent()
         for _ in range(3):
             if holder is None or holder.tag == "p":
@@ -198,6 +203,24 @@ def _image_texts(body: html.HtmlElement, sizes: _Sizes) -> list[PeripheralBlock]
                 break
             holder = holder.getparent()
     return found
+
+
+def _fine_print_after(image: html.HtmlElement) -> html.HtmlElement | None:
+    """The <small> that follows an image (or the link around it) that opens its paragraph,
+    past line breaks only: the caption a blog sets under a picture inside the paragraph (not
+    an emoticon's neighbour inside a sentence)."""
+    parent = image.getparent()
+    anchor = parent if parent is not None and parent.tag == "a" else image
+    holder = anchor.getparent()
+    opens = holder is not None and not (holder.text or "").strip() and anchor.getprevious() is None
+    if not opens or (anchor.tail and not anchor.tail.isspace()):
+        return None
+    following = anchor.getnext()
+    while following is not None and following.tag == "br":
+        if following.tail and not following.tail.isspace():
+            return None
+        following = following.getnext()
+    return following if following is not None and following.tag == "small" else None
 
 
 class _Sizes:
