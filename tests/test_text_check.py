@@ -152,6 +152,15 @@ def test_notes_about_the_site_after_the_story_are_not_core_text() -> None:
     assessment = compare_text(copy, page, url=URL, content_type="text/html").assessment
     assert assessment.verdict is Verdict.FAITHFUL, assessment.reasons
     assert "a note about the site" in assessment.reasons[0]
+    # A blog greets a newcomer before the post, and sees a reader off after it.
+    welcome = (
+        "If you're new here, you may want to read the story of this blog and the best posts of"
+        " the year, which are listed in the menu."
+    )
+    farewell = "On your way out, make sure to have a look at the free guides of the month."
+    page = _story_page(f"<p>{welcome}</p>", _BODY, f"<p>{farewell}</p>")
+    assessment = compare_text(copy, page, url=URL, content_type="text/html").assessment
+    assert assessment.verdict is Verdict.FAITHFUL, assessment.reasons
 
 
 def test_a_byline_or_a_picture_credit_the_copy_lacks_is_not_core_text() -> None:

@@ -57,7 +57,7 @@ _SITE_TALK = re.compile(
     r"e-?mail (alerts|this)|reprints?\b|terms of (use|service)|privacy policy|follow (us|@)|"
     r"comments? (policy|are|is)|post a comment|\bRSS\b|advertis|"
     r"originally (appeared|published|posted)|(this|the) (post|article|story) first appeared|"
-    r"stay tuned|"
+    r"stay tuned|if you('| a)re new here|first time (here|visiting)|on your way out|"
     r"comments (from|by) (the |our )?readers|seek (independent |professional )?\w* ?advice|"
     r"\b(visit|check out) (\w+\.)+(com|org|net)\b",
     re.IGNORECASE,
