@@ -385,6 +385,19 @@ def test_an_extractors_run_of_dateline_and_lead_is_matched_by_the_lead() -> None
     assert alignment.omitted == ()
 
 
+def test_a_header_with_abbreviations_run_into_the_lead_is_no_sentence_but_a_sentence_is() -> None:
+    lead = "The economy dominated a working dinner between the premiers and the Prime Minister."
+    # The page set no space after the sentence's stop ("quartet.then"): one unit.
+    for header, held in (
+        ("Jan. 11 2008 10:56 PM ET CTV.ca News Staff", True),
+        ("The crowds were entertained by a string quartet.then a choir sang", False),
+    ):
+        article = f"{header} {lead}\n" + _BODY
+        alignment = align(lead + "\n" + _BODY, article, article)
+        assert (alignment.seed_units[0].cls is UnitClass.MATCHED) is held, header
+        assert bool(alignment.omitted) is not held
+
+
 def test_a_short_line_with_a_changed_number_is_an_edit_of_the_page() -> None:
     page = _BODY + "\n36 Photos\nReplying is closed."
     alignment = align(_BODY + "\n37 Photos\nReply", _BODY, page)

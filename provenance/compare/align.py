@@ -500,12 +500,21 @@ class _Pairs:
                 self.pair(i, j, -negative / 100)
 
 
+# A stop that ends a sentence in a match key (where no space need follow it): after a word in
+# lower case ("quartet.advertisement"), before a capital after a longer word ("Obama.The"), or
+# at the end; not after an abbreviation ("Jan.11") or inside a name ("CTV.ca").
+_SENTENCE_STOP = re.compile(
+    r"(?<![A-Za-z])[a-z]{2,}[.!?]|[A-Za-z]{4}[.!?][\"')\]]*(?=[A-Z])|[.!?][\"')\]]*$"
+)
+
+
 def _no_sentence(rest: str) -> bool:
     """Whether what an article unit holds besides the seed units in it is a few words, or a
-    line without a full stop (a dateline, a byline, "Comments Print Email")."""
+    line that ends no sentence (a dateline, a byline, "Comments Print Email", "Jan. 11 2008
+    10:56 PM ET CTV.ca News Staff")."""
     words = len(rest.split())
     return words < _CONTAINED_REST_WORDS or (
-        words < 4 * _CONTAINED_REST_WORDS and not any(stop in rest for stop in ".!?")
+        words < 4 * _CONTAINED_REST_WORDS and not _SENTENCE_STOP.search(rest.rstrip())
     )
 
 
