@@ -612,14 +612,27 @@ def test_a_byline_that_lacks_an_icon_s_repeated_text_and_has_bullets_is_no_edit(
 
 
 def test_a_line_the_page_runs_into_the_next_element_s_text_is_furniture() -> None:
-    # The page's text runs two elements together ("7:37 pmNo Comments", "By Jason PaurEmail"):
-    # a small letter then a capital is where one ends, not the inside of a word.
-    page = (
-        _BODY + "\nDhruv Bhutani on August 9, 2012 - 7:37 pmNo Comments\nBy Jason PaurEmail Author"
+    # The page's text runs two elements together ("7:37 pmNo Comments", "By Jason PaurEmail",
+    # "on NBCSNTune in", "S&P 500Companies"): a small letter then a capital, or a capital or a
+    # digit then a capitalized word, is where one ends, not the inside of a word.
+    page = "\n".join(
+        [
+            _BODY,
+            "Dhruv Bhutani on August 9, 2012 - 7:37 pmNo Comments",
+            "By Jason PaurEmail Author",
+            "Watch Football Talk on NBCSNTune in at five",
+            "Earnings Growth for S&P 500Companies",
+        ]
     )
-    for line in ("Dhruv Bhutani on August 9, 2012 - 7:37 pm", "By Jason Paur"):
+    for line in (
+        "Dhruv Bhutani on August 9, 2012 - 7:37 pm",
+        "By Jason Paur",
+        "Watch Football Talk on NBCSN",
+        "Earnings Growth for S&P 500",
+    ):
         alignment = align(_BODY + "\n\n" + line, _BODY, page)
-        assert alignment.seed_units[-1].cls is UnitClass.FURNITURE
-    # A piece of a word is not found so ("Pa" of "Paur").
-    result = align(_BODY + "\n\nBy Jason Pa", _BODY, page).seed_units[-1]
-    assert result.cls is not UnitClass.FURNITURE
+        assert alignment.seed_units[-1].cls is UnitClass.FURNITURE, line
+    # A piece of a word is not found so ("Pa" of "Paur", "NBCS" of "NBCSN").
+    for piece in ("By Jason Pa", "Watch Football Talk on NBCS"):
+        result = align(_BODY + "\n\n" + piece, _BODY, page).seed_units[-1]
+        assert result.cls is not UnitClass.FURNITURE, piece

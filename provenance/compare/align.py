@@ -644,13 +644,9 @@ class _Page:
         # The page may be the shorter text: then partial_ratio measured it inside the unit.
         if fuzz.ratio(text, page[start:end]) < cutoff:
             return None
-        while (
-            start > 0
-            and not page[start - 1].isspace()
-            and not _run_on(page[start - 1], page[start])
-        ):
+        while start > 0 and not page[start - 1].isspace() and not _run_on(page, start):
             start -= 1
-        while end < len(page) and not page[end].isspace() and not _run_on(page[end - 1], page[end]):
+        while end < len(page) and not page[end].isspace() and not _run_on(page, end):
             end += 1
         # A sentence that lacks words before its stop ("you can ." of "you can post a comment.")
         # is measured against the page's sentence to its stop; one that lacks words after its
@@ -819,20 +815,28 @@ def _in_pieces(words: Sequence[str], stretch: Sequence[str]) -> bool:
 
 
 def _whole(text: str, start: int, end: int) -> bool:
-    """Whether ``text[start:end]`` is not cut out of a longer word at either end; a small letter
-    then a capital is no word's inside but two elements' texts run together ("pmNo")."""
-    cut_before = start > 0 and _inside_word(text[start - 1], text[start])
-    cut_after = end < len(text) and _inside_word(text[end - 1], text[end])
+    """Whether ``text[start:end]`` is not cut out of a longer word at either end; where two
+    elements' texts run together ("pmNo", "NBCSNTune") is no word's inside."""
+    cut_before = start > 0 and _inside_word(text, start)
+    cut_after = end < len(text) and _inside_word(text, end)
     return not (cut_before or cut_after)
 
 
-def _inside_word(left: str, right: str) -> bool:
-    return left.isalnum() and right.isalnum() and not _run_on(left, right)
+def _inside_word(text: str, at: int) -> bool:
+    """Whether ``text[at - 1]`` and ``text[at]`` stand inside one word."""
+    return text[at - 1].isalnum() and text[at].isalnum() and not _run_on(text, at)
 
 
-def _run_on(left: str, right: str) -> bool:
-    """Whether a small letter and a capital meet: two elements' texts run together."""
-    return left.islower() and right.isupper()
+def _run_on(text: str, at: int) -> bool:
+    """Whether two elements' texts run together between ``text[at - 1]`` and ``text[at]``: a
+    small letter then a capital ("pmNo"), or a capital or digit then a capitalized word
+    ("NBCSNTune", "500Companies")."""
+    left, right = text[at - 1], text[at]
+    if not right.isupper():
+        return False
+    return left.islower() or (
+        (left.isupper() or left.isdigit()) and text[at + 1 : at + 2].islower()
+    )
 
 
 def _classify(unit: Unit, pairs: _Pairs, page: _Page) -> SeedUnitResult:
