@@ -565,7 +565,7 @@ def test_a_copy_that_lacks_only_links_labels_is_faithful_and_says_so() -> None:
     assert (result.cls, result.article_unit) == (UnitClass.MATCHED, 4)
     assessment = assess(inside)
     assert assessment.verdict is Verdict.FAITHFUL
-    assert any(reason.startswith("Only links' labels left out") for reason in assessment.reasons)
+    assert any(reason.startswith("Only labels of links") for reason in assessment.reasons)
     outside = align(_BODY + "\n\n" + copy, _BODY, _BODY + "\n" + line, links=labels)
     assert outside.seed_units[-1].cls is UnitClass.FURNITURE
     # The label may come right after the sentence's first word: the page's sentence is taken
@@ -593,6 +593,26 @@ def test_a_copy_that_lacks_only_links_labels_is_faithful_and_says_so() -> None:
         for article in (_BODY + "\n" + page_line, _BODY):
             alignment = align(_BODY + "\n\n" + copy, article, _BODY + "\n" + page_line, links=links)
             assert alignment.seed_units[-1].cls is UnitClass.EDITED
+
+
+def test_a_sentence_with_a_picture_s_text_run_into_it_is_matched_but_one_with_words_is_not() -> (
+    None
+):
+    # The copy took a picture's alt text into the paragraph after it, with no space between.
+    alt = "Cowon Z2 Android MP3 Player"
+    lead = (
+        "Cowon, one of the most trusted brands in the world of music players, has launched its"
+        " first Android based music player, the Cowon Z2, at a price of about two hundred."
+    )
+    article = _BODY + "\n" + lead
+    page = alt + "\n" + _BODY + "\n" + lead
+    for copy, links, expected in (
+        (alt + lead, frozenset({alt}), UnitClass.MATCHED),
+        (alt + lead, frozenset(), UnitClass.EDITED),
+        ("Cowon Z2 Android MP3 Player, " + lead, frozenset({alt}), UnitClass.EDITED),
+    ):
+        alignment = align(_BODY + "\n\n" + copy, article, page, links=links)
+        assert alignment.seed_units[-1].cls is expected, (copy, links)
 
 
 def test_a_byline_that_lacks_an_icon_s_repeated_text_and_has_bullets_is_no_edit() -> None:

@@ -572,12 +572,27 @@ class _Page:
         return frozenset(key for key in keys if _LABEL_MIN_CHARS <= len(key) <= _LABEL_CHARS)
 
     def only_links_left_out(self, ops: Sequence[DiffOp]) -> bool:
-        """Whether the copy lacks only whole link labels of the page ("you can ." where the page
-        reads "you can post a comment."), with at most punctuation changed besides: a reader
-        view or a selection drops them."""
+        """Whether the copy lacks only whole labels of the page's links or images ("you can ."
+        where the page reads "you can post a comment."), or runs one into its text, with at
+        most punctuation changed besides: a reader view or a selection drops them, and a copy
+        may take a picture's text into the paragraph after it."""
         changes = [op for op in ops if op.op != "equal"]
-        labels = [op for op in changes if self._label_left_out(op)]
+        labels = [op for op in changes if self._label_left_out(op) or self._label_run_in(op)]
         return bool(labels) and all(op in labels or punctuation_only((op,)) for op in changes)
+
+    def _label_run_in(self, op: DiffOp) -> bool:
+        """Whether the copy's side of a change is the page's side with a label run into it at
+        one end, where two texts run together ("Cowon Z2 PlayerCowon," for "Cowon,")."""
+        seed, page = op.seed, op.article
+        if not page or len(seed) <= len(page):
+            return False
+        if seed.endswith(page):
+            cut, extra = len(seed) - len(page), seed[: len(seed) - len(page)]
+        elif seed.startswith(page):
+            cut, extra = len(page), seed[len(page) :]
+        else:
+            return False
+        return _run_on(seed, cut) and match_key(extra) in self._labels
 
     def _label_left_out(self, op: DiffOp) -> bool:
         """Whether the page's side of a change is a link's label, with at most the punctuation

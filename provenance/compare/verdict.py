@@ -147,7 +147,9 @@ def assess(alignment: Alignment) -> Assessment:
         )
     if labels := [r for r in loose if not punctuation_only(r.diff)]:
         reasons += _listed(
-            "Only links' labels left out: {}", [_edit_reason(r.diff) for r in labels], "such"
+            "Only labels of links or images left out or run into the text: {}",
+            [_edit_reason(r.diff) for r in labels],
+            "such",
         )
     if furniture:
         texts = dict.fromkeys(r.unit.text for r in furniture)  # a doubled caption is listed once
