@@ -580,6 +580,20 @@ def test_a_copy_that_lacks_only_links_labels_is_faithful_and_says_so() -> None:
             _BODY + "\n\n" + unfollowed, _BODY, _BODY + "\nShare\n" + follow, links=links
         )
         assert result.seed_units[-1].cls is expected
+    # A list of links loses all its labels in a reader view.
+    tail = "and the other news from the coast, with the photographs of the week and the letters."
+    listed = f"Filed in our archive under Press Release, Travel {tail}"
+    for links, expected in (
+        (frozenset({"Press Release", "Travel"}), UnitClass.FURNITURE),
+        (frozenset({"Press Release"}), UnitClass.EDITED),
+    ):
+        result = align(
+            _BODY + f"\n\nFiled in our archive under {tail}",
+            _BODY,
+            _BODY + "\n" + listed,
+            links=links,
+        )
+        assert result.seed_units[-1].cls is expected
     # A handle's label may stand after its "@" ("@<a>jdoe</a>"), which the copy keeps.
     handle = "Thanks to @jdoe for the tip on the bridge."
     alignment = align(

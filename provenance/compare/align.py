@@ -57,6 +57,8 @@ _NOT_WORD = re.compile(r"[\W_]+")
 _LABEL_MIN_CHARS, _LABEL_CHARS = 3, 60  # a link's label a copy may drop ("up" and "1" are none)
 _STOP = re.compile(r"[.!?](?=\s|$)")
 _STOP_REACH = 60  # characters past a window of page text searched for its sentence's stop
+# What separates the labels of a list of links: "a, b", "a / b", "a | b", "a \u00b7 b".
+_LABEL_LIST = re.compile(r"\s*[,/|;\u00b7\u2022]\s*")
 _EDGE_PUNCTUATION = re.compile(r"^[\s.,;:!?\"')(\]\[-]+|[\s.,;:!?\"')(\]\[-]+$")
 
 
@@ -596,10 +598,14 @@ class _Page:
 
     def _label_left_out(self, op: DiffOp) -> bool:
         """Whether the page's side of a change is a link's label, with at most the punctuation
-        the copy's side has ("." against "post a comment.")."""
+        the copy's side has ("." against "post a comment."), or a list of labels ("Press
+        Release, Travel" of a trail of links)."""
         if _words_only(op.seed):
             return False
         trimmed = _EDGE_PUNCTUATION.sub("", op.article)
+        pieces = _LABEL_LIST.split(trimmed)
+        if len(pieces) > 1 and all(match_key(piece) in self._labels for piece in pieces):
+            return True
         # A handle's "@" may be the label's ("@jdoe") or stand before it ("@<a>jdoe</a>").
         for label in dict.fromkeys((trimmed, trimmed.lstrip("@#"))):
             rest = op.article.replace(label, "", 1)
