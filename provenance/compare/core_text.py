@@ -81,7 +81,7 @@ _ABOUT_SOMEONE = re.compile(
 _BYLINE_OR_CREDIT = re.compile(
     r"^(?:originally\s+)?(?:posted|published|written|filed|submitted|updated|last\s+updated)"
     r"\s*(?::|\b(?:by|on|in|at)\b)"
-    r"|^by\s+(?!.*[.!?][\"')\]]*$)[A-Za-z][\w.'-]*(?:\s+[A-Za-z][\w.'-]*){0,3}\s*"
+    r"|^by\s+(?!.*[.!?][\"')\]]*$)[A-Za-z][\w.'-]*(?:\s+[A-Za-z][\w.'-]*){0,9}\s*"
     r"(?:$|(?-i:,\s+[A-Z])|[|\u2022\u00b7\u2013\u2014-]\s|\b(?:on|in|at|for)\s)"
     r"|^(?:photo(?:graph)?|image|picture|illustration|video|graphic)s?"
     r"(?:\s+(?:credit|courtesy))?s?\s*(?::|\bby\b|\bcourtesy\b)",
