@@ -346,7 +346,7 @@ def test_a_copy_that_holds_no_sentence_of_the_story_is_an_excerpt_of_it() -> Non
     assert assessment.verdict is Verdict.EXCERPT, assessment.reasons
 
 
-def test_a_publisher_s_disclaimer_inside_the_story_is_not_core_text_but_site_talk_is() -> None:
+def test_a_site_s_notice_inside_the_story_is_not_core_text_but_site_talk_is() -> None:
     # A box the page sets between two paragraphs: its disclaimer is the publisher's wherever it
     # stands; a sentence there that talks of subscribing may be the story's own.
     disclaimer = (
@@ -354,7 +354,12 @@ def test_a_publisher_s_disclaimer_inside_the_story_is_not_core_text_but_site_tal
     )
     story = "Subscribers to the city's bike scheme will ride free on the ferry from next month."
     copy = "\n\n".join(["The story", *_BODY])
-    for inside, verdict in ((disclaimer, Verdict.FAITHFUL), (story, Verdict.EXCERPT)):
+    form = "Comments: There are currently no comments for this entry. Post a comment"
+    for inside, verdict in (
+        (disclaimer, Verdict.FAITHFUL),
+        (form, Verdict.FAITHFUL),
+        (story, Verdict.EXCERPT),
+    ):
         page = _story_page("", [*_BODY[:2], inside, *_BODY[2:]])
         assessment = compare_text(copy, page, url=URL, content_type="text/html").assessment
         assert assessment.verdict is verdict, (inside, assessment.reasons)

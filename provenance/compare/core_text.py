@@ -62,9 +62,12 @@ _SITE_TALK = re.compile(
     r"\b(visit|check out) (\w+\.)+(com|org|net)\b",
     re.IGNORECASE,
 )
-# A publisher's disclaimer, which no story's sentence is, wherever it stands.
-_DISCLAIMER = re.compile(
-    r"views expressed|not necessarily (reflect|those)|not responsible for the content",
+# A notice of the site's, which no story's sentence is, wherever it stands: a disclaimer, the
+# prompts of the comment form, a heading of advertisements.
+_SITE_NOTICE = re.compile(
+    r"views expressed|not necessarily (reflect|those)|not responsible for the content|"
+    r"(post|leave|submit) (a|your) comment|(there are )?(currently )?no comments (yet|for this)|"
+    r"sponsored links",
     re.IGNORECASE,
 )
 # A note about the writer or the publisher after the story: "Jane Doe is a writer based in
@@ -268,7 +271,7 @@ def _dropped_lines(
             or _shares_a_sentence(flat, extracted)
             or blocks.role_of(key) is not None
             or _SITE_TALK.search(line)
-            or _DISCLAIMER.search(line)
+            or _SITE_NOTICE.search(line)
         ):
             continue
         found.append(Unit(len(article) + len(found), -1, line))
@@ -481,7 +484,7 @@ def _role(unit: Unit, key: str, blocks: _Blocks, held: Set[str], *, edge: bool) 
         return "a repeat of text the copy holds"
     if len(unit.text) <= _BYLINE_CHARS and _BYLINE_OR_CREDIT.match(unit.text):
         return "a byline or credit line"
-    if (edge and _SITE_TALK.search(unit.text)) or _DISCLAIMER.search(unit.text):
+    if (edge and _SITE_TALK.search(unit.text)) or _SITE_NOTICE.search(unit.text):
         return "a note about the site"
     return blocks.role_of(key)
 
