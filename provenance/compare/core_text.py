@@ -10,7 +10,8 @@ extractor being right:
 - its position: a run of units before the first or after the last sentence the copy holds is
   a leading or trailing block, periphery unless it holds two sentences of prose next to the
   body (a copy that lacks the lead paragraph or stops half way is still an excerpt); a gap in
-  the middle of the body is core;
+  the middle of the body is core, and so is all prose of no peripheral role when the copy holds
+  no sentence of the article at all;
 - its form: a short line that is not a sentence (a date, a name, "Share this") is periphery,
   and so are a byline or a picture's credit even when written as a sentence ("Posted by Jane
   in News."), a sentence about the site rather than the story (copyright, subscribing,
@@ -55,7 +56,7 @@ _LONG_PARAGRAPH = 250  # a matched unit this long marks the body's extent (not "
 _SITE_TALK = re.compile(
     r"copyright|\u00a9|\(c\) \d|all rights reserved|subscrib|sign up|newsletter|click here|"
     r"e-?mail (alerts|this)|reprints?\b|terms of (use|service)|privacy policy|follow (us|@)|"
-    r"comments? (policy|are|is)|post a comment|\bRSS\b|advertis|"
+    r"comments? (policy|are|is)|\bRSS\b|advertis|"
     r"originally (appeared|published|posted)|(this|the) (post|article|story) first appeared|"
     r"stay tuned|if you('| a)re new here|first time (here|visiting)|on your way out|"
     r"comments (from|by) (the |our )?readers|seek (independent |professional )?\w* ?advice|"
@@ -91,6 +92,7 @@ _BYLINE_OR_CREDIT = re.compile(
     re.IGNORECASE,
 )
 _BYLINE_CHARS = 120
+# A line that ends with a comma or a word no sentence ends with goes on in the next one.
 _GOES_ON = re.compile(
     r"(?:,|\b(?:a|an|the|and|or|but|of|to|in|on|at|by|for|from|with|into|that|which|who|"
     r"whose|its|their|his|her|our|is|are|was|were|has|have|had|will|would|as|than))$"
@@ -319,7 +321,8 @@ def _next_to_body(
     the story is set off from it by a short line that is no sentence ("Related", "Back to top"),
     by a block of a peripheral role, or, on a page that sets its body in <p> elements, by text
     in no <p> at all (a sidebar, a table of links, a site's blurb). A lead paragraph may be one
-    sentence (LEAD_SENTENCE_CHARS, LEAD_STOPPED_CHARS)."""
+    sentence (LEAD_SENTENCE_CHARS, LEAD_STOPPED_CHARS), and a picture's texts may stand between
+    it and the body."""
     order = range(len(run) - 1, -1, -1) if leading else range(len(run))
     adjoining: list[Unit] = []
     body_paragraph = False  # a lacking unit stands in a <p> among the body's paragraphs
@@ -517,6 +520,7 @@ class _Blocks:
         return None
 
     def _container(self, number: int) -> bool:
+        """Whether block ``number`` is the article's own container."""
         block = self._keys[number]
         if self._held:
             return any(sentence in block for sentence in self._held)
