@@ -355,9 +355,11 @@ def test_a_site_s_notice_inside_the_story_is_not_core_text_but_site_talk_is() ->
     story = "Subscribers to the city's bike scheme will ride free on the ferry from next month."
     copy = "\n\n".join(["The story", *_BODY])
     form = "Comments: There are currently no comments for this entry. Post a comment"
+    credit = "Associated Press Writer Jane Roe contributed to this report from Gaza City."
     for inside, verdict in (
         (disclaimer, Verdict.FAITHFUL),
         (form, Verdict.FAITHFUL),
+        (credit, Verdict.FAITHFUL),
         (story, Verdict.EXCERPT),
     ):
         page = _story_page("", [*_BODY[:2], inside, *_BODY[2:]])

@@ -64,11 +64,11 @@ _SITE_TALK = re.compile(
     re.IGNORECASE,
 )
 # A notice of the site's, which no story's sentence is, wherever it stands: a disclaimer, the
-# prompts of the comment form, a heading of advertisements.
+# prompts of the comment form, a heading of advertisements, an agency's credit for the report.
 _SITE_NOTICE = re.compile(
     r"views expressed|not necessarily (reflect|those)|not responsible for the content|"
     r"(post|leave|submit) (a|your) comment|(there are )?(currently )?no comments (yet|for this)|"
-    r"sponsored links",
+    r"sponsored links|(contributed|information) (to|for) this (report|story|article)",
     re.IGNORECASE,
 )
 # A note about the writer or the publisher after the story: "Jane Doe is a writer based in
