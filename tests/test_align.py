@@ -343,6 +343,22 @@ def test_the_headline_is_found_beside_a_site_name_or_as_the_h1() -> None:
     assert h1.omitted_title
 
 
+def test_a_line_that_introduces_a_block_of_periphery_is_of_its_role() -> None:
+    # "More about the bridge:" heads a list of related stories set inside the story; the same
+    # line before text of no peripheral role is the story's own.
+    intro = "More about the bridge:"
+    related = "Ferry fares rise again as the council looks for money. Bus lanes open on Monday."
+    article = _BODY.replace("\nRepairs", f"\n{intro}\n{related}\nRepairs")
+    for periphery in ([PeripheralBlock("related links", match_key(related))], []):
+        alignment = align(_BODY, article, article, periphery=periphery)
+        roles = dict((u.text, role) for u, role in alignment.left_out)
+        if periphery:
+            assert alignment.omitted == ()
+            assert roles[intro] == "related links"
+        else:
+            assert intro in [u.text for u in alignment.omitted]
+
+
 def test_periphery_the_copy_lacks_is_listed_and_the_copy_stays_faithful() -> None:
     article = (
         "By Jane Doe, 4 March\nA crane lifts a girder. Photo: J. Doe\n"

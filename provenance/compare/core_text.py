@@ -210,6 +210,10 @@ def split_omissions(
             else _role(u, keys[u.index], blocks, held_texts, edge=leading or trailing)
             for u in run
         ]
+        # A line that introduces what follows ("More about the search:") is of its role.
+        for k in range(len(run) - 2, -1, -1):
+            if roles[k] is None and roles[k + 1] is not None and run[k].text.endswith(":"):
+                roles[k] = roles[k + 1]
         prose = _prose_units(run)
         if leading or trailing:
             place = "a leading block" if leading else "a trailing block"
