@@ -589,9 +589,11 @@ class _Page:
         if not page or len(seed) <= len(page):
             return False
         if seed.endswith(page):
-            cut, extra = len(seed) - len(page), seed[: len(seed) - len(page)]
+            cut = len(seed) - len(page)
+            extra = seed[:cut]
         elif seed.startswith(page):
-            cut, extra = len(page), seed[len(page) :]
+            cut = len(page)
+            extra = seed[cut:]
         else:
             return False
         return _run_on(seed, cut) and match_key(extra) in self._labels

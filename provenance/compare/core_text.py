@@ -510,6 +510,7 @@ class _Blocks:
         self._keys = [block.key.replace(" ", "") for block in periphery]
         self._held = [sentence.replace(" ", "") for sentence in held]
         self._article = [key.replace(" ", "") for key in article]
+        self._article_chars = sum(len(unit) for unit in self._article)
         self._index = LineIndex(self._keys)
         self._containers: dict[int, bool] = {}
 
@@ -529,4 +530,4 @@ class _Blocks:
         if self._held:
             return any(sentence in block for sentence in self._held)
         inside = sum(len(unit) for unit in self._article if unit in block)
-        return 2 * inside > sum(len(unit) for unit in self._article)
+        return 2 * inside > self._article_chars
