@@ -365,3 +365,21 @@ def test_a_site_s_notice_inside_the_story_is_not_core_text_but_site_talk_is() ->
         page = _story_page("", [*_BODY[:2], inside, *_BODY[2:]])
         assessment = compare_text(copy, page, url=URL, content_type="text/html").assessment
         assert assessment.verdict is verdict, (inside, assessment.reasons)
+
+
+def test_a_short_sentence_the_copy_holds_marks_where_the_story_ends() -> None:
+    # The story ends with a short sentence; the copy holds it but lacks the one-sentence
+    # paragraph before it, which is then a gap in the story, not a trailing block.
+    last = "Watch the whole match again below."
+    missing = (
+        "The tournament's organisers said on Tuesday that tickets for the final had sold out "
+        "within an hour of going on sale"
+    )
+    page = _story_page("", [*_BODY, missing, last])
+    whole = "\n\n".join(["The story", *_BODY, missing, last])
+    assessment = compare_text(whole, page, url=URL, content_type="text/html").assessment
+    assert assessment.verdict in (Verdict.VERBATIM, Verdict.FAITHFUL), assessment.reasons
+    lacking = "\n\n".join(["The story", *_BODY, last])
+    assessment = compare_text(lacking, page, url=URL, content_type="text/html").assessment
+    assert assessment.verdict is Verdict.EXCERPT, assessment.reasons
+    assert "tickets for the final" in assessment.reasons[0]

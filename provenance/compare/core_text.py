@@ -176,15 +176,19 @@ def split_omissions(
     quote, a caption run into a sentence); they do not stretch the body's extent."""
     on_page = on_page or CopyOnPage()
     body = [u for u in article if u.index not in headline]
-    held = [
-        u.index
+    # The units that mark the body's extent: those the copy holds (not as a repeat) that are
+    # long or a sentence; a short line that is neither ("Related", "AP") may stand anywhere.
+    marks = [
+        u
         for u in body
-        if u.index in paired and u.index not in repeats and len(u.text) >= _HELD_MIN_CHARS
+        if u.index in paired
+        and u.index not in repeats
+        and (len(u.text) >= _HELD_MIN_CHARS or is_prose(u.text))
     ]
-    # When the copy holds no sentence of the article, its short lines mark where the body
+    # When the copy holds no long sentence of the article, what it holds marks where the body
     # stands, but only weakly: the prose of a leading or trailing run is core text.
-    thin = not held
-    held = held or [u.index for u in body if u.index in paired]
+    thin = all(len(u.text) < _HELD_MIN_CHARS for u in marks)
+    held = [u.index for u in marks] or [u.index for u in body if u.index in paired]
     if not held:
         return tuple(u for u in body if u.index not in paired), ()
     keys = {u.index: match_key(u.text) for u in body}
