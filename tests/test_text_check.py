@@ -383,3 +383,19 @@ def test_a_short_sentence_the_copy_holds_marks_where_the_story_ends() -> None:
     assessment = compare_text(lacking, page, url=URL, content_type="text/html").assessment
     assert assessment.verdict is Verdict.EXCERPT, assessment.reasons
     assert "tickets for the final" in assessment.reasons[0]
+
+
+def test_a_copy_of_a_headline_and_related_links_lacks_the_story() -> None:
+    # Every long line of the copy is page text outside the article (a box after the story), but
+    # none is prose: a headline and the labels of links are no story the extractor missed.
+    related = [
+        "Ferry timetable changes for the northern districts this winter",
+        "Council approves the budget for the new tram line to the airport",
+    ]
+    headline = "More from the second round of the Hobart International"
+    links = "".join(f"<li><a href='/{n}'>{label}</a></li>" for n, label in enumerate(related))
+    page = _story_page("", _BODY, f"<div class='more'><h2>{headline}</h2><ul>{links}</ul></div>")
+    copy = "\n\n".join([headline, *related])
+    assessment = compare_text(copy, page, url=URL, content_type="text/html").assessment
+    assert assessment.verdict is Verdict.EXCERPT, assessment.reasons
+    assert "Daniilidou" in assessment.reasons[0]

@@ -7,10 +7,11 @@ what is measured is what users get."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from dataclasses import dataclass, replace
 
 from provenance.compare.align import Alignment, UnitClass, align_units
+from provenance.compare.core_text import is_prose
 from provenance.compare.line_index import LineIndex
 from provenance.compare.verdict import Assessment, assess, unverifiable
 from provenance.text.extract import Article, NoArticle, extract_article
@@ -85,7 +86,7 @@ def compare_prepared(prepared: PreparedText, page: Article | NoArticle) -> TextC
 
     alignment = aligned(normalized_units(article_text))
     assessment = assess(alignment)
-    if _extractor_missed(alignment):
+    if _extractor_missed(alignment, page.links):
         region = _page_region(prepared.units, page_text)
         if region is not None:
             second = aligned(normalized_units(region))
@@ -117,15 +118,20 @@ def _held_chars(alignment: Alignment) -> int:
     return sum(len(r.unit.text) for r in alignment.seed_units if r.cls is UnitClass.MATCHED)
 
 
-def _extractor_missed(alignment: Alignment) -> bool:
+def _extractor_missed(alignment: Alignment, links: Set[str]) -> bool:
     """Whether the copy's long sentences are mostly page text outside the extracted article:
-    the extractor took another block (comments, a list of links) for the article."""
-    outside = sum(
-        len(r.unit.text)
+    the extractor took another block (comments, a list of links) for the article. Only if the
+    copy holds prose outside it that is not a link's label: a copy of a headline and related
+    links lacks the article rather than holding another."""
+    outside = [
+        r.unit.text
         for r in alignment.seed_units
         if r.cls is UnitClass.FURNITURE and len(r.unit.text) >= _LONG_UNIT
-    )
-    return outside > _MISSED_RATIO * _held_chars(alignment)
+    ]
+    if sum(map(len, outside)) <= _MISSED_RATIO * _held_chars(alignment):
+        return False
+    labels = {match_key(normalize(label)) for label in links}
+    return any(is_prose(text) and match_key(text) not in labels for text in outside)
 
 
 def _page_region(seed: Sequence[Unit], normalized_page: str) -> str | None:
