@@ -399,3 +399,22 @@ def test_a_copy_of_a_headline_and_related_links_lacks_the_story() -> None:
     assessment = compare_text(copy, page, url=URL, content_type="text/html").assessment
     assert assessment.verdict is Verdict.EXCERPT, assessment.reasons
     assert "Daniilidou" in assessment.reasons[0]
+
+
+def test_a_box_of_links_the_copy_holds_does_not_set_the_lead_apart_from_the_story() -> None:
+    # Lines the extractor left out between the lead and the rest set the lead apart from the
+    # story (a leading block the copy may lack), but not lines the copy itself holds.
+    lead = (
+        "HOBART, Australia - Eleni Daniilidou upset top-seeded Alona Bondarenko of Ukraine "
+        "6-3, 6-3 in a second-round match today at the Hobart International on Tuesday."
+    )
+    related = [f"Hobart International, day {n}: the results of the matches" for n in range(1, 6)]
+    links = "".join(f"<li><a href='/day/{n}'>{label}</a></li>" for n, label in enumerate(related))
+    page = _story_page(f"<p>{lead}</p><div class='related'><ul>{links}</ul></div>", _BODY)
+    whole = "\n\n".join(["The story", lead, *related, *_BODY])
+    assessment = compare_text(whole, page, url=URL, content_type="text/html").assessment
+    assert assessment.verdict in (Verdict.VERBATIM, Verdict.FAITHFUL), assessment.reasons
+    lacking = "\n\n".join(["The story", *related, *_BODY])
+    assessment = compare_text(lacking, page, url=URL, content_type="text/html").assessment
+    assert assessment.verdict is Verdict.EXCERPT, assessment.reasons
+    assert "HOBART, Australia" in assessment.reasons[0]

@@ -201,6 +201,7 @@ def align_units(
             _article_spans(article, page),
             page.line_words,
             _headline_keys(title, headings),
+            page.spaceless_keys,
         ),
         repeats,
     )
@@ -628,7 +629,7 @@ class _Page:
         return [match_key(line) for line in self._ordered]
 
     @cached_property
-    def _spaceless_keys(self) -> list[str]:
+    def spaceless_keys(self) -> list[str]:
         return [_spaceless(key) for key in self._keys]
 
     @cached_property
@@ -697,7 +698,7 @@ class _Page:
     @cached_property
     def _line_index(self) -> LineIndex:
         """The lines' spaceless keys, to tell which line holds a text."""
-        return LineIndex(self._spaceless_keys)
+        return LineIndex(self.spaceless_keys)
 
     def line_of(self, text: str, after: int | None = None) -> int | None:
         """The number of the first page line (from line ``after`` on, if it has one there) that
@@ -710,7 +711,7 @@ class _Page:
     @cached_property
     def _run_index(self) -> LineIndex:
         """The lines' spaceless keys run together, for texts that run over several lines."""
-        return LineIndex(self._spaceless_keys, joiner="")
+        return LineIndex(self.spaceless_keys, joiner="")
 
     def span_of(self, text: str, after: int = 0) -> tuple[int, int] | None:
         """The first and last page lines of the first place (from line ``after`` on) that

@@ -121,7 +121,8 @@ class CopyOnPage:
       found): a leading or trailing run set apart from the body by page lines the extractor
       left out (comments, a box of links) does not adjoin it, and a unit that runs over several
       short page lines is a list or a menu the extractor ran together, not a sentence;
-    - ``line_words``: the number of words of each page line.
+    - ``line_words``: the number of words of each page line, and ``line_keys`` their match
+      keys without spaces.
     """
 
     reaches: tuple[int, int] | None = None
@@ -130,6 +131,7 @@ class CopyOnPage:
     article_spans: Sequence[tuple[int, int] | None] = ()
     line_words: Sequence[int] = ()
     headlines: Set[str] = frozenset()
+    line_keys: Sequence[str] = ()
 
     @cached_property
     def _copy_flat(self) -> str:
@@ -142,6 +144,13 @@ class CopyOnPage:
         return _shares_a_sentence(flat, self._copy_flat) or (
             len(flat) >= _TAIL_CHARS and flat[-_TAIL_CHARS:] in self._copy_flat
         )
+
+    def holds_line(self, number: int) -> bool:
+        """Whether the copy holds page line ``number`` (one long enough to tell)."""
+        if number >= len(self.line_keys):
+            return False
+        key = self.line_keys[number]
+        return len(key) >= _PIECE_CHARS and key in self._copy_flat
 
     def holds_headline(self, unit: Unit) -> bool:
         """Whether the unit holds the headline (`headlines`: its casefolded match keys) and more:
@@ -221,7 +230,7 @@ def split_omissions(
         prose = _prose_units(run)
         if leading or trailing:
             place = "a leading block" if leading else "a trailing block"
-            apart = _set_apart(lines, run, first, last, leading=leading)
+            apart = _set_apart(lines, run, first, last, on_page, leading=leading)
             if thin:
                 lacking = {
                     u
@@ -300,10 +309,17 @@ def _shares_a_sentence(flat: str, text: str) -> bool:
 
 
 def _set_apart(
-    lines: Sequence[int | None], run: Sequence[Unit], first: int, last: int, *, leading: bool
+    lines: Sequence[int | None],
+    run: Sequence[Unit],
+    first: int,
+    last: int,
+    on_page: CopyOnPage,
+    *,
+    leading: bool,
 ) -> bool:
-    """Whether more than `_APART_LINES` page lines that the extractor left out stand between
-    a leading or trailing run and the body it would adjoin."""
+    """Whether more than `_APART_LINES` page lines that the extractor left out, and the copy
+    does not hold, stand between a leading or trailing run and the body it would adjoin (lines
+    the copy holds, such as a box of links under the lead, are within the copy's reach)."""
     if not lines:
         return False
     near, far = (run[-1].index, first) if leading else (last, run[0].index)
@@ -312,7 +328,10 @@ def _set_apart(
         return False
     low, high = min(at_near, at_far), max(at_near, at_far)
     kept = {line for line in lines if line is not None}
-    return sum(1 for line in range(low + 1, high) if line not in kept) > _APART_LINES
+    return (
+        sum(1 for line in range(low + 1, high) if line not in kept and not on_page.holds_line(line))
+        > _APART_LINES
+    )
 
 
 def _next_to_body(
