@@ -418,3 +418,25 @@ def test_a_box_of_links_the_copy_holds_does_not_set_the_lead_apart_from_the_stor
     assessment = compare_text(lacking, page, url=URL, content_type="text/html").assessment
     assert assessment.verdict is Verdict.EXCERPT, assessment.reasons
     assert "HOBART, Australia" in assessment.reasons[0]
+
+
+def test_a_long_sentence_of_the_story_that_is_mostly_a_link_is_core_text() -> None:
+    # A paragraph among the body's whose text is mostly a link's is still the story's; a short
+    # line of links there (a teaser for another story) is not.
+    sentence = (
+        "As noted in our story on the judgment last month, the patents asserted against the "
+        "company include ones for a secure communication link between two devices."
+    )
+    linked = sentence.replace("our story", "<a href='/earlier'>our story").replace(
+        " link ", " link</a> "
+    )
+    teaser = "<a href='/other'>Read more about the final in Hobart</a>"
+    page = _story_page("", [*_BODY[:2], linked, teaser, *_BODY[2:]])
+    whole = "\n\n".join(["The story", *_BODY[:2], sentence, *_BODY[2:]])
+    assessment = compare_text(whole, page, url=URL, content_type="text/html").assessment
+    assert assessment.verdict in (Verdict.VERBATIM, Verdict.FAITHFUL), assessment.reasons
+    assert "Read more about the final" in assessment.reasons[0]
+    lacking = "\n\n".join(["The story", *_BODY])
+    assessment = compare_text(lacking, page, url=URL, content_type="text/html").assessment
+    assert assessment.verdict is Verdict.EXCERPT, assessment.reasons
+    assert assessment.reasons[0] == f'Missing from the seed: "{sentence}"'

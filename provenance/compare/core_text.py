@@ -29,7 +29,7 @@ from functools import cached_property
 
 from provenance.compare.line_index import LineIndex
 from provenance.text.normalize import match_key
-from provenance.text.periphery import Paragraph, PeripheralBlock
+from provenance.text.periphery import LINKS_ROLE, Paragraph, PeripheralBlock
 from provenance.text.segment import Unit
 
 # A leading or trailing run is core when it holds this many sentences of prose, of this many
@@ -250,7 +250,11 @@ def split_omissions(
         decided: list[tuple[Unit, str | None]] = []
         for unit, role in zip(run, roles, strict=True):
             in_body = where.in_body(unit)
-            if role is not None:
+            if role == LINKS_ROLE and in_body and len(unit.text.split()) >= _LONG_WORDS:
+                # A long sentence among the body's paragraphs that links a story as it tells it
+                # (a short one may be a teaser for another story).
+                decided.append((unit, None))
+            elif role is not None:
                 decided.append((unit, role))
             elif in_body is False:
                 decided.append((unit, "a paragraph outside the body"))

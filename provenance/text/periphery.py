@@ -89,6 +89,7 @@ _LONGEST = 2000  # a longer block is a container that may hold the article itsel
 # A block whose text is mostly link text is a list of pointers to other pages (related
 # stories, a menu, "Print | E-mail | Comments (0)"), not a passage of the story.
 _LINK_SHARE = 0.6
+LINKS_ROLE = "links to other pages"
 # Inline elements: a link inside a sentence makes no block of links of it.
 _INLINE = frozenset(
     {"a", "abbr", "b", "bdi", "bdo", "cite", "code", "em", "font", "i", "kbd", "mark", "q"}
@@ -281,7 +282,7 @@ def _collect(element: html.HtmlElement, found: list[PeripheralBlock], sizes: _Si
             continue
         role = _role(child)
         if role is None and child in sizes.dense:
-            role = "links to other pages"
+            role = LINKS_ROLE
         if role is not None:
             text = _short_text(child, _LONGEST, sizes)
             if text:
