@@ -320,6 +320,9 @@ def figure(gold: str, page_id: str) -> Copy | None:
     return Copy("figure", "\n\n".join(paras), markers)
 
 
+_MARKER_WORDS = 6  # words that name a line or a sentence of a deleted paragraph
+
+
 def first_words(text: str, count: int = 4) -> str:
     return " ".join(text.split()[:count])
 
@@ -354,7 +357,16 @@ def delete_paragraph(gold: str, page_id: str) -> Copy | None:
         return None
     k = rng.choice(candidates)
     deleted = paras.pop(k)
-    return Copy("delete-paragraph", "\n\n".join(paras), (first_words(deleted),))
+    return Copy("delete-paragraph", "\n\n".join(paras), _paragraph_markers(deleted))
+
+
+def _paragraph_markers(paragraph: str) -> tuple[str, ...]:
+    """What names a deleted gold paragraph in a reason: its first words, or the first words of
+    any of its lines or sentences. A gold paragraph may open with a caption or a heading that is
+    periphery, and the core text after it is what a right reason names."""
+    pieces = [line for line in paragraph.split("\n") if line.strip()] + sentences(paragraph)
+    later = (first_words(piece, _MARKER_WORDS) for piece in pieces)
+    return tuple(dict.fromkeys([first_words(paragraph), *later]))
 
 
 def reword(gold: str, page_id: str) -> Copy | None:

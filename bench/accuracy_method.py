@@ -63,7 +63,10 @@ Tampered copies (expected verdict; exact-right also needs the first reason to qu
   its first four words.
 - `delete-paragraph` (excerpt): a middle paragraph of 80 characters or more deleted, one the
   gold holds only once (a few gold texts repeat a paragraph: deleting one of the two takes no
-  text out of the copy). Named: its first four words.
+  text out of the copy). Named: its first four words, or the first six of any of its lines or
+  sentences (a gold paragraph may open with a caption or a heading line, and then a right
+  reason quotes the story's sentence after it; until 2026-12-08 only the first four words
+  counted).
 - `reword` (modified): in a sentence (40 to 240 characters ending in . ! or ?) of a middle
   paragraph, a word of a fixed list of 20 replaced by its
   synonym (said -> stated, big -> large, company -> firm, ...), or else two neighbouring words

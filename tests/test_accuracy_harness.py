@@ -88,6 +88,22 @@ def test_delete_paragraph_removes_one_long_middle_paragraph() -> None:
     assert copies.named(f'Missing from the seed: "{old[0]}"', copy.markers)
 
 
+def test_a_deleted_paragraph_is_named_by_any_of_its_lines_or_sentences() -> None:
+    # A gold paragraph may open with a caption line: a reason that quotes the story's sentence
+    # after it names the deletion; one that quotes another paragraph does not.
+    caption = "Cranes on the eastern quay. (Photo: J. Smith)"
+    paragraph = f"{caption}\n{BODY[2]} {BODY[3]}"
+    gold = "\n\n".join([HEADLINE, BODY[4], paragraph, BODY[0]])
+    copy = copies.delete_paragraph(gold, "page-1")
+    assert copy is not None
+    assert paragraph not in copy.text
+    assert copies.named(f'Missing from the seed: "{BODY[2]}"', copy.markers)
+    assert copies.named(f'Missing from the seed: "{BODY[3]}"', copy.markers)
+    assert copies.named(f'Missing from the seed: "{caption}"', copy.markers)
+    assert not copies.named(f'Missing from the seed: "{BODY[0]}"', copy.markers)
+    assert not copies.named(f'Missing from the seed: "{BODY[4]}"', copy.markers)
+
+
 def test_insert_foreign_adds_one_sentence_of_the_other_page() -> None:
     copy = copies.insert_foreign(GOLD, OTHER, "page-1")
     assert copy is not None
