@@ -440,3 +440,17 @@ def test_a_long_sentence_of_the_story_that_is_mostly_a_link_is_core_text() -> No
     assessment = compare_text(lacking, page, url=URL, content_type="text/html").assessment
     assert assessment.verdict is Verdict.EXCERPT, assessment.reasons
     assert assessment.reasons[0] == f'Missing from the seed: "{sentence}"'
+
+
+def test_a_pull_quote_with_its_speaker_after_it_does_not_stretch_the_body() -> None:
+    # The page sets the quote and its speaker after a box of other stories; the copy holds the
+    # quote where the reader met it. The box is not a gap in the story.
+    junk = (
+        "KEY STORIES Background and analysis of the season so far, the players to watch and "
+        "the coaches who made the difference this year"
+    )
+    quote = "I'm sorry for the people who came to see her, but I played my best"
+    page = _story_page("", _BODY, f"<p>{junk}</p><p>{quote} Eleni Daniilidou</p>")
+    copy = "\n\n".join(["The story", *_BODY[:2], quote, *_BODY[2:]])
+    assessment = compare_text(copy, page, url=URL, content_type="text/html").assessment
+    assert assessment.verdict is Verdict.FAITHFUL, assessment.reasons

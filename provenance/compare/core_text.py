@@ -456,8 +456,13 @@ def _extent(held: Sequence[int], keys: Mapping[int, str]) -> tuple[int, int]:
     flat = {j: keys[j].replace(" ", "") for j in held}
 
     def repeats(j: int, others: Sequence[int]) -> bool:
+        # A pull quote may carry its speaker after the quoted words ("... justified Foreign
+        # Office spokesman"): its opening words then stand in the story.
+        opening = flat[j][:_HELD_MIN_CHARS] if len(flat[j]) >= _HELD_MIN_CHARS else None
         return any(
-            _shares_a_sentence(flat[j], flat[k]) or _shares_a_sentence(flat[k], flat[j])
+            _shares_a_sentence(flat[j], flat[k])
+            or _shares_a_sentence(flat[k], flat[j])
+            or (opening is not None and opening in flat[k])
             for k in others
         )
 
