@@ -454,3 +454,22 @@ def test_a_pull_quote_with_its_speaker_after_it_does_not_stretch_the_body() -> N
     copy = "\n\n".join(["The story", *_BODY[:2], quote, *_BODY[2:]])
     assessment = compare_text(copy, page, url=URL, content_type="text/html").assessment
     assert assessment.verdict is Verdict.FAITHFUL, assessment.reasons
+
+
+def test_a_caption_the_copy_holds_after_the_story_does_not_stretch_the_body() -> None:
+    # The page sets a picture's caption after a box of other stories; a copy that keeps the
+    # caption at its end does not make the box a gap in the story.
+    junk = (
+        "KEY STORIES Background and analysis of the season so far, the players to watch and "
+        "the coaches who made the difference this year"
+    )
+    caption = "Eleni Daniilidou won in straight sets on the centre court in Hobart"
+    page = _story_page("", _BODY, f"<p>{junk}</p><p class='cutline'>{caption}</p>")
+    copy = "\n\n".join(["The story", *_BODY, caption])
+    assessment = compare_text(copy, page, url=URL, content_type="text/html").assessment
+    assert assessment.verdict is Verdict.FAITHFUL, assessment.reasons
+    assert "KEY STORIES" in assessment.reasons[0]
+    # A story's last sentence the copy lacks is still missing from it.
+    lacking = "\n\n".join(["The story", *_BODY[:-1], caption])
+    assessment = compare_text(lacking, page, url=URL, content_type="text/html").assessment
+    assert assessment.verdict is Verdict.EXCERPT, assessment.reasons

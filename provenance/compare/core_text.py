@@ -29,7 +29,7 @@ from functools import cached_property
 
 from provenance.compare.line_index import LineIndex
 from provenance.text.normalize import match_key
-from provenance.text.periphery import LINKS_ROLE, Paragraph, PeripheralBlock
+from provenance.text.periphery import LINK_ROLE, LINKS_ROLE, Paragraph, PeripheralBlock
 from provenance.text.segment import Unit
 
 # A leading or trailing run is core when it holds this many sentences of prose, of this many
@@ -201,16 +201,17 @@ def split_omissions(
     if not held:
         return tuple(u for u in body if u.index not in paired), ()
     keys = {u.index: match_key(u.text) for u in body}
-    first, last = _extent(held, keys)
-    if on_page.reaches is not None:
-        first, last = min(first, on_page.reaches[0]), max(last, on_page.reaches[1])
-    held_texts = {keys[u.index] for u in body if u.index in paired}
-    where = _Placement(paragraph_elements, [u for u in body if u.index in paired])
     blocks = _Blocks(
         periphery,
         [keys[u.index] for u in body if u.index in paired and len(u.text) >= _HELD_MIN_CHARS],
         [keys[u.index] for u in body],
     )
+    story = {u.index for u in marks if len(u.text) >= _HELD_MIN_CHARS and is_prose(u.text)}
+    first, last = _extent(held, keys, blocks, story)
+    if on_page.reaches is not None:
+        first, last = min(first, on_page.reaches[0]), max(last, on_page.reaches[1])
+    held_texts = {keys[u.index] for u in body if u.index in paired}
+    where = _Placement(paragraph_elements, [u for u in body if u.index in paired])
     # The first page line of each article unit, for telling runs set apart from the body.
     lines = [None if span is None else span[0] for span in on_page.article_spans]
     core: list[Unit] = []
@@ -449,11 +450,21 @@ class _Placement:
         return None if len(found.key) >= _LONG_PARAGRAPH else False
 
 
-def _extent(held: Sequence[int], keys: Mapping[int, str]) -> tuple[int, int]:
+def _extent(
+    held: Sequence[int], keys: Mapping[int, str], blocks: _Blocks, story: Set[int]
+) -> tuple[int, int]:
     """The first and last of the ``held`` units, passing over those at either end that repeat a
-    sentence of another held unit: a pull quote the page sets before or after the story (and
-    the copy holds, as copied pages do) does not stretch the body over what lies between."""
+    sentence of another held unit, and those at the end that stand in a peripheral element of
+    their own while ``story`` (long sentences of prose) is still held before them: a pull quote
+    or a caption the page sets after the story (and the copy holds, as copied pages do) does not
+    stretch the body over what lies between."""
     flat = {j: keys[j].replace(" ", "") for j in held}
+
+    def aside(j: int, others: Sequence[int]) -> bool:
+        if repeats(j, others):
+            return True
+        told = sum(1 for k in others if k in story)
+        return told >= EDGE_CORE_SENTENCES and blocks.own_role(keys[j]) is not None
 
     def repeats(j: int, others: Sequence[int]) -> bool:
         # A pull quote may carry its speaker after the quoted words ("... justified Foreign
@@ -467,7 +478,7 @@ def _extent(held: Sequence[int], keys: Mapping[int, str]) -> tuple[int, int]:
         )
 
     start, end = 0, len(held) - 1
-    while start < end and end >= len(held) - _EDGE_REPEATS and repeats(held[end], held[:end]):
+    while start < end and end >= len(held) - _EDGE_REPEATS and aside(held[end], held[:end]):
         end -= 1
     while start < min(end, _EDGE_REPEATS) and repeats(held[start], held[start + 1 : end + 1]):
         start += 1
@@ -553,6 +564,19 @@ class _Blocks:
             if number not in self._containers:
                 self._containers[number] = self._container(number)
             if not self._containers[number]:
+                return self._blocks[number].role
+        return None
+
+    def own_role(self, key: str) -> str | None:
+        """The role of the first element that holds ``key`` and no other sentence the copy
+        holds (a caption the copy keeps, which is no sign of the article's container); a link
+        is no such element (a story may give an address as its own line)."""
+        key = key.replace(" ", "")
+        for number in self._index.find_all(key):
+            block = self._keys[number]
+            if self._blocks[number].role != LINK_ROLE and not any(
+                sentence in block for sentence in self._held if sentence != key
+            ):
                 return self._blocks[number].role
         return None
 

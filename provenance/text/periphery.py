@@ -90,6 +90,7 @@ _LONGEST = 2000  # a longer block is a container that may hold the article itsel
 # stories, a menu, "Print | E-mail | Comments (0)"), not a passage of the story.
 _LINK_SHARE = 0.6
 LINKS_ROLE = "links to other pages"
+LINK_ROLE = "a link"  # the text of one link, long enough to be a headline
 # Inline elements: a link inside a sentence makes no block of links of it.
 _INLINE = frozenset(
     {"a", "abbr", "b", "bdi", "bdo", "cite", "code", "em", "font", "i", "kbd", "mark", "q"}
@@ -155,7 +156,7 @@ def _links(body: html.HtmlElement) -> list[PeripheralBlock]:
     for link in body.iter("a"):
         text = _flat_text(link, _LINK_CHARS, _LINK_MIN_CHARS)
         if text:
-            found.append(_block("a link", text))
+            found.append(_block(LINK_ROLE, text))
     return found
 
 
