@@ -57,6 +57,10 @@ SEEDS = Path(__file__).resolve().parents[1] / "seeds"
         ("3. Trader Made Billions on Subprime", None),
         ("10. Wash it. Dry it.", ["10. Wash it.", "Dry it."]),
         ("They won 3. Then it rained.", ["They won 3.", "Then it rained."]),
+        # A numbered list run into one line goes on at each number; a count does not.
+        ("1. Toofan Mail, 2. Ring Bearer, 3. Shaktiman", None),
+        ("The score was 1, 2, 3. Then it rained.", ["The score was 1, 2, 3.", "Then it rained."]),
+        ("Pick 12. Then 3. Go.", ["Pick 12.", "Then 3.", "Go."]),
     ],
 )
 def test_sentence_boundaries(paragraph: str, expected: list[str] | None) -> None:

@@ -110,7 +110,20 @@ def _is_boundary(paragraph: str, match: re.Match[str]) -> bool:
         return True
     if paragraph[: match.start(1)].isdigit():
         return False  # a numbered list's item ("3. Trader made billions"), not a sentence "3."
-    return not _is_abbreviation(_word_before(paragraph, match.start(1)))
+    word = _word_before(paragraph, match.start(1))
+    if _numbers_on(paragraph, word, match.start(1)):
+        return False  # "1. Toofan Mail, 2. Ring Bearer, 3. Shaktiman": a list run into a line
+    return not _is_abbreviation(word)
+
+
+def _numbers_on(paragraph: str, word: str, end: int) -> bool:
+    """Whether ``word`` (ending at ``end``) is a number that goes on a numbered list the
+    paragraph runs before it: the number before it stands there, followed by a stop."""
+    if not word.isdigit() or word == "0" or len(word) > 3:
+        return False
+    previous = f"{int(word) - 1}. "
+    at = paragraph.rfind(previous, 0, end - len(word))
+    return at == 0 or (at > 0 and not paragraph[at - 1].isalnum())
 
 
 def _word_before(paragraph: str, end: int) -> str:
