@@ -473,3 +473,24 @@ def test_a_caption_the_copy_holds_after_the_story_does_not_stretch_the_body() ->
     lacking = "\n\n".join(["The story", *_BODY[:-1], caption])
     assessment = compare_text(lacking, page, url=URL, content_type="text/html").assessment
     assert assessment.verdict is Verdict.EXCERPT, assessment.reasons
+
+
+def test_a_footnote_s_mark_the_copy_leaves_out_is_no_edit() -> None:
+    # A copy drops the mark of a footnote glued to a word ("sources1"); it keeps every number.
+    marked = (
+        "The service matches reporters with sources<sup><a href='#fn1'>1</a></sup> across the "
+        "country, and 12 newsrooms joined it in its first month."
+    )
+    page = _story_page("", [*_BODY[:2], marked, *_BODY[2:]]).replace(
+        b"</article>", b"<p><a href='/page/1'>1</a> <a href='/page/2'>2</a></p></article>"
+    )
+    sentence = (
+        "The service matches reporters with sources across the country, and 12 newsrooms "
+        "joined it in its first month."
+    )
+    copy = "\n\n".join(["The story", *_BODY[:2], sentence, *_BODY[2:]])
+    assessment = compare_text(copy, page, url=URL, content_type="text/html").assessment
+    assert assessment.verdict is Verdict.FAITHFUL, assessment.reasons
+    edited = copy.replace("and 12 newsrooms", "and 1 newsrooms")
+    assessment = compare_text(edited, page, url=URL, content_type="text/html").assessment
+    assert assessment.verdict is Verdict.MODIFIED, assessment.reasons

@@ -55,6 +55,8 @@ def _words_only(text: str) -> str:
 
 _NOT_WORD = re.compile(r"[\W_]+")
 _LABEL_MIN_CHARS, _LABEL_CHARS = 3, 60  # a link's label a copy may drop ("up" and "1" are none)
+# A link's label that marks a footnote, which a copy may drop where it is glued to a word.
+_FOOTNOTE_MARK = re.compile(r"\[?(?:\d{1,3}|[*\u2020\u2021\u00a7])\]?")
 _STOP = re.compile(r"[.!?](?=\s|$)")
 _STOP_REACH = 60  # characters past a window of page text searched for its sentence's stop
 # What separates the labels of a list of links: "a, b", "a / b", "a | b", "a \u00b7 b".
@@ -580,8 +582,29 @@ class _Page:
         most punctuation changed besides: a reader view or a selection drops them, and a copy
         may take a picture's text into the paragraph after it."""
         changes = [op for op in ops if op.op != "equal"]
-        labels = [op for op in changes if self._label_left_out(op) or self._label_run_in(op)]
+        labels = [
+            op
+            for op in changes
+            if self._label_left_out(op) or self._label_run_in(op) or self._mark_left_out(op)
+        ]
         return bool(labels) and all(op in labels or punctuation_only((op,)) for op in changes)
+
+    @cached_property
+    def _marks(self) -> frozenset[str]:
+        """The labels of links that read as a footnote's mark ("1", "[2]", "*")."""
+        return frozenset(text for text in self._links if _FOOTNOTE_MARK.fullmatch(text))
+
+    def _mark_left_out(self, op: DiffOp) -> bool:
+        """Whether the page's side of a change is the copy's word with a footnote's mark glued
+        to it ("HelpAReporterOut.com1" for "HelpAReporterOut.com"): a copy leaves those out."""
+        seed, page = op.seed, op.article
+        # Not after a digit: "12" for "1" is another number, whatever the page's links read.
+        return (
+            bool(seed)
+            and not seed[-1].isdigit()
+            and page.startswith(seed)
+            and page[len(seed) :] in self._marks
+        )
 
     def _label_run_in(self, op: DiffOp) -> bool:
         """Whether the copy's side of a change is the page's side with a label run into it at
