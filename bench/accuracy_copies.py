@@ -235,8 +235,9 @@ def _reader_walk(element: html.HtmlElement, pieces: list[str]) -> None:
     if element.tag == "br":
         pieces.append("\n\n")
     # readability-lxml writes "VIDEO" into a video's <iframe> only to keep the element; a
-    # reader view shows the player there, not that word.
-    if element.text and element.tag not in {"script", "style", "iframe"}:
+    # reader view shows the player there, not that word. Nor does it show <noframes> content,
+    # which the parser keeps as raw markup.
+    if element.text and element.tag not in {"script", "style", "iframe", "noframes"}:
         pieces.append(element.text)
     for child in element:
         if isinstance(child.tag, str):

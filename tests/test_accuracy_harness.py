@@ -165,6 +165,14 @@ def test_reader_mode_keeps_the_article_words() -> None:
     assert all(" ".join(p.split()[:6]) in " ".join(text.split()) for p in BODY)
     assert "Subscribe" not in text
     assert "Copyright" not in text
+    # Nor the raw markup a parser keeps for <noframes>, which no reader view shows.
+    video = (
+        b"<p><iframe src='/embed/1'></iframe><noframes><a href='/watch/1'>"
+        b"<img src='/1.jpg' alt='Preview'></a></noframes></p></article>"
+    )
+    framed = copies.reader_mode(PAGE.replace(b"</article>", video))
+    assert framed is not None
+    assert "href" not in framed
 
 
 def test_other_article_is_named_by_any_quotation_of_it() -> None:

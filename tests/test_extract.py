@@ -88,6 +88,25 @@ def test_a_title_left_open_does_not_swallow_the_page() -> None:
     assert "<p>" not in article.page_text
 
 
+def test_the_raw_markup_of_noframes_is_no_text_of_the_page() -> None:
+    # The parser keeps <noframes> content as raw markup, which no browser shows as text.
+    paragraphs = "".join(
+        f"<p>Paragraph {n} of the story, long enough to be kept as text by the extractor.</p>"
+        for n in range(6)
+    )
+    video = (
+        "<p><iframe src='https://video.example/embed/1'></iframe><noframes><a href="
+        "'https://video.example/watch?v=1'><img src='/1.jpg' alt='Preview'></a></noframes></p>"
+    )
+    body = f"<html><body><article>{paragraphs}{video}<p>After the video.</p></article></body>"
+    article = extract_article(body.encode(), url=URL, content_type="text/html")
+    assert isinstance(article, Article)
+    assert "Paragraph 3 of the story" in article.text
+    assert "After the video." in article.page_text
+    assert "href" not in article.text
+    assert "href" not in article.page_text
+
+
 def test_blocks_of_links_are_periphery_and_prose_with_a_link_is_not() -> None:
     # Issue 13: a list of related stories or a toolbar is mostly link text; a paragraph of the
     # story that holds a link is not.

@@ -271,7 +271,8 @@ def _parse(text: str) -> html.HtmlElement:
     """The document tree; lxml refuses a str that starts with an XML declaration naming an
     encoding, which means nothing once the bytes are decoded, so it is dropped. A <title> left
     open (damaged pages) would swallow the whole document as its text: it is closed where the
-    next tag starts. Raises ValueError for a document nested too deep to read."""
+    next tag starts. <noframes> content is dropped. Raises ValueError for a document nested too
+    deep to read."""
     match = _XML_DECLARATION.match(text)
     if match:
         text = text[match.end() :]
@@ -285,4 +286,7 @@ def _parse(text: str) -> html.HtmlElement:
     tree = html.document_fromstring(text, parser=parser)
     if any(_DEPTH_ERROR in error.message for error in parser.error_log):
         raise ValueError("its elements nest more than 2,048 deep, past which no text can be read")
+    # What a browser without frames would show; the parser keeps it as raw markup ("<a href=")
+    # that no browser shows as text, so no reader can see or copy it.
+    etree.strip_elements(tree, "noframes", with_tail=False)
     return tree
