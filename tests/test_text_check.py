@@ -2,7 +2,7 @@
 
 from provenance import compare_text
 from provenance.compare.text_check import compare_prepared, prepare_text
-from provenance.compare.verdict import Verdict
+from provenance.compare.verdict import Assessment, Verdict
 from provenance.text.decode import Decoding
 from provenance.text.extract import Article
 
@@ -52,6 +52,21 @@ def _story_page(head: str, body: list[str], tail: str = "") -> bytes:
     ).encode()
 
 
+def _assess(copy: str, page: bytes) -> Assessment:
+    return compare_text(copy, page, url=URL, content_type="text/html").assessment
+
+
+def _excerpt_without(page: bytes, whole: str, lacking: str, missing: str) -> Assessment:
+    """Assert that the whole copy is faithful and the one lacking a piece an excerpt whose first
+    reason quotes ``missing``; the whole copy's assessment."""
+    assessment = _assess(whole, page)
+    assert assessment.verdict in (Verdict.VERBATIM, Verdict.FAITHFUL), assessment.reasons
+    lacks = _assess(lacking, page)
+    assert lacks.verdict is Verdict.EXCERPT, lacks.reasons
+    assert missing in lacks.reasons[0], lacks.reasons
+    return assessment
+
+
 _BODY = [
     "It was Daniilidou's first win in three attempts against the Ukrainian, who is ranked 27th "
     "in the world and had won the title here two years ago.",
@@ -72,14 +87,8 @@ def test_a_lead_paragraph_outside_the_page_s_p_elements_is_core_text() -> None:
     )
     page = _story_page(f"<div class='c1'><b>{lead}</b></div>", _BODY)
     whole = "\n\n".join(["The story", lead, *_BODY])
-    assert compare_text(whole, page, url=URL, content_type="text/html").assessment.verdict in (
-        Verdict.VERBATIM,
-        Verdict.FAITHFUL,
-    )
     lacking = "\n\n".join(["The story", *_BODY])
-    assessment = compare_text(lacking, page, url=URL, content_type="text/html").assessment
-    assert assessment.verdict is Verdict.EXCERPT
-    assert "HOBART, Australia" in assessment.reasons[0]
+    _excerpt_without(page, whole, lacking, "HOBART, Australia")
 
 
 def test_a_pull_quote_after_the_story_does_not_pull_the_junk_before_it_into_the_body() -> None:
@@ -88,7 +97,7 @@ def test_a_pull_quote_after_the_story_does_not_pull_the_junk_before_it_into_the_
     quote = "I'm sorry for the people who came to see her, but I played my best"
     page = _story_page("", _BODY, f"<p>{junk}</p><p>{quote}</p>")
     copy = "\n\n".join(["The story", *_BODY])
-    assessment = compare_text(copy, page, url=URL, content_type="text/html").assessment
+    assessment = _assess(copy, page)
     assert assessment.verdict is Verdict.FAITHFUL, assessment.reasons
     assert "not responsible" in assessment.reasons[0]
 
@@ -100,7 +109,7 @@ def test_a_pull_quote_the_copy_also_holds_does_not_stretch_the_body() -> None:
     quote = "I'm sorry for the people who came to see her, but I played my best"
     page = _story_page("", _BODY, f"<p>{junk}</p><p>{quote}</p>")
     copy = "\n\n".join(["The story", *_BODY[:2], quote, *_BODY[2:]])
-    assessment = compare_text(copy, page, url=URL, content_type="text/html").assessment
+    assessment = _assess(copy, page)
     assert assessment.verdict is Verdict.FAITHFUL, assessment.reasons
 
 
@@ -137,7 +146,7 @@ def test_a_standfirst_the_page_sets_after_the_story_does_not_make_the_story_s_ta
     )
     page = _story_page("", _BODY, tail)
     copy = "\n\n".join(["The story", standfirst, *_BODY])
-    assessment = compare_text(copy, page, url=URL, content_type="text/html").assessment
+    assessment = _assess(copy, page)
     assert assessment.verdict is Verdict.FAITHFUL, assessment.reasons
 
 
@@ -149,7 +158,7 @@ def test_notes_about_the_site_after_the_story_are_not_core_text() -> None:
     ]
     page = _story_page("", _BODY, "".join(f"<p>{note}</p>" for note in notes))
     copy = "\n\n".join(["The story", *_BODY])
-    assessment = compare_text(copy, page, url=URL, content_type="text/html").assessment
+    assessment = _assess(copy, page)
     assert assessment.verdict is Verdict.FAITHFUL, assessment.reasons
     assert "a note about the site" in assessment.reasons[0]
     # A blog greets a newcomer before the post, and sees a reader off after it.
@@ -159,7 +168,7 @@ def test_notes_about_the_site_after_the_story_are_not_core_text() -> None:
     )
     farewell = "On your way out, make sure to have a look at the free guides of the month."
     page = _story_page(f"<p>{welcome}</p>", _BODY, f"<p>{farewell}</p>")
-    assessment = compare_text(copy, page, url=URL, content_type="text/html").assessment
+    assessment = _assess(copy, page)
     assert assessment.verdict is Verdict.FAITHFUL, assessment.reasons
 
 
@@ -170,7 +179,7 @@ def test_a_byline_or_a_picture_credit_the_copy_lacks_is_not_core_text() -> None:
     names = "<p>By HERB KEINON AND YAAKOV KATZ Print Subscribe E-mail Toolbar</p>"
     page = _story_page(head, [*_BODY[:2], credit, *_BODY[2:]], names)
     copy = "\n\n".join(["The story", *_BODY])
-    assessment = compare_text(copy, page, url=URL, content_type="text/html").assessment
+    assessment = _assess(copy, page)
     assert assessment.verdict is Verdict.FAITHFUL, assessment.reasons
     assert assessment.reasons[0].count("a byline or credit line") == 3
 
@@ -179,7 +188,7 @@ def test_a_sentence_that_begins_like_a_byline_is_still_core_text() -> None:
     sentence = "By noon on Friday, the rain had stopped and the crowd came back in."
     page = _story_page("", [*_BODY[:2], sentence, *_BODY[2:]])
     copy = "\n\n".join(["The story", *_BODY])
-    assessment = compare_text(copy, page, url=URL, content_type="text/html").assessment
+    assessment = _assess(copy, page)
     assert assessment.verdict is Verdict.EXCERPT, assessment.reasons
     assert sentence in assessment.reasons[0]
 
@@ -199,7 +208,7 @@ def test_an_image_s_alt_text_between_two_sentences_of_the_copy_is_not_core_text(
     )
     page = _story_page("", _BODY, tail)
     copy = "\n\n".join(["The story", *_BODY, "More from the city", *related])
-    assessment = compare_text(copy, page, url=URL, content_type="text/html").assessment
+    assessment = _assess(copy, page)
     assert assessment.verdict in {Verdict.VERBATIM, Verdict.FAITHFUL}, assessment.reasons
     assert not any(alt[:30] in reason for reason in assessment.reasons)
 
@@ -213,7 +222,7 @@ def test_a_furniture_line_without_a_link_s_icon_text_is_no_edit_but_a_changed_on
 
     def judged(*extra: str) -> tuple[Verdict, list[str]]:
         copy = "\n\n".join([*story, *extra])
-        assessment = compare_text(copy, page, url=URL, content_type="text/html").assessment
+        assessment = _assess(copy, page)
         return assessment.verdict, list(assessment.reasons)
 
     assert judged("Filed under City Hall on Nov 1st 2012 8:30PM")[0] is Verdict.FAITHFUL
@@ -240,7 +249,7 @@ def test_a_short_lead_sentence_set_apart_is_core_text_and_a_standfirst_without_a
     for head, expected in ((lead, Verdict.EXCERPT), (deck, Verdict.FAITHFUL)):
         assert 100 <= len(head) < 150
         page = _story_page(f"<div class='c1'><b>{head}</b></div>", _BODY)
-        assessment = compare_text(lacking, page, url=URL, content_type="text/html").assessment
+        assessment = _assess(lacking, page)
         assert assessment.verdict is expected, (head, assessment.reasons)
 
 
@@ -274,7 +283,7 @@ def test_a_post_in_a_block_its_classes_call_tags_is_core_when_the_copy_holds_non
 
     def judged(*lines: str) -> Verdict:
         copy = "\n\n".join(lines)
-        return compare_text(copy, page, url=URL, content_type="text/html").assessment.verdict
+        return _assess(copy, page).verdict
 
     assert judged("Kool video", story, "Download it here.") in (Verdict.VERBATIM, Verdict.FAITHFUL)
     assert judged("Kool video", "Download it here.") is Verdict.EXCERPT
@@ -292,10 +301,10 @@ def test_a_lead_paragraph_before_a_picture_is_core_text_and_the_caption_is_not()
     )
     page = _story_page(f"<p>{lead}</p>{figure}", _BODY)
     lacking_caption = "\n\n".join(["The story", lead, *_BODY])
-    assessment = compare_text(lacking_caption, page, url=URL, content_type="text/html").assessment
+    assessment = _assess(lacking_caption, page)
     assert assessment.verdict is Verdict.FAITHFUL, assessment.reasons
     lacking_lead = "\n\n".join(["The story", *_BODY])
-    assessment = compare_text(lacking_lead, page, url=URL, content_type="text/html").assessment
+    assessment = _assess(lacking_lead, page)
     assert assessment.verdict is Verdict.EXCERPT, assessment.reasons
     assert lead[:40] in assessment.reasons[0]
 
@@ -363,7 +372,7 @@ def test_a_site_s_notice_inside_the_story_is_not_core_text_but_site_talk_is() ->
         (story, Verdict.EXCERPT),
     ):
         page = _story_page("", [*_BODY[:2], inside, *_BODY[2:]])
-        assessment = compare_text(copy, page, url=URL, content_type="text/html").assessment
+        assessment = _assess(copy, page)
         assert assessment.verdict is verdict, (inside, assessment.reasons)
 
 
@@ -377,12 +386,8 @@ def test_a_short_sentence_the_copy_holds_marks_where_the_story_ends() -> None:
     )
     page = _story_page("", [*_BODY, missing, last])
     whole = "\n\n".join(["The story", *_BODY, missing, last])
-    assessment = compare_text(whole, page, url=URL, content_type="text/html").assessment
-    assert assessment.verdict in (Verdict.VERBATIM, Verdict.FAITHFUL), assessment.reasons
     lacking = "\n\n".join(["The story", *_BODY, last])
-    assessment = compare_text(lacking, page, url=URL, content_type="text/html").assessment
-    assert assessment.verdict is Verdict.EXCERPT, assessment.reasons
-    assert "tickets for the final" in assessment.reasons[0]
+    _excerpt_without(page, whole, lacking, "tickets for the final")
 
 
 def test_a_copy_of_a_headline_and_related_links_lacks_the_story() -> None:
@@ -396,7 +401,7 @@ def test_a_copy_of_a_headline_and_related_links_lacks_the_story() -> None:
     links = "".join(f"<li><a href='/{n}'>{label}</a></li>" for n, label in enumerate(related))
     page = _story_page("", _BODY, f"<div class='more'><h2>{headline}</h2><ul>{links}</ul></div>")
     copy = "\n\n".join([headline, *related])
-    assessment = compare_text(copy, page, url=URL, content_type="text/html").assessment
+    assessment = _assess(copy, page)
     assert assessment.verdict is Verdict.EXCERPT, assessment.reasons
     assert "Daniilidou" in assessment.reasons[0]
 
@@ -412,12 +417,8 @@ def test_a_box_of_links_the_copy_holds_does_not_set_the_lead_apart_from_the_stor
     links = "".join(f"<li><a href='/day/{n}'>{label}</a></li>" for n, label in enumerate(related))
     page = _story_page(f"<p>{lead}</p><div class='related'><ul>{links}</ul></div>", _BODY)
     whole = "\n\n".join(["The story", lead, *related, *_BODY])
-    assessment = compare_text(whole, page, url=URL, content_type="text/html").assessment
-    assert assessment.verdict in (Verdict.VERBATIM, Verdict.FAITHFUL), assessment.reasons
     lacking = "\n\n".join(["The story", *related, *_BODY])
-    assessment = compare_text(lacking, page, url=URL, content_type="text/html").assessment
-    assert assessment.verdict is Verdict.EXCERPT, assessment.reasons
-    assert "HOBART, Australia" in assessment.reasons[0]
+    _excerpt_without(page, whole, lacking, "HOBART, Australia")
 
 
 def test_a_long_sentence_of_the_story_that_is_mostly_a_link_is_core_text() -> None:
@@ -433,46 +434,32 @@ def test_a_long_sentence_of_the_story_that_is_mostly_a_link_is_core_text() -> No
     teaser = "<a href='/other'>Read more about the final in Hobart</a>"
     page = _story_page("", [*_BODY[:2], linked, teaser, *_BODY[2:]])
     whole = "\n\n".join(["The story", *_BODY[:2], sentence, *_BODY[2:]])
-    assessment = compare_text(whole, page, url=URL, content_type="text/html").assessment
-    assert assessment.verdict in (Verdict.VERBATIM, Verdict.FAITHFUL), assessment.reasons
-    assert "Read more about the final" in assessment.reasons[0]
     lacking = "\n\n".join(["The story", *_BODY])
-    assessment = compare_text(lacking, page, url=URL, content_type="text/html").assessment
-    assert assessment.verdict is Verdict.EXCERPT, assessment.reasons
-    assert assessment.reasons[0] == f'Missing from the seed: "{sentence}"'
+    assessment = _excerpt_without(page, whole, lacking, f'Missing from the seed: "{sentence}"')
+    assert "Read more about the final" in assessment.reasons[0]
 
 
-def test_a_pull_quote_with_its_speaker_after_it_does_not_stretch_the_body() -> None:
-    # The page sets the quote and its speaker after a box of other stories; the copy holds the
-    # quote where the reader met it. The box is not a gap in the story.
-    junk = (
-        "KEY STORIES Background and analysis of the season so far, the players to watch and "
-        "the coaches who made the difference this year"
+def test_a_quote_or_a_caption_the_copy_holds_does_not_stretch_the_body_over_a_box() -> None:
+    # The page sets a pull quote with its speaker, or a picture's caption, after a box of other
+    # stories; a copy that holds the quote where the reader met it, or the caption at its end,
+    # does not make the box a gap in the story.
+    box = (
+        "<p>KEY STORIES Background and analysis of the season so far, the players to watch and "
+        "the coaches who made the difference this year</p>"
     )
     quote = "I'm sorry for the people who came to see her, but I played my best"
-    page = _story_page("", _BODY, f"<p>{junk}</p><p>{quote} Eleni Daniilidou</p>")
-    copy = "\n\n".join(["The story", *_BODY[:2], quote, *_BODY[2:]])
-    assessment = compare_text(copy, page, url=URL, content_type="text/html").assessment
-    assert assessment.verdict is Verdict.FAITHFUL, assessment.reasons
-
-
-def test_a_caption_the_copy_holds_after_the_story_does_not_stretch_the_body() -> None:
-    # The page sets a picture's caption after a box of other stories; a copy that keeps the
-    # caption at its end does not make the box a gap in the story.
-    junk = (
-        "KEY STORIES Background and analysis of the season so far, the players to watch and "
-        "the coaches who made the difference this year"
-    )
     caption = "Eleni Daniilidou won in straight sets on the centre court in Hobart"
-    page = _story_page("", _BODY, f"<p>{junk}</p><p class='cutline'>{caption}</p>")
-    copy = "\n\n".join(["The story", *_BODY, caption])
-    assessment = compare_text(copy, page, url=URL, content_type="text/html").assessment
-    assert assessment.verdict is Verdict.FAITHFUL, assessment.reasons
-    assert "KEY STORIES" in assessment.reasons[0]
+    for after, copy in (
+        (f"<p>{quote} Eleni Daniilidou</p>", [*_BODY[:2], quote, *_BODY[2:]]),
+        (f"<p class='cutline'>{caption}</p>", [*_BODY, caption]),
+    ):
+        page = _story_page("", _BODY, box + after)
+        assessment = _assess("\n\n".join(["The story", *copy]), page)
+        assert assessment.verdict is Verdict.FAITHFUL, assessment.reasons
+        assert "KEY STORIES" in assessment.reasons[0]
     # A story's last sentence the copy lacks is still missing from it.
     lacking = "\n\n".join(["The story", *_BODY[:-1], caption])
-    assessment = compare_text(lacking, page, url=URL, content_type="text/html").assessment
-    assert assessment.verdict is Verdict.EXCERPT, assessment.reasons
+    assert _assess(lacking, page).verdict is Verdict.EXCERPT
 
 
 def test_a_footnote_s_mark_the_copy_leaves_out_is_no_edit() -> None:
@@ -489,8 +476,8 @@ def test_a_footnote_s_mark_the_copy_leaves_out_is_no_edit() -> None:
         "joined it in its first month."
     )
     copy = "\n\n".join(["The story", *_BODY[:2], sentence, *_BODY[2:]])
-    assessment = compare_text(copy, page, url=URL, content_type="text/html").assessment
+    assessment = _assess(copy, page)
     assert assessment.verdict is Verdict.FAITHFUL, assessment.reasons
     edited = copy.replace("and 12 newsrooms", "and 1 newsrooms")
-    assessment = compare_text(edited, page, url=URL, content_type="text/html").assessment
+    assessment = _assess(edited, page)
     assert assessment.verdict is Verdict.MODIFIED, assessment.reasons
