@@ -365,11 +365,15 @@ def test_a_site_s_notice_inside_the_story_is_not_core_text_but_site_talk_is() ->
     copy = "\n\n".join(["The story", *_BODY])
     form = "Comments: There are currently no comments for this entry. Post a comment"
     credit = "Associated Press Writer Jane Roe contributed to this report from Gaza City."
+    follow = "Follow the Sports Desk on Twitter: @SportsDesk"
+    told = "Police asked residents to follow the force on Twitter for news of the closures."
     for inside, verdict in (
         (disclaimer, Verdict.FAITHFUL),
         (form, Verdict.FAITHFUL),
         (credit, Verdict.FAITHFUL),
+        (follow, Verdict.FAITHFUL),
         (story, Verdict.EXCERPT),
+        (told, Verdict.EXCERPT),
     ):
         page = _story_page("", [*_BODY[:2], inside, *_BODY[2:]])
         assessment = _assess(copy, page)

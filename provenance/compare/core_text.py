@@ -64,11 +64,14 @@ _SITE_TALK = re.compile(
     re.IGNORECASE,
 )
 # A notice of the site's, which no story's sentence is, wherever it stands: a disclaimer, the
-# prompts of the comment form, a heading of advertisements, an agency's credit for the report.
+# prompts of the comment form, a heading of advertisements, an agency's credit for the report, a
+# line that opens by asking the reader to follow or like someone on a social network.
 _SITE_NOTICE = re.compile(
     r"views expressed|not necessarily (reflect|those)|not responsible for the content|"
     r"(post|leave|submit) (a|your) comment|(there are )?(currently )?no comments (yet|for this)|"
-    r"sponsored links|(contributed|information) (to|for) this (report|story|article)",
+    r"sponsored links|(contributed|information) (to|for) this (report|story|article)|"
+    r"^(?:you should )?(?:follow|like|join|friend) .{0,60}\bon (?:twitter|facebook|google\+|"
+    r"instagram|pinterest)\b",
     re.IGNORECASE,
 )
 # A note about the writer or the publisher after the story: "Jane Doe is a writer based in
