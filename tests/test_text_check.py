@@ -485,3 +485,15 @@ def test_a_footnote_s_mark_the_copy_leaves_out_is_no_edit() -> None:
     edited = copy.replace("and 12 newsrooms", "and 1 newsrooms")
     assessment = _assess(edited, page)
     assert assessment.verdict is Verdict.MODIFIED, assessment.reasons
+
+
+def test_a_copy_that_holds_only_a_header_line_of_the_story_lacks_its_prose() -> None:
+    # A header line the extractor keeps in the article (not the page's headline) is no sentence
+    # of the story: a copy that holds it and a credit line holds none of the story's prose.
+    header = "Daniilidou upsets the top seed in Hobart in straight sets"
+    counts = "<ul><li>Views</li><li>5835</li><li>Comments</li><li>11</li></ul>"
+    page = _story_page(f"<h2>{header}</h2>{counts}", _BODY, "<p>Hobart Mercury</p>")
+    copy = "\n\n".join([header, "Hobart Mercury"])
+    assessment = _assess(copy, page)
+    assert assessment.verdict is Verdict.EXCERPT, assessment.reasons
+    assert "Daniilidou's first win" in assessment.reasons[0]

@@ -197,9 +197,10 @@ def split_omissions(
         and u.index not in repeats
         and (len(u.text) >= _HELD_MIN_CHARS or is_prose(u.text))
     ]
-    # When the copy holds no long sentence of the article, what it holds marks where the body
-    # stands, but only weakly: the prose of a leading or trailing run is core text.
-    thin = all(len(u.text) < _HELD_MIN_CHARS for u in marks)
+    # When the copy holds no long sentence of the article's prose (a headline is none), what it
+    # holds marks where the body stands, but only weakly: the prose of a leading or trailing run
+    # is core text.
+    thin = not any(len(u.text) >= _HELD_MIN_CHARS and is_prose(u.text) for u in marks)
     held = [u.index for u in marks] or [u.index for u in body if u.index in paired]
     if not held:
         return tuple(u for u in body if u.index not in paired), ()
