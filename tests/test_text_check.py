@@ -497,3 +497,19 @@ def test_a_copy_that_holds_only_a_header_line_of_the_story_lacks_its_prose() -> 
     assessment = _assess(copy, page)
     assert assessment.verdict is Verdict.EXCERPT, assessment.reasons
     assert "Daniilidou's first win" in assessment.reasons[0]
+
+
+def test_an_image_s_text_the_copy_holds_in_place_is_no_edit_but_a_moved_label_is() -> None:
+    # A copy made where the images did not load holds an emoticon's alt text in place; a label
+    # of the page's that the copy holds elsewhere in the sentence than the page is an edit.
+    smiling = (
+        "She said she played her best and would be back next year <img src='/s.gif' alt=':-)'>"
+    )
+    linked = "Fans queued for hours on Tuesday for spending <a href='/money'>money</a>."
+    page = _story_page("", [*_BODY[:2], smiling, linked, *_BODY[2:]])
+    held = "She said she played her best and would be back next year :-)"
+    story = "Fans queued for hours on Tuesday for spending money."
+    copy = "\n\n".join(["The story", *_BODY[:2], held, story, *_BODY[2:]])
+    assert _assess(copy, page).verdict is Verdict.FAITHFUL
+    moved = copy.replace("for spending money", "for money spending")
+    assert _assess(moved, page).verdict is Verdict.MODIFIED

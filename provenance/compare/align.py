@@ -578,14 +578,19 @@ class _Page:
 
     def only_links_left_out(self, ops: Sequence[DiffOp]) -> bool:
         """Whether the copy lacks only whole labels of the page's links or images ("you can ."
-        where the page reads "you can post a comment."), or runs one into its text, with at
-        most punctuation changed besides: a reader view or a selection drops them, and a copy
-        may take a picture's text into the paragraph after it."""
+        where the page reads "you can post a comment."), or runs one into its text or holds one
+        in place, with at most punctuation changed besides: a reader view or a selection drops
+        them, and a copy may take a picture's text into the paragraph after it."""
         changes = [op for op in ops if op.op != "equal"]
+        # A label the copy holds where the page's side of another change has it is moved.
+        elsewhere = " ".join(match_key(op.article) for op in changes)
         labels = [
             op
             for op in changes
-            if self._label_left_out(op) or self._label_run_in(op) or self._mark_left_out(op)
+            if self._label_left_out(op)
+            or self._label_run_in(op)
+            or self._mark_left_out(op)
+            or (self._label_carried(op) and match_key(op.seed.strip()) not in elsewhere)
         ]
         return bool(labels) and all(op in labels or punctuation_only((op,)) for op in changes)
 
@@ -605,6 +610,12 @@ class _Page:
             and page.startswith(seed)
             and page[len(seed) :] in self._marks
         )
+
+    def _label_carried(self, op: DiffOp) -> bool:
+        """Whether the copy holds, where the page holds nothing, a whole label of the page's
+        links or images (an emoticon's ":-)", a picture's alt text): a copy made where the
+        images did not load, or read off a text-only view, carries them in place."""
+        return op.op == "delete" and match_key(op.seed.strip()) in self._labels
 
     def _label_run_in(self, op: DiffOp) -> bool:
         """Whether the copy's side of a change is the page's side with a label run into it at
