@@ -513,3 +513,14 @@ def test_an_image_s_text_the_copy_holds_in_place_is_no_edit_but_a_moved_label_is
     assert _assess(copy, page).verdict is Verdict.FAITHFUL
     moved = copy.replace("for spending money", "for money spending")
     assert _assess(moved, page).verdict is Verdict.MODIFIED
+
+
+def test_a_header_line_the_copy_holds_does_not_make_the_standfirst_under_it_a_gap() -> None:
+    # The extractor keeps a header line (not the page's headline) and the standfirst under it;
+    # a copy of the header and the story lacks only the standfirst, which is no story text.
+    header = "Daniilidou upsets the top seed in Hobart in straight sets"
+    deck = "The Greek player needed just over an hour to beat the Ukrainian on the centre court"
+    page = _story_page(f"<h2>{header}</h2><h3>{deck}</h3>", _BODY)
+    assessment = _assess("\n\n".join([header, *_BODY]), page)
+    assert assessment.verdict is Verdict.FAITHFUL, assessment.reasons
+    assert "just over an hour" in " ".join(assessment.reasons)

@@ -484,7 +484,16 @@ def _extent(
     start, end = 0, len(held) - 1
     while start < end and end >= len(held) - _EDGE_REPEATS and aside(held[end], held[:end]):
         end -= 1
-    while start < min(end, _EDGE_REPEATS) and repeats(held[start], held[start + 1 : end + 1]):
+    # At the start, a long line that is no sentence (a headline the extractor kept) opens the
+    # header, not the story, while the story is held after it.
+    while start < min(end, _EDGE_REPEATS) and (
+        repeats(held[start], held[start + 1 : end + 1])
+        or (
+            held[start] not in story
+            and not is_prose(keys[held[start]])
+            and any(k in story for k in held[start + 1 : end + 1])
+        )
+    ):
         start += 1
     return held[start], held[end]
 
