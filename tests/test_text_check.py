@@ -170,6 +170,17 @@ def test_notes_about_the_site_after_the_story_are_not_core_text() -> None:
     page = _story_page(f"<p>{welcome}</p>", _BODY, f"<p>{farewell}</p>")
     assessment = _assess(copy, page)
     assert assessment.verdict is Verdict.FAITHFUL, assessment.reasons
+    # A story may end on advertising; a site's own talk of it asks the reader to advertise.
+    ads = "Please contact our sales team to advertise with us on this site and in the paper."
+    page = _story_page("", _BODY, f"<p>{ads}</p>")
+    assert _assess(copy, page).verdict is Verdict.FAITHFUL
+    story = (
+        "The tournament's sponsors said advertising on the centre court had sold out for the "
+        "first time since the event moved to the new stadium. Twelve new brands will be on the "
+        "boards around the court when the final is played on Sunday afternoon."
+    )
+    page = _story_page("", [*_BODY, story])
+    assert _assess(copy, page).verdict is Verdict.EXCERPT
 
 
 def test_a_byline_or_a_picture_credit_the_copy_lacks_is_not_core_text() -> None:

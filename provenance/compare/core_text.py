@@ -56,7 +56,7 @@ _LONG_PARAGRAPH = 250  # a matched unit this long marks the body's extent (not "
 _SITE_TALK = re.compile(
     r"copyright|\u00a9|\(c\) \d|all rights reserved|subscrib|sign up|newsletter|click here|"
     r"e-?mail (alerts|this)|reprints?\b|terms of (use|service)|privacy policy|follow (us|@)|"
-    r"comments? (policy|are|is)|\bRSS\b|advertis|"
+    r"comments? (policy|are|is)|\bRSS\b|advertise (with|on|here)|advertisements?\b|"
     r"originally (appeared|published|posted)|(this|the) (post|article|story) first appeared|"
     r"stay tuned|if you('| a)re new here|first time (here|visiting)|on your way out|"
     r"comments (from|by) (the |our )?readers|seek (independent |professional )?\w* ?advice|"
