@@ -14,6 +14,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 from provenance.text.mojibake import repaired
 
@@ -160,6 +161,9 @@ _EDGE_SEPARATOR = re.compile("^[-\u2022\u00b7|] (?=\\S)| [-\u2022\u00b7|]$")
 _EDGE_SEPARATORS = frozenset(("- ", "\u2022 ", "\u00b7 ", "| ", " -", " \u2022", " \u00b7", " |"))
 
 
+# A comparison asks for the key of the same unit or page line several times (about four calls
+# for each distinct text): each distinct text is keyed once, some pages' worth kept.
+@lru_cache(maxsize=4096)
 def match_key(normalized_text: str) -> str:
     """The form in which two normalized texts are compared for equality: spaces that touch
     punctuation are dropped (`" The` = `"The`, `Update: We` = `Update:We`), and so is a
