@@ -405,20 +405,31 @@ def test_a_short_sentence_the_copy_holds_marks_where_the_story_ends() -> None:
     _excerpt_without(page, whole, lacking, "tickets for the final")
 
 
-def test_a_copy_of_a_headline_and_related_links_lacks_the_story() -> None:
-    # Every long line of the copy is page text outside the article (a box after the story), but
-    # none is prose: a headline and the labels of links are no story the extractor missed.
+def test_a_copy_of_header_lines_and_links_labels_lacks_the_story() -> None:
+    # None of the copy's lines is a sentence of the story's prose: a headline and the labels of
+    # a box of links after the story (all page text outside the article, but no story the
+    # extractor missed), or a header line the extractor kept and a credit line.
     related = [
         "Ferry timetable changes for the northern districts this winter",
         "Council approves the budget for the new tram line to the airport",
     ]
     headline = "More from the second round of the Hobart International"
     links = "".join(f"<li><a href='/{n}'>{label}</a></li>" for n, label in enumerate(related))
-    page = _story_page("", _BODY, f"<div class='more'><h2>{headline}</h2><ul>{links}</ul></div>")
-    copy = "\n\n".join([headline, *related])
-    assessment = _assess(copy, page)
-    assert assessment.verdict is Verdict.EXCERPT, assessment.reasons
-    assert "Daniilidou" in assessment.reasons[0]
+    header = "Daniilidou upsets the top seed in Hobart in straight sets"
+    counts = "<ul><li>Views</li><li>5835</li><li>Comments</li><li>11</li></ul>"
+    for page, copy in (
+        (
+            _story_page("", _BODY, f"<div class='more'><h2>{headline}</h2><ul>{links}</ul></div>"),
+            [headline, *related],
+        ),
+        (
+            _story_page(f"<h2>{header}</h2>{counts}", _BODY, "<p>Hobart Mercury</p>"),
+            [header, "Hobart Mercury"],
+        ),
+    ):
+        assessment = _assess("\n\n".join(copy), page)
+        assert assessment.verdict is Verdict.EXCERPT, assessment.reasons
+        assert "Daniilidou's first win" in assessment.reasons[0]
 
 
 def test_a_box_of_links_the_copy_holds_does_not_set_the_lead_apart_from_the_story() -> None:
@@ -496,18 +507,6 @@ def test_a_footnote_s_mark_the_copy_leaves_out_is_no_edit() -> None:
     edited = copy.replace("and 12 newsrooms", "and 1 newsrooms")
     assessment = _assess(edited, page)
     assert assessment.verdict is Verdict.MODIFIED, assessment.reasons
-
-
-def test_a_copy_that_holds_only_a_header_line_of_the_story_lacks_its_prose() -> None:
-    # A header line the extractor keeps in the article (not the page's headline) is no sentence
-    # of the story: a copy that holds it and a credit line holds none of the story's prose.
-    header = "Daniilidou upsets the top seed in Hobart in straight sets"
-    counts = "<ul><li>Views</li><li>5835</li><li>Comments</li><li>11</li></ul>"
-    page = _story_page(f"<h2>{header}</h2>{counts}", _BODY, "<p>Hobart Mercury</p>")
-    copy = "\n\n".join([header, "Hobart Mercury"])
-    assessment = _assess(copy, page)
-    assert assessment.verdict is Verdict.EXCERPT, assessment.reasons
-    assert "Daniilidou's first win" in assessment.reasons[0]
 
 
 def test_an_image_s_text_the_copy_holds_in_place_is_no_edit_but_a_moved_label_is() -> None:
