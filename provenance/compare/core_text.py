@@ -197,10 +197,11 @@ def split_omissions(
         and u.index not in repeats
         and (len(u.text) >= _HELD_MIN_CHARS or is_prose(u.text))
     ]
-    # When the copy holds no long sentence of the article's prose (a headline is none), what it
-    # holds marks where the body stands, but only weakly: the prose of a leading or trailing run
-    # is core text.
-    thin = not any(len(u.text) >= _HELD_MIN_CHARS and is_prose(u.text) for u in marks)
+    # The long sentences of the article's prose that the copy holds (a headline is none).
+    story = {u.index for u in marks if len(u.text) >= _HELD_MIN_CHARS and is_prose(u.text)}
+    # When the copy holds none, what it holds marks where the body stands, but only weakly: the
+    # prose of a leading or trailing run is core text.
+    thin = not story
     held = [u.index for u in marks] or [u.index for u in body if u.index in paired]
     if not held:
         return tuple(u for u in body if u.index not in paired), ()
@@ -210,7 +211,6 @@ def split_omissions(
         [keys[u.index] for u in body if u.index in paired and len(u.text) >= _HELD_MIN_CHARS],
         [keys[u.index] for u in body],
     )
-    story = {u.index for u in marks if len(u.text) >= _HELD_MIN_CHARS and is_prose(u.text)}
     first, last = _extent(held, keys, blocks, story)
     if on_page.reaches is not None:
         first, last = min(first, on_page.reaches[0]), max(last, on_page.reaches[1])
